@@ -1,0 +1,1 @@
+"""Analysis layer: comparisons, replicates, sweeps, sensitivity, optimisation, calibration."""

@@ -1,0 +1,43 @@
+"""Number formatting shared by the CLI, the dashboard and reports (no UI imports here)."""
+
+from __future__ import annotations
+
+import math
+
+from sim.results.kpis import KPI_INFO
+
+
+def human(x: float, unit: str = "", currency: str = "") -> str:
+    """A short human-readable rendering of a KPI value in its unit."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if unit == "fraction":
+        return f"{100 * x:.1f}%"
+    if unit in ("ratio",):
+        return f"{x:.2f}"
+    if unit in ("0-1", "referrals / member"):
+        return f"{x:.3f}"
+    if unit == "per 1,000":
+        return f"{x:.2f}"
+    if unit == "month":
+        return f"{x:.0f}"
+    if unit == "messages" and abs(x) < 100:
+        return f"{x:.2f}"
+    prefix = f"{currency} " if unit.startswith("currency") and currency else ""
+    a = abs(x)
+    for div, suf in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= div:
+            return f"{prefix}{x / div:.2f}{suf}"
+    if unit.startswith("currency"):
+        return f"{prefix}{x:,.2f}"
+    return f"{x:,.0f}"
+
+
+def kpi_label(name: str) -> str:
+    """Display label of a KPI."""
+    return KPI_INFO[name][0] if name in KPI_INFO else name
+
+
+def kpi_unit(name: str) -> str:
+    """Unit of a KPI."""
+    return KPI_INFO[name][1] if name in KPI_INFO else ""

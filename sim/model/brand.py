@@ -1,0 +1,69 @@
+"""A brand: a Mesa agent that runs one strategy in the market.
+
+Each morning the brand plans its day (``plan_day``): how much to bid in the ad auction, whether a
+KOL campaign runs, how many broadcasts and cold messages go out. Consumers then react in the
+mechanism kernels. Cadences are spread evenly: ``per_week = 3`` sends on 3 of every 7 days,
+``per_week = 14`` sends two a day.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.model import layout as L
+from sim.model.mechanisms.acquisition import kol_view_probability
+from sim.scenario.schema import Brand as BrandSpec
+
+if TYPE_CHECKING:
+    from sim.model.market import MarketModel
+
+
+def sends_on_day(per_week: float, day: int) -> int:
+    """Messages sent on ``day`` for a cadence of ``per_week``, spread evenly over the week."""
+    if per_week <= 0:
+        return 0
+    rate = per_week / 7.0
+    return math.floor((day + 1) * rate + 1e-9) - math.floor(day * rate + 1e-9)
+
+
+class Brand(mesa.Agent):
+    """A brand agent; ``index`` is its column in every per-brand array."""
+
+    def __init__(self, model: MarketModel, index: int, spec: BrandSpec, tool: str) -> None:
+        super().__init__(model)
+        self.index = index
+        self.spec = spec
+        self.name = spec.name
+        self.strategy = spec.strategy
+        self.tool = tool
+
+    def plan_day(self) -> None:
+        """Write today's plan (ad budget, content, KOL, sends) into the model's plan matrix."""
+        model = self.model
+        day = model.day
+        s = self.strategy
+        row = model.plan[self.index]
+        row[L.PLAN_AD_BUDGET] = s.acquisition.ad_budget_per_day
+        row[L.PLAN_ORGANIC] = s.acquisition.organic.reach_per_day
+        kol = s.acquisition.kol
+        row[L.PLAN_KOL] = kol_view_probability(kol.fee, kol.reach, model.people, day, kol.every_days)
+        row[L.PLAN_MESSAGES] = sends_on_day(s.messaging.per_week, day)
+        row[L.PLAN_COLD] = sends_on_day(s.compliance.cold_outreach_per_week, day)
+
+    def fixed_costs(self, members_people: float, kol_today: bool) -> dict[int, float]:
+        """Today's brand-level costs that do not scale with single consumers' actions."""
+        s = self.strategy
+        tool = self.model.spec.market.tools[self.tool]
+        staff = math.ceil(members_people / tool.members_per_operator) * s.pool.operator_cost_per_day
+        saas = s.pool.saas_per_day + members_people * tool.saas_per_member_month * 12.0 / 365.0
+        return {
+            L.C_ADS: s.acquisition.ad_budget_per_day,
+            L.C_CONTENT: s.acquisition.organic.cost_per_day,
+            L.C_KOL: s.acquisition.kol.fee if kol_today else 0.0,
+            L.C_STAFF: staff,
+            L.C_SAAS: saas,
+            L.C_SECURITY: s.compliance.security_per_day,
+        }
