@@ -142,9 +142,9 @@ def compare(
         last = int(first.daily["day"].max())
         for d in sorted({min(364, last), last}):
             label = "year 1" if d == 364 else "end"
-            currencies = {r.currency for r in comp.results.values()}
-            cur = currencies.pop() if len(currencies) == 1 else ""
-            out.print(kpi_rich_table(f"KPIs at day {d + 1} ({label})", comp.kpi_table(d), cur))
+            cur = comp.common_currency()
+            note = " - money in USD at market exchange rates" if len(comp.currencies) > 1 else ""
+            out.print(kpi_rich_table(f"KPIs at day {d + 1} ({label}){note}", comp.kpi_table(d, cur), cur))
         if out_dir is not None:
             for name, res in comp.results.items():
                 safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
@@ -202,13 +202,25 @@ def list_(kind: Annotated[str | None, typer.Argument(help="markets, strategies, 
             out.print(f"  {n}")
 
 
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: usage errors exit 2, Ctrl-C exits 130, both without a traceback."""
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
         err.print("interrupted; nothing was saved")
         sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: unknown command or option, bad value
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"error: {exc}")
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+    if code == 130:  # typer turns Ctrl-C inside a command into a quiet exit code 130
+        err.print("interrupted; nothing was saved")
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

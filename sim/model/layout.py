@@ -95,7 +95,7 @@ MP_NAMES = (
     "trust_up", "trust_down", "trust_threshold", "trust_threshold_fatigue", "initial_trust",
     "invite_accept_base", "invite_psi_weight", "hook_lift", "hook_half_value", "trust_dropout_weight",
     "referral_accept_base", "referral_reward_half", "referral_reward_lift", "spam_fatigue",
-    "net_kind", "mean_degree", "rewire", "sf_beta", "n_partners",
+    "net_kind", "mean_degree", "rewire", "sf_beta", "n_partners", "points_join_lift",
 )
 MP = {name: i for i, name in enumerate(MP_NAMES)}
 N_MP = len(MP_NAMES)
@@ -106,7 +106,7 @@ N_MP = len(MP_NAMES)
  MP_TRUST_UP, MP_TRUST_DOWN, MP_TRUST_THR, MP_TRUST_THR_F, MP_TRUST0,
  MP_ACCEPT, MP_ACCEPT_PSI, MP_HOOK_LIFT, MP_HOOK_HALF, MP_TRUST_DROP,
  MP_REF_ACCEPT, MP_REF_HALF, MP_REF_LIFT, MP_SPAM,
- MP_NET_KIND, MP_DEGREE, MP_REWIRE, MP_SF_BETA, MP_NPARTNERS) = range(N_MP)
+ MP_NET_KIND, MP_DEGREE, MP_REWIRE, MP_SF_BETA, MP_NPARTNERS, MP_POINTS_JOIN) = range(N_MP)
 NET_NONE, NET_MIXED, NET_RANDOM, NET_SMALL_WORLD, NET_SCALE_FREE = range(5)
 NET_KINDS = ("none", "mixed", "random", "small_world", "scale_free")
 

@@ -58,6 +58,7 @@ def pack(sc: Scenario) -> Packed:
         "referral_reward_lift": beh.referral_reward_lift, "spam_fatigue": beh.spam_fatigue,
         "net_kind": float(L.NET_KINDS.index(net.kind)), "mean_degree": net.mean_degree,
         "rewire": net.rewire, "sf_beta": sf_beta(net.exponent), "n_partners": len(m.partners),
+        "points_join_lift": beh.points_join_lift,
     }
     for name, v in values.items():
         mp[L.MP[name]] = v

@@ -378,6 +378,10 @@ class Behaviour(Strict):
     invite_psi_weight: float = param(1.5, unit="-", ge=0, le=10, description="Acceptance falls as (1 - psi)^weight.")
     hook_lift: float = param(0.5, unit="-", ge=0, le=5, description="Relative acceptance lift of a hook worth hook_half_value.")
     hook_half_value: float = param(10.0, unit="currency", gt=0, description="Hook value giving half the maximum lift.")
+    points_join_lift: float = param(
+        40.0, unit="- per unit points_rate", ge=0, le=1000, source=SRC_SEED000 + " (points culture); level assumption",
+        description="Relative acceptance lift per unit of points rate, scaled by points appetite: the programme itself is a hook.",
+    )
     trust_dropout_weight: float = param(
         0.8, unit="-", ge=0, le=2, description="Dropout multiplier is 1 + weight * (0.5 - trust).",
     )
@@ -402,6 +406,10 @@ class Market(Strict):
     represents: float = param(
         100.0, unit="people / agent", gt=0, le=1e7,
         description="How many real consumers one simulated consumer stands for (scales money and counts).",
+    )
+    people: float | None = param(
+        None, unit="people", gt=0, le=2e9,
+        description="Size of the addressable market; when set, represents = people / run.population, so a smaller simulation keeps the same market.",
     )
     segments: list[Segment] = Field(
         default_factory=lambda: [Segment(name="all")], min_length=1, max_length=16,
@@ -552,8 +560,8 @@ class Membership(Strict):
     points_rate: float = param(0.0, unit="points / currency", ge=0, le=0.5, source="Rakuten / Japanese retail norm 1 point per 100 yen (1%)", description="Points earned per unit of spend (1 point = 1 currency unit).")
     min_redeem: float = param(50.0, unit="points", ge=0, description="Balance needed before points are redeemed at a purchase.")
     points_expiry_days: float = param(365.0, unit="days", gt=0, description="Mean lifetime of unredeemed points (drives breakage).")
-    points_purchase_lift: float = param(4.0, unit="-", ge=0, le=100, description="Relative purchase-rate lift per unit points_rate, scaled by points appetite.")
-    points_dropout_relief: float = param(6.0, unit="-", ge=0, le=100, description="Dropout reduction per unit points_rate, scaled by points appetite.")
+    points_purchase_lift: float = param(10.0, unit="-", ge=0, le=100, description="Relative purchase-rate lift per unit points_rate, scaled by points appetite (1% points, full appetite: +10%).")
+    points_dropout_relief: float = param(30.0, unit="-", ge=0, le=100, description="Dropout reduction per unit points_rate, scaled by points appetite (1% points, full appetite: -30%).")
     tiers: list[Tier] = Field(default_factory=list, max_length=6, description="Tiers by cumulative spend, in ascending order.")
     birthday_perk: float = param(0.0, unit="currency / member / year", ge=0, description="Cost of the birthday perk.")
     birthday_response: float = param(0.2, unit="probability", ge=0, le=1, description="Chance the birthday perk triggers a purchase.")
@@ -626,6 +634,12 @@ class Scenario(Strict):
         names = [b.name for b in self.brands]
         if len(set(names)) != len(names):
             raise ValueError(f"brand names must be unique; found {names}")
+        if self.market.people is not None:
+            rep = self.market.people / self.run.population
+            if rep > 1e7:
+                raise ValueError(f"market.people / run.population = {rep:.3g} people per agent exceeds 1e7; raise run.population")
+            if self.market.represents != rep:
+                self.market.represents = rep
         segs = {s.name for s in self.market.segments}
         partners = {p.name for p in self.market.partners}
         for i, b in enumerate(self.brands):

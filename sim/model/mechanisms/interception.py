@@ -3,11 +3,13 @@
 At a public-platform purchase by a non-member, an invitation (order card, SMS, QR code, seeds/004)
 is enclosed with probability ``invite_share``. Acceptance (functional form: assumption)::
 
-    p_accept = accept_base * (1 - psi)^psi_weight * (1 + hook_lift * h / (h + h_half)) * friction
+    p_accept = accept_base * (1 - psi)^psi_weight * friction
+               * (1 + hook_lift * h / (h + h_half) + points_join_lift * points_rate * appetite)
 
 falls with privacy sensitivity psi and with the friction of an explicit consent form (Japan's
 APPI / Specified E-mail Act, seeds/000), and rises, saturating, with the hook value h (a red packet
-or sample, paid for each buyer who joins). A decline starts a cool-off with no re-invitation.
+or sample, paid for each buyer who joins) and with the points programme itself, for consumers with
+an appetite for points (Japan's points culture, seeds/000). A decline starts a cool-off with no re-invitation.
 """
 
 from __future__ import annotations
@@ -17,15 +19,15 @@ from numba import njit
 from sim.model.layout import (
     BP_COOLOFF, BP_HOOK, BP_INVITE_COST, BP_INVITE_SHARE, C_HOOKS, C_INVITES, COOLOFF,
     E_DECLINED, E_INVITED, MP_ACCEPT, MP_ACCEPT_PSI, MP_FRICTION, MP_HOOK_HALF, MP_HOOK_LIFT,
-    MP_REP, MP_TRUST0, PSI, SRC_INTERCEPT, T_ACCEPTED, T_INVITES,
+    MP_POINTS_JOIN, MP_REP, MP_TRUST0, PSI, PTS, SRC_INTERCEPT, T_ACCEPTED, T_INVITES, BP_POINTS_RATE,
 )
 from sim.model.state import join_pool, log_event
 
 
 @njit(inline="always")
-def accept_probability(psi, hook, mp):
+def accept_probability(psi, hook, points_rate, appetite, mp):
     """Chance a buyer with privacy sensitivity ``psi`` accepts an invitation with hook ``hook``."""
-    lift = 1.0 + mp[MP_HOOK_LIFT] * hook / (hook + mp[MP_HOOK_HALF])
+    lift = 1.0 + mp[MP_HOOK_LIFT] * hook / (hook + mp[MP_HOOK_HALF]) + mp[MP_POINTS_JOIN] * points_rate * appetite
     p = mp[MP_ACCEPT] * (1.0 - psi) ** mp[MP_ACCEPT_PSI] * lift * mp[MP_FRICTION]
     return min(p, 1.0)
 
@@ -41,7 +43,7 @@ def invite_at_checkout(i, k, day, u_invite, u_accept, u_consent, u_paid,
     tally_k[T_INVITES] += 1.0
     log_event(ev, ev_n, tracked, day, i, k, E_INVITED, 0)
     hook = bp[k, BP_HOOK]
-    if u_accept < accept_probability(traits[i, PSI], hook, mp):
+    if u_accept < accept_probability(traits[i, PSI], hook, bp[k, BP_POINTS_RATE], traits[i, PTS], mp):
         join_pool(i, k, day, SRC_INTERCEPT, mp[MP_TRUST0], -1, u_consent, u_paid,
                   stage, flows, fs, ist, u8, traits, mp, bp, tally_k, ev, ev_n, tracked)
         money_k[C_HOOKS] += hook * rep
