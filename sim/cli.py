@@ -117,6 +117,7 @@ def compare(
 ) -> None:
     """Compare strategies side by side (same seed: common random numbers)."""
     from sim.analysis.compare import run_comparison
+    from sim.format import leaders
     from sim.scenario.presets import list_presets, load_comparison
 
     try:
@@ -144,7 +145,10 @@ def compare(
             label = "year 1" if d == 364 else "end"
             cur = comp.common_currency()
             note = " - money in USD at market exchange rates" if len(comp.currencies) > 1 else ""
-            out.print(kpi_rich_table(f"KPIs at day {d + 1} ({label}){note}", comp.kpi_table(d, cur), cur))
+            table = comp.kpi_table(d, cur)
+            out.print(kpi_rich_table(f"KPIs at day {d + 1} ({label}){note}", table, cur))
+            for kpi, who, how in leaders(table):
+                out.print(f"  {kpi}: {who} ({how})", highlight=False)
         if out_dir is not None:
             for name, res in comp.results.items():
                 safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
@@ -202,6 +206,7 @@ def list_(kind: Annotated[str | None, typer.Argument(help="markets, strategies, 
             out.print(f"  {n}")
 
 
+from sim import cli_analysis  # noqa: E402,F401  (registers the analysis commands)
 
 
 def main() -> None:

@@ -41,3 +41,26 @@ def kpi_label(name: str) -> str:
 def kpi_unit(name: str) -> str:
     """Unit of a KPI."""
     return KPI_INFO[name][1] if name in KPI_INFO else ""
+
+
+#: The KPIs a strategist reads first when asking "who leads?".
+STORY_KPIS = ("pool_size", "profit", "private_share", "opt_outs", "fines")
+
+
+def leaders(table, kpis=STORY_KPIS) -> list[tuple[str, str, str]]:
+    """For each KPI, which column leads: (kpi label, leading column, how), ties and n/a skipped.
+
+    ``table`` has KPIs as rows and compared columns; "leads" means best in the KPI's direction
+    (largest pool, profit and private share; fewest opt-outs and fines).
+    """
+    out = []
+    for k in kpis:
+        if k not in table.index or len(table.columns) < 2:
+            continue
+        row = table.loc[k].astype(float).dropna()
+        if row.empty or row.nunique() == 1:
+            continue
+        higher = KPI_INFO[k][2]
+        best = row.idxmax() if higher else row.idxmin()
+        out.append((kpi_label(k), str(best), "highest" if higher else "lowest"))
+    return out

@@ -77,6 +77,9 @@ JOIN_TALLY_OF_SOURCE = (-1, T_J_SEED, T_J_ORGANIC, T_J_KOL, T_J_PARTNER, T_J_INT
 STOCK_TALLIES = ("active_members", "trust_sum", "fatigue_sum_members", "records", "cpm", "paid_members")
 
 # ---- journey events ---------------------------------------------------------------------------
+# value column: "aware" -> channel (1 ads, 2 organic, 3 KOL, 4 partner); "joined" -> source code
+# (SOURCES); purchases -> basket; "referred_friend" -> the friend's id; "tier_up" -> new tier.
+AWARE_CHANNELS = ("", "ads", "organic", "kol", "partner")
 EVENTS = (
     "none", "aware", "forgot", "bought_public", "bought_private", "invited", "declined", "joined",
     "message", "cold_message", "opted_out", "shared", "referred_friend", "lapsed", "won_back",

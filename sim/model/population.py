@@ -13,6 +13,10 @@ the same consumers the same quantile ranks (common random numbers).
 from __future__ import annotations
 
 import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from sim.model import layout as L
 from sim.model import rng
@@ -95,3 +99,47 @@ class Population:
         for b in range(self.k):
             out[b] = np.bincount(self.stage[:, b], minlength=L.N_STAGES)[: L.N_STAGES]
         return out
+
+
+# ---- memory hints for kernels ------------------------------------------------------------------
+# Kernels visit a sparse, ordered list of consumers (the few who can act today). Each visit reads
+# a consumer's rows from several arrays, which at a million consumers are not in cache, so the
+# CPU waits for memory. Asking it to start loading the rows of a consumer a few places further down
+# the list hides that wait. A prefetch is only a hint: it changes no value and no result.
+
+#: How many consumers ahead of the current one a kernel asks the CPU to fetch.
+AHEAD = 12
+
+
+@intrinsic
+def prefetch(typingctx, arr, i):
+    """Hint the CPU to start loading row ``i`` of ``arr`` into cache (``llvm.prefetch``; no effect on results)."""
+    if not isinstance(arr, types.Array) or not isinstance(i, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        arr_type, i_type = signature.args
+        array = context.make_array(arr_type)(context, builder, args[0])
+        row = context.cast(builder, args[1], i_type, types.intp)
+        stride = cgutils.unpack_tuple(builder, array.strides, arr_type.ndim)[0]
+        address = builder.add(builder.ptrtoint(array.data, cgutils.intp_t), builder.mul(row, stride))
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+                                            "llvm.prefetch.p0i8")
+        # read access, high temporal locality, data cache
+        builder.call(fn, [builder.inttoptr(address, i8p), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(arr, i), codegen
+
+
+@njit(inline="always")
+def prefetch_ahead(who, j, a, b, c, d):
+    """Start loading the rows in ``a``, ``b``, ``c``, ``d`` of consumer ``who[j + AHEAD]``, if any."""
+    if j + AHEAD < who.shape[0]:
+        i = who[j + AHEAD]
+        prefetch(a, i)
+        prefetch(b, i)
+        prefetch(c, i)
+        prefetch(d, i)

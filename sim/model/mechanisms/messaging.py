@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from sim.model.layout import (
@@ -35,6 +36,7 @@ from sim.model.layout import (
     T_VIOL_COMPLAINTS, T_VIOLATIONS, TAU, TRUST,
 )
 from sim.model.mechanisms.purchase import book_purchase
+from sim.model.population import prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import log_event, move
 
@@ -67,6 +69,28 @@ def new_trust(trust, quality, selling, x, mp):
 
 
 @njit(cache=True)
+def recipients_today(stage, plan, fatigue, decay):
+    """Ids, in order, of consumers some brand may message today; decays the fatigue of all others.
+
+    Only members (broadcasts) and platform customers (cold outreach) can receive a message. Everyone
+    else's day in this mechanism is the fatigue decay alone, done here in one vectorised pass with
+    the same arithmetic as the kernel's (float64 product stored as float32).
+    """
+    n, n_brands = stage.shape
+    gets = np.zeros(n, dtype=np.uint8)
+    for k in range(n_brands):
+        broadcast = plan[k, PLAN_MESSAGES] > 0.0
+        cold = plan[k, PLAN_COLD] > 0.0
+        if broadcast or cold:
+            for i in range(n):
+                s = stage[i, k]
+                gets[i] |= (broadcast & (s == MEMBER)) | (cold & (s == CUSTOMER))
+    for i in range(n):
+        fatigue[i] = fatigue[i] if gets[i] else fatigue[i] * decay
+    return np.flatnonzero(gets)
+
+
+@njit(cache=True)
 def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked, mp, bp, tiers,
                      plan, seg_ok, key_day, flows, money, tally, ev, ev_n):
     """Decay fatigue, then deliver today's broadcasts and cold messages, brand by brand."""
@@ -79,7 +103,10 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
     for k in range(n_brands):
         if plan[k, PLAN_MESSAGES] > 0.0 or plan[k, PLAN_COLD] > 0.0:
             any_sends = True
-    for i in range(n):
+    who = recipients_today(stage, plan, fatigue, decay)  # everyone else's fatigue just decays
+    for j in range(who.shape[0]):
+        prefetch_ahead(who, j, traits, fs, ist, u8)  # a memory hint only
+        i = who[j]
         f = fatigue[i] * decay
         if any_sends:
             tau = traits[i, TAU]

@@ -4,7 +4,7 @@ While a consumer's relationship with a brand lives (stage CUSTOMER or MEMBER), p
 arrive as a Poisson process with rate lambda (per year, Gamma-distributed across consumers) times
 the membership multiplier; after each purchase the relationship dies with probability p
 (Beta-distributed) times the trust and membership multipliers: the BG/NBD model of Fader, Hardie &
-Lee (2005), in daily steps. A dead relationship is LAPSED (points forfeited, consent withdrawn).
+Lee (2005), in daily steps. As in BG/NBD, the first (trial) purchase cannot end the relationship. A dead relationship is LAPSED (points forfeited, consent withdrawn).
 
 An AWARE consumer makes a first purchase on a public platform at rate lambda * aware_conversion, or
 forgets the brand at rate 1/forget_days. Members buy through the private channel with the pool
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from sim.model.layout import (
@@ -32,6 +33,7 @@ from sim.model.mechanisms.interception import invite_at_checkout
 from sim.model.mechanisms.membership import (
     dropout_multiplier, is_birthday, on_member_purchase, purchase_multiplier,
 )
+from sim.model.population import prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import log_event, move
 
@@ -89,6 +91,18 @@ def lapse(i, k, day, stage, flows, fs, u8, tally_k, ev, ev_n, tracked):
 
 
 @njit(cache=True)
+def engaged_consumers(stage):
+    """Ids, in order, of the consumers who are aware of, customers of or members of some brand."""
+    n, n_brands = stage.shape
+    engaged = np.zeros(n, dtype=np.uint8)
+    for k in range(n_brands):
+        for i in range(n):
+            s = stage[i, k]
+            engaged[i] |= (s == AWARE) | (s == CUSTOMER) | (s == MEMBER)
+    return np.flatnonzero(engaged)
+
+
+@njit(cache=True)
 def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, tiers,
                     key_day, key_birthday, flows, money, tally, ev, ev_n):
     """One day of purchases for every consumer and brand."""
@@ -96,7 +110,10 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
     p_forget = 1.0 / mp[MP_FORGET]
     conv = mp[MP_AWARE_CONV]
     w_trust = mp[MP_TRUST_DROP]
-    for i in range(n):
+    who = engaged_consumers(stage)  # the unaware and the lapsed buy nothing and forget nothing
+    for j in range(who.shape[0]):
+        prefetch_ahead(who, j, traits, fs, ist, u8)  # a memory hint only
+        i = who[j]
         lam_day = traits[i, LAM] / 365.0
         for k in range(n_brands):
             s = stage[i, k]
@@ -121,13 +138,11 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
                     tally[k, T_FIRST] += 1.0
                     book_purchase(i, k, day, False, False, fs, ist, u8, traits, bp, mp, tiers,
                                   money[k], tally[k], ev, ev_n, tracked, E_BUY_PUB)
-                    if uniform(key_day, i, slot + 1) < traits[i, DROP]:
-                        lapse(i, k, day, stage, flows, fs, u8, tally[k], ev, ev_n, tracked)
-                    else:
-                        invite_at_checkout(i, k, day, uniform(key_day, i, slot + 2), uniform(key_day, i, slot + 3),
-                                           uniform(key_day, i, slot + 4), uniform(key_day, i, slot + 5),
-                                           stage, flows, fs, ist, u8, traits, mp, bp, money[k], tally[k],
-                                           ev, ev_n, tracked)
+                    # BG/NBD: dropout follows repeat purchases only; the trial purchase starts the relationship
+                    invite_at_checkout(i, k, day, uniform(key_day, i, slot + 2), uniform(key_day, i, slot + 3),
+                                       uniform(key_day, i, slot + 4), uniform(key_day, i, slot + 5),
+                                       stage, flows, fs, ist, u8, traits, mp, bp, money[k], tally[k],
+                                       ev, ev_n, tracked)
                 continue
             member = s == MEMBER
             rate = lam_day

@@ -1,0 +1,701 @@
+"""Analysis commands of the CLI: replicate, compare --reps, sweep, sensitivity, optimise, calibrate.
+
+The commands are ``replicate``, ``compare --reps``, ``sweep``, ``sensitivity``, ``optimise`` and
+``calibrate customers|series``.
+
+Every command checks all of its input before the first run (unknown parameter paths, ranges, sample
+sizes, grid caps, CSV columns and rows) and reports a mistake as one message with exit status 2.
+Multi-run commands show a progress bar over runs and hand the runs to a local process pool
+(``--workers``), to this process (``--serial``) or to a Dask cluster (``--scheduler ADDRESS``). Results
+are written atomically to one run folder (``--out``, default ``runs/NAME-COMMAND-TIME``) holding the
+resolved scenario(s), a manifest with checksums and the tables as Parquet/CSV; nothing is written when
+a command fails.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim import cli as _cli
+from sim.cli import HEADLINE_KPIS, SetOpt, _fail, app, err, kpi_rich_table, out
+from sim.errors import SimInputError
+
+__all__ = ["app"]
+
+RepsOpt = Annotated[int, typer.Option("--reps", "-n", help="Replicates (seeds spawned from the root seed).")]
+RootOpt = Annotated[
+    int | None, typer.Option("--root-seed", help="Root seed of the replicate seeds (default: the scenario's run.seed).")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", "-w", help="Worker processes of the local pool (default: all cores).")
+]
+SerialOpt = Annotated[bool, typer.Option("--serial", help="Run in this process, one run after another.")]
+SchedOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); needs the dask extra.")
+]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Result folder (default runs/NAME-COMMAND-TIME).")]
+OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing result folder.")]
+NoSaveOpt = Annotated[bool, typer.Option("--no-save", help="Print results only; write nothing.")]
+BrandOpt = Annotated[str | None, typer.Option("--brand", help="Brand whose KPIs count (default: the first).")]
+DayOpt = Annotated[int | None, typer.Option("--day", help="Day (1-based) at which KPIs are read (default: the last).")]
+
+
+# ---- shared helpers --------------------------------------------------------------------------------
+
+
+def _executor(serial: bool, scheduler: str | None) -> str:
+    if serial and scheduler:
+        raise SimInputError.single("options", "--serial", "cannot be combined with --scheduler")
+    return "serial" if serial else ("dask" if scheduler else "process")
+
+
+def _target(name: str, kind: str, out_dir: Path | None, overwrite: bool, no_save: bool) -> Path | None:
+    if no_save:
+        return None
+    target = out_dir or _cli._default_out(f"{name}-{kind}")
+    if target.exists() and not overwrite:
+        raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
+    return target
+
+
+def _day0(day: int | None) -> int | None:
+    if day is None:
+        return None
+    if day < 1:
+        raise SimInputError.single("--day", "day", "days are counted from 1", day)
+    return day - 1
+
+
+@contextmanager
+def _bar(title: str) -> Iterator[Callable[[int, int], None]]:
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with bar:
+        task = bar.add_task(title, total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield tick
+
+
+def _params(items: list[str] | None, option: str, sep: str = "=") -> dict[str, str]:
+    out_: dict[str, str] = {}
+    for item in items or []:
+        if sep not in item:
+            raise SimInputError.single(option, item, f"must look like PATH{sep}LOW:HIGH, e.g. messaging.per_week=1:14")
+        path, rng = item.split(sep, 1)
+        out_[path.strip()] = rng.strip()
+    return out_
+
+
+def _fmt(x: Any, kpi: str, currency: str = "") -> str:
+    from sim.format import human, kpi_unit
+
+    if isinstance(x, float) and math.isnan(x):
+        return "n/a"
+    return human(float(x), kpi_unit(kpi), currency)
+
+
+def _show(table: Any) -> None:
+    """Print a table; when output goes to a file or pipe, do not squeeze it into 80 columns."""
+    if out.is_terminal:
+        out.print(table)
+    else:
+        Console(file=out.file, width=max(out.width, 160)).print(table)
+
+
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+
+def _saved(path: Path | None) -> None:
+    if path is not None:
+        out.print(f"saved to {path}")
+
+
+# ---- replicate -------------------------------------------------------------------------------------
+
+
+@app.command()
+def replicate(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    reps: RepsOpt = 20,
+    set_: SetOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    no_save: NoSaveOpt = False,
+) -> None:
+    """Run a scenario many times; print mean and 5-95% band of every headline KPI."""
+    import sim
+    from sim.analysis.replicate import replicate as run_replicates
+
+    try:
+        sc = sim.resolve(scenario, set_ or [])
+        target = _target(sc.name, "replicate", out_dir, overwrite, no_save)
+        ex = _executor(serial, scheduler)
+        with _bar(f"{sc.name} x {reps}") as tick:
+            ens = run_replicates(
+                sc, reps, root_seed=root_seed, executor=ex, workers=workers, scheduler=scheduler, progress=tick
+            )
+        last = ens.last_day
+        for d in sorted({min(364, last), last}):
+            summ = ens.kpi_summary(d)
+            for b in ens.brands:
+                t = Table(
+                    title=f"{sc.name} / {b}: {reps} replicates, day {d + 1}" + (" (year 1)" if d == 364 else " (end)"),
+                    title_justify="left",
+                )
+                for c in ("KPI", "mean", "p05", "p50", "p95"):
+                    t.add_column(c, justify="left" if c == "KPI" else "right")
+                sb = summ[summ["brand"] == b].set_index("kpi")
+                from sim.format import kpi_label
+
+                for k in HEADLINE_KPIS:
+                    if k in sb.index:
+                        r = sb.loc[k]
+                        t.add_row(
+                            kpi_label(k), *[_fmt(r[c], k, sc.market.currency) for c in ("mean", "p05", "p50", "p95")]
+                        )
+                _show(t)
+        out.print(f"{reps} runs in {ens.meta['wall_seconds']:.1f} s (root seed {ens.root_seed})")
+        _saved(ens.save(target, overwrite=overwrite) if target else None)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+# ---- compare (the single-seed command, extended with --reps) ---------------------------------------
+
+_single_compare = _cli.compare
+
+
+def compare(
+    scenarios: Annotated[
+        list[str] | None, typer.Argument(help="Comparison preset or scenarios (default: china_vs_japan).")
+    ] = None,
+    set_: SetOpt = None,
+    seed: Annotated[int | None, typer.Option(help="Common seed for every scenario (single-run mode).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to save the results in.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing result folders.")] = False,
+    reps: Annotated[
+        int | None,
+        typer.Option("--reps", "-n", help="Replicates per scenario: adds uncertainty and paired differences."),
+    ] = None,
+    root_seed: RootOpt = None,
+    bootstrap: Annotated[
+        bool, typer.Option("--bootstrap", help="Bootstrap confidence intervals instead of paired t.")
+    ] = False,
+    day: DayOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+) -> None:
+    """Compare strategies side by side with common random numbers; with --reps, paired differences."""
+    if reps is None:
+        _single_compare(scenarios=scenarios, set_=set_, seed=seed, out_dir=out_dir, overwrite=overwrite)
+        return
+    from sim.analysis.compare import compare_scenarios
+    from sim.scenario.presets import list_presets, load_comparison
+
+    try:
+        if seed is not None:
+            raise SimInputError.single("--seed", "seed", "with --reps use --root-seed (seeds are spawned from it)")
+        refs = scenarios or ["china_vs_japan"]
+        title, description = "", ""
+        comparisons = list_presets().get("comparisons", [])
+        if len(refs) == 1 and (refs[0] in comparisons or f"comparisons/{refs[0]}" in comparisons):
+            title, description, refs = load_comparison(refs[0].removeprefix("comparisons/"))
+        target = None if out_dir is None else _target("", "", out_dir, overwrite, False)
+        d0 = _day0(day)
+        ex = _executor(serial, scheduler)
+        with _bar(f"compare x {reps}") as tick:
+            comp = compare_scenarios(
+                refs,
+                reps,
+                overrides=set_ or [],
+                root_seed=root_seed,
+                title=title,
+                description=description,
+                executor=ex,
+                workers=workers,
+                scheduler=scheduler,
+                progress=tick,
+            )
+        if comp.title:
+            out.print(f"[bold]{comp.title}[/]")
+        if comp.description:
+            out.print(comp.description.strip(), highlight=False)
+        cur = comp.common_currency()
+        d = comp._day(d0)
+        note = " - money in USD at market exchange rates" if comp.mixed_currency else ""
+        _show(kpi_rich_table(f"Mean KPIs over {reps} seeds at day {d + 1}{note}", comp.kpi_table(d, cur), cur))
+        method = "bootstrap" if bootstrap else "t"
+        labels = comp.labels
+        for other in labels[1:]:
+            summary = comp.summary(other, labels[0], day=d, method=method)
+            t = Table(title=f"{other} vs {labels[0]}: paired over {reps} common seeds", title_justify="left")
+            t.add_column("KPI")
+            t.add_column("verdict", overflow="fold")
+            for _, r in summary.iterrows():
+                t.add_row(r["label"], r["sentence"])
+            _show(t)
+        if comp.mixed_currency:
+            out.print("Money differences are in USD (markets use different currencies).")
+        if target is not None:
+            _saved(comp.save(target, overwrite=overwrite, day=d0, method=method))
+    except SimInputError as exc:
+        _fail(exc)
+
+
+def _replace_compare() -> None:
+    """Swap the single-seed ``compare`` command for the extended one, keeping its place in the help."""
+    cmds = app.registered_commands
+    idx = next((i for i, c in enumerate(cmds) if (c.name or c.callback.__name__) == "compare"), len(cmds))
+    kept = [c for c in cmds if (c.name or c.callback.__name__) != "compare"]
+    app.registered_commands = kept
+    app.command("compare")(compare)
+    new = app.registered_commands.pop()
+    app.registered_commands.insert(min(idx, len(app.registered_commands)), new)
+
+
+_replace_compare()
+
+
+# ---- sweep -----------------------------------------------------------------------------------------
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    param: Annotated[
+        list[str], typer.Option("--param", "-p", help="PATH=V1,V2,... or PATH=LOW:HIGH:COUNT (one or two).")
+    ],
+    set_: SetOpt = None,
+    reps: RepsOpt = 1,
+    objective: Annotated[str, typer.Option(help="KPI whose best cell is marked.")] = "profit",
+    kpi: Annotated[list[str] | None, typer.Option("--kpi", help="Extra KPI columns to show (repeatable).")] = None,
+    brand: BrandOpt = None,
+    day: DayOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    no_save: NoSaveOpt = False,
+) -> None:
+    """Sweep one or two parameters over a grid; print a KPI table with the best cell marked."""
+    import sim
+    from sim.analysis.sweep import check_kpi
+    from sim.analysis.sweep import sweep as run_sweep
+
+    try:
+        sc = sim.resolve(scenario, set_ or [])
+        extra = [check_kpi(k, "--kpi") for k in (kpi or ["pool_size", "opt_outs", "unsubs_per_1000"])]
+        target = _target(sc.name, "sweep", out_dir, overwrite, no_save)
+        ex = _executor(serial, scheduler)
+        with _bar(f"sweep {sc.name}") as tick:
+            res = run_sweep(
+                sc,
+                param,
+                reps=reps,
+                objective=objective,
+                brand=brand,
+                day=_day0(day),
+                root_seed=root_seed,
+                executor=ex,
+                workers=workers,
+                scheduler=scheduler,
+                progress=tick,
+            )
+        s = res.summary()
+        cur = sc.market.currency
+        from sim.format import kpi_label, kpi_unit
+
+        t = Table(
+            title=f"Sweep of {sc.name} ({res.brand}), day {res.day + 1}, {reps} replicate(s) per cell",
+            title_justify="left",
+        )
+        for a in res.axes:
+            t.add_column(a.label, justify="right")
+        t.add_column(
+            kpi_label(objective) + (f" ({cur})" if kpi_unit(objective).startswith("currency") else ""), justify="right"
+        )
+        if reps > 1:
+            t.add_column("p05 to p95", justify="right")
+        shown = [k for k in dict.fromkeys(extra) if k != objective]
+        for k in shown:
+            t.add_column(kpi_label(k), justify="right")
+        t.add_column("best")
+        for _, r in s.iterrows():
+            row = [_describe(r[a.path]) for a in res.axes] + [_fmt(r[objective], objective)]
+            if reps > 1:
+                row.append(f"{_fmt(r[f'{objective}_p05'], objective)} to {_fmt(r[f'{objective}_p95'], objective)}")
+            row += [_fmt(r[k], k, cur) for k in shown] + ["*" if r["best"] else ""]
+            t.add_row(*row, style="bold green" if r["best"] else None)
+        _show(t)
+        best = res.best()
+        if best:
+            where = ", ".join(f"{a.label}={_describe(best[a.path])}" for a in res.axes)
+            word = "highest" if res.maximise else "lowest"
+            out.print(f"best cell ({word} {kpi_label(objective).lower()}): {where}")
+        _saved(res.save(target, overwrite=overwrite) if target else None)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+def _describe(v: Any) -> str:
+    from sim.analysis.paths import describe
+
+    return describe(v.item() if hasattr(v, "item") else v)
+
+
+# ---- sensitivity -----------------------------------------------------------------------------------
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    param: Annotated[list[str], typer.Option("--param", "-p", help="PATH=LOW:HIGH (two or more).")],
+    method: Annotated[
+        str, typer.Option(help="sobol (first and total order) or morris (elementary effects).")
+    ] = "sobol",
+    n: Annotated[int, typer.Option("--n", help="Sobol base sample (a power of two) or Morris trajectories.")] = 64,
+    kpi: Annotated[list[str] | None, typer.Option("--kpi", help="KPI to analyse (repeatable; default profit).")] = None,
+    set_: SetOpt = None,
+    reps: Annotated[int, typer.Option("--reps", help="Common seeds per sample point (averaged).")] = 1,
+    brand: BrandOpt = None,
+    day: DayOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    no_save: NoSaveOpt = False,
+) -> None:
+    """Global sensitivity (SALib Sobol or Morris) of KPIs to parameter ranges; ranked table for a tornado."""
+    import sim
+    from sim.analysis.sensitivity import sensitivity as run_sensitivity
+
+    try:
+        sc = sim.resolve(scenario, set_ or [])
+        target = _target(sc.name, "sensitivity", out_dir, overwrite, no_save)
+        ex = _executor(serial, scheduler)
+        with _bar(f"{method} {sc.name}") as tick:
+            res = run_sensitivity(
+                sc,
+                _params(param, "--param"),
+                method=method,
+                n=n,
+                kpis=kpi or ["profit"],
+                brand=brand,
+                day=_day0(day),
+                reps=reps,
+                root_seed=root_seed,
+                executor=ex,
+                workers=workers,
+                scheduler=scheduler,
+                progress=tick,
+            )
+        cur = sc.market.currency
+        for k in res.kpis:
+            r = res.ranked(k)
+            from sim.format import kpi_label
+
+            t = Table(
+                title=f"{method.capitalize()} sensitivity of {kpi_label(k).lower()} ({res.brand}, day {res.day + 1}, "
+                f"{res.meta['runs']:,} runs)",
+                title_justify="left",
+            )
+            cols = ["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["mu_star", "mu_star_conf", "sigma"]
+            for c in ["rank", "parameter", *cols, "at low", "at high"]:
+                t.add_column(c, justify="left" if c == "parameter" else "right")
+            for _, row in r.iterrows():
+                vals = [f"{row[c]:.3f}" if method == "sobol" else _fmt(row[c], k, cur) for c in cols]
+                t.add_row(
+                    str(row["rank"]),
+                    row["label"],
+                    *vals,
+                    _fmt(row["kpi_at_low"], k, cur),
+                    _fmt(row["kpi_at_high"], k, cur),
+                )
+            _show(t)
+        _saved(res.save(target, overwrite=overwrite) if target else None)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+# ---- optimise --------------------------------------------------------------------------------------
+
+
+@app.command()
+def optimise(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    lever: Annotated[list[str], typer.Option("--lever", "-l", help="PATH=LOW:HIGH, a strategy lever and its bounds.")],
+    objective: Annotated[
+        str, typer.Option(help="KPI to optimise (its own direction: max profit, min CAC...).")
+    ] = "profit",
+    constraint: Annotated[
+        list[str] | None, typer.Option("--constraint", "-c", help="KPI<=X, KPI>=X or KPI==X (repeatable).")
+    ] = None,
+    set_: SetOpt = None,
+    reps: Annotated[int, typer.Option("--reps", help="Common seeds per candidate.")] = 3,
+    validation_reps: Annotated[
+        int, typer.Option("--validation-reps", help="Fresh seeds to re-evaluate the optimum.")
+    ] = 10,
+    maxiter: Annotated[int, typer.Option("--maxiter", help="Differential-evolution generations.")] = 15,
+    popsize: Annotated[int, typer.Option("--popsize", help="Candidates per generation per lever.")] = 8,
+    brand: BrandOpt = None,
+    day: DayOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    no_save: NoSaveOpt = False,
+) -> None:
+    """Choose strategy levers within bounds to optimise a KPI under constraints."""
+    import sim
+    from sim.analysis.optimise import optimise as run_optimise
+    from sim.format import kpi_label
+
+    try:
+        sc = sim.resolve(scenario, set_ or [])
+        target = _target(sc.name, "optimise", out_dir, overwrite, no_save)
+        ex = _executor(serial, scheduler)
+        with _bar(f"optimise {sc.name}") as tick:
+            res = run_optimise(
+                sc,
+                _params(lever, "--lever"),
+                objective,
+                constraints=constraint or [],
+                reps=reps,
+                validation_reps=validation_reps,
+                maxiter=maxiter,
+                popsize=popsize,
+                brand=brand,
+                day=_day0(day),
+                root_seed=root_seed,
+                executor=ex,
+                workers=workers,
+                scheduler=scheduler,
+                progress=tick,
+            )
+        cur = sc.market.currency
+        out.print(
+            f"[bold]{'maximise' if res.maximise else 'minimise'} {kpi_label(objective).lower()}[/] "
+            f"({res.meta['evaluations']} candidates, {res.meta['runs']:,} runs)"
+        )
+        if not res.feasible:
+            out.print("[bold red]no candidate satisfied every constraint[/]; showing the least violating one")
+        t = Table(title="optimum", title_justify="left")
+        t.add_column("lever")
+        t.add_column("value", justify="right")
+        t.add_column("range", justify="right")
+        for r in res.levers:
+            t.add_row(r.label, _num(res.x[r.path]), f"{r.low:g} to {r.high:g}")
+        _show(t)
+        v = Table(title=f"re-evaluated with {validation_reps} fresh seeds", title_justify="left")
+        for c in ("KPI", "mean", "95% CI", "sd"):
+            v.add_column(c, justify="left" if c == "KPI" else "right")
+        for _, r in res.validation.iterrows():
+            k = r["kpi"]
+            v.add_row(
+                kpi_label(k),
+                _fmt(r["mean"], k, cur),
+                f"{_fmt(r['ci_low'], k, cur)} to {_fmt(r['ci_high'], k, cur)}",
+                _fmt(r["sd"], k, cur),
+            )
+        _show(v)
+        if len(res.constraint_report):
+            c = Table(title="constraints", title_justify="left")
+            for col in ("constraint", "at optimum", "fresh seeds", "holds in", "active", "binding"):
+                c.add_column(col, justify="left" if col == "constraint" else "right")
+            for _, r in res.constraint_report.iterrows():
+                k = r["kpi"]
+                c.add_row(
+                    r["constraint"],
+                    _fmt(r["search_mean"], k, cur),
+                    _fmt(r["validation_mean"], k, cur),
+                    f"{100 * r['holds_share']:.0f}%",
+                    "yes" if r["active"] else "no",
+                    "[bold]yes[/]" if r["binding"] else "no",
+                )
+            _show(c)
+        for note in res.levers_at_bounds():
+            out.print(f"note: {note}; consider widening the range")
+        _saved(res.save(target, overwrite=overwrite) if target else None)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+# ---- calibrate -------------------------------------------------------------------------------------
+
+calibrate_app = typer.Typer(
+    help="Fit the model to data: customer logs (BG/NBD, Gamma-Gamma) or KPI time series.", no_args_is_help=True
+)
+app.add_typer(calibrate_app, name="calibrate")
+
+
+@calibrate_app.command("customers")
+def calibrate_customers(
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="Transaction log CSV (customer_id, date[, amount]) "
+            "or RFM CSV (frequency, recency, T[, monetary_value])."
+        ),
+    ],
+    base: Annotated[str, typer.Option("--base", "-b", help="Scenario whose market receives the fitted traits.")],
+    set_: SetOpt = None,
+    time_unit: Annotated[str, typer.Option("--time-unit", help="Unit of RFM times: days, weeks or years.")] = "weeks",
+    observation_end: Annotated[
+        str | None, typer.Option("--observation-end", help="End of observation (default: last date in the log).")
+    ] = None,
+    date_format: Annotated[
+        str | None, typer.Option("--date-format", help="strptime format of dates (default ISO 8601).")
+    ] = None,
+    segment: Annotated[
+        list[str] | None, typer.Option("--segment", help="Segment(s) to calibrate (default: all).")
+    ] = None,
+    basket: Annotated[str, typer.Option(help="Basket distribution: lognormal or gamma.")] = "lognormal",
+    name: Annotated[str | None, typer.Option(help="Name of the calibrated scenario.")] = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    no_save: NoSaveOpt = False,
+) -> None:
+    """Fit BG/NBD purchase/dropout (and Gamma-Gamma spend) by maximum likelihood; write a calibrated scenario."""
+    from sim.analysis.calibrate import calibrate_customers as fit
+
+    try:
+        import sim
+
+        sc = sim.resolve(base, set_ or [])
+        target = _target(name or f"{sc.name}_calibrated", "calibrate", out_dir, overwrite, no_save)
+        res = fit(
+            data,
+            sc,
+            time_unit=time_unit,
+            observation_end=observation_end,
+            date_format=date_format,
+            segments=segment,
+            basket=basket,
+            name=name,
+        )
+        t = Table(title=f"{res.bgnbd.n_customers:,} customers from {data.name} ({res.kind})", title_justify="left")
+        for c in ("model", "parameter", "value", "std. error", "unit"):
+            t.add_column(c, justify="right" if c in ("value", "std. error") else "left")
+        for _, r in res.parameters().iterrows():
+            t.add_row(
+                r["model"], r["parameter"], f"{r['value']:.4g}", "" if pd.isna(r["se"]) else f"{r['se']:.3g}", r["unit"]
+            )
+        _show(t)
+        segs = ", ".join(segment) if segment else "every segment"
+        out.print(f"written into {segs} of {sc.name}:")
+        for k, v in res.traits.items():
+            out.print(
+                f"  {k}: "
+                + "{"
+                + ", ".join(f"{a}: {b:.4g}" if isinstance(b, float) else f"{a}: {b}" for a, b in v.items())
+                + "}"
+            )
+        for note in res.notes:
+            out.print(f"note: {note}")
+        _saved(res.save(target, overwrite=overwrite) if target else None)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+@calibrate_app.command("series")
+def calibrate_series(
+    observed: Annotated[
+        Path,
+        typer.Argument(help="CSV with a month (1-based) or day column and series columns (pool_size, revenue, ...)."),
+    ],
+    base: Annotated[str, typer.Option("--base", "-b", help="Scenario to fit.")],
+    param: Annotated[
+        list[str], typer.Option("--param", "-p", help="PATH=LOW:HIGH, a parameter to fit and its bounds.")
+    ],
+    set_: SetOpt = None,
+    reps: Annotated[int, typer.Option("--reps", help="Common seeds averaged per evaluation.")] = 2,
+    max_evals: Annotated[int, typer.Option("--max-evals", help="Most least-squares evaluations.")] = 20,
+    brand: BrandOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    no_save: NoSaveOpt = False,
+) -> None:
+    """Fit scenario parameters to observed KPI series by least squares on the Monte Carlo mean."""
+    import sim
+    from sim.analysis.calibrate import fit_series
+
+    try:
+        sc = sim.resolve(base, set_ or [])
+        target = _target(sc.name, "fit", out_dir, overwrite, no_save)
+        ex = _executor(serial, scheduler)
+        with _bar(f"fit {sc.name}") as tick:
+            res = fit_series(
+                sc,
+                observed,
+                _params(param, "--param"),
+                brand=brand,
+                reps=reps,
+                max_evals=max_evals,
+                root_seed=root_seed,
+                executor=ex,
+                workers=workers,
+                scheduler=scheduler,
+                progress=tick,
+            )
+        t = Table(
+            title=f"fitted parameters ({res.meta['evaluations']} evaluations, {res.meta['runs']:,} runs)",
+            title_justify="left",
+        )
+        for c in ("parameter", "value", "range"):
+            t.add_column(c, justify="left" if c == "parameter" else "right")
+        for r in res.params:
+            t.add_row(r.label, _num(res.x[r.path]), f"{r.low:g} to {r.high:g}")
+        _show(t)
+        q = Table(title="fit quality", title_justify="left")
+        for c in ("series", "n", "RMSE", "RMSE / RMS", "R²"):
+            q.add_column(c, justify="left" if c == "series" else "right")
+        for _, r in res.quality.iterrows():
+            q.add_row(
+                r["series"],
+                str(r["n"]),
+                "" if pd.isna(r["rmse"]) else f"{r['rmse']:,.4g}",
+                f"{r['nrmse']:.3f}",
+                "n/a" if pd.isna(r["r2"]) else f"{r['r2']:.3f}",
+            )
+        _show(q)
+        _saved(res.save(target, overwrite=overwrite) if target else None)
+    except SimInputError as exc:
+        _fail(exc)
