@@ -7,6 +7,7 @@ Results go to run folders written atomically.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +63,32 @@ def kpi_rich_table(title: str, table, currency: str) -> Table:
     return t
 
 
+def check_out(target: Path, option: str = "--out", *, folder: bool = True) -> None:
+    """Refuse, before any run starts, an output path that cannot be written.
+
+    The path must not be an existing file when a folder is expected, and its nearest existing
+    ancestor must be a folder in which this process can create entries (probed by creating and
+    removing a temporary folder, which also works for root and read-only file systems).
+    """
+    import tempfile
+
+    if folder and target.exists() and not target.is_dir():
+        raise SimInputError.single(option, str(target), "is a file; expected a folder path (a new folder is created)")
+    if not folder and target.is_dir():
+        raise SimInputError.single(option, str(target), "is a folder; expected a file path")
+    anc = target.parent.absolute()
+    while not anc.exists() and anc != anc.parent:
+        anc = anc.parent
+    if not anc.is_dir():
+        raise SimInputError.single(option, str(target), f"cannot be created: {anc} is a file, not a folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".ptsim-probe-", dir=anc))
+    except OSError as exc:
+        raise SimInputError.single(
+            option, str(target), f"cannot be written: {exc.strerror or exc} in {anc}; choose a writable folder"
+        ) from None
+
+
 def _default_out(name: str) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60]
@@ -84,6 +111,8 @@ def run(
         target = None if no_save else (out_dir or _default_out(sc.name))
         if target is not None and target.exists() and not overwrite:
             raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
+        if target is not None:
+            check_out(target)
         with _progress() as bar:
             task = bar.add_task(sc.name, total=sc.run.days)
             res = sim.run(sc, progress=lambda d, t: bar.update(task, completed=d))
@@ -126,6 +155,8 @@ def compare(
         comparisons = list_presets().get("comparisons", [])
         if len(refs) == 1 and (refs[0] in comparisons or f"comparisons/{refs[0]}" in comparisons):
             title, description, refs = load_comparison(refs[0].removeprefix("comparisons/"))
+        if out_dir is not None:
+            check_out(out_dir / "run")
         with _progress() as bar:
             tasks: dict[str, int] = {}
 
@@ -207,15 +238,35 @@ def list_(kind: Annotated[str | None, typer.Argument(help="markets, strategies, 
 
 
 from sim import cli_analysis  # noqa: E402,F401  (registers the analysis commands)
+from sim import cli_report  # noqa: E402,F401
+
+
+#: Exit status when runs were lost to dead worker processes (user mistakes exit 2, Ctrl-C 130).
+EXIT_INCOMPLETE = 3
 
 
 def main() -> None:
-    """Console-script entry point: usage errors exit 2, Ctrl-C exits 130, both without a traceback."""
+    """Console-script entry point, never a traceback for a known failure.
+
+    Usage errors exit 2, Ctrl-C exits 130, runs lost to dead worker processes exit 3, and a file
+    system error (disk full, permission denied) exits 1 with one line naming the file.
+    """
     try:
         code = app(standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):
         err.print("interrupted; nothing was saved")
         sys.exit(130)
+    except OSError as exc:
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        err.print(f"error: could not read or write{where}: {exc.strerror or exc}", highlight=False, markup=False,
+                  soft_wrap=True)
+        sys.exit(1)
+    except RuntimeError as exc:
+        executors = sys.modules.get("sim.analysis.executors")  # loaded if runs were made; not imported here (slow)
+        if executors is None or not isinstance(exc, executors.RunsFailed):
+            raise
+        err.print(f"error: {exc}; nothing was saved", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(EXIT_INCOMPLETE)
     except typer.TyperException as exc:  # usage errors: unknown command or option, bad value
         show = getattr(exc, "show", None)
         if callable(show):
@@ -228,5 +279,7 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # `python -m sim.cli`: use the module the analysis commands were registered on
+    from sim.cli import main as _main
+
+    _main()

@@ -65,6 +65,7 @@ def _target(name: str, kind: str, out_dir: Path | None, overwrite: bool, no_save
     target = out_dir or _cli._default_out(f"{name}-{kind}")
     if target.exists() and not overwrite:
         raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
+    _cli.check_out(target)
     return target
 
 
@@ -309,7 +310,7 @@ def sweep(
 ) -> None:
     """Sweep one or two parameters over a grid; print a KPI table with the best cell marked."""
     import sim
-    from sim.analysis.sweep import check_kpi
+    from sim.analysis.sweep import SweepIncomplete, check_kpi
     from sim.analysis.sweep import sweep as run_sweep
 
     try:
@@ -317,7 +318,7 @@ def sweep(
         extra = [check_kpi(k, "--kpi") for k in (kpi or ["pool_size", "opt_outs", "unsubs_per_1000"])]
         target = _target(sc.name, "sweep", out_dir, overwrite, no_save)
         ex = _executor(serial, scheduler)
-        with _bar(f"sweep {sc.name}") as tick:
+        with _bar(f"sweep {sc.name}") as tick, _incomplete(SweepIncomplete, target, overwrite):
             res = run_sweep(
                 sc,
                 param,
@@ -365,6 +366,26 @@ def sweep(
         _saved(res.save(target, overwrite=overwrite) if target else None)
     except SimInputError as exc:
         _fail(exc)
+
+
+@contextmanager
+def _incomplete(kind: type, target: Path | None, overwrite: bool) -> Iterator[None]:
+    """Turn a partial result (runs lost to dead workers) into a saved, marked folder and exit status 3."""
+    try:
+        yield
+    except kind as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        partial = getattr(exc, "partial", None)
+        if partial is not None and target is not None:
+            path = partial.save(target, overwrite=overwrite)
+            err.print(
+                f"kept the finished cells in {path}; its manifest is marked {partial.meta['incomplete']['message']!r}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            err.print("nothing was saved", highlight=False)
+        raise typer.Exit(_cli.EXIT_INCOMPLETE) from None
 
 
 def _describe(v: Any) -> str:

@@ -119,6 +119,8 @@ def _read_csv(path: str | Path | pd.DataFrame, source: str) -> pd.DataFrame:
         frame = path.reset_index() if path.index.name else path
         return frame.astype(str)
     p = Path(path)
+    if p.is_dir():
+        raise SimInputError.single(source, "", "is a folder; expected a CSV file")
     if not p.is_file():
         raise SimInputError.single(source, "", "file not found")
     try:

@@ -16,6 +16,14 @@ and the seed explicitly and returning only small tables (KPIs at chosen days, or
 daily columns), never the model. The model's random numbers are counter-based, so the same seed gives
 the same numbers on every executor: ``tests/test_analysis_executors.py`` checks serial, process pool
 and a loopback Dask ``LocalCluster`` against each other.
+
+Faults: if a worker process dies (killed by the kernel's out-of-memory killer, a segfault, SIGKILL),
+``concurrent.futures`` fails every unfinished run of the pool with ``BrokenProcessPool``.
+:func:`map_runs` keeps every run that finished, starts a fresh pool and retries the lost runs once;
+runs lost twice are reported by :class:`RunsFailed`, which carries the finished results so that a
+caller can keep them (``sweep`` writes the finished cells with an "incomplete" marker). An exception
+raised by a run itself (bad input, a bug) is not retried: it cancels the others and is raised as is.
+``tests/test_hardening_faults.py`` kills workers through the test-only hook :data:`FAULT_ENV`.
 """
 
 from __future__ import annotations
@@ -23,9 +31,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
@@ -34,6 +44,9 @@ import pandas as pd
 from sim.errors import SimInputError
 
 __all__ = [
+    "FAULT_ENV",
+    "RestartablePool",
+    "RunsFailed",
     "SerialExecutor",
     "make_executor",
     "map_runs",
@@ -46,6 +59,37 @@ __all__ = [
 MAX_SEED = 2**63 - 1
 
 Progress = Callable[[int, int], None]
+
+#: Test-only fault injection, read in pool worker processes only (never in the main process, never
+#: from a scenario or a command-line option): ``kill-once:FILE`` makes the first run that manages to
+#: create FILE kill its own worker with SIGKILL; ``kill-if:PATH=VALUE`` kills the worker of every run
+#: whose scenario has VALUE at the dotted PATH.
+FAULT_ENV = "PTSIM_TEST_FAULT"
+
+
+class RunsFailed(RuntimeError):
+    """Some runs were lost because their worker process died, even after one retry on a fresh pool.
+
+    Attributes:
+        results: One entry per call, in call order: the run's result, or ``None`` for a lost run.
+        failed: Indices of the lost calls.
+        total: Number of calls.
+        reason: What the executor reported (e.g. "A process in the process pool was terminated abruptly").
+    """
+
+    def __init__(self, results: list[Any], failed: list[int], reason: str) -> None:
+        self.results = results
+        self.failed = sorted(failed)
+        self.total = len(results)
+        self.reason = reason
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return (f"incomplete: {len(self.failed)} of {self.total} runs failed because their worker process died "
+                f"({self.reason}); they were retried once on a fresh pool")
+
+    def __reduce__(self):  # picklable (Dask, nested pools)
+        return (type(self), (self.results, self.failed, self.reason))
 
 
 # ---- seeds -----------------------------------------------------------------------------------------
@@ -173,6 +217,129 @@ class SerialExecutor(Executor):
             self._shutdown = True
 
 
+class RestartablePool(Executor):
+    """A local process pool (``spawn`` context) that :func:`map_runs` can renew after a worker died.
+
+    A :class:`~concurrent.futures.ProcessPoolExecutor` whose worker dies is broken for good; this
+    wrapper swaps in a fresh pool on :meth:`restart`, so a long analysis (an optimiser calling
+    :func:`map_runs` once per generation) goes on after a lost worker. Its workers also note which
+    runs they start (one line appended to a small log file per run: no lock a killed worker could
+    leave held, nothing that can fill up), so that after a crash :func:`map_runs` knows which runs
+    were running (the suspects) and which were only queued (:meth:`started`).
+    """
+
+    def __init__(self, max_workers: int) -> None:
+        self.max_workers = int(max_workers)
+        self.restarts = 0
+        self._lock = threading.Lock()
+        fd, log = tempfile.mkstemp(prefix="ptsim-started-", suffix=".log")
+        os.close(fd)
+        self._log, self._read = log, 0
+        self._pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.max_workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(self._log,))
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Submit to the current pool (workers it starts now are born deaf to Ctrl-C: see :func:`_no_sigint`)."""
+        with self._lock:
+            pool = self._pool
+        with _no_sigint():
+            return pool.submit(fn, *args, **kwargs)
+
+    def terminate(self) -> None:
+        """Stop the workers now, without waiting for their runs (after Ctrl-C or a failed run)."""
+        with self._lock:
+            pool = self._pool
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                proc.terminate()
+
+    def started(self) -> set[int]:
+        """Tokens of the runs that workers started since the last call."""
+        with self._lock:
+            try:
+                with open(self._log, "rb") as fh:
+                    fh.seek(self._read)
+                    data = fh.read()
+            except OSError:  # pragma: no cover - the log was removed
+                return set()
+            end = data.rfind(b"\n") + 1  # a line cut short by a killed worker is skipped
+            self._read += end
+        return {int(x) for x in data[:end].split() if x.isdigit()}
+
+    def restart(self) -> None:
+        """Replace the (broken) pool by a fresh one."""
+        with self._lock:
+            old, self._pool = self._pool, self._new()
+            self.restarts += 1
+        old.shutdown(wait=True, cancel_futures=True)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the current pool down and remove the log of started runs."""
+        with self._lock:
+            pool = self._pool
+        pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        with contextlib.suppress(OSError):
+            os.unlink(self._log)
+
+
+#: In a worker of a :class:`RestartablePool`: the file where it notes the runs it starts.
+_STARTED: str | None = None
+
+
+@contextlib.contextmanager
+def _no_sigint() -> Iterator[None]:
+    """Block SIGINT in this thread while worker processes may be started, so they inherit the block.
+
+    Ctrl-C in a terminal goes to the whole process group; the workers must not print tracebacks of
+    their own (the main process stops them and says "interrupted; nothing was saved").
+    """
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is None:  # pragma: no cover - not POSIX
+        yield
+        return
+    old = block(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        block(signal.SIG_SETMASK, old)
+
+
+def _init_worker(log: str) -> None:
+    """Set up a pool worker: where to note started runs, deaf to Ctrl-C, a watchdog for the parent's death."""
+    global _STARTED
+    _STARTED = log
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, name="ptsim-parent-watchdog", daemon=True).start()
+
+
+def _exit_with_parent() -> None:
+    """Exit this worker as soon as the process that started the pool dies.
+
+    A ``ProcessPoolExecutor`` worker whose parent was killed (SIGKILL, out-of-memory killer) would
+    finish its run for nobody and then wait forever for more work.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - not a child process
+        return
+    ppid = os.getppid()
+    try:
+        from multiprocessing.connection import wait
+
+        while not wait([parent.sentinel], timeout=1.0):
+            if os.getppid() != ppid:
+                break
+    except (OSError, ValueError):  # pragma: no cover - no usable sentinel: poll the parent id
+        while os.getppid() == ppid:
+            threading.Event().wait(1.0)
+    if _STARTED:
+        with contextlib.suppress(OSError):
+            os.unlink(_STARTED)  # the parent cannot clean up any more
+    os._exit(1)
+
+
 def default_workers() -> int:
     """Worker processes of the default pool: the usable cores."""
     try:
@@ -222,9 +389,12 @@ def make_executor(
         n = workers or default_workers()
         if tasks is not None:
             n = min(n, tasks)
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+        pool = RestartablePool(n)
         try:
             yield pool
+        except BaseException:  # Ctrl-C, a failed run: nobody will read the other runs
+            pool.terminate()
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return
@@ -254,27 +424,206 @@ def make_executor(
 
 
 def map_runs(
-    executor: Executor, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], *, progress: Progress | None = None
+    executor: Executor,
+    fn: Callable[..., Any],
+    calls: Sequence[tuple[Any, ...]],
+    *,
+    progress: Progress | None = None,
+    retries: int = 1,
 ) -> list[Any]:
     """Submit ``fn(*args)`` for every ``args`` of ``calls``; results in the order of ``calls``.
 
-    ``progress(done, total)`` is called in this process as runs finish. If one run fails, the
-    others are cancelled and its exception is raised.
+    ``progress(done, total)`` is called in this process as runs finish. If a run raises, the others
+    are cancelled and its exception is raised.
+
+    If a worker process dies, the pool breaks and every unfinished run fails with
+    ``BrokenProcessPool``. The finished runs are kept and the pool is renewed. On the pools of
+    :func:`make_executor`, the runs that were running when it broke (the suspects) are retried one at
+    a time, alone on a fresh pool, so a run that kills its worker every time is identified and the
+    runs that were only queued are not blamed; the queued runs are then submitted again as usual.
+    On a :class:`~concurrent.futures.ProcessPoolExecutor` passed in, every lost run is retried once on
+    a spare pool. A Dask cluster or a thread pool cannot be renewed: lost runs are not retried.
+
+    Args:
+        executor: Where to run.
+        fn: A picklable module-level function.
+        calls: The argument tuples, one per run.
+        progress: ``progress(done, total)``.
+        retries: Retries of a run that was running when its worker died (0 disables retrying).
+
+    Raises:
+        RunsFailed: If some runs are still lost; it carries the finished results.
     """
     total = len(calls)
+    out: list[Any] = [None] * total
     if progress is not None:
         progress(0, total)
-    futures = {executor.submit(fn, *args): i for i, args in enumerate(calls)}
-    out: list[Any] = [None] * total
-    done = 0
+    done = [0]
+
+    def finished() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+
+    tracked = isinstance(executor, RestartablePool)
+    pending = list(range(total))
+    failed: list[int] = []
+    reason = ""
+    pool, spare = executor, None
+    tries = 0
     try:
+        while pending:
+            if tracked:
+                executor.started()  # forget tokens of earlier calls
+            lost, why = _submit_round(pool, fn, calls, pending, out, finished, tracked)
+            if not lost:
+                break
+            reason = why or reason
+            if not tracked:  # plain pools: one more round for everything lost, then give up
+                if tries >= retries:
+                    failed += lost
+                    break
+                pool, spare = _fresh(executor, spare)
+                if pool is None:
+                    failed += lost
+                    break
+                tries += 1
+                pending = lost
+                continue
+            started = executor.started()
+            suspects = [i for i in lost if i in started]
+            queued = [i for i in lost if i not in started]
+            executor.restart()
+            if not suspects:  # a worker died while idle: count it against everything lost
+                tries += 1
+                if tries > retries:
+                    failed += lost
+                    break
+            for i in suspects:  # alone on a fresh pool: a death now is this run's doing
+                for attempt in range(retries + 1):
+                    if attempt == retries:
+                        failed.append(i)
+                        break
+                    again, why = _submit_round(executor, fn, calls, [i], out, finished, tracked)
+                    if not again:
+                        break
+                    reason = why or reason
+                    executor.restart()
+            pending = queued
+        if failed:
+            raise RunsFailed(out, failed, reason)
+        return out
+    finally:
+        if spare is not None:
+            spare.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit_round(
+    pool: Executor,
+    fn: Callable[..., Any],
+    calls: Sequence[tuple[Any, ...]],
+    pending: list[int],
+    out: list[Any],
+    finished: Callable[[], None],
+    tracked: bool,
+) -> tuple[list[int], str]:
+    """Run ``pending`` calls on ``pool``; fill ``out``; return the calls lost to a dead worker."""
+    futures: dict[Future, int] = {}
+    lost: list[int] = []
+    reason = ""
+    try:
+        for i in pending:
+            try:
+                futures[pool.submit(_call, fn, calls[i], i if tracked else None)] = i
+            except BrokenExecutor as exc:  # the pool broke while we were submitting
+                lost.append(i)
+                reason = _reason(exc)
         for fut in as_completed(futures):
-            out[futures[fut]] = fut.result()
-            done += 1
-            if progress is not None:
-                progress(done, total)
+            i = futures[fut]
+            try:
+                out[i] = fut.result()
+            except BaseException as exc:
+                if not _worker_died(exc):
+                    raise
+                lost.append(i)
+                reason = _reason(exc)
+                continue
+            finished()
     except BaseException:
         for fut in futures:
             fut.cancel()
         raise
-    return out
+    return sorted(lost), reason
+
+
+def _worker_died(exc: BaseException) -> bool:
+    """Whether an exception means the worker process died (not that the run failed)."""
+    return isinstance(exc, BrokenExecutor) or type(exc).__name__ == "KilledWorker"  # Dask's name for it
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def _fresh(executor: Executor, spare: Executor | None) -> tuple[Executor | None, Executor | None]:
+    """A working process pool like ``executor`` after it broke (a new spare), or ``None`` if impossible."""
+    if isinstance(executor, ProcessPoolExecutor):
+        if spare is not None:
+            spare.shutdown(wait=True, cancel_futures=True)
+        workers = getattr(executor, "_max_workers", None) or default_workers()
+        ctx = getattr(executor, "_mp_context", None) or multiprocessing.get_context("spawn")
+        new = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        return new, new
+    return None, spare
+
+
+def _call(fn: Callable[..., Any], args: tuple[Any, ...], token: Any = None) -> Any:
+    """Run one call in a worker (module level: picklable): report its start, then the test-only fault hook."""
+    if token is not None and _STARTED is not None:
+        fd = os.open(_STARTED, os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, f"{int(token)}\n".encode())  # one small O_APPEND write: atomic, never blocks
+        finally:
+            os.close(fd)
+    spec = os.environ.get(FAULT_ENV)
+    if spec and multiprocessing.parent_process() is not None:
+        _inject_fault(spec, args)
+    return fn(*args)
+
+
+def _inject_fault(spec: str, args: tuple[Any, ...]) -> None:
+    """Kill this worker process if the test-only fault ``spec`` matches this call (see :data:`FAULT_ENV`)."""
+    kind, _, arg = spec.partition(":")
+    if kind == "kill-once":
+        try:
+            fd = os.open(arg, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except OSError:
+            return
+        os.close(fd)
+        _die()
+    elif kind == "kill-if" and args:
+        path, _, want = arg.partition("=")
+        node: Any = args[0]
+        if hasattr(node, "model_dump"):
+            node = node.model_dump(mode="json")
+        for part in path.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return
+        try:
+            same = float(node) == float(want)
+        except (TypeError, ValueError):
+            same = str(node) == want
+        if same:
+            _die()
+
+
+def _die() -> None:
+    sigkill = getattr(signal, "SIGKILL", None)
+    if sigkill is not None:
+        os.kill(os.getpid(), sigkill)
+    os._exit(70)  # pragma: no cover - platforms without SIGKILL

@@ -188,11 +188,18 @@ class Ensemble:
 def load_ensemble(folder: str | Path) -> Ensemble:
     """Load a folder written by :meth:`Ensemble.save` (checksums verified)."""
     files = read_folder(Path(folder))
-    sc = Scenario.model_validate(yaml.safe_load(files["scenario.yaml"].decode()))
-    meta = json.loads(files["meta.json"].decode())
-    series = pd.read_parquet(io.BytesIO(files["series.parquet"]))
-    seeds = [int(s) for s in meta.pop("seeds")]
-    root = int(meta.pop("root_seed"))
+    for name in ("scenario.yaml", "series.parquet", "meta.json"):
+        if name not in files:
+            raise SimInputError.single(str(folder), name, "is missing: this is not a replicate (ensemble) folder")
+    try:
+        sc = Scenario.model_validate(yaml.safe_load(files["scenario.yaml"].decode()))
+        meta = json.loads(files["meta.json"].decode())
+        series = pd.read_parquet(io.BytesIO(files["series.parquet"]))
+        seeds = [int(s) for s in meta.pop("seeds")]
+        root = int(meta.pop("root_seed"))
+    except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        why = f"{exc.__class__.__name__}: {exc}"
+        raise SimInputError.single(str(folder), "", f"is not a readable replicate folder ({why})") from None
     return Ensemble(sc, seeds, root, series, meta)
 
 

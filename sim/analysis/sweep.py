@@ -9,6 +9,11 @@ KPI's own direction, ``sim.results.kpis.KPI_INFO``).
 
 Caps (checked before running): at most :data:`MAX_AXES` axes, :data:`MAX_VALUES_PER_AXIS` values
 per axis, :data:`MAX_CELLS` cells and :data:`MAX_RUNS` runs (cells x replicates).
+
+If worker processes die and some runs are lost even after the retry on a fresh pool
+(:class:`~sim.analysis.executors.RunsFailed`), :func:`sweep` raises :class:`SweepIncomplete`
+carrying a partial :class:`SweepResult` with every cell whose replicates all finished; saving it
+marks the folder's manifest ``incomplete`` ("incomplete: N of M cells failed").
 """
 
 from __future__ import annotations
@@ -26,17 +31,27 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.analysis.executors import Progress, make_executor, map_runs, run_kpis, spawn_seeds
+from sim.analysis.executors import Progress, RunsFailed, make_executor, map_runs, run_kpis, spawn_seeds
 from sim.analysis.paths import Axis, apply_values_doc, describe, parse_axis, scenario_doc
 from sim.analysis.replicate import check_reps, provenance, summarise
 from sim.analysis.series import KPI_NAMES
 from sim.errors import SimInputError
 from sim.results.kpis import KPI_INFO
-from sim.results.result import write_folder
+from sim.results.result import read_folder, write_folder
 from sim.scenario.loader import suggest, validate_document
 from sim.scenario.schema import Scenario
 
-__all__ = ["MAX_AXES", "MAX_CELLS", "MAX_RUNS", "MAX_VALUES_PER_AXIS", "SweepResult", "check_kpi", "sweep"]
+__all__ = [
+    "MAX_AXES",
+    "MAX_CELLS",
+    "MAX_RUNS",
+    "MAX_VALUES_PER_AXIS",
+    "SweepIncomplete",
+    "SweepResult",
+    "check_kpi",
+    "load_sweep",
+    "sweep",
+]
 
 MAX_AXES = 2
 MAX_VALUES_PER_AXIS = 100
@@ -164,7 +179,67 @@ class SweepResult:
                 default=str,
             ).encode(),
         }
-        return write_folder(Path(folder), files, overwrite=overwrite, extra_manifest={"kind": "sweep"})
+        extra: dict[str, Any] = {"kind": "sweep"}
+        if self.meta.get("incomplete"):
+            extra["incomplete"] = self.meta["incomplete"]
+        return write_folder(Path(folder), files, overwrite=overwrite, extra_manifest=extra)
+
+
+class SweepIncomplete(RunsFailed):
+    """Runs of some cells were lost to dead worker processes (after one retry on a fresh pool).
+
+    Attributes:
+        partial: The finished cells as a :class:`SweepResult` (its ``meta["incomplete"]`` says what
+            is missing), or ``None`` if no cell finished.
+        failed_cells: Indices of the cells with at least one lost run.
+        cells: Number of cells in the grid.
+    """
+
+    def __init__(self, runs: RunsFailed, partial: SweepResult | None, failed_cells: list[int], cells: int) -> None:
+        self.partial = partial
+        self.failed_cells = failed_cells
+        self.cells = cells
+        super().__init__(runs.results, runs.failed, runs.reason)
+
+    def __str__(self) -> str:
+        return (f"incomplete: {len(self.failed_cells)} of {self.cells} cells failed "
+                f"({len(self.failed)} of {self.total} runs lost because their worker process died, even after "
+                f"a retry on a fresh pool: {self.reason})")
+
+    def __reduce__(self):
+        return (_rebuild_incomplete, (self.results, self.failed, self.reason, self.partial, self.failed_cells,
+                                      self.cells))
+
+
+def _rebuild_incomplete(results, failed, reason, partial, failed_cells, cells) -> SweepIncomplete:
+    return SweepIncomplete(RunsFailed(results, failed, reason), partial, failed_cells, cells)
+
+
+def load_sweep(folder: str | Path) -> SweepResult:
+    """Load a folder written by :meth:`SweepResult.save` (checksums verified).
+
+    An incomplete sweep (cells lost to dead workers) loads with ``meta["incomplete"]`` set.
+
+    Raises:
+        SimInputError: If the folder is missing, damaged (a file changed or missing) or not a sweep.
+    """
+    files = read_folder(Path(folder))
+    src = str(folder)
+    for name in ("scenario.yaml", "runs.parquet", "meta.json"):
+        if name not in files:
+            raise SimInputError.single(src, name, "is missing: this is not a sweep folder")
+    try:
+        sc = Scenario.model_validate(yaml.safe_load(files["scenario.yaml"].decode()))
+        meta = json.loads(files["meta.json"].decode())
+        table = pd.read_parquet(io.BytesIO(files["runs.parquet"]))
+        axes = [Axis(p, tuple(v), label=p.removeprefix("brands.0.strategy.")) for p, v in meta.pop("axes").items()]
+        objective, brand, day = meta.pop("objective"), meta.pop("brand"), int(meta.pop("day"))
+        seeds = [int(x) for x in meta.pop("seeds")]
+    except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        why = f"{exc.__class__.__name__}: {exc}"
+        raise SimInputError.single(src, "", f"is not a readable sweep folder ({why})") from None
+    meta.pop("best", None)
+    return SweepResult(sc, axes, objective, brand, day, seeds, table, meta)
 
 
 def _py(v: Any) -> Any:
@@ -257,26 +332,42 @@ def sweep(
         docs.append(doc)
     calls = [(doc, seed, (day,)) for doc in docs for seed in seeds]
     t0 = datetime.now(UTC)
-    with make_executor(executor, workers=workers, scheduler=scheduler, tasks=len(calls)) as ex:
-        parts = map_runs(ex, run_kpis, calls, progress=progress)
+    lost: RunsFailed | None = None
+    try:
+        with make_executor(executor, workers=workers, scheduler=scheduler, tasks=len(calls)) as ex:
+            parts = map_runs(ex, run_kpis, calls, progress=progress)
+    except RunsFailed as exc:  # keep the cells whose replicates all finished
+        lost, parts = exc, exc.results
     wall = (datetime.now(UTC) - t0).total_seconds()
+    failed_cells = sorted({i // reps for i in lost.failed}) if lost else []
     frames = []
     for i, part in enumerate(parts):
         cell = i // reps
+        if part is None or cell in failed_cells:
+            continue
         part = part.copy()
         part.insert(0, "cell", cell)
         for j, a in enumerate(parsed):
             part.insert(1 + j, a.path, [cells[cell][j]] * len(part))
         frames.append(part)
+    meta = provenance(executor, wall_seconds=wall, replicates=reps, root_seed=root, cells=len(cells))
+    if lost is not None and not frames:
+        raise SweepIncomplete(lost, None, failed_cells, len(cells))
     table = pd.concat(frames, ignore_index=True)
     used_day = int(table["day"].iloc[0])
-    return SweepResult(
-        sc,
-        parsed,
-        objective,
-        b,
-        used_day,
-        seeds,
-        table,
-        provenance(executor, wall_seconds=wall, replicates=reps, root_seed=root, cells=len(cells)),
-    )
+    result = SweepResult(sc, parsed, objective, b, used_day, seeds, table, meta)
+    if lost is not None:
+        exc = SweepIncomplete(lost, None, failed_cells, len(cells))
+        result.meta["incomplete"] = {
+            "message": f"incomplete: {len(failed_cells)} of {len(cells)} cells failed",
+            "failed_cells": [
+                {"cell": c, **{a.path: _py(cells[c][j]) for j, a in enumerate(parsed)}} for c in failed_cells
+            ],
+            "cells": len(cells),
+            "failed_runs": len(lost.failed),
+            "runs": lost.total,
+            "reason": lost.reason,
+        }
+        exc.partial = result
+        raise exc
+    return result

@@ -113,7 +113,10 @@ AHEAD = 12
 
 @intrinsic
 def prefetch(typingctx, arr, i):
-    """Hint the CPU to start loading row ``i`` of ``arr`` into cache (``llvm.prefetch``; no effect on results)."""
+    """Hint the CPU to start loading row ``i`` of ``arr`` into cache (``llvm.prefetch``; no effect on results).
+
+    Both ends of the row are requested, as a row may straddle two cache lines.
+    """
     if not isinstance(arr, types.Array) or not isinstance(i, types.Integer):
         return None
 
@@ -122,24 +125,40 @@ def prefetch(typingctx, arr, i):
         array = context.make_array(arr_type)(context, builder, args[0])
         row = context.cast(builder, args[1], i_type, types.intp)
         stride = cgutils.unpack_tuple(builder, array.strides, arr_type.ndim)[0]
-        address = builder.add(builder.ptrtoint(array.data, cgutils.intp_t), builder.mul(row, stride))
+        first = builder.add(builder.ptrtoint(array.data, cgutils.intp_t), builder.mul(row, stride))
+        last = builder.add(first, builder.sub(stride, cgutils.intp_t(1)))
         i8p = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
         fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
                                             "llvm.prefetch.p0i8")
-        # read access, high temporal locality, data cache
-        builder.call(fn, [builder.inttoptr(address, i8p), i32(0), i32(3), i32(1)])
+        for address in (first, last):  # read access, high temporal locality, data cache
+            builder.call(fn, [builder.inttoptr(address, i8p), i32(0), i32(3), i32(1)])
         return context.get_dummy_value()
 
     return types.void(arr, i), codegen
 
 
+@njit(cache=True)
+def ids_where(flags):
+    """The ids ``i`` with ``flags[i] != 0``, in order: ``np.flatnonzero`` without branches (~3x faster)."""
+    count = 0
+    for i in range(flags.shape[0]):
+        count += flags[i] != 0
+    ids = np.empty(count + 1, dtype=np.int64)  # one spare slot: every id is written, only flagged ones advance
+    j = 0
+    for i in range(flags.shape[0]):
+        ids[j] = i
+        j += flags[i] != 0
+    return ids[:count]
+
+
 @njit(inline="always")
-def prefetch_ahead(who, j, a, b, c, d):
-    """Start loading the rows in ``a``, ``b``, ``c``, ``d`` of consumer ``who[j + AHEAD]``, if any."""
+def prefetch_ahead(who, j, traits, fs, ist, u8, fatigue):
+    """Start loading every row of consumer ``who[j + AHEAD]``, if there is one (a hint only)."""
     if j + AHEAD < who.shape[0]:
         i = who[j + AHEAD]
-        prefetch(a, i)
-        prefetch(b, i)
-        prefetch(c, i)
-        prefetch(d, i)
+        prefetch(traits, i)
+        prefetch(fs, i)
+        prefetch(ist, i)
+        prefetch(u8, i)
+        prefetch(fatigue, i)

@@ -27,6 +27,7 @@ from sim.model.layout import (
     MP_WINBACK, PLAN_KOL, PLAN_ORGANIC, PSI, SRC_KOL, SRC_ORGANIC, SRC_PARTNER, T_AD_AWARE,
     T_KOL_AWARE, T_ORG_AWARE, T_PARTNER_AWARE, T_WINBACKS, UNAWARE,
 )
+from sim.model.population import ids_where
 from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
@@ -105,7 +106,7 @@ def reached_today(plan, bp, ad_p, winback, partner_share, partner_p, key_day, ke
     anyone = reached[0].copy()
     for k in range(1, n_brands):
         anyone |= reached[k]
-    return np.flatnonzero(anyone)
+    return ids_where(anyone)
 
 
 @njit(cache=True)

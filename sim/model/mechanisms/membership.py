@@ -26,28 +26,47 @@ from sim.model.layout import (
     SPEND_MEMBER, T_PTS_EARNED, T_PTS_EXPIRED, T_PTS_REDEEMED, T_TIER_UPS, TIER, TIER_BOOST,
     TIER_DISCOUNT, TIER_DROPOUT, TIER_MIN, T_PAID,
 )
+from sim.model.population import ids_where
 from sim.model.rng import uniform
 from sim.model.state import log_event
 
 
 @njit(inline="always")
-def purchase_multiplier(i, k, traits, u8, bp, tiers):
-    """How much membership lifts a member's purchase rate."""
-    m = 1.0 + tiers[k, u8[i, k, TIER], TIER_BOOST]
-    m += bp[k, BP_POINTS_LIFT] * bp[k, BP_POINTS_RATE] * traits[i, PTS]
-    if u8[i, k, PAID] == 1:
+def member_purchase_multiplier(k, tier, appetite, paid, bp, tiers):
+    """How much membership of brand ``k`` (tier, points appetite, paid or not) lifts the purchase rate."""
+    m = 1.0 + tiers[k, tier, TIER_BOOST]
+    m += bp[k, BP_POINTS_LIFT] * bp[k, BP_POINTS_RATE] * appetite
+    if paid:
         m += bp[k, BP_PAID_BOOST]
     return m
 
 
 @njit(inline="always")
-def dropout_multiplier(i, k, traits, u8, bp, tiers):
-    """How much membership lowers a member's dropout (stickiness)."""
-    m = tiers[k, u8[i, k, TIER], TIER_DROPOUT]
-    m *= max(0.0, 1.0 - bp[k, BP_POINTS_RELIEF] * bp[k, BP_POINTS_RATE] * traits[i, PTS])
-    if u8[i, k, PAID] == 1:
+def member_dropout_multiplier(k, tier, appetite, paid, bp, tiers):
+    """How much membership of brand ``k`` (tier, points appetite, paid or not) lowers dropout (stickiness)."""
+    m = tiers[k, tier, TIER_DROPOUT]
+    m *= max(0.0, 1.0 - bp[k, BP_POINTS_RELIEF] * bp[k, BP_POINTS_RATE] * appetite)
+    if paid:
         m *= bp[k, BP_PAID_DROPOUT]
     return m
+
+
+@njit(inline="always")
+def purchase_multiplier(i, k, traits, u8, bp, tiers):
+    """How much membership lifts consumer ``i``'s purchase rate."""
+    return member_purchase_multiplier(k, u8[i, k, TIER], traits[i, PTS], u8[i, k, PAID] == 1, bp, tiers)
+
+
+@njit(inline="always")
+def dropout_multiplier(i, k, traits, u8, bp, tiers):
+    """How much membership lowers consumer ``i``'s dropout."""
+    return member_dropout_multiplier(k, u8[i, k, TIER], traits[i, PTS], u8[i, k, PAID] == 1, bp, tiers)
+
+
+@njit(inline="always")
+def points_kept(days, expiry_days):
+    """Share of a points balance that survives ``days`` with exponential expiry of mean ``expiry_days``."""
+    return math.exp(-days / expiry_days)
 
 
 @njit(inline="always")
@@ -65,7 +84,7 @@ def on_member_purchase(i, k, day, price, private, fs, ist, u8, bp, mp, tiers, mo
         pts = fs[i, k, POINTS]
         if pts > 0.0:
             since = day - max(ist[i, k, LAST_BUY], ist[i, k, JOINED])
-            keep = math.exp(-since / bp[k, BP_POINTS_EXPIRY])
+            keep = points_kept(since, bp[k, BP_POINTS_EXPIRY])
             tally_k[T_PTS_EXPIRED] += pts * (1.0 - keep)
             pts *= keep
         if pts >= bp[k, BP_MIN_REDEEM] and pts > 0.0:
@@ -101,15 +120,14 @@ def membership_kernel(day, stage, u8, bp, mp, key_birthday, money, tally, ev, ev
     """
     n, n_brands = stage.shape
     for k in range(n_brands):
-        if bp[k, BP_MEMBERSHIP_ON] < 0.5:
+        # without a paid membership nobody pays (join_pool makes a member paying only if the fee is > 0)
+        if bp[k, BP_MEMBERSHIP_ON] < 0.5 or (bp[k, BP_PAID_FEE] <= 0.0 and bp[k, BP_BIRTHDAY] <= 0.0):
             tally[k, T_PAID] = 0.0
             continue
         fee_day = bp[k, BP_PAID_FEE] / 365.0 * mp[MP_REP]
         perk = bp[k, BP_BIRTHDAY] * mp[MP_REP]
         paid_count = 0.0
-        for i in range(n):
-            if stage[i, k] != MEMBER:
-                continue
+        for i in ids_where(stage[:, k] == MEMBER):
             if u8[i, k, PAID] == 1:
                 paid_count += 1.0
             if perk > 0.0 and is_birthday(i, day, key_birthday):

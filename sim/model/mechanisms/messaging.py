@@ -36,7 +36,7 @@ from sim.model.layout import (
     T_VIOL_COMPLAINTS, T_VIOLATIONS, TAU, TRUST,
 )
 from sim.model.mechanisms.purchase import book_purchase
-from sim.model.population import prefetch_ahead
+from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import log_event, move
 
@@ -87,7 +87,7 @@ def recipients_today(stage, plan, fatigue, decay):
                 gets[i] |= (broadcast & (s == MEMBER)) | (cold & (s == CUSTOMER))
     for i in range(n):
         fatigue[i] = fatigue[i] if gets[i] else fatigue[i] * decay
-    return np.flatnonzero(gets)
+    return ids_where(gets)
 
 
 @njit(cache=True)
@@ -105,7 +105,7 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
             any_sends = True
     who = recipients_today(stage, plan, fatigue, decay)  # everyone else's fatigue just decays
     for j in range(who.shape[0]):
-        prefetch_ahead(who, j, traits, fs, ist, u8)  # a memory hint only
+        prefetch_ahead(who, j, traits, fs, ist, u8, fatigue)  # a memory hint only
         i = who[j]
         f = fatigue[i] * decay
         if any_sends:

@@ -33,7 +33,7 @@ from sim.model.mechanisms.interception import invite_at_checkout
 from sim.model.mechanisms.membership import (
     dropout_multiplier, is_birthday, on_member_purchase, purchase_multiplier,
 )
-from sim.model.population import prefetch_ahead
+from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import log_event, move
 
@@ -46,6 +46,12 @@ def chance(rate):
     if rate < 0.05:
         return rate * (1.0 - rate * (0.5 - rate * (1.0 / 6.0)))
     return -math.expm1(-rate)
+
+
+@njit(inline="always")
+def trust_dropout_multiplier(trust, weight):
+    """Dropout multiplier of a member with ``trust``: 1 at trust 0.5, lower when trust is higher."""
+    return max(0.0, 1.0 + weight * (0.5 - trust))
 
 
 @njit(inline="always")
@@ -99,7 +105,7 @@ def engaged_consumers(stage):
         for i in range(n):
             s = stage[i, k]
             engaged[i] |= (s == AWARE) | (s == CUSTOMER) | (s == MEMBER)
-    return np.flatnonzero(engaged)
+    return ids_where(engaged)
 
 
 @njit(cache=True)
@@ -112,7 +118,7 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
     w_trust = mp[MP_TRUST_DROP]
     who = engaged_consumers(stage)  # the unaware and the lapsed buy nothing and forget nothing
     for j in range(who.shape[0]):
-        prefetch_ahead(who, j, traits, fs, ist, u8)  # a memory hint only
+        prefetch_ahead(who, j, traits, fs, ist, u8, fatigue)  # a memory hint only
         i = who[j]
         lam_day = traits[i, LAM] / 365.0
         for k in range(n_brands):
@@ -159,7 +165,7 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
             p_drop = traits[i, DROP]
             if member:
                 p_drop *= dropout_multiplier(i, k, traits, u8, bp, tiers)
-                p_drop *= max(0.0, 1.0 + w_trust * (0.5 - fs[i, k, TRUST]))
+                p_drop *= trust_dropout_multiplier(fs[i, k, TRUST], w_trust)
             if uniform(key_day, i, slot + 1) < p_drop:
                 lapse(i, k, day, stage, flows, fs, u8, tally[k], ev, ev_n, tracked)
             elif not member:

@@ -29,6 +29,7 @@ from sim.model.layout import (
     T_CONTACTS, T_SHARES, TRUST, UNAWARE,
 )
 from sim.model.network import degree, pick_contact
+from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import bernoulli_round, uniform
 from sim.model.state import join_pool, log_event, move
 
@@ -77,9 +78,10 @@ def referral_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, n
         neutral = bp[k, BP_REF_NEUTRAL] > 0.5
         window = bp[k, BP_WINDOW]
         reward_both = (bp[k, BP_REFERRER_REWARD] + bp[k, BP_REFEREE_REWARD]) * rep
-        for i in range(n):
-            if stage[i, k] != MEMBER:
-                continue
+        members = ids_where(stage[:, k] == MEMBER)  # who joins today shares from tomorrow
+        for m in range(members.shape[0]):
+            prefetch_ahead(members, m, traits, fs, ist, u8, fatigue)  # a memory hint only
+            i = members[m]
             age = day - ist[i, k, JOINED]
             if age <= 0 or age > window:  # joined today: shares from tomorrow
                 continue

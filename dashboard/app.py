@@ -1,0 +1,41 @@
+"""Entry point of the dashboard: ``streamlit run dashboard/app.py`` (or ``bash scripts/dashboard.sh``).
+
+Six pages, switchable from the sidebar, with the interface language (English, 简体中文, 日本語)
+chosen in the sidebar at any time. The landing page compares China-in-China with Japan-in-Japan.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parents[1]
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import common as C  # noqa: E402
+
+C.init_language()
+st.set_page_config(page_title=C.T("app.title"), page_icon=":material/hub:", layout="wide")
+st.set_option("client.showErrorDetails", "none")
+
+C.language_selector()
+_VIEWS = Path(__file__).resolve().parent / "views"
+pages = [
+    st.Page(_VIEWS / "compare.py", title=C.T("nav.compare"), icon=":material/compare_arrows:", url_path="compare",
+            default=True),
+    st.Page(_VIEWS / "whatif.py", title=C.T("nav.whatif"), icon=":material/tune:", url_path="what-if"),
+    st.Page(_VIEWS / "explore.py", title=C.T("nav.explore"), icon=":material/travel_explore:", url_path="explore"),
+    st.Page(_VIEWS / "journeys.py", title=C.T("nav.journeys"), icon=":material/route:", url_path="journeys"),
+    st.Page(_VIEWS / "learn.py", title=C.T("nav.learn"), icon=":material/school:", url_path="learn"),
+    st.Page(_VIEWS / "editor.py", title=C.T("nav.editor"), icon=":material/edit_document:", url_path="editor"),
+]
+page = st.navigation(pages)
+with st.sidebar:
+    st.caption(C.T("app.about"))
+    st.caption(C.caps_note())
+    if C.test_mode():
+        st.caption(C.T("app.test_mode"))
+page.run()

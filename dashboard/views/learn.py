@@ -1,0 +1,156 @@
+"""Learn: the concepts behind the model, each with a small live chart (small, fast, cached runs).
+
+Public, other and private domain; the six-step method; fatigue and the best frequency (inverted U);
+fission and the K-factor; membership points and tiers; consent law in China and Japan.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import common as C
+from sim import figures
+from sim.format import human
+
+T = C.T
+SZ = C.sizes()
+CONCEPTS = ("domains", "six_steps", "fatigue", "fission", "membership", "consent")
+SMALL = {"population": SZ.learn_population, "days": SZ.learn_days}
+
+
+def run(preset: str, overrides: tuple[str, ...] = ()) -> object:
+    """A small cached run of a preset with overrides."""
+    sc = C.sized(preset, overrides=list(overrides), **SMALL)
+    return C.run_cached(C.doc_key(sc), None, _text=T("common.computing", name=C.source_label(preset)))
+
+
+def sweep(preset: str, path: str, values: list[float], extra: tuple[str, ...] = ()) -> list:
+    """Small runs of a preset with ``path`` set to each value (same seed: common random numbers)."""
+    bar = st.progress(0.0, text=T("learn.sweeping", n=len(values)))
+    out = []
+    for i, v in enumerate(values):
+        out.append(run(preset, (*extra, f"{path}={v}")))
+        bar.progress((i + 1) / len(values), text=T("learn.sweeping", n=len(values)))
+    bar.empty()
+    return out
+
+
+st.title(T("learn.title"))
+st.caption(T("learn.intro", population=f"{SZ.learn_population:,}", days=C.days_label(SZ.learn_days)))
+concept = st.radio(T("learn.pick"), CONCEPTS, format_func=C.bind(lambda c: T(f"learn.{c}.title")), horizontal=True,
+                   key="learn_concept")
+st.header(T(f"learn.{concept}.title"))
+text, chart = st.columns([2, 3])
+with text:
+    st.markdown(T(f"learn.{concept}.body"))
+
+with chart:
+    if concept == "domains":
+        res = C.safe(lambda: run("hybrid_in_japan"))
+        d = res.brand_daily(res.brands[0])
+        df = pd.DataFrame({"day": d["day"],
+                           "public": (d["joins_organic"] + d["joins_kol"] + d["joins_interception"]).cumsum(),
+                           "other": d["joins_partner"].cumsum(), "private": d["joins_referral"].cumsum()})
+        fig = figures.stacked_area_figure(df, "day", {"public": T("learn.domains.public"),
+                                                      "other": T("learn.domains.other"),
+                                                      "private": T("learn.domains.private")},
+                                          title=T("learn.domains.chart"), x_title=T("fig.day"),
+                                          y_title=T("unit.people"), colours=("#1f4e9c", "#e08a00", "#2a9d55"))
+        C.chart(fig, "learn_domains", "domains")
+        last = df.iloc[-1]
+        total = max(last["public"] + last["other"] + last["private"], 1.0)
+        st.caption(T("learn.domains.notice", public=human(last["public"] / total, "fraction"),
+                     other=human(last["other"] / total, "fraction"),
+                     private=human(last["private"] / total, "fraction")))
+
+    elif concept == "six_steps":
+        src = st.radio(T("common.scenario"), ("china_in_china", "japan_in_japan"), horizontal=True,
+                       format_func=C.bind(C.source_label), key="learn_six_src")
+        res = C.safe(lambda: run(src))
+        d = res.brand_daily(res.brands[0])
+        aware = float(d[["ad_aware", "organic_aware", "kol_aware", "partner_aware"]].sum().sum())
+        joins = float(d[["joins_organic", "joins_kol", "joins_partner", "joins_interception",
+                         "joins_referral"]].sum().sum())
+        steps = [("step1", aware), ("step2", joins), ("step3", float(d["active_members"].iloc[-1])),
+                 ("step4", float(d["message_purchases"].sum())), ("step5", float(d["joins_referral"].sum())),
+                 ("step6", float(d["purchases_private"].sum()))]
+        fig = figures.bar_figure([T(f"learn.six_steps.{k}") for k, _ in steps],
+                                 {C.source_label(src): [v for _, v in steps]},
+                                 title=T("learn.six_steps.chart"), y_title=T("unit.people"), height=380)
+        fig.update_yaxes(type="log")
+        C.chart(fig, "learn_six", "six_steps")
+        st.caption(T("learn.six_steps.notice", aware=human(aware, "people"), joins=human(joins, "people"),
+                     referrals=human(steps[4][1], "people")))
+
+    elif concept == "fatigue":
+        quality = st.slider(T("whatif.quality"), 0.1, 1.0, 0.45, 0.05, key="learn_quality")
+        freqs = [0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 14.0]
+        runs = C.safe(lambda: sweep("china_in_china", "brands.0.strategy.messaging.per_week", freqs,
+                                    (f"brands.0.strategy.messaging.quality={quality}",)))
+        k = [r.kpis().iloc[0] for r in runs]
+        df = pd.DataFrame({"per_week": freqs, "profit": [x["profit"] for x in k],
+                           "unsubs": [x["unsubs_per_1000"] for x in k]})
+        best = float(df.loc[df["profit"].idxmax(), "per_week"])
+        fig = figures.line_figure(df, "per_week", {"profit": T("kpi.profit"), "unsubs": T("kpi.unsubs_per_1000")},
+                                  secondary=("unsubs",), title=T("learn.fatigue.chart"),
+                                  x_title=T("whatif.per_week"), y_title=runs[0].currency,
+                                  y2_title=T("kpi.unsubs_per_1000"), vline=best,
+                                  vline_label=T("learn.fatigue.best", n=f"{best:g}"))
+        C.chart(fig, "learn_fatigue", "fatigue")
+        st.caption(T("learn.fatigue.notice", best=f"{best:g}",
+                     profit=human(df["profit"].max(), "currency", runs[0].currency),
+                     worst=f"{freqs[-1]:g}", unsubs=f"{df['unsubs'].iloc[-1]:.1f}"))
+
+    elif concept == "fission":
+        rewards = [0.0, 5.0, 10.0, 20.0, 40.0, 80.0]
+        runs = C.safe(lambda: [run("china_in_china", (f"brands.0.strategy.referral.referrer_reward={r}",
+                                                       f"brands.0.strategy.referral.referee_reward={r}"))
+                               for r in rewards])
+        k = [r.kpis().iloc[0] for r in runs]
+        df = pd.DataFrame({"reward": rewards, "k": [x["k_factor"] for x in k], "profit": [x["profit"] for x in k]})
+        fig = figures.line_figure(df, "reward", {"k": T("kpi.k_factor"), "profit": T("kpi.profit")},
+                                  secondary=("profit",), title=T("learn.fission.chart"),
+                                  x_title=T("learn.fission.reward", currency=runs[0].currency),
+                                  y_title=T("kpi.k_factor"), y2_title=runs[0].currency, hline=1.0,
+                                  hline_label=T("learn.fission.k1"))
+        C.chart(fig, "learn_fission", "fission")
+        kmax = float(np.nanmax(df["k"]))
+        mult = 1.0 / (1.0 - kmax) if kmax < 1 else float("inf")
+        st.caption(T("learn.fission.notice", k=f"{kmax:.2f}", mult=f"{mult:.1f}" if mult != float("inf") else "∞",
+                     reward=f"{df.loc[df['profit'].idxmax(), 'reward']:g}", currency=runs[0].currency))
+
+    elif concept == "membership":
+        rates = [0.0, 0.005, 0.01, 0.02, 0.03, 0.05]
+        runs = C.safe(lambda: sweep("japan_in_japan", "brands.0.strategy.membership.points_rate", rates))
+        k = [r.kpis().iloc[0] for r in runs]
+        df = pd.DataFrame({"rate": [100 * r for r in rates], "active": [x["active_members"] for x in k],
+                           "profit": [x["profit"] for x in k]})
+        fig = figures.line_figure(df, "rate", {"active": T("kpi.active_members"), "profit": T("kpi.profit")},
+                                  secondary=("profit",), title=T("learn.membership.chart"),
+                                  x_title=T("whatif.points_rate"), y_title=T("unit.people"),
+                                  y2_title=runs[0].currency, vline=1.0, vline_label=T("learn.membership.norm"))
+        C.chart(fig, "learn_membership", "membership")
+        st.caption(T("learn.membership.notice", a0=human(df["active"].iloc[0], "people"),
+                     a1=human(df["active"].iloc[2], "people"), a5=human(df["active"].iloc[-1], "people")))
+
+    else:  # consent
+        regimes = ("explicit_opt_in", "implied_consent_with_easy_exit")
+        runs = C.safe(lambda: [run("china_playbook_in_japan", (f"market.regime.kind={r}",)) for r in regimes])
+        k = [r.kpis().iloc[0] for r in runs]
+        cats = [T("kpi.complaints"), T("kpi.violations"), T("kpi.opt_outs")]
+        fig = figures.bar_figure(cats, {T(f"regime.{r}"): [x["complaints"], x["violations"], x["opt_outs"]]
+                                        for r, x in zip(regimes, k, strict=True)},
+                                 title=T("learn.consent.chart"), y_title=T("unit.people"))
+        fig.update_yaxes(type="log")
+        C.chart(fig, "learn_consent", "consent")
+        m1, m2 = st.columns(2)
+        for col, r, x, res in zip((m1, m2), regimes, k, runs, strict=True):
+            col.metric(T("kpi.fines") + " · " + T(f"regime.{r}"), human(x["fines"], "currency", res.currency))
+            col.metric(T("kpi.mean_trust") + " · " + T(f"regime.{r}"), f"{x['mean_trust']:.2f}")
+        st.caption(T("learn.consent.notice", viol=human(k[0]["violations"], "count"),
+                     enf=f"{k[0]['enforcements']:.0f}"))
+
+st.divider()
+st.caption(T("learn.sources"))

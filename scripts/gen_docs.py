@@ -1,0 +1,19 @@
+"""Regenerate docs/scenarios.md and the generated sections of docs/MODEL.md.
+
+Usage::
+
+    .venv/bin/python scripts/gen_docs.py           # write the files
+    .venv/bin/python scripts/gen_docs.py --check   # exit 1 if they are stale
+
+Same as ``python -m sim.docs``; the generator lives in :mod:`sim.docs` so tests can import it.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sim.docs import main  # noqa: E402
+
+if __name__ == "__main__":
+    raise SystemExit(main())

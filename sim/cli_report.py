@@ -1,0 +1,100 @@
+"""``ptsim report``: a self-contained HTML report of a run folder, a comparison or scenarios.
+
+Registered on :data:`sim.cli.app` (imported at the end of ``sim/cli.py``). Examples::
+
+    ptsim report runs/china_in_china-20260101-120000 -o china.html
+    ptsim report china_vs_japan --reps 5 --lang ja -o china_vs_japan.ja.html
+    ptsim report hybrid_in_japan --set run.population=20000 -o hybrid.html
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.cli import SetOpt, _fail, _progress, app, out
+from sim.errors import SimInputError
+
+
+@app.command("report")
+def report_cmd(
+    sources: Annotated[list[str], typer.Argument(help="Run folder(s), a folder of run folders, a comparison preset, "
+                                                      "or scenario presets / YAML files.")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+    lang: Annotated[str, typer.Option(help="Language: en, zh or ja.")] = "en",
+    reps: Annotated[int, typer.Option(help="Replicate runs per scenario (common random numbers) when running "
+                                           "scenarios.")] = 1,
+    set_: SetOpt = None,
+    seed: Annotated[int | None, typer.Option(help="Common (root) seed when running scenarios.")] = None,
+    title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Write a self-contained HTML report (plotly embedded; opens offline), atomically."""
+    from sim import report
+    from sim.i18n import LANGS, has, t
+
+    try:
+        if lang not in LANGS:
+            raise SimInputError.single("--lang", lang, f"must be one of {', '.join(LANGS)}")
+        if out_file.exists() and not overwrite:
+            raise SimInputError.single("--out", str(out_file),
+                                       "already exists; choose another file or pass --overwrite")
+        obj, results, description, comparison = _source(sources, reps, set_ or [], seed)
+        if comparison and has(f"comparison.{comparison}"):  # a built-in comparison: its translated title and text
+            title = title or t(f"comparison.{comparison}", lang)
+            if has(f"comparison.{comparison}.about"):
+                description = t(f"comparison.{comparison}.about", lang)
+        path = report.write_report(obj, out_file, lang=lang, title=title, results=results, description=description)
+        out.print(f"wrote {path}")
+    except SimInputError as exc:
+        _fail(exc)
+
+
+def _source(sources: list[str], reps: int, overrides: list[str], seed: int | None):
+    """What to report on: loaded run folders, or scenarios run now."""
+    import sim
+    from sim.report import load_source
+    from sim.scenario.presets import list_presets, load_comparison
+
+    if all(Path(s).is_dir() for s in sources):
+        loaded = [load_source(s) for s in sources]
+        flat = [r for x in loaded for r in (x if isinstance(x, list) else [x])]
+        return (flat[0] if len(flat) == 1 else flat), None, None, None
+    refs, description, comparison = list(sources), None, None
+    comparisons = list_presets("comparisons")["comparisons"]
+    if len(refs) == 1 and (refs[0] in comparisons or f"comparisons/{refs[0]}" in comparisons):
+        comparison = refs[0].removeprefix("comparisons/")
+        _title, description, refs = load_comparison(comparison)
+    if reps < 1:
+        raise SimInputError.single("--reps", str(reps), "must be at least 1")
+    if reps == 1:
+        from sim.analysis.compare import run_comparison
+
+        if len(refs) == 1:
+            sc = sim.resolve(refs[0], overrides)
+            with _progress() as bar:
+                task = bar.add_task(sc.name, total=sc.run.days)
+                res = sim.run(sc, seed=seed, progress=lambda d, t: bar.update(task, completed=d))
+            return res, None, description, comparison
+        with _progress() as bar:
+            tasks: dict[str, int] = {}
+
+            def tick(name: str, done: int, total: int) -> None:
+                if name not in tasks:
+                    tasks[name] = bar.add_task(name, total=total)
+                bar.update(tasks[name], completed=done)
+
+            return run_comparison(refs, overrides, seed=seed, progress=tick), None, description, comparison
+    from sim.analysis.compare import compare_scenarios
+    from sim.analysis.executors import DEFAULT_DAILY
+    from sim.model import layout as L
+
+    daily = tuple(dict.fromkeys((*DEFAULT_DAILY, "revenue_public", "revenue_private", "mean_trust", *L.MONEY)))
+    with _progress() as bar:
+        task = bar.add_task("replicates", total=None)
+        ce = compare_scenarios(refs, reps, overrides=overrides, root_seed=seed, daily_columns=daily,
+                               progress=lambda d, t: bar.update(task, completed=d, total=t))
+    results = {name: sim.run(e.scenario, seed=e.seeds[0]) for name, e in ce.ensembles.items()}
+    return ce, results, description, comparison

@@ -1,0 +1,261 @@
+"""The dashboard, page by page, with Streamlit's AppTest at test size (tiny runs).
+
+Every page must run without an exception, and changing a widget must change the numbers shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+TIMEOUT = 180
+
+
+@pytest.fixture(autouse=True)
+def _test_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIM_DASHBOARD_TEST_SIZE", "1")
+    monkeypatch.setenv("SIM_DASHBOARD_EXECUTOR", "serial")
+    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context",
+                 "streamlit.runtime.state.session_state_proxy"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _app(page: str | None = None, lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    at.run()
+    _ok(at)
+    if page:
+        at.switch_page(f"views/{page}.py").run()
+        _ok(at)
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+# ---- Compare (landing) ---------------------------------------------------------------------------
+
+
+def test_landing_page_shows_china_vs_japan_with_verdict_cards_and_charts() -> None:
+    """Landing page shows china vs japan with verdict cards and charts."""
+    at = _app()
+    assert "China vs Japan" in at.title[0].value
+    labels = [m.value for m in at.markdown]
+    assert any("China playbook in China" in x and "Japan membership in Japan" in x for x in labels)
+    metrics = [m.label for m in at.metric]
+    assert metrics.count("Profit") == 2 and "Private share of revenue" in metrics
+    # the second column's cards carry a delta against the first
+    assert any(m.delta for m in at.metric[len(at.metric) // 2:])
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 6  # series, private share, two Sankeys, two waterfalls
+    assert any("5–95%" in c.value for c in at.caption)  # uncertainty is shown
+    assert any("Limits:" in c.value for c in at.sidebar.caption)  # caps stated
+
+
+def test_compare_settings_change_the_numbers() -> None:
+    """Compare settings change the numbers."""
+    at = _app()
+    before = _metrics(at)
+    at.slider(key="cmp_reps").set_value(3).run()
+    _ok(at)
+    after = _metrics(at)
+    assert after != before
+    at.number_input(key="cmp_seed").set_value(7).run()
+    _ok(at)
+    assert _metrics(at) != after
+
+
+def test_compare_loads_another_preset_comparison() -> None:
+    """Compare loads another preset comparison."""
+    at = _app()
+    at.selectbox(key="cmp_preset").set_value("transplant").run()
+    _ok(at)
+    assert at.multiselect(key="cmp_sources").value == ["japan_in_japan", "china_playbook_in_japan"]
+    assert at.title[0].value == "Compare strategies"
+    text = " ".join(m.value for m in at.markdown)
+    assert "China playbook transplanted to Japan" in text
+    assert "US dollars" not in text  # one currency: no conversion
+
+
+def test_language_switch_relabels_everything_at_any_time() -> None:
+    """Language switch relabels everything at any time."""
+    at = _app()
+    en_title = at.title[0].value
+    at.sidebar.selectbox(key="lang").set_value("zh").run()
+    _ok(at)
+    assert at.title[0].value != en_title and "中国" in at.title[0].value
+    assert "利润" in [m.label for m in at.metric]
+    at.switch_page("views/whatif.py").run()
+    _ok(at)
+    assert at.sidebar.selectbox(key="lang").value == "zh"
+    assert "假设分析" in at.title[0].value
+    at.sidebar.selectbox(key="lang").set_value("ja").run()
+    _ok(at)
+    assert "What-if" in at.title[0].value and "レバー" in at.title[0].value
+
+
+def test_sessions_do_not_share_language_or_widgets() -> None:
+    """Sessions do not share language or widgets."""
+    a = _app(lang="zh")
+    b = _app(lang="en")
+    assert "中国" in a.title[0].value
+    assert "China vs Japan" in b.title[0].value
+    a.slider(key="cmp_reps").set_value(3).run()
+    b.run()
+    assert b.slider(key="cmp_reps").value == 2
+
+
+# ---- What-if -------------------------------------------------------------------------------------
+
+
+def test_whatif_slider_changes_the_numbers() -> None:
+    """Whatif slider changes the numbers."""
+    at = _app("whatif")
+    assert any("Move a lever" in i.value for i in at.info)
+    base = _metrics(at)
+    key = next(s.key for s in at.slider if s.key.endswith("_pw"))
+    at.slider(key=key).set_value(14.0).run()
+    _ok(at)
+    after = _metrics(at)
+    assert after != base
+    assert any(delta for _, delta in after.values())
+    assert "messaging.per_week=14.0" in at.code[0].value
+    assert len(at.get("plotly_chart")) == 2
+    at.button(key="wi_reset").click().run()
+    _ok(at)
+    assert at.slider(key=key).value != 14.0
+
+
+def test_whatif_consent_regime_and_cold_outreach() -> None:
+    """Whatif consent regime and cold outreach."""
+    at = _app("whatif")
+    at.selectbox(key="wi_src").set_value("china_playbook_in_japan").run()
+    _ok(at)
+    reg = next(r for r in at.radio if r.key.endswith("_reg"))
+    assert reg.value == "explicit_opt_in"
+    reg.set_value("implied_consent_with_easy_exit").run()
+    _ok(at)
+    assert "market.regime.kind=implied_consent_with_easy_exit" in at.code[0].value
+
+
+# ---- Explore -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("tool", "button", "charts"), [("sweep", "ex_sw_run", 1), ("sensitivity", "ex_se_run", 2),
+                                                       ("optimise", "ex_op_run", 0)])
+def test_explore_tools_run_with_progress_and_charts(tool: str, button: str, charts: int) -> None:
+    """Explore tools run with progress and charts."""
+    at = _app("explore")
+    at.radio(key="ex_tool").set_value(tool).run()
+    _ok(at)
+    at.button(key=button).click().run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) >= charts
+    assert at.success or at.warning
+
+
+def test_explore_sweep_shows_another_kpi() -> None:
+    """Explore sweep shows another kpi."""
+    at = _app("explore")
+    at.button(key="ex_sw_run").click().run()
+    _ok(at)
+    first = at.get("plotly_chart")[0].proto.spec
+    at.selectbox(key="ex_sw_show").set_value("pool_size").run()
+    _ok(at)
+    assert at.get("plotly_chart")[0].proto.spec != first
+
+
+# ---- Journeys ------------------------------------------------------------------------------------
+
+
+def test_journeys_timeline_and_table_follow_the_filters() -> None:
+    """Journeys timeline and table follow the filters."""
+    at = _app("journeys")
+    at.multiselect(key="jr_filter").set_value([]).run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 1
+    assert len(at.dataframe) == 1
+    shown = [c.value for c in at.caption if "followed consumers" in c.value]
+    at.slider(key="jr_show").set_value(3).run()
+    _ok(at)
+    assert [c.value for c in at.caption if "followed consumers" in c.value] != shown
+    assert [m.label for m in at.metric][:2] == ["Stage at the end", "Purchases"]
+
+
+# ---- Learn ---------------------------------------------------------------------------------------
+
+
+def test_learn_every_concept_has_a_live_chart() -> None:
+    """Learn every concept has a live chart."""
+    at = _app("learn")
+    for concept in ("domains", "six_steps", "fatigue", "fission", "membership", "consent"):
+        at.radio(key="learn_concept").set_value(concept).run()
+        _ok(at)
+        assert len(at.get("plotly_chart")) == 1, concept
+    at.radio(key="learn_concept").set_value("fatigue").run()
+    before = at.get("plotly_chart")[0].proto.spec
+    at.slider(key="learn_quality").set_value(0.9).run()
+    _ok(at)
+    assert at.get("plotly_chart")[0].proto.spec != before
+
+
+# ---- Scenario editor -----------------------------------------------------------------------------
+
+
+def test_editor_shows_each_problem_inline_with_its_path() -> None:
+    """Editor shows each problem inline with its path."""
+    at = _app("editor")
+    assert at.success  # the starting preset is valid
+    at.text_area(key="ed_text").set_value("name: x\nrun: {days: -3, populaton: 5}\nbrands: []\n").run()
+    assert not at.exception
+    assert at.error and "3 problem" in at.error[0].value
+    text = " ".join(m.value for m in at.markdown)
+    assert "`run.days`" in text and "`run.populaton`" in text and "Did you mean 'population'" in text
+    at.text_area(key="ed_text").set_value("name: [unclosed\n").run()
+    assert not at.exception and at.error
+
+
+def test_editor_upload_cap_and_add_to_comparison() -> None:
+    """Editor upload cap and add to comparison."""
+    at = _app("editor")
+    at.file_uploader(key="ed_upload").set_value(("big.yaml", b"#" * 1_100_000, "application/x-yaml")).run()
+    assert not at.exception
+    assert any("capped" in e.value for e in at.error)
+    doc = (Path(__file__).resolve().parents[1] / "scenarios" / "hybrid_in_japan.yaml").read_bytes()
+    at.file_uploader(key="ed_upload").set_value(("hybrid.yaml", doc, "application/x-yaml")).run()
+    _ok(at)
+    at.text_input(key="ed_name").set_value("my hybrid").run()
+    at.button(key="ed_use").click().run()
+    _ok(at)
+    at.switch_page("views/compare.py").run()
+    _ok(at)
+    assert "upload:my hybrid" in at.multiselect(key="cmp_sources").value
+    assert any("my hybrid" in m.value for m in at.markdown)
+
+
+def test_a_failing_run_shows_an_error_box_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failing run shows an error box not a traceback."""
+    import sim
+
+    def boom(*args: object, **kwargs: object) -> None:
+        """Boom."""
+        raise RuntimeError("simulated engine failure")
+
+    at = _app("journeys")
+    monkeypatch.setattr(sim, "run", boom)
+    at.number_input(key="jr_pop").set_value(1_234).run()  # a size never run before: no cache hit
+    assert not at.exception
+    assert any("simulated engine failure" in e.value for e in at.error)

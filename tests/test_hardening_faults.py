@@ -1,0 +1,322 @@
+"""Faults: killed commands leave nothing half-written, dead workers are retried or reported, damage is detected.
+
+Worker deaths are injected with the test-only hook ``PTSIM_TEST_FAULT`` (read only inside pool worker
+processes; see :data:`sim.analysis.executors.FAULT_ENV`): ``kill-once:FILE`` kills the first worker
+that creates FILE with SIGKILL (a transient crash), ``kill-if:PATH=VALUE`` kills every worker that
+runs a scenario with VALUE at PATH (a run that always crashes, like one the out-of-memory killer
+stops every time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+from typer.testing import CliRunner
+
+import sim
+from sim.analysis import executors as X
+from sim.analysis.replicate import load_ensemble, replicate
+from sim.analysis.sweep import load_sweep, sweep
+from sim.cli import app
+from sim.errors import SimInputError
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["run.population=800", "run.days=90"]
+SMALL_CLI = ["--set", "run.population=800", "--set", "run.days=90"]
+BIG_CLI = ["--set", "run.population=300000", "--set", "run.days=730"]
+PER_WEEK = "brands.0.strategy.messaging.per_week"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "250", **extra}
+
+
+def _visible(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# ---- a worker dies during an analysis ---------------------------------------------------------------
+
+
+def test_transient_worker_death_is_retried_on_a_fresh_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed once (SIGKILL) costs nothing: its runs are redone and the numbers equal a serial run."""
+    marker = tmp_path / "killed-once"
+    monkeypatch.setenv(X.FAULT_ENV, f"kill-once:{marker}")
+    pooled = replicate("china_in_china", 2, root_seed=11, executor="process", workers=2, overrides=SMALL)
+    assert marker.exists(), "the fault hook did not fire: no worker was killed"
+    serial = replicate("china_in_china", 2, root_seed=11, executor="serial", overrides=SMALL)
+    pd.testing.assert_frame_equal(pooled.series, serial.series)
+
+
+def test_run_that_always_kills_its_worker_fails_alone_and_the_sweep_keeps_the_rest(tmp_path: Path) -> None:
+    """`ptsim sweep`: one cell whose run kills its worker every time; the other cells are kept and marked.
+
+    Exit status 3, a message "incomplete: 1 of 4 cells failed", a folder whose manifest carries the
+    marker, and the finished cells identical to a serial sweep (the suspects were retried alone on a
+    fresh pool, so the cells that merely shared the pool are not blamed).
+    """
+    out = tmp_path / "sweep"
+    cmd = [sys.executable, "-m", "sim.cli", "sweep", "china_in_china", "-p", "messaging.per_week=1,3,5,7",
+           *SMALL_CLI, "-w", "2", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                          env=_env(**{X.FAULT_ENV: f"kill-if:{PER_WEEK}=5"}))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "incomplete: 1 of 4 cells failed" in proc.stderr
+    assert "worker process died" in proc.stderr and "kept the finished cells" in proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "sweep"
+    assert manifest["incomplete"]["message"] == "incomplete: 1 of 4 cells failed"
+    assert manifest["incomplete"]["failed_cells"] == [{"cell": 2, PER_WEEK: 5.0}]
+    partial = load_sweep(out)
+    assert partial.meta["incomplete"]["failed_runs"] == 1
+    assert sorted(partial.table["cell"].unique()) == [0, 1, 3]
+    full = sweep(sim.resolve("china_in_china", SMALL), ["messaging.per_week=1,3,5,7"], executor="serial")
+    want = full.table[full.table["cell"] != 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(partial.table, want, check_dtype=False)
+
+
+def test_user_process_pool_is_replaced_by_a_spare_after_a_crash(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ProcessPoolExecutor passed in breaks for good; map_runs retries the lost runs on a spare pool."""
+    marker = tmp_path / "killed-once"
+    monkeypatch.setenv(X.FAULT_ENV, f"kill-once:{marker}")
+    sc = sim.resolve("china_in_china", SMALL)
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        got = X.map_runs(pool, X.run_kpis, [(sc, 1), (sc, 2)])
+    assert marker.exists()
+    assert [int(g["seed"].iloc[0]) for g in got] == [1, 2]
+
+
+def test_runs_failed_carries_the_finished_runs() -> None:
+    """When retrying is impossible (an executor that cannot be renewed), finished runs are handed back."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Breaks(X.SerialExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # noqa: ANN001, ANN202 - test double
+            if args[1] == (2,):
+                raise BrokenProcessPool("a worker died")
+            return super().submit(fn, *args, **kwargs)
+
+    with pytest.raises(X.RunsFailed) as info:
+        X.map_runs(Breaks(), abs, [(-1,), (2,), (-3,)])
+    assert info.value.results == [1, None, 3] and info.value.failed == [1]
+    assert "incomplete: 1 of 3 runs failed" in str(info.value)
+
+
+def test_started_runs_log_skips_a_line_cut_short() -> None:
+    """Workers note started runs in a log; a line cut short (a worker killed mid-write) waits for its end."""
+    pool = X.RestartablePool(1)  # no worker is started until work is submitted
+    try:
+        log = Path(pool._log)
+        log.write_bytes(b"3\n4\n5")
+        assert pool.started() == {3, 4}
+        with open(log, "ab") as fh:
+            fh.write(b"\n6\n")
+        assert pool.started() == {5, 6}
+        assert pool.started() == set()
+    finally:
+        pool.shutdown()
+    assert not log.exists()
+
+
+def test_a_failing_run_is_not_retried() -> None:
+    """An exception raised by a run (bad input, a bug) is raised as is, after one attempt."""
+    calls = []
+
+    def bad(x: int) -> int:
+        calls.append(x)
+        raise SimInputError.single("run", "x", "is bad", x)
+
+    with pytest.raises(SimInputError, match="is bad"):
+        X.map_runs(X.SerialExecutor(), bad, [(1,)])
+    assert calls == [1]
+
+
+def test_fault_hook_never_fires_in_the_main_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test-only hook acts in pool workers only: serial runs with it set are unaffected."""
+    marker = tmp_path / "never"
+    monkeypatch.setenv(X.FAULT_ENV, f"kill-once:{marker}")
+    got = X.map_runs(X.SerialExecutor(), abs, [(-1,), (-2,)])
+    assert got == [1, 2] and not marker.exists()
+
+
+def test_cli_reports_lost_runs_with_exit_3(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    """Any analysis command whose runs were lost ends with exit 3, one line and "nothing was saved"."""
+    from sim.cli import main
+
+    R = sys.modules["sim.analysis.replicate"]  # noqa: N806 - the module (sim.analysis.replicate is also a function)
+
+    def lost(*args: object, **kwargs: object) -> None:
+        raise X.RunsFailed([None, 1], [0], "A process in the process pool was terminated abruptly")
+
+    monkeypatch.setattr(R, "replicate", lost)
+    monkeypatch.setattr(sys, "argv", ["ptsim", "replicate", "china_in_china", "-n", "2", "--no-save"])
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 3
+    err = capsys.readouterr().err
+    assert "incomplete: 1 of 2 runs failed" in err and "nothing was saved" in err
+
+
+# ---- commands killed or interrupted midway ----------------------------------------------------------
+
+
+def _start(args: list[str], out: Path) -> tuple[subprocess.Popen, psutil.Process]:
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *args, "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=_env(), start_new_session=True)
+    return proc, psutil.Process(proc.pid)
+
+
+def _wait_busy(proc: subprocess.Popen, ps: psutil.Process, *, workers: int, timeout: float = 120.0) -> list:
+    """Wait until runs are under way: ``workers`` busy pool workers, or (serial) the main process simulating."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        assert proc.poll() is None, "the command ended before it could be stopped; make it longer"
+        kids = [k for k in ps.children(recursive=True) if "spawn_main" in " ".join(k.cmdline())]
+        if workers:
+            if sum(k.cpu_times().user > 2.0 for k in kids) >= workers:
+                return kids
+        elif ps.cpu_times().user > 3.5:
+            return kids
+        time.sleep(0.2)
+    raise TimeoutError("runs never started")
+
+
+def _gone(procs: list, timeout: float = 10.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in procs):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_killed_sweep_leaves_no_folder_and_no_orphan_workers(tmp_path: Path) -> None:
+    """SIGKILL of `ptsim sweep` while pool workers run: no folder, no partial folder, workers exit too."""
+    out = tmp_path / "sweep"
+    proc, ps = _start(["sweep", "china_in_china", "-p", "messaging.per_week=1,3,5,7", *BIG_CLI, "-w", "2"], out)
+    kids = _wait_busy(proc, ps, workers=2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert _gone(kids), "pool workers outlived the killed command"
+    assert _visible(tmp_path) == []
+
+
+def test_killed_replicate_leaves_no_folder(tmp_path: Path) -> None:
+    """SIGKILL of `ptsim replicate --serial` midway: neither the folder nor a hidden partial one."""
+    out = tmp_path / "rep"
+    proc, ps = _start(["replicate", "china_in_china", "-n", "3", *BIG_CLI, "--serial"], out)
+    _wait_busy(proc, ps, workers=0)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert _visible(tmp_path) == []
+
+
+def test_ctrl_c_stops_a_pooled_replicate_quickly_and_quietly(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) during pooled runs.
+
+    Exit 130 within seconds (the workers are stopped, not awaited), "interrupted; nothing was saved",
+    no traceback from the main process or the workers, no folder, no workers left.
+    """
+    out = tmp_path / "rep"
+    proc, ps = _start(["replicate", "china_in_china", "-n", "2", *BIG_CLI, "-w", "2"], out)
+    kids = _wait_busy(proc, ps, workers=2)
+    t0 = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - t0 < 15
+    assert "interrupted; nothing was saved" in err and "Traceback" not in err
+    assert _gone(kids)
+    assert _visible(tmp_path) == []
+
+
+# ---- damaged result folders -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A run, a replicate and a sweep folder (tiny, serial)."""
+    base = tmp_path_factory.mktemp("folders")
+    tiny = ["run.population=300", "run.days=40"]
+    sim.run(sim.resolve("china_in_china", tiny)).save(base / "run")
+    replicate("china_in_china", 2, executor="serial", overrides=tiny).save(base / "replicate")
+    sweep(sim.resolve("china_in_china", tiny), ["messaging.per_week=1,3"], executor="serial").save(base / "sweep")
+    return {p.name: p for p in base.iterdir()}
+
+
+LOADERS = {"run": sim.load_result, "replicate": load_ensemble, "sweep": load_sweep}
+DATA = {"run": "daily.parquet", "replicate": "series.parquet", "sweep": "runs.parquet"}
+
+
+def _damage(folder: Path, kind: str, target: str) -> str:
+    """Damage a copy of a folder; return the words the message must contain."""
+    f = folder / target
+    if kind == "flipped_byte":
+        data = bytearray(f.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        f.write_bytes(bytes(data))
+        return f"{target} is damaged (checksum mismatch"
+    if kind == "truncated":
+        f.write_bytes(f.read_bytes()[:100])
+        return f"{target} is damaged"
+    if kind == "missing_file":
+        f.unlink()
+        return f"{target} is missing"
+    if kind == "missing_manifest":
+        (folder / "manifest.json").unlink()
+        return "manifest.json: is missing"
+    if kind == "garbage_manifest":
+        (folder / "manifest.json").write_text("{not json")
+        return "manifest.json: is unreadable"
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["flipped_byte", "truncated", "missing_file", "missing_manifest",
+                                  "garbage_manifest"])
+@pytest.mark.parametrize("what", ["run", "replicate", "sweep"])
+def test_damaged_folders_are_detected_with_what_is_wrong(folders: dict[str, Path], tmp_path: Path, what: str,
+                                                         kind: str) -> None:
+    """Every kind of result folder names the damaged or missing file when loaded."""
+    import shutil
+
+    copy = tmp_path / what
+    shutil.copytree(folders[what], copy)
+    words = _damage(copy, kind, DATA[what])
+    with pytest.raises(SimInputError) as info:
+        LOADERS[what](copy)
+    assert words in str(info.value)
+
+
+@pytest.mark.parametrize(("what", "loader"), [("sweep", "replicate"), ("replicate", "sweep")])
+def test_loading_the_wrong_kind_of_folder_says_so(folders: dict[str, Path], what: str, loader: str) -> None:
+    """A sweep folder given to the replicate loader (and vice versa) is an input error, not a KeyError."""
+    with pytest.raises(SimInputError, match="is missing: this is not a"):
+        LOADERS[loader](folders[what])
+
+
+def test_report_of_a_damaged_run_folder_exits_2(folders: dict[str, Path], tmp_path: Path) -> None:
+    """`ptsim report <damaged folder>`: exit 2, the damaged file named, no report written."""
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(folders["run"], copy)
+    _damage(copy, "flipped_byte", "daily.parquet")
+    html = tmp_path / "report.html"
+    r = CliRunner().invoke(app, ["report", str(copy), "-o", str(html)])
+    assert r.exit_code == 2, r.output
+    assert "daily.parquet is damaged" in r.output
+    assert not html.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
