@@ -1,5 +1,7 @@
-"""Benchmark of the fast engine: throughput, memory, per-mechanism time, compile time, the speed-up
-over the reference implementation (one Mesa agent per consumer) and over serial replicates.
+"""Benchmark of the fast engine against its targets.
+
+Throughput, memory, per-mechanism time, compile time, the speed-up over the reference
+implementation (one Mesa agent per consumer) and over serial replicates.
 
 One command (from the repository root)::
 
@@ -259,10 +261,12 @@ def fmt(x: float, digits: int = 3) -> str:
 
 
 def verdict(ok: bool) -> str:
+    """PASS or FAIL."""
     return "PASS" if ok else "FAIL"
 
 
 def main() -> None:
+    """Parse the command line; run every measurement (or one worker) and report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--quick", action="store_true", help="100k and 1M consumers (default)")
@@ -344,7 +348,8 @@ def main() -> None:
     print(f"\n  running 8 replicates of {n_rep:,} consumers x {YEAR} days, serial and on 2 processes ...", flush=True)
     rep = run_worker("replicates", population=n_rep, count=8, workers=2)
     report["replicates"] = rep
-    print(f"\n8 replicates of {n_rep:,} consumers x 1 year (best of {rep['attempts']}): serial {rep['serial_s']:.1f} s; "
+    print(f"\n8 replicates of {n_rep:,} consumers x 1 year (best of {rep['attempts']}): "
+          f"serial {rep['serial_s']:.1f} s; "
           f"2 spawned processes {rep['parallel_s']:.1f} s (x{rep['speedup']:.2f}, including start-up), "
           f"{rep['parallel_warm_s']:.1f} s with started workers (x{rep['speedup_warm_pool']:.2f}); "
           f"CPU-time estimate with 2 free cores x{rep['speedup_cpu_estimate']:.2f} "
@@ -374,12 +379,14 @@ def main() -> None:
         checks += [
             ("10M consumers x 365 days in <= 2 GB (peak RSS, whole process)", f"{ten_m['peak_rss_mb'] / 1024:.2f} GB",
              ten_m["peak_rss_mb"] / 1024 <= t["peak_gb_10m"], ten_m["peak_rss_mb"] / 1024 <= t["peak_gb_10m"]),
-            ("10M consumers x 365 days in <= 60 s (wall | cpu)", f"{ten_m['wall_s']:.1f} | {ten_m['cpu_s']:.1f} s",
-             ten_m["wall_s"] <= t["seconds_10m_year"], ten_m["cpu_s"] <= t["seconds_10m_year"]),
+            ("10M consumers x 365 days in <= 60 s (set-up + days + tables: wall | days alone: cpu)",
+             f"{ten_m['setup_s'] + ten_m['wall_s'] + ten_m['tables_s']:.1f} | {ten_m['cpu_s']:.1f} s",
+             ten_m["setup_s"] + ten_m["wall_s"] + ten_m["tables_s"] <= t["seconds_10m_year"],
+             ten_m["cpu_s"] <= t["seconds_10m_year"]),
         ]
     checks.append(("8 replicates on 2 processes >= 1.7x faster than serial (wall with start-up | cpu estimate)",
-                   f"x{rep['speedup']:.2f} | x{rep['speedup_cpu_estimate']:.2f}", rep["speedup"] >= t["replicate_speedup"],
-                   rep["speedup_cpu_estimate"] >= t["replicate_speedup"]))
+                   f"x{rep['speedup']:.2f} | x{rep['speedup_cpu_estimate']:.2f}",
+                   rep["speedup"] >= t["replicate_speedup"], rep["speedup_cpu_estimate"] >= t["replicate_speedup"]))
     report["targets"] = [{"target": name, "value": value, "pass_wall": a, "pass_cpu": b}
                          for name, value, a, b in checks]
     m["load_average_end"] = os.getloadavg()

@@ -70,7 +70,7 @@ class Caps:
 
 CAPS = Caps()
 #: Tiny sizes for automated tests (``SIM_DASHBOARD_TEST_SIZE=1`` or ``?size=test``).
-TEST_SIZES = Sizes(population=1_000, days=120, reps=2, journeys=200, learn_population=600, learn_days=90,
+TEST_SIZES = Sizes(population=1_000, days=120, reps=2, journeys=200, learn_population=2_000, learn_days=180,
                    explore_population=600, explore_days=60, sweep_points=2, sens_samples=2, opt_budget=4)
 
 

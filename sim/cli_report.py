@@ -38,6 +38,9 @@ def report_cmd(
     try:
         if lang not in LANGS:
             raise SimInputError.single("--lang", lang, f"must be one of {', '.join(LANGS)}")
+        from sim.cli import check_out
+
+        check_out(out_file, folder=False)
         if out_file.exists() and not overwrite:
             raise SimInputError.single("--out", str(out_file),
                                        "already exists; choose another file or pass --overwrite")

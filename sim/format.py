@@ -61,6 +61,8 @@ def leaders(table, kpis=STORY_KPIS) -> list[tuple[str, str, str]]:
         if row.empty or row.nunique() == 1:
             continue
         higher = KPI_INFO[k][2]
-        best = row.idxmax() if higher else row.idxmin()
-        out.append((kpi_label(k), str(best), "highest" if higher else "lowest"))
+        best_value = row.max() if higher else row.min()
+        best = [str(c) for c in row.index[row == best_value]]
+        how = "highest" if higher else "lowest"
+        out.append((kpi_label(k), ", ".join(best), how if len(best) == 1 else f"tied {how}"))
     return out

@@ -14,9 +14,9 @@ def test_killed_run_leaves_no_folder(tmp_path: Path) -> None:
     """SIGKILL during a long run leaves neither the run folder nor a visible partial one."""
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "run", "china_in_china",
-                             "--set", "run.population=400000", "--out", str(out)],
+                             "--set", "run.population=3000000", "--out", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(6.0)
+    time.sleep(5.0)
     assert proc.poll() is None, "the run finished before it could be killed; make it longer"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
@@ -28,9 +28,9 @@ def test_interrupted_run_says_nothing_saved(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT) ends the run with exit 130, a one-line message and no folder."""
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "run", "china_in_china",
-                             "--set", "run.population=400000", "--out", str(out)],
+                             "--set", "run.population=3000000", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6.0)
+    time.sleep(5.0)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130

@@ -3,7 +3,8 @@
 Each case runs the real entry point ``sim.cli.main`` (what the ``ptsim`` script calls) in a process
 of its own, and checks: the exit status (2 for a user mistake), no "Traceback" anywhere, the words
 that name the field or line, the value found and what was expected, one short message, and that no
-result folder (nor a hidden partial one) was created.
+result folder (nor a hidden partial one) was created. (A file system refusal outside the checked
+``--out`` options, e.g. ``schema --out`` into an unwritable place, exits 1 with one line.)
 
 Importing ``sim`` takes about 1.5 s of CPU, so the cases do not each start an interpreter: one
 driver process imports ``sim.cli`` once and forks a child per case; the child sets ``sys.argv``,
@@ -149,9 +150,14 @@ CASES: dict[str, Case] = {
                                ["--out", "cannot be written", "choose a writable folder"]),
     "arg_out_unwritable_sweep": Case(["sweep", "china_in_china", "-p", "messaging.per_week=1,2", "--serial", *TINY,
                                       "--out", "{unwritable}"], ["--out", "cannot be written"]),
+    "arg_schema_out_unwritable": Case(["schema", "--out", "{unwritable}"], ["error: could not read or write",
+                                                                          "/run"], code=1),
     "arg_memory_cap": Case(["run", "china_in_china", "--set", "run.population=2000000", "--out", "{out}"],
                            ["run.population", "2,000,000 consumers", "needs about", "the cap is 64.0 MB",
                             "PTSIM_MAX_RUN_MEMORY"], env={"PTSIM_MAX_RUN_MEMORY": "64MB"}),
+    "arg_replicate_memory_cap": Case(["replicate", "china_in_china", "-n", "10000", "--serial", "--out", "{out}"],
+                                     ["10,000 replicates x 1,095 days", "KPI series in memory",
+                                      "the cap is 64.0 MB", "fewer replicates"], env={"PTSIM_MAX_RUN_MEMORY": "64MB"}),
     # ---- transaction logs for `calibrate customers` -----------------------------------------------
     "csv_missing_columns": _csv(b"customer_id,day\nc1,2024-01-01\nc2,2024-01-02\n", "column 'date'", "is missing",
                                 "accepted names", "found: 'customer_id', 'day'"),

@@ -59,7 +59,7 @@ def test_revenue_matches_consumers_spend(china_small: sim.Scenario) -> None:
 
 def test_no_message_after_opt_out() -> None:
     """No consumer gets a brand message after opting out of it, unless they rejoined first."""
-    sc = small("china_in_china", population=1500, days=300, **{"run.journeys": 1500})
+    sc = small("china_in_china", population=2000, days=365, **{"run.journeys": 2000})
     res = sim.run(sc)
     j = res.journeys.sort_values(["consumer", "day"], kind="stable")
     checked = 0

@@ -104,14 +104,19 @@ def test_more_competing_demand_raises_cpm() -> None:
 
 
 def test_membership_lowers_dropout_and_raises_purchases() -> None:
-    """Points and tiers: more purchases per member and fewer lapses per member than without them."""
+    """Points and tiers: members buy more per day and spend more before they lapse.
+
+    Under BG/NBD every purchase is a chance to drop out, so stickiness shows as more spend per lapse
+    (a longer relationship in purchases), not necessarily fewer lapses per day.
+    """
     off = {"brands.0.strategy.membership.points_rate": 0, "brands.0.strategy.membership.tiers": "[]",
            "brands.0.strategy.membership.birthday_perk": 0}
     without = totals("hybrid_in_japan", population=30_000, **off)
     with_m = totals("hybrid_in_japan", population=30_000)
     per_member = lambda t, c: t[c] / max(t["member"], 1)  # noqa: E731  (member-days)
-    assert per_member(with_m, "lapsed_members") < per_member(without, "lapsed_members")
-    assert per_member(with_m, "member_gross") > per_member(without, "member_gross")
+    assert per_member(with_m, "member_gross") > 1.1 * per_member(without, "member_gross")
+    spend_per_lapse = lambda t: t["member_gross"] / max(t["lapsed_members"], 1)  # noqa: E731
+    assert spend_per_lapse(with_m) > 1.1 * spend_per_lapse(without)
     assert with_m["points_earned"] > 0 and without["points_earned"] == 0
 
 

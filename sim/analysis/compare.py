@@ -41,7 +41,7 @@ from scipy import stats
 
 from sim.analysis.executors import DEFAULT_DAILY, Progress, make_executor, map_runs, run_series, spawn_seeds
 from sim.analysis.paths import scenario_doc
-from sim.analysis.replicate import Ensemble, check_reps, provenance
+from sim.analysis.replicate import Ensemble, check_reps, check_series_memory, provenance
 from sim.analysis.series import KPI_NAMES
 from sim.api import resolve, run
 from sim.errors import SimInputError
@@ -548,6 +548,7 @@ def compare_scenarios(
         raise SimInputError.single("compare", "scenarios", "name at least one scenario")
     resolved = _unique_names([resolve(s, overrides) for s in scenarios])
     reps = check_reps(reps)
+    check_series_memory(resolved, reps, daily_columns, "compare")
     root = resolved[0].run.seed if root_seed is None else int(root_seed)
     seeds = spawn_seeds(root, reps)
     calls = [(scenario_doc(s), seed, tuple(daily_columns)) for s in resolved for seed in seeds]

@@ -89,6 +89,11 @@ def kpi_series(
     cum_joins = np.cumsum(joins_daily)
     old_idx = np.searchsorted(day, lag, side="right") - 1
     joined_old = seed_members + np.where(old_idx >= 0, cum_joins[np.maximum(old_idx, 0)], 0.0)
+    if "cohort_referrals" in d:
+        cum_cohort = np.cumsum(d["cohort_referrals"].to_numpy(dtype=np.float64))
+        referrals_old = np.where(old_idx >= 0, cum_cohort[np.maximum(old_idx, 0)], 0.0)
+    else:
+        referrals_old = np.full(day.shape, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         ltv_cac = np.where((cost_per_member > 0) & ~np.isnan(cost_per_member), _div(ltv, cost_per_member), np.nan)
     cpm = d["cpm"].to_numpy(dtype=np.float64)
@@ -115,7 +120,7 @@ def kpi_series(
         "member_ltv": ltv,
         "ltv_cac": ltv_cac,
         "payback_month": _payback_series(d["profit"].to_numpy(dtype=np.float64)),
-        "k_factor": _div(c["joins_referral"], joined_old),
+        "k_factor": _div(referrals_old, joined_old),
         "viral_share": _div(c["joins_referral"], joins),
         "response_rate": _div(c["message_purchases"], c["seen"]),
         "unsubs_per_1000": 1000.0 * _div(c["opt_outs"], c["sends"]),

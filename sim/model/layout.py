@@ -122,7 +122,7 @@ BP_NAMES = (
     "referee_reward", "distribution_commission", "referral_neutral", "points_rate", "min_redeem",
     "points_expiry_days", "points_purchase_lift", "points_dropout_relief", "n_tiers", "birthday_perk",
     "birthday_response", "paid_fee", "paid_uptake", "paid_boost", "paid_dropout", "cold_per_week",
-    "cold_quality", "respect_opt_in", "membership_on",
+    "cold_quality", "respect_opt_in", "membership_on", "points_half_rate", "cost_per_share",
 )
 BP = {name: i for i, name in enumerate(BP_NAMES)}
 N_BP = len(BP_NAMES)
@@ -133,7 +133,7 @@ N_BP = len(BP_NAMES)
  BP_REFEREE_REWARD, BP_DIST_COMM, BP_REF_NEUTRAL, BP_POINTS_RATE, BP_MIN_REDEEM,
  BP_POINTS_EXPIRY, BP_POINTS_LIFT, BP_POINTS_RELIEF, BP_NTIERS, BP_BIRTHDAY,
  BP_BIRTHDAY_RESP, BP_PAID_FEE, BP_PAID_UPTAKE, BP_PAID_BOOST, BP_PAID_DROPOUT, BP_COLD,
- BP_COLD_QUALITY, BP_RESPECT, BP_MEMBERSHIP_ON) = range(N_BP)
+ BP_COLD_QUALITY, BP_RESPECT, BP_MEMBERSHIP_ON, BP_POINTS_HALF, BP_SHARE_COST) = range(N_BP)
 
 # tier table (K, MAX_TIERS, N_TIER_COLS)
 MAX_TIERS = 6

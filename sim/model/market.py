@@ -41,6 +41,21 @@ DAILY_ORDER = ("plan", "auction", "acquisition", "purchase", "membership", "mess
 EVENTS_PER_TRACKED_DAY = 3
 
 
+def first_in_order(values: np.ndarray, count: int) -> np.ndarray:
+    """``np.argsort(values, kind="stable")[:count]`` without sorting everything (10M values: 0.2 s, not 1.7 s).
+
+    Only the ids that can be among the first ``count`` (value at most the ``count``-th smallest) are
+    sorted, stably and in id order, so ties are broken exactly as the full stable sort breaks them.
+    """
+    if count >= values.size:
+        return np.argsort(values, kind="stable")
+    if count <= 0:
+        return np.empty(0, dtype=np.int64)
+    cut = np.partition(values, count - 1)[count - 1]
+    candidates = np.flatnonzero(values <= cut)
+    return candidates[np.argsort(values[candidates], kind="stable")][:count]
+
+
 class InvariantError(AssertionError):
     """A conservation law of the model was broken (a bug, never a user error)."""
 
@@ -73,6 +88,8 @@ class MarketModel(mesa.Model):
         self.tally = np.zeros((self.days, self.k, L.N_TALLY), dtype=np.float64)
         self.flows = np.zeros((self.days, self.k, L.N_STAGES, L.N_STAGES), dtype=np.int64)
         self.census = np.zeros((self.days + 1, self.k, L.N_STAGES), dtype=np.int64)
+        # successful referrals credited to the day the referrer joined (day 0 for seed members)
+        self.cohort_referrals = np.zeros((self.days, self.k), dtype=np.float64)
         self.timings: dict[str, float] = defaultdict(float)
         self.net_key = rng.key(self.seed, rng.NETWORK)
         self.partner_key = rng.key(self.seed, rng.PARTNERS)
@@ -86,12 +103,13 @@ class MarketModel(mesa.Model):
     def _choose_journeys(self, count: int) -> None:
         count = min(count, self.n)
         if count:
-            order = np.argsort(rng.uniforms(rng.key(self.seed, rng.JOURNEYS), self.n, 0), kind="stable")
-            self.pop.tracked[order[:count]] = 1
+            order = first_in_order(rng.uniforms(rng.key(self.seed, rng.JOURNEYS), self.n, 0), count)
+            self.pop.tracked[order] = 1
 
     def _seed_members(self) -> None:
         p, pk = self.pop, self.packed
-        order = np.argsort(rng.uniforms(rng.key(self.seed, rng.SEEDING), self.n, 0), kind="stable")
+        most = max((brand.seed_members for brand in self.spec.brands), default=0)
+        order = first_in_order(rng.uniforms(rng.key(self.seed, rng.SEEDING), self.n, 0), most)
         scratch_flows = np.zeros((self.k, L.N_STAGES, L.N_STAGES), dtype=np.int64)
         scratch_tally = np.zeros(L.N_TALLY)
         trust0 = pk.mp[L.MP_TRUST0]
@@ -134,7 +152,7 @@ class MarketModel(mesa.Model):
         t6 = clock()
         referral_kernel(d, p.stage, p.fs, p.ist, p.u8, p.traits, p.fatigue, p.tracked, pk.mp, pk.bp,
                         self.net_key, rng.key(self.seed, rng.REFERRAL, d), flows, money, tally,
-                        self.ev, self.ev_n)
+                        self.ev, self.ev_n, self.cohort_referrals)
         t7 = clock()
         self._compliance(d)
         t8 = clock()

@@ -101,6 +101,7 @@ def pack(sc: Scenario) -> Packed:
             "points_rate": ms.points_rate, "min_redeem": ms.min_redeem,
             "points_expiry_days": ms.points_expiry_days, "points_purchase_lift": ms.points_purchase_lift,
             "points_dropout_relief": ms.points_dropout_relief, "n_tiers": len(ms.tiers),
+            "points_half_rate": ms.points_half_rate, "cost_per_share": s.referral.cost_per_share,
             "birthday_perk": ms.birthday_perk, "birthday_response": ms.birthday_response,
             "paid_fee": ms.paid.fee_per_year, "paid_uptake": ms.paid.uptake,
             "paid_boost": ms.paid.purchase_boost, "paid_dropout": ms.paid.dropout_multiplier,

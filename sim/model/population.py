@@ -152,13 +152,15 @@ def ids_where(flags):
     return ids[:count]
 
 
-@njit(inline="always")
+@njit
 def prefetch_ahead(who, j, traits, fs, ist, u8, fatigue):
-    """Start loading every row of consumer ``who[j + AHEAD]``, if there is one (a hint only)."""
-    if j + AHEAD < who.shape[0]:
-        i = who[j + AHEAD]
-        prefetch(traits, i)
-        prefetch(fs, i)
-        prefetch(ist, i)
-        prefetch(u8, i)
-        prefetch(fatigue, i)
+    """Start loading every row of consumer ``who[j + AHEAD]`` (the last one near the end; a hint only).
+
+    No branch here: numba's reference counting of the array arguments then folds away.
+    """
+    i = who[min(j + AHEAD, who.shape[0] - 1)]
+    prefetch(traits, i)
+    prefetch(fs, i)
+    prefetch(ist, i)
+    prefetch(u8, i)
+    prefetch(fatigue, i)

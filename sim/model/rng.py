@@ -11,8 +11,34 @@ generators"), which passes BigCrush when fed a Weyl sequence; keys are chained t
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+
+import numba
 import numpy as np
 from numba import njit
+
+
+def _cache_by_model_sources() -> None:
+    """Keep numba's on-disk cache of compiled kernels in a folder named by a hash of the model's sources.
+
+    numba keys a cached kernel by its own bytecode and file only, not by the helpers it inlines from
+    other files (``state.py``, ``interception.py``, ``membership.py``, this module ...): after a helper
+    is edited, kernels in other files would go on running the old helper from the cache. With one
+    cache folder per version of the sources, any edit starts from a fresh cache. This module is
+    imported before any cached kernel is defined, so the setting applies to all of them.
+    """
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(here.rglob("*.py")):
+        digest.update(path.relative_to(here).as_posix().encode())
+        digest.update(path.read_bytes())
+    root = os.environ.get("NUMBA_CACHE_DIR") or str(here / "__pycache__")
+    numba.config.CACHE_DIR = os.path.join(root, f"kernels-{digest.hexdigest()[:16]}")
+
+
+_cache_by_model_sources()
 
 _M64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15

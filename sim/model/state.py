@@ -13,7 +13,7 @@ from numba import njit
 from sim.model.layout import (
     CONSENT, E_JOINED, JOIN_TALLY_OF_SOURCE, JOINED, MEMBER, MP_CONSENT_BONUS, MP_OPT_IN,
     MP_OPT_IN_RATE, MP_TRUST0, OPTED_OUT, PAID, POINTS, PTS, REFERRER, SOURCE, SPEND_MEMBER, TIER,
-    TRUST, BP_PAID_FEE, BP_PAID_UPTAKE, T_PAID_NEW,
+    TRUST, BP_PAID_FEE, BP_PAID_UPTAKE, T_PAID_NEW, T_PTS_FORFEIT,
 )
 
 
@@ -63,6 +63,7 @@ def join_pool(i, k, day, source, trust0, referrer, u_consent, u_paid,
     ist[i, k, JOINED] = day
     ist[i, k, REFERRER] = referrer
     fs[i, k, TRUST] = min(trust, 1.0)
+    tally_k[T_PTS_FORFEIT] += fs[i, k, POINTS]  # points kept after an opt-out lapse on rejoining
     fs[i, k, POINTS] = 0.0
     fs[i, k, SPEND_MEMBER] = 0.0
     paid = 0

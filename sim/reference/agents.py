@@ -247,19 +247,19 @@ class Consumer(mesa.Agent):
         money[L.C_PAYMENT] += gross * m.mp[L.MP_PAYFEE]
         if member:
             tally[L.T_MEMBER_GROSS] += gross
+            if private and bp[L.BP_DIST_COMM] > 0.0 and tie.referrer >= 0:  # 社交分销 to the referrer
+                money[L.C_DISTRIBUTION] += gross * bp[L.BP_DIST_COMM]
             if bp[L.BP_MEMBERSHIP_ON] > 0.5:
                 self.member_purchase(k, tie, price, private)
         tie.last_buy = m.day
 
     def member_purchase(self, k: int, tie: Tie, price: float, private: bool) -> None:
-        """Member price, points (expiry, redemption, earning), tier upgrades, distribution commission."""
+        """Member price, points (expiry, redemption, earning) and tier upgrades."""
         m = self.model
         money, tally, bp = m.money_today[k], m.tally_today[k], m.bp_rows[k]
         tier = tie.tier
         if private:
             money[L.C_DISCOUNTS] += price * m.tiers[k, tier, L.TIER_DISCOUNT] * m.rep
-            if bp[L.BP_DIST_COMM] > 0.0 and tie.referrer >= 0:
-                money[L.C_DISTRIBUTION] += price * bp[L.BP_DIST_COMM] * m.rep
         rate = bp[L.BP_POINTS_RATE]
         if rate > 0.0:
             points = tie.points
@@ -289,7 +289,8 @@ class Consumer(mesa.Agent):
         m.money_today[k, L.C_INVITES] += bp[L.BP_INVITE_COST] * m.rep
         m.tally_today[k, L.T_INVITES] += 1
         hook = bp[L.BP_HOOK]
-        if rng.random() < accept_probability(self.psi, hook, bp[L.BP_POINTS_RATE], self.pts, m.mp):
+        if rng.random() < accept_probability(self.psi, hook, bp[L.BP_POINTS_RATE], self.pts, m.mp,
+                                             bp[L.BP_POINTS_HALF]):
             self.join(k, tie, L.SRC_INTERCEPT, m.trust0)
             m.money_today[k, L.C_HOOKS] += hook * m.rep
             m.tally_today[k, L.T_ACCEPTED] += 1
@@ -341,7 +342,11 @@ class Consumer(mesa.Agent):
                     if rng.random() < response_probability(quality, selling, trust, x, m.mp):
                         tally[L.T_MSG_PUR] += 1
                         self.buy(k, tie, private=rng.random() < bp[L.BP_CHECKOUT], member=True)
-                    if rng.random() < m.mp[L.MP_COMPLAIN_MEMBER] * min(x, 1.0):
+                    if lawful:
+                        p_complain = m.mp[L.MP_COMPLAIN_MEMBER] * min(x, 1.0)
+                    else:  # a member who declined marketing consent complains like a cold recipient
+                        p_complain = m.mp[L.MP_COMPLAIN_COLD] * (0.5 + self.psi)
+                    if rng.random() < p_complain:
                         tally[L.T_COMPLAINTS] += 1
                         if not lawful:
                             tally[L.T_VIOL_COMPLAINTS] += 1
@@ -388,6 +393,7 @@ class Consumer(mesa.Agent):
             if rng.random() >= share_probability(tie.trust, self.soc, neutral, k, m.bp, m.mp):
                 continue
             m.tally_today[k, L.T_SHARES] += 1
+            m.money_today[k, L.C_REWARDS] += bp[L.BP_SHARE_COST] * m.rep
             reach = bp[L.BP_CONTACTS]
             if m.net_kind == L.NET_SCALE_FREE:
                 reach *= degree(m.net_kind, self.index, m.n, m.mean_degree, m.sf_beta) / m.mean_degree
@@ -402,6 +408,7 @@ class Consumer(mesa.Agent):
                         friend.move(k, friend_tie, L.AWARE)
                     friend.join(k, friend_tie, L.SRC_REFERRAL, m.trust0, referrer=self.index)
                     m.money_today[k, L.C_REWARDS] += (bp[L.BP_REFERRER_REWARD] + bp[L.BP_REFEREE_REWARD]) * m.rep
+                    m.cohort_referrals[max(tie.joined, 0), k] += 1  # credited to the referrer's joining cohort
                 else:
                     friend.fatigue += m.mp[L.MP_SPAM]
 

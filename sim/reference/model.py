@@ -100,6 +100,7 @@ class ReferenceMarket(mesa.Model):
         self.tally = np.zeros((self.days, self.k, L.N_TALLY))
         self.flows = np.zeros((self.days, self.k, L.N_STAGES, L.N_STAGES), dtype=np.int64)
         self.census = np.zeros((self.days + 1, self.k, L.N_STAGES), dtype=np.int64)
+        self.cohort_referrals = np.zeros((self.days, self.k))  # successful referrals by the referrer's join day
         self.paid_members = np.zeros(self.k)
         self.ev, self.ev_n = np.zeros((0, 5), dtype=np.int32), np.zeros(1, dtype=np.int64)
         self.timings: dict[str, float] = {}

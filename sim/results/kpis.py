@@ -15,8 +15,9 @@ Definitions (per brand, from day 0 up to and including ``day``):
 - ``member_ltv``: discounted member contribution (member sales less COGS, fees and commission, plus
   membership fees, less points, member prices, messages, operators, SaaS, perks and distribution
   commission) per member ever joined, over the horizon (a horizon-truncated LTV).
-- ``k_factor``: referral joins / members old enough to have finished their sharing window
-  (a Galton-Watson offspring mean; for a finished branching process it equals R / (S + R));
+- ``k_factor``: successful referrals made by the members who joined at least a sharing window
+  before ``day`` (so their sharing is over), per such member: the Galton-Watson offspring mean of
+  finished cohorts (seed members count as joining on day 0);
   ``viral_share``: referral joins / all joins.
 - ``unsubs_per_1000``: opt-outs per 1,000 member sends (industry band 1-4 at weekly cadence).
 - ``payback_month``: first month whose closing cumulative profit is >= 0 after a loss (0 if never
@@ -108,6 +109,7 @@ def brand_kpis(d: pd.DataFrame, seeds: float, window: int, discount_rate: float)
     day = int(last["day"])
     old_enough = d["day"].to_numpy() <= day - window
     joined_old = seeds + float(sum(d.loc[old_enough, c].sum() for c in JOIN_COLUMNS))
+    referrals_old = float(d.loc[old_enough, "cohort_referrals"].sum()) if "cohort_referrals" in d else math.nan
     members_now = last["member"]
     return {
         "pool_size": float(members_now),
@@ -131,7 +133,7 @@ def brand_kpis(d: pd.DataFrame, seeds: float, window: int, discount_rate: float)
         "member_ltv": ltv,
         "ltv_cac": _safe_div(ltv, cost_per_member) if cost_per_member and cost_per_member > 0 else math.nan,
         "payback_month": payback_month(d["profit"].to_numpy()),
-        "k_factor": _safe_div(s["joins_referral"], joined_old),
+        "k_factor": _safe_div(referrals_old, joined_old),
         "viral_share": _safe_div(s["joins_referral"], joins),
         "response_rate": _safe_div(s["message_purchases"], s["seen"]),
         "unsubs_per_1000": 1000.0 * _safe_div(s["opt_outs"], s["sends"]),

@@ -88,6 +88,7 @@ class RunResult:
             if name in ("trust_sum", "fatigue_sum_members"):
                 continue
             cols[name] = tally[:, j] if name in _NOT_PEOPLE else tally[:, j] * rep
+        cols["cohort_referrals"] = model.cohort_referrals[:days].reshape(rows) * rep
         start_members = model.census[:days, :, L.MEMBER].reshape(rows)
         with np.errstate(invalid="ignore", divide="ignore"):
             cols["mean_trust"] = np.where(start_members > 0, tally[:, L.T_TRUST_SUM] / np.maximum(start_members, 1), np.nan)
@@ -193,6 +194,12 @@ class RunResult:
         """Load a run folder written by :meth:`save`, verifying every checksum."""
         folder = Path(folder)
         files = read_folder(folder)
+        needed = ["scenario.yaml", "meta.json"] + [f"{name}.parquet" for name in TABLES]
+        missing = [n for n in needed if n not in files]
+        if missing:
+            raise SimInputError.single(
+                str(folder), "", f"is not a single-run folder (no {', '.join(missing)}); "
+                "ensemble and sweep folders load with sim.analysis.load_ensemble / load_sweep")
         doc = yaml.safe_load(files["scenario.yaml"].decode())
         scenario = Scenario.model_validate(doc)
         tables = {name: pd.read_parquet(io.BytesIO(files[f"{name}.parquet"])) for name in TABLES}

@@ -379,8 +379,8 @@ class Behaviour(Strict):
     hook_lift: float = param(0.5, unit="-", ge=0, le=5, description="Relative acceptance lift of a hook worth hook_half_value.")
     hook_half_value: float = param(10.0, unit="currency", gt=0, description="Hook value giving half the maximum lift.")
     points_join_lift: float = param(
-        40.0, unit="- per unit points_rate", ge=0, le=1000, source=SRC_SEED000 + " (points culture); level assumption",
-        description="Relative acceptance lift per unit of points rate, scaled by points appetite: the programme itself is a hook.",
+        0.6, unit="fraction", ge=0, le=10, source=SRC_SEED000 + " (points culture); level assumption",
+        description="Largest relative acceptance lift from the points programme itself (saturating like the other points effects).",
     )
     trust_dropout_weight: float = param(
         0.8, unit="-", ge=0, le=2, description="Dropout multiplier is 1 + weight * (0.5 - trust).",
@@ -519,7 +519,7 @@ class Messaging(Strict):
     per_week: float = param(0.0, unit="messages / week", ge=0, le=70, source=SRC_SEED003, description="Broadcast frequency to members.")
     quality: float = param(0.5, unit="0-1", ge=0, le=1, description="Content value to the consumer.")
     selling_share: float = param(0.2, unit="fraction", ge=0, le=1, source=SRC_SEED004 + " (80% trust and service, 20% selling)", description="Share of message content that is hard selling.")
-    cap_per_week: float = param(0.0, unit="messages / week", ge=0, le=70, description="Per-member cap across this brand's sends (0 = no cap).")
+    cap_per_week: float = param(0.0, unit="messages / week", ge=0, le=70, description="Average per-member cap: each broadcast reaches a member with probability cap/per_week (0 = no cap).")
     segments: list[str] = Field(default_factory=list, description="Only message members of these segments (empty = all).")
 
 
@@ -532,6 +532,7 @@ class Referral(Strict):
     referrer_reward: float = param(0.0, unit="currency / join", ge=0, source=SRC_SEED004, description="Coupon to the referrer per successful referral.")
     referee_reward: float = param(0.0, unit="currency / join", ge=0, source=SRC_SEED004, description="Coupon to the new member.")
     distribution_commission: float = param(0.0, unit="fraction of referee sales", ge=0, le=0.5, source=SRC_SEED004 + " (社交分销)", description="Commission to the referrer on the referee's private-channel sales.")
+    cost_per_share: float = param(0.0, unit="currency / share", ge=0, description="Cost of each share the brand drives (posters, check-in prizes, campaign operation).")
     neutral: bool = Field(False, description="Ignore trust, sociability and privacy effects (for closed-form validation).")
 
 
@@ -560,8 +561,9 @@ class Membership(Strict):
     points_rate: float = param(0.0, unit="points / currency", ge=0, le=0.5, source="Rakuten / Japanese retail norm 1 point per 100 yen (1%)", description="Points earned per unit of spend (1 point = 1 currency unit).")
     min_redeem: float = param(50.0, unit="points", ge=0, description="Balance needed before points are redeemed at a purchase.")
     points_expiry_days: float = param(365.0, unit="days", gt=0, description="Mean lifetime of unredeemed points (drives breakage).")
-    points_purchase_lift: float = param(10.0, unit="-", ge=0, le=100, description="Relative purchase-rate lift per unit points_rate, scaled by points appetite (1% points, full appetite: +10%).")
-    points_dropout_relief: float = param(30.0, unit="-", ge=0, le=100, description="Dropout reduction per unit points_rate, scaled by points appetite (1% points, full appetite: -30%).")
+    points_purchase_lift: float = param(0.2, unit="fraction", ge=0, le=5, description="Largest relative purchase-rate lift points can give (saturating in points_rate x appetite).")
+    points_dropout_relief: float = param(0.35, unit="fraction", ge=0, le=0.95, description="Largest relative dropout reduction points can give (saturating in points_rate x appetite).")
+    points_half_rate: float = param(0.01, unit="points / currency", gt=0, le=1, description="Points rate x appetite giving half the largest lift and relief (1% is the Japanese norm).")
     tiers: list[Tier] = Field(default_factory=list, max_length=6, description="Tiers by cumulative spend, in ascending order.")
     birthday_perk: float = param(0.0, unit="currency / member / year", ge=0, description="Cost of the birthday perk.")
     birthday_response: float = param(0.2, unit="probability", ge=0, le=1, description="Chance the birthday perk triggers a purchase.")

@@ -3,8 +3,10 @@ optional paid membership (seeds/000, seeds/004).
 
 Effects on behaviour (functional forms are assumptions, documented in docs/MODEL.md):
 
-- purchase rate multiplier = 1 + tier boost + points_lift * points_rate * appetite (+ paid boost);
-- dropout multiplier = tier multiplier * max(0, 1 - relief * points_rate * appetite) (* paid);
+- points effect s = x / (x + half) with x = points_rate * appetite: saturating, so giving more
+  points has diminishing returns while its cost (the points redeemed) grows linearly;
+- purchase rate multiplier = 1 + tier boost + points_lift * s (+ paid boost);
+- dropout multiplier = tier multiplier * (1 - relief * s) (* paid);
 - points are earned on every member purchase (1 point = 1 currency unit), expire exponentially
   with mean ``points_expiry_days`` (settled lazily at the next purchase), are redeemed in full at a
   purchase once the balance reaches ``min_redeem`` (a cost), and are forfeited when the member lapses
@@ -21,7 +23,7 @@ from numba import njit
 from sim.model.layout import (
     BP_BIRTHDAY, BP_DIST_COMM, BP_MEMBERSHIP_ON, BP_MIN_REDEEM, BP_NTIERS,
     BP_PAID_BOOST, BP_PAID_DROPOUT, BP_PAID_FEE, BP_POINTS_EXPIRY, BP_POINTS_LIFT, BP_POINTS_RATE,
-    BP_POINTS_RELIEF, C_BIRTHDAY, C_DISCOUNTS, C_DISTRIBUTION, C_POINTS, E_BIRTHDAY, E_REDEEMED,
+    BP_POINTS_RELIEF, BP_POINTS_HALF, C_BIRTHDAY, C_DISCOUNTS, C_DISTRIBUTION, C_POINTS, E_BIRTHDAY, E_REDEEMED,
     E_TIER_UP, JOINED, LAST_BUY, MEMBER, MP_REP, PAID, POINTS, PTS, REFERRER, REV_FEES,
     SPEND_MEMBER, T_PTS_EARNED, T_PTS_EXPIRED, T_PTS_REDEEMED, T_TIER_UPS, TIER, TIER_BOOST,
     TIER_DISCOUNT, TIER_DROPOUT, TIER_MIN, T_PAID,
@@ -32,10 +34,17 @@ from sim.model.state import log_event
 
 
 @njit(inline="always")
+def points_effect(rate, appetite, half):
+    """Saturating strength (0 to 1) of a points programme for one member: x / (x + half)."""
+    x = rate * appetite
+    return x / (x + half)
+
+
+@njit(inline="always")
 def member_purchase_multiplier(k, tier, appetite, paid, bp, tiers):
     """How much membership of brand ``k`` (tier, points appetite, paid or not) lifts the purchase rate."""
     m = 1.0 + tiers[k, tier, TIER_BOOST]
-    m += bp[k, BP_POINTS_LIFT] * bp[k, BP_POINTS_RATE] * appetite
+    m += bp[k, BP_POINTS_LIFT] * points_effect(bp[k, BP_POINTS_RATE], appetite, bp[k, BP_POINTS_HALF])
     if paid:
         m += bp[k, BP_PAID_BOOST]
     return m
@@ -45,7 +54,7 @@ def member_purchase_multiplier(k, tier, appetite, paid, bp, tiers):
 def member_dropout_multiplier(k, tier, appetite, paid, bp, tiers):
     """How much membership of brand ``k`` (tier, points appetite, paid or not) lowers dropout (stickiness)."""
     m = tiers[k, tier, TIER_DROPOUT]
-    m *= max(0.0, 1.0 - bp[k, BP_POINTS_RELIEF] * bp[k, BP_POINTS_RATE] * appetite)
+    m *= 1.0 - bp[k, BP_POINTS_RELIEF] * points_effect(bp[k, BP_POINTS_RATE], appetite, bp[k, BP_POINTS_HALF])
     if paid:
         m *= bp[k, BP_PAID_DROPOUT]
     return m
@@ -72,13 +81,17 @@ def points_kept(days, expiry_days):
 @njit(inline="always")
 def on_member_purchase(i, k, day, price, private, fs, ist, u8, bp, mp, tiers, money_k, tally_k,
                        ev, ev_n, tracked):
-    """Member price, points (expiry, redemption, earning), tier upgrades, distribution commission."""
+    """Member price, points (expiry, redemption, earning) and tier upgrades."""
     rep = mp[MP_REP]
     tier = u8[i, k, TIER]
+    n_tiers = int(bp[k, BP_NTIERS])
+    # a tier reached by spend so far (e.g. a base tier with min_spend 0) applies to this purchase
+    while tier < n_tiers and fs[i, k, SPEND_MEMBER] >= tiers[k, tier + 1, TIER_MIN]:
+        tier += 1
+        tally_k[T_TIER_UPS] += 1.0
+        log_event(ev, ev_n, tracked, day, i, k, E_TIER_UP, tier)
     if private:
         money_k[C_DISCOUNTS] += price * tiers[k, tier, TIER_DISCOUNT] * rep
-        if bp[k, BP_DIST_COMM] > 0.0 and ist[i, k, REFERRER] >= 0:
-            money_k[C_DISTRIBUTION] += price * bp[k, BP_DIST_COMM] * rep
     rate = bp[k, BP_POINTS_RATE]
     if rate > 0.0:
         pts = fs[i, k, POINTS]
@@ -97,7 +110,6 @@ def on_member_purchase(i, k, day, price, private, fs, ist, u8, bp, mp, tiers, mo
         fs[i, k, POINTS] = pts + earn
     spend = fs[i, k, SPEND_MEMBER] + price
     fs[i, k, SPEND_MEMBER] = spend
-    n_tiers = int(bp[k, BP_NTIERS])
     while tier < n_tiers and spend >= tiers[k, tier + 1, TIER_MIN]:
         tier += 1
         tally_k[T_TIER_UPS] += 1.0

@@ -10,7 +10,8 @@ tolerate, so x = 1 at the steady state of exactly the tolerated cadence. Per see
 - opt-out:   optout_base * (1 + psi_weight * psi) * (1 + x)^power       -> MEMBER to CUSTOMER
 - trust:     up by trust_up * (1 - trust) if value = quality * (1 - selling_share / 2) beats
              threshold + threshold_fatigue * x, else down by trust_down * trust (hard selling)
-- complaint: complaint_rate_member * min(x, 1)
+- complaint: complaint_rate_member * min(x, 1); a member who declined marketing consent but is
+             messaged anyway complains like a cold recipient: complaint_rate_cold * (0.5 + psi)
 
 So more messages buy more responses linearly but opt-outs and trust loss superlinearly: profit
 against frequency is an inverted U. Under explicit opt-in a brand that respects the law messages
@@ -113,7 +114,7 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
             psi = traits[i, PSI]
             for k in range(n_brands):
                 s = stage[i, k]
-                slot = 64 * k
+                slot = 256 * k  # broadcasts use slots 0..59, cold messages 128..167
                 if s == MEMBER:
                     n_msgs = int(plan[k, PLAN_MESSAGES])
                     if n_msgs == 0 or seg_ok[k, segment[i]] == 0:
@@ -133,7 +134,8 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                             continue
                         money[k, C_MESSAGES] += bp[k, BP_MSG_COST] * rep
                         tally[k, T_SENDS] += 1.0
-                        log_event(ev, ev_n, tracked, day, i, k, E_MESSAGE, 0)
+                        if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
+                            log_event(ev, ev_n, tracked, day, i, k, E_MESSAGE, 0)
                         if not lawful:
                             tally[k, T_VIOLATIONS] += 1.0
                         if uniform(key_day, i, base + 1) >= bp[k, BP_TOOL_REACH]:
@@ -148,7 +150,12 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                             book_purchase(i, k, day, private, True, fs, ist, u8, traits, bp, mp, tiers,
                                           money[k], tally[k], ev, ev_n, tracked,
                                           E_BUY_PRIV if private else E_BUY_PUB)
-                        if uniform(key_day, i, base + 4) < mp[MP_COMPLAIN_MEMBER] * min(x, 1.0):
+                        # a member who declined marketing consent complains like a cold recipient
+                        if lawful:
+                            p_complain = mp[MP_COMPLAIN_MEMBER] * min(x, 1.0)
+                        else:
+                            p_complain = mp[MP_COMPLAIN_COLD] * (0.5 + psi)
+                        if uniform(key_day, i, base + 4) < p_complain:
                             tally[k, T_COMPLAINTS] += 1.0
                             if not lawful:
                                 tally[k, T_VIOL_COMPLAINTS] += 1.0
@@ -164,10 +171,11 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                 elif s == CUSTOMER and plan[k, PLAN_COLD] > 0.0 and u8[i, k, OPTED_OUT] == 0:
                     n_cold = int(plan[k, PLAN_COLD])
                     for m in range(n_cold):
-                        base = slot + 48 + 4 * m
+                        base = slot + 128 + 4 * m
                         money[k, C_MESSAGES] += bp[k, BP_MSG_COST] * rep
                         tally[k, T_COLD] += 1.0
-                        log_event(ev, ev_n, tracked, day, i, k, E_COLD, 0)
+                        if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
+                            log_event(ev, ev_n, tracked, day, i, k, E_COLD, 0)
                         if opt_in:
                             tally[k, T_VIOLATIONS] += 1.0
                         f += 1.0

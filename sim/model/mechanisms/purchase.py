@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 
 from sim.model.layout import (
-    AWARE, BASKET, BP_BIRTHDAY, BP_BIRTHDAY_RESP, BP_CHECKOUT, BP_COGS, BP_MEMBERSHIP_ON,
+    AWARE, BASKET, BP_DIST_COMM, C_DISTRIBUTION, REFERRER, BP_BIRTHDAY, BP_BIRTHDAY_RESP, BP_CHECKOUT, BP_COGS, BP_MEMBERSHIP_ON,
     C_COGS, C_COMMISSION, C_PAYMENT, CUSTOMER, CONSENT, DROP, E_BUY_PRIV, E_BUY_PUB, E_FORGOT,
     E_LAPSED, LAM, LAPSED, LAST_BUY, MEMBER, MP_AWARE_CONV, MP_COMMISSION, MP_FORGET, MP_PAYFEE,
     MP_REP, MP_TRUST_DROP, PAID, POINTS, REV_PRIV, REV_PUB, SPEND_PRIV, SPEND_PUB, T_ACTIVE,
@@ -74,6 +74,8 @@ def book_purchase(i, k, day, private, member, fs, ist, u8, traits, bp, mp, tiers
     money_k[C_PAYMENT] += gross * mp[MP_PAYFEE]
     if member:
         tally_k[T_MEMBER_GROSS] += gross
+        if private and bp[k, BP_DIST_COMM] > 0.0 and ist[i, k, REFERRER] >= 0:  # 社交分销 to the referrer
+            money_k[C_DISTRIBUTION] += gross * bp[k, BP_DIST_COMM]
     if member and bp[k, BP_MEMBERSHIP_ON] > 0.5:
         on_member_purchase(i, k, day, price, private, fs, ist, u8, bp, mp, tiers, money_k, tally_k,
                            ev, ev_n, tracked)

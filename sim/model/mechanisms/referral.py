@@ -8,10 +8,12 @@ and a share reaches ``contacts_per_share`` contacts on the social network (hubs 
 network reach proportionally more). A contact who is not a member and not in a cool-off joins with
 probability::
 
-    accept_base * (1 - psi)^psi_weight * R(referee_reward) * consent_friction
+    referral_accept_base * (1 - psi)^invite_psi_weight * R(referee_reward) * consent_friction
 
 where R(r) = 1 + lift * r / (r + half) saturates in the reward. Both rewards are paid per
-successful join (coupons); an unwanted share adds ``spam_fatigue`` to the contact. With
+successful join (coupons), and each share costs ``cost_per_share`` (posters, check-in prizes); an
+unwanted share adds ``spam_fatigue`` to the contact. Each successful referral is credited to the
+referrer's joining cohort, which gives the K-factor of finished cohorts. With
 ``neutral: true`` the trust, sociability and privacy factors are 1, so each member makes on
 average K = window * share_rate * R(referrer) * contacts * accept_base * R(referee) successful
 referrals: a Galton-Watson branching process whose total size from S seeds is S / (1 - K) for K < 1.
@@ -24,9 +26,9 @@ from numba import njit
 from sim.model.layout import (
     AWARE, BP_CONTACTS, BP_REF_NEUTRAL, BP_REFEREE_REWARD, BP_REFERRER_REWARD, BP_SHARE_RATE,
     BP_WINDOW, C_REWARDS, COOLOFF, E_REFERRED, E_SHARED, JOINED, LAPSED, MEMBER, MP_DEGREE,
-    MP_FRICTION, MP_NET_KIND, MP_REF_ACCEPT, MP_REF_HALF, MP_REF_LIFT, MP_REP, MP_REWIRE,
+    MP_ACCEPT_PSI, MP_FRICTION, MP_NET_KIND, MP_REF_ACCEPT, MP_REF_HALF, MP_REF_LIFT, MP_REP, MP_REWIRE,
     MP_SF_BETA, MP_SPAM, MP_TRUST0, NET_NONE, NET_SCALE_FREE, PSI, SOC, SRC_REFERRAL,
-    T_CONTACTS, T_SHARES, TRUST, UNAWARE,
+    T_CONTACTS, T_SHARES, TRUST, UNAWARE, BP_SHARE_COST,
 )
 from sim.model.network import degree, pick_contact
 from sim.model.population import ids_where, prefetch_ahead
@@ -56,13 +58,13 @@ def join_probability(psi, neutral, k, bp, mp):
     """Chance a contact joins after a share."""
     p = mp[MP_REF_ACCEPT] * reward_lift(bp[k, BP_REFEREE_REWARD], mp)
     if not neutral:
-        p *= (1.0 - psi) ** 1.5 * mp[MP_FRICTION]
+        p *= (1.0 - psi) ** mp[MP_ACCEPT_PSI] * mp[MP_FRICTION]
     return min(p, 1.0)
 
 
 @njit(cache=True)
 def referral_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, net_key, key_day,
-                    flows, money, tally, ev, ev_n):
+                    flows, money, tally, ev, ev_n, cohort):
     """Members in their sharing window share; contacts may join. Returns nothing; books costs."""
     n, n_brands = stage.shape
     kind = int(mp[MP_NET_KIND])
@@ -90,6 +92,7 @@ def referral_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, n
             if uniform(key_day, i, slot) >= p:
                 continue
             tally[k, T_SHARES] += 1.0
+            money[k, C_REWARDS] += bp[k, BP_SHARE_COST] * rep
             log_event(ev, ev_n, tracked, day, i, k, E_SHARED, 0)
             reach = bp[k, BP_CONTACTS]
             if kind == NET_SCALE_FREE:
@@ -109,6 +112,7 @@ def referral_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, n
                               uniform(key_day, j, slot + 4000), uniform(key_day, j, slot + 4001),
                               stage, flows, fs, ist, u8, traits, mp, bp, tally[k], ev, ev_n, tracked)
                     money[k, C_REWARDS] += reward_both
+                    cohort[max(ist[i, k, JOINED], 0), k] += 1.0  # credit the referrer's joining cohort
                     log_event(ev, ev_n, tracked, day, i, k, E_REFERRED, j)
                 else:
                     fatigue[j] += mp[MP_SPAM]

@@ -1,0 +1,334 @@
+"""Load: several dashboard sessions at once, shared caches that do not leak, and memory caps.
+
+The dashboard test starts the real server (``streamlit run dashboard/app.py`` on 127.0.0.1, a free
+port, test size) and opens several sessions at once over its WebSocket, speaking Streamlit's own
+protocol (the ``BackMsg``/``ForwardMsg`` protobufs a browser sends and receives): each session asks
+for a script run and reads every element the server sends until the run finishes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import pytest
+
+import sim
+from sim.api import check_memory, estimate_run_bytes
+from sim.errors import SimInputError
+from sim.model import layout as L
+from sim.model.population import Population
+from sim.scenario.schema import Scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---- memory: estimate, cap and refusal -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("preset", ["china_in_china", "head_to_head_japan"])
+def test_estimate_counts_the_population_arrays_exactly(preset: str) -> None:
+    """The estimate's per-consumer bytes are the population's real arrays (one brand: about 75 bytes)."""
+    sc = sim.resolve(preset, ["run.population=1000"])
+    k = len(sc.brands)
+    pop = Population(sc.market, 1000, k, seed=1)
+    est = estimate_run_bytes(sc)
+    assert est["consumers"] == pytest.approx(1000 * (pop.bytes_per_consumer() + 32))
+    if k == 1:
+        assert 70 <= pop.bytes_per_consumer() <= 80
+    assert est["total"] == est["consumers"] + est["journeys"] + est["days"] + est["fixed"]
+
+
+def _largest_allowed() -> Scenario:
+    """The biggest run the schema allows: 20 million consumers, 10 years, 8 brands, 2,000 journeys."""
+    doc = sim.resolve("china_in_china").model_dump(mode="json")
+    doc["run"].update(population=20_000_000, days=3650, journeys=2000)
+    doc["brands"] = [{**doc["brands"][0], "name": f"brand{i}"} for i in range(8)]
+    return Scenario.model_validate(doc)
+
+
+def test_largest_allowed_run_is_estimated_before_anything_is_allocated() -> None:
+    """20M consumers x 3,650 days x 8 brands x 2,000 journeys needs about 11 GB; a 1-brand run about 2 GB."""
+    big = estimate_run_bytes(_largest_allowed())
+    assert 10e9 < big["total"] < 12.5e9
+    assert big["journeys"] > 3e9  # the journey log of 2,000 consumers x 8 brands x 10 years is a large part
+    one = estimate_run_bytes(sim.resolve("china_in_china", ["run.population=20000000", "run.days=3650"]))
+    assert 2.0e9 < one["total"] < 2.6e9
+
+
+def test_run_over_the_cap_is_refused_with_estimate_and_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sim.run` (used by the CLI, the dashboard and every worker) refuses before allocating; it names the field."""
+    monkeypatch.setenv("PTSIM_MAX_RUN_MEMORY", "1GB")
+    with pytest.raises(SimInputError) as info:
+        sim.run(_largest_allowed())
+    text = str(info.value)
+    assert "needs about 11." in text and "GB of memory" in text and "the cap is 1.0 GB" in text
+    assert info.value.problems[0].path == "run.population"
+    few = _largest_allowed().model_copy(deep=True)
+    few.run.population = 1000
+    with pytest.raises(SimInputError) as info:
+        check_memory(few)
+    assert info.value.problems[0].path == "run.journeys"  # the journey log dominates: say so
+    monkeypatch.setenv("PTSIM_MAX_RUN_MEMORY", "a lot")
+    with pytest.raises(SimInputError, match="must be a size such as 800MB"):
+        check_memory(few)
+
+
+def test_default_cap_is_a_share_of_available_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the variable, the cap is 80% of the memory available now, and the message says so."""
+    import sim.api as api
+
+    real = api.available_memory()
+    assert real is None or real > 0  # read from /proc/meminfo and the cgroup limit on Linux
+    monkeypatch.delenv("PTSIM_MAX_RUN_MEMORY", raising=False)
+    monkeypatch.setattr(api, "available_memory", lambda: 2 * 2**30)
+    with pytest.raises(SimInputError, match=r"the cap is 1\.6 GB \(80% of the 2\.0 GB of memory available now\)"):
+        check_memory(_largest_allowed())
+    check_memory(sim.resolve("china_in_china"))  # a default run fits easily
+
+
+def test_estimate_bounds_the_measured_peak(tmp_path: Path) -> None:
+    """A fresh process running 1.5 million consumers peaks below the estimate, and not 3x below it."""
+    code = (
+        "import resource, json, psutil, sim\n"
+        "from sim.api import estimate_run_bytes\n"
+        "sc = sim.resolve('china_in_china', ['run.population=1500000', 'run.days=10'])\n"
+        "before = psutil.Process().memory_info().rss\n"
+        "sim.run(sc)\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+        "print(json.dumps({'grew': after - before, 'estimate': estimate_run_bytes(sc)['total']}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["estimate"] / 3 < got["grew"] <= got["estimate"], got
+
+
+def test_ensembles_too_big_for_memory_are_refused_before_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replicates keep every KPI series in the main process: 10,000 of them are refused up front, with the cap."""
+    from sim.analysis.compare import compare_scenarios
+    from sim.analysis.replicate import replicate
+
+    monkeypatch.setenv("PTSIM_MAX_RUN_MEMORY", "500MB")
+    with pytest.raises(SimInputError, match=r"10,000 replicates x 1,095 days keep about 8\.\d GB .* the cap is 500"):
+        replicate("china_in_china", 10_000, executor="serial")
+    with pytest.raises(SimInputError, match="KPI series in memory"):
+        compare_scenarios(["china_in_china", "japan_in_japan"], 5_000, executor="serial")
+
+
+def test_ensemble_estimate_matches_a_real_ensemble() -> None:
+    """The series estimate (twice the table, for the concatenation) is close to a real ensemble's table."""
+    from sim.analysis.executors import DEFAULT_DAILY
+    from sim.analysis.replicate import SERIES_BYTES_PER_VALUE, replicate
+    from sim.analysis.series import KPI_NAMES
+
+    ens = replicate("head_to_head_japan", 3, executor="serial", overrides=["run.population=300", "run.days=100"])
+    table = ens.series.memory_usage(deep=True).sum()
+    estimate = SERIES_BYTES_PER_VALUE * (3 + len(KPI_NAMES) + len(DEFAULT_DAILY)) * 3 * 100 * 2
+    assert table <= estimate / 2 <= 1.5 * table
+
+
+def test_dashboard_caps_keep_every_run_small() -> None:
+    """The dashboard caps sizes (stated on its pages); its biggest run needs well under 1 GB."""
+    pytest.importorskip("streamlit")
+    from dashboard import common as C
+
+    capped = C.sized("head_to_head_japan", population=10**9, days=10**6, journeys=10**6)
+    assert (capped.run.population, capped.run.days) == (C.CAPS.population, C.CAPS.days)
+    assert capped.run.journeys == C.CAPS.journeys
+    doc = capped.model_dump(mode="json")
+    doc["brands"] = [{**doc["brands"][0], "name": f"b{i}"} for i in range(8)]  # an upload may have 8 brands
+    assert estimate_run_bytes(Scenario.model_validate(doc))["total"] < 1e9
+    assert f"{C.CAPS.population:,}" in C.caps_note() or "200" in C.caps_note()
+
+
+# ---- the dashboard under several sessions ----------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, int]]:
+    """The real dashboard server on 127.0.0.1 (test size); always stopped."""
+    pytest.importorskip("streamlit")
+    pytest.importorskip("websockets")
+    port = _free_port()
+    env = {**os.environ, "SIM_DASHBOARD_TEST_SIZE": "1", "SIM_DASHBOARD_EXECUTOR": "serial", "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        end = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, f"streamlit exited early with status {proc.returncode}"
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < end, "streamlit did not become healthy"
+            time.sleep(0.3)
+        yield url, proc.pid
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=15)
+
+
+@dataclass
+class Session:
+    """What one WebSocket session received during one script run."""
+
+    query: str
+    page: str = ""
+    kinds: dict[str, int] = field(default_factory=dict)
+    exceptions: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    metrics: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    failure: str = ""
+
+
+def _browse(url: str, s: Session) -> None:
+    """Open a session like a browser tab, ask for a run, read every message until the run finishes."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    t0 = time.monotonic()
+    try:
+        ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+        with connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
+            msg = BackMsg()
+            msg.rerun_script.query_string = s.query
+            msg.rerun_script.page_name = s.page
+            ws.send(msg.SerializeToString())
+            while True:
+                fm = ForwardMsg()
+                fm.ParseFromString(ws.recv(timeout=300))
+                kind = fm.WhichOneof("type")
+                s.kinds[kind] = s.kinds.get(kind, 0) + 1
+                if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                    el = fm.delta.new_element
+                    what = el.WhichOneof("type")
+                    if what == "exception":
+                        s.exceptions.append(f"{el.exception.type}: {el.exception.message}")
+                    elif what == "alert" and el.alert.format == 1:  # Alert.ERROR
+                        s.errors.append(el.alert.body)
+                    elif what == "heading":
+                        s.headings.append(el.heading.body)
+                    elif what == "metric":
+                        s.metrics.append((el.metric.label, el.metric.body))
+                if kind == "script_finished":
+                    break
+    except Exception as exc:  # noqa: BLE001 - reported by the test
+        s.failure = f"{type(exc).__name__}: {exc}"
+    s.seconds = time.monotonic() - t0
+
+
+def test_dashboard_serves_concurrent_sessions_without_leaks(server: tuple[str, int]) -> None:
+    """Six sessions at once (three languages, two pages) through the real server.
+
+    Each renders without an exception or error box, in its own language; sessions with the same
+    settings see the same (cached) numbers; the server stays healthy and listens on 127.0.0.1 only.
+    """
+    url, pid = server
+    sessions = [Session("lang=en"), Session("lang=zh"), Session("lang=ja"), Session("lang=en"), Session("lang=zh"),
+                Session("lang=en", page="what-if")]
+    threads = [threading.Thread(target=_browse, args=(url, s)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=400)
+    for s in sessions:
+        assert not s.failure, s
+        assert s.kinds.get("script_finished") == 1 and s.kinds.get("new_session") == 1, s.kinds
+        assert not s.exceptions, s.exceptions
+        assert not s.errors, s.errors
+    en, zh, ja, en2, zh2, whatif = sessions
+    assert en.headings[0].startswith("China vs Japan")
+    assert "中国" in zh.headings[0] and "私域流量" in zh.headings[0]
+    assert "プライベートトラフィック" in ja.headings[0]
+    assert en.metrics and en.metrics == en2.metrics and zh.metrics == zh2.metrics
+    assert [v for _, v in en.metrics] == [v for _, v in en2.metrics]
+    assert whatif.headings and whatif.headings[0] != en.headings[0]
+    # still healthy afterwards, and only ever listening on the loopback interface
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as r:
+        assert r.read().strip() == b"ok"
+    listening = [c.laddr.ip for c in psutil.Process(pid).net_connections(kind="inet") if c.status == "LISTEN"]
+    assert listening and set(listening) <= {"127.0.0.1"}, listening
+
+
+def test_cached_results_are_copies_not_shared_objects() -> None:
+    """A session that changes a cached result in place cannot change what the next session gets."""
+    pytest.importorskip("streamlit")
+    os.environ.setdefault("SIM_DASHBOARD_TEST_SIZE", "1")
+    from dashboard import common as C
+
+    key = C.doc_key(C.sized("china_in_china", population=500, days=30))
+    first = C.run_cached(key, 3)
+    first.daily.loc[:, "profit"] = 0.0
+    again = C.run_cached(key, 3)
+    assert again is not first
+    assert again.daily["profit"].abs().sum() > 0
+
+
+def test_uploaded_scenarios_stay_in_their_session() -> None:
+    """A scenario uploaded in one session is offered there and never in another session."""
+    pytest.importorskip("streamlit")
+    from streamlit.testing.v1 import AppTest
+
+    doc = sim.resolve("hybrid_in_japan").model_dump(mode="json")
+    app = str(ROOT / "dashboard" / "app.py")
+    old = os.environ.get("SIM_DASHBOARD_TEST_SIZE")
+    os.environ["SIM_DASHBOARD_TEST_SIZE"] = "1"
+    try:
+        a = AppTest.from_file(app, default_timeout=300)
+        a.session_state["uploaded"] = {"secret plan": doc}
+        a.run()
+        b = AppTest.from_file(app, default_timeout=300)
+        b.run()
+    finally:
+        if old is None:
+            os.environ.pop("SIM_DASHBOARD_TEST_SIZE", None)
+        else:
+            os.environ["SIM_DASHBOARD_TEST_SIZE"] = old
+    assert not a.exception and not b.exception
+    assert "upload:secret plan" in a.multiselect(key="cmp_sources").options or any(
+        "secret plan" in o for o in a.multiselect(key="cmp_sources").options)
+    assert not any("secret plan" in o for o in b.multiselect(key="cmp_sources").options)
+    assert "uploaded" not in b.session_state or "secret plan" not in b.session_state["uploaded"]
+
+
+def test_layout_constants_match_the_estimate() -> None:
+    """Guard: the estimate's per-consumer formula uses the layout the population is built from."""
+    k = 3
+    per = 1 + 4 * L.N_TRAITS + 4 + 1 + k * (1 + 4 * L.N_FS + 4 * L.N_IS + L.N_U8)
+    doc = sim.resolve("china_in_china", ["run.population=1000"]).model_dump(mode="json")
+    doc["brands"] = [{**doc["brands"][0], "name": f"b{i}"} for i in range(k)]
+    assert estimate_run_bytes(Scenario.model_validate(doc))["consumers"] == 1000 * (per + 32)
