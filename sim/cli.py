@@ -49,6 +49,18 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
 
 
+def named_ticker(bar: Progress):
+    """A ``tick(name, done, total)`` callback that keeps one progress row per scenario name."""
+    tasks: dict[str, int] = {}
+
+    def tick(name: str, done: int, total: int) -> None:
+        if name not in tasks:
+            tasks[name] = bar.add_task(name, total=total)
+        bar.update(tasks[name], completed=done)
+
+    return tick
+
+
 def kpi_rich_table(title: str, table, currency: str) -> Table:
     """A rich table of KPIs (rows) by column."""
     from sim.format import human, kpi_label, kpi_unit
@@ -158,12 +170,7 @@ def compare(
         if out_dir is not None:
             check_out(out_dir / "run")
         with _progress() as bar:
-            tasks: dict[str, int] = {}
-
-            def tick(name: str, done: int, total: int) -> None:
-                if name not in tasks:
-                    tasks[name] = bar.add_task(name, total=total)
-                bar.update(tasks[name], completed=done)
+            tick = named_ticker(bar)
 
             comp = run_comparison(refs, set_ or [], title=title, description=description, seed=seed, progress=tick)
         first = next(iter(comp.results.values()))

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli import SetOpt, _fail, _progress, app, out
+from sim.cli import SetOpt, _fail, _progress, app, named_ticker, out
 from sim.errors import SimInputError
 
 
@@ -82,12 +82,7 @@ def _source(sources: list[str], reps: int, overrides: list[str], seed: int | Non
                 res = sim.run(sc, seed=seed, progress=lambda d, t: bar.update(task, completed=d))
             return res, None, description, comparison
         with _progress() as bar:
-            tasks: dict[str, int] = {}
-
-            def tick(name: str, done: int, total: int) -> None:
-                if name not in tasks:
-                    tasks[name] = bar.add_task(name, total=total)
-                bar.update(tasks[name], completed=done)
+            tick = named_ticker(bar)
 
             return run_comparison(refs, overrides, seed=seed, progress=tick), None, description, comparison
     from sim.analysis.compare import compare_scenarios
