@@ -14,13 +14,33 @@ cluster by scheduler address); see :mod:`sim.analysis.executors`. One module per
   :func:`fit_series` (least squares on KPI series).
 """
 
-from sim.analysis.calibrate import calibrate_customers, fit_bgnbd, fit_gamma_gamma, fit_series
-from sim.analysis.compare import Comparison, ComparisonEnsemble, compare_scenarios, run_comparison
-from sim.analysis.executors import make_executor, spawn_seeds
-from sim.analysis.optimise import optimise
-from sim.analysis.replicate import Ensemble, load_ensemble, replicate
-from sim.analysis.sensitivity import sensitivity
-from sim.analysis.sweep import sweep
+import importlib
+from typing import Any
+
+#: Public name -> module that defines it. Modules are imported on first use, so a worker process
+#: (which needs only :mod:`sim.analysis.executors`) does not pay for SALib, scipy.optimize and the
+#: rest at start-up.
+_WHERE = {
+    "calibrate_customers": "calibrate", "fit_bgnbd": "calibrate", "fit_gamma_gamma": "calibrate",
+    "fit_series": "calibrate", "Comparison": "compare", "ComparisonEnsemble": "compare",
+    "compare_scenarios": "compare", "run_comparison": "compare", "make_executor": "executors",
+    "spawn_seeds": "executors", "optimise": "optimise", "Ensemble": "replicate",
+    "load_ensemble": "replicate", "replicate": "replicate", "sensitivity": "sensitivity", "sweep": "sweep",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the defining module of a public name on first access (PEP 562)."""
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"sim.analysis.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim.analysis' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_WHERE))
+
 
 __all__ = [
     "Comparison",
