@@ -854,21 +854,22 @@ def _kpi_docstring_definitions() -> dict[str, str]:
 
 
 def _kpi_code() -> tuple[list[str], dict[str, str]]:
-    """The local definitions and the returned expression of each KPI in ``brand_kpis``."""
+    """The local definitions and the expression of each KPI in ``kpi_series`` (the one definition)."""
     from sim.results import kpis as K
 
-    src = textwrap.dedent(inspect.getsource(K.brand_kpis))
+    src = textwrap.dedent(inspect.getsource(K.kpi_series))
     tree = ast.parse(src)
     fn = tree.body[0]
     locals_, exprs = [], {}
     for stmt in fn.body:
         if isinstance(stmt, ast.Expr) and isinstance(getattr(stmt, "value", None), ast.Constant):
             continue
-        if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Dict):
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Dict) and \
+                [getattr(t, "id", "") for t in stmt.targets] == ["out"]:
             for k, v in zip(stmt.value.keys, stmt.value.values, strict=True):
                 exprs[ast.literal_eval(k)] = " ".join(ast.get_source_segment(src, v).split())
-        elif isinstance(stmt, ast.Assign | ast.AnnAssign):
-            locals_.append(" ".join(ast.get_source_segment(src, stmt).split()))
+        elif isinstance(stmt, ast.Assign | ast.AnnAssign | ast.If | ast.With):
+            locals_.append(textwrap.dedent(ast.get_source_segment(src, stmt)))
     return locals_, exprs
 
 
@@ -884,8 +885,9 @@ def render_kpis() -> str:
                      f"`{exprs.get(name, '?')}`"])
     where = "\n".join(locals_)
     return (table(["KPI", "Label", "Unit", "Better", "Definition", "Computed as"], rows)
-            + "\n\nwhere, over the brand's daily rows `d` up to the chosen day (`s` = column sums, `last` = "
-            "the last row; counts are in people, money in the market currency):\n\n```python\n" + where + "\n```")
+            + "\n\nwhere, over the brand's daily rows `d` (`c` = cumulative sums of columns, one value per "
+            "day; the KPIs at a day are that day's row; counts are in people, money in the market "
+            "currency):\n\n```python\n" + where + "\n```")
 
 
 GENERATORS = {

@@ -144,7 +144,7 @@ class Column:
 
 def frame_of(result: RunResult, brand: str) -> pd.DataFrame:
     """One brand of one run in ensemble layout: ``day``, every KPI series and ``daily.<column>``."""
-    from sim.analysis.series import kpi_series
+    from sim.results.kpis import kpi_series
 
     d = result.brand_daily(brand)
     b = next(x for x in result.scenario.brands if x.name == brand)

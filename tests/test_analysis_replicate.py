@@ -11,7 +11,7 @@ import pytest
 import sim
 from sim.analysis.executors import spawn_seeds
 from sim.analysis.replicate import Ensemble, load_ensemble, replicate
-from sim.analysis.series import KPI_NAMES, _payback_series, kpi_series
+from sim.results.kpis import KPI_NAMES, _payback_series, kpi_series
 from sim.errors import SimInputError
 from sim.results.kpis import payback_month
 

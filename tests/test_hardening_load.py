@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,6 +28,7 @@ from sim.errors import SimInputError
 from sim.model import layout as L
 from sim.model.population import Population
 from sim.scenario.schema import Scenario
+from tests.dashboard_server import dashboard_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -132,7 +131,7 @@ def test_ensemble_estimate_matches_a_real_ensemble() -> None:
     """The series estimate (twice the table, for the concatenation) is close to a real ensemble's table."""
     from sim.analysis.executors import DEFAULT_DAILY
     from sim.analysis.replicate import SERIES_BYTES_PER_VALUE, replicate
-    from sim.analysis.series import KPI_NAMES
+    from sim.results.kpis import KPI_NAMES
 
     ens = replicate("head_to_head_japan", 3, executor="serial", overrides=["run.population=300", "run.days=100"])
     table = ens.series.memory_usage(deep=True).sum()
@@ -157,46 +156,13 @@ def test_dashboard_caps_keep_every_run_small() -> None:
 # ---- the dashboard under several sessions ----------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
     """The real dashboard server on 127.0.0.1 (test size); always stopped."""
     pytest.importorskip("streamlit")
     pytest.importorskip("websockets")
-    port = _free_port()
-    env = {**os.environ, "SIM_DASHBOARD_TEST_SIZE": "1", "SIM_DASHBOARD_EXECUTOR": "serial", "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        end = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, f"streamlit exited early with status {proc.returncode}"
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < end, "streamlit did not become healthy"
-            time.sleep(0.3)
-        yield url, proc.pid
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=15)
+    with dashboard_server() as started:
+        yield started
 
 
 @dataclass

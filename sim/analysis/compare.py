@@ -42,10 +42,9 @@ from scipy import stats
 from sim.analysis.executors import DEFAULT_DAILY, Progress, make_executor, map_runs, run_series, spawn_seeds
 from sim.analysis.paths import scenario_doc
 from sim.analysis.replicate import Ensemble, check_reps, check_series_memory, provenance
-from sim.analysis.series import KPI_NAMES
 from sim.api import resolve, run
 from sim.errors import SimInputError
-from sim.results.kpis import KPI_INFO
+from sim.results.kpis import KPI_INFO, KPI_NAMES
 from sim.results.result import RunResult, write_folder
 from sim.scenario.loader import suggest
 from sim.scenario.schema import Scenario, market_fx
@@ -119,11 +118,9 @@ class Comparison:
             currency: ``"USD"`` converts money KPIs of every market to US dollars; ``None`` or a
                 market's own currency leaves each column in its market's currency.
         """
-        cols = {}
-        for label, name, brand in self.columns():
-            res = self.results[name]
-            k = res.kpis(day).loc[brand]
-            cols[label] = _to_currency(k, res.scenario, currency)
+        tables = {name: res.kpis(day) for name, res in self.results.items()}  # every brand at once
+        cols = {label: _to_currency(tables[name].loc[brand], self.results[name].scenario, currency)
+                for label, name, brand in self.columns()}
         return pd.DataFrame(cols)
 
 

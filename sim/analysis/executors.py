@@ -167,8 +167,8 @@ def run_series(scenario: Any, seed: int, daily_columns: Sequence[str] = DEFAULT_
         A tidy frame: ``seed, day, brand``, one column per KPI (cumulative to that day, as
         ``RunResult.kpis(day)``) and ``daily.<column>`` for each requested daily column.
     """
-    from sim.analysis.series import kpi_series
     from sim.api import run
+    from sim.results.kpis import kpi_series
 
     res = run(_scenario(scenario, seed))
     frames = []

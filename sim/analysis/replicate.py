@@ -27,8 +27,8 @@ import yaml
 
 from sim.analysis.executors import DEFAULT_DAILY, Progress, make_executor, map_runs, run_series, spawn_seeds
 from sim.analysis.paths import scenario_doc
-from sim.analysis.series import KPI_NAMES
 from sim.errors import SimInputError
+from sim.results.kpis import KPI_NAMES
 from sim.results.result import read_folder, write_folder
 from sim.scenario.loader import suggest
 from sim.scenario.schema import Scenario

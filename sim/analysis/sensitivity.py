@@ -48,6 +48,8 @@ __all__ = ["MAX_RUNS", "SensitivityResult", "sensitivity"]
 MAX_RUNS = 50_000
 MAX_PARAMS = 40
 MORRIS_LEVELS = 4
+#: The indices each method reports per parameter, in table order.
+INDICES = {"sobol": ("S1", "S1_conf", "ST", "ST_conf"), "morris": ("mu", "mu_star", "mu_star_conf", "sigma")}
 
 
 @dataclass
@@ -256,34 +258,14 @@ def sensitivity(
         if np.ptp(ys) == 0:
             for r in ranges:
                 rows.append({"kpi": k, "path": r.path, "label": r.label, **_zero(method)})
-        elif method == "sobol":
-            res = sobol_analyze.analyze(problem, ys, calc_second_order=False, seed=sample_seed)
-            for j, r in enumerate(ranges):
-                rows.append(
-                    {
-                        "kpi": k,
-                        "path": r.path,
-                        "label": r.label,
-                        "S1": float(res["S1"][j]),
-                        "S1_conf": float(res["S1_conf"][j]),
-                        "ST": float(res["ST"][j]),
-                        "ST_conf": float(res["ST_conf"][j]),
-                    }
-                )
         else:
-            res = morris_analyze.analyze(problem, x, ys, num_levels=MORRIS_LEVELS, seed=sample_seed)
+            if method == "sobol":
+                res = sobol_analyze.analyze(problem, ys, calc_second_order=False, seed=sample_seed)
+            else:
+                res = morris_analyze.analyze(problem, x, ys, num_levels=MORRIS_LEVELS, seed=sample_seed)
             for j, r in enumerate(ranges):
-                rows.append(
-                    {
-                        "kpi": k,
-                        "path": r.path,
-                        "label": r.label,
-                        "mu": float(res["mu"][j]),
-                        "mu_star": float(res["mu_star"][j]),
-                        "mu_star_conf": float(res["mu_star_conf"][j]),
-                        "sigma": float(res["sigma"][j]),
-                    }
-                )
+                rows.append({"kpi": k, "path": r.path, "label": r.label,
+                             **{name: float(res[name][j]) for name in INDICES[method]}})
         for j, r in enumerate(ranges):
             lo, hi = float(yt[1 + 2 * j]), float(yt[2 + 2 * j])
             tornado_rows.append(
@@ -322,6 +304,4 @@ def sensitivity(
 
 
 def _zero(method: str) -> dict[str, float]:
-    if method == "sobol":
-        return {"S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0}
-    return {"mu": 0.0, "mu_star": 0.0, "mu_star_conf": 0.0, "sigma": 0.0}
+    return dict.fromkeys(INDICES[method], 0.0)

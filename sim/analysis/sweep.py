@@ -34,9 +34,8 @@ import yaml
 from sim.analysis.executors import Progress, RunsFailed, make_executor, map_runs, run_kpis, spawn_seeds
 from sim.analysis.paths import Axis, apply_values_doc, describe, parse_axis, scenario_doc
 from sim.analysis.replicate import check_reps, provenance, summarise
-from sim.analysis.series import KPI_NAMES
 from sim.errors import SimInputError
-from sim.results.kpis import KPI_INFO
+from sim.results.kpis import KPI_INFO, KPI_NAMES
 from sim.results.result import read_folder, write_folder
 from sim.scenario.loader import suggest, validate_document
 from sim.scenario.schema import Scenario

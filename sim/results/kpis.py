@@ -1,7 +1,9 @@
-"""Key performance indicators computed from a run's daily table.
+"""Key performance indicators computed from a run's daily table, as time series in one pass.
 
 Every KPI is a pure function of the tidy daily table (one row per day and brand), so a result
-loaded from disk gives exactly the KPIs of the run that wrote it. Counts are in people (agents
+loaded from disk gives exactly the KPIs of the run that wrote it. :func:`kpi_series` writes every
+definition once, with cumulative sums, giving the KPIs for every day in milliseconds (what per-day
+uncertainty bands over many replicates need); :func:`brand_kpis` is its last row. Counts are in people (agents
 times ``represents``) and money in the market's currency.
 
 Definitions (per brand, from day 0 up to and including ``day``):
@@ -31,6 +33,8 @@ import math
 
 import numpy as np
 import pandas as pd
+
+__all__ = ["KPI_INFO", "KPI_NAMES", "brand_kpis", "kpi_series", "payback_month"]
 
 ACQUISITION_SPEND = ("ad_spend", "content_cost", "kol_fees", "partner_fees", "hooks", "invite_costs", "referral_rewards")
 POOL_SPEND = ("content_cost", "kol_fees", "partner_fees", "hooks", "invite_costs", "referral_rewards")
@@ -73,12 +77,12 @@ KPI_INFO: dict[str, tuple[str, str, bool]] = {
 }
 
 
-def _safe_div(a: float, b: float) -> float:
-    return float(a) / float(b) if b else math.nan
-
-
 def payback_month(daily_profit: np.ndarray) -> float:
-    """First month whose closing cumulative profit is >= 0 after a loss; 0 if never in loss."""
+    """First month whose closing cumulative profit is >= 0 after a loss; 0 if never in loss.
+
+    The plain definition; :func:`kpi_series` computes it for every day at once, and the tests check
+    that the two agree.
+    """
     cum = np.cumsum(daily_profit)
     if cum.size == 0 or cum.min() >= 0:
         return 0.0
@@ -91,53 +95,150 @@ def payback_month(daily_profit: np.ndarray) -> float:
     return math.nan
 
 
-def brand_kpis(d: pd.DataFrame, seeds: float, window: int, discount_rate: float) -> dict[str, float]:
-    """KPIs of one brand from its daily rows (sorted by day, already cut at the chosen day)."""
-    last = d.iloc[-1]
-    s = d.sum(numeric_only=True)
-    joins = float(sum(s[c] for c in JOIN_COLUMNS))
-    acq = float(sum(s[c] for c in ACQUISITION_SPEND))
-    pool_spend = float(sum(s[c] for c in POOL_SPEND))
-    mkt = float(sum(s[c] for c in MARKETING_SPEND))
-    sales = s["revenue_public"] + s["revenue_private"]
-    disc = (1.0 + discount_rate) ** (-d["day"].to_numpy() / 365.0)
-    member_contrib = (
-        d["member_contribution"].to_numpy()
-    )
-    ltv = _safe_div(float(np.dot(disc, member_contrib)), seeds + joins)
-    cost_per_member = _safe_div(pool_spend, joins)
-    day = int(last["day"])
-    old_enough = d["day"].to_numpy() <= day - window
-    joined_old = seeds + float(sum(d.loc[old_enough, c].sum() for c in JOIN_COLUMNS))
-    referrals_old = float(d.loc[old_enough, "cohort_referrals"].sum()) if "cohort_referrals" in d else math.nan
-    members_now = last["member"]
-    return {
-        "pool_size": float(members_now),
-        "active_members": float(last["active_members"]),
+#: KPI names in table order.
+KPI_NAMES: tuple[str, ...] = tuple(KPI_INFO)
+_MONTH = 30.4375
+
+
+def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    out = np.full(np.broadcast(a, b).shape, np.nan)
+    ok = b != 0
+    np.divide(a, b, out=out, where=ok)
+    return out
+
+
+def _payback_series(profit: np.ndarray) -> np.ndarray:
+    """:func:`sim.results.kpis.payback_month` of ``profit[:t + 1]`` for every ``t``."""
+    cum = np.cumsum(profit)
+    n = cum.size
+    out = np.zeros(n)
+    neg = np.nonzero(cum < 0)[0]
+    if neg.size == 0:
+        return out
+    first_loss = int(neg[0])
+    months_total = math.ceil(n / _MONTH)
+    # the first month whose full-month end repays (months before the current one end at fixed days)
+    first_full = math.inf
+    for m in range(1, months_total + 1):
+        e = min(int(round(m * _MONTH)), n) - 1
+        if e > first_loss and cum[e] >= 0:
+            first_full = m
+            break
+    for t in range(first_loss, n):
+        months = math.ceil((t + 1) / _MONTH)
+        if first_full < months:
+            out[t] = float(first_full)
+            continue
+        e = min(int(round(months * _MONTH)), t + 1) - 1  # the current month ends at most at t
+        out[t] = float(months) if (e > first_loss and cum[e] >= 0) else math.nan
+    return out
+
+
+def kpi_series(
+    daily: pd.DataFrame, *, seed_members: float, share_window_days: int, discount_rate: float
+) -> pd.DataFrame:
+    """Every KPI of one brand at every day (row ``t`` equals ``RunResult.kpis(t)`` for that brand).
+
+    Args:
+        daily: The brand's daily rows (``RunResult.brand_daily``), sorted by day from day 0.
+        seed_members: People in the pool at day 0 (``result.meta["seed_members"][brand]``).
+        share_window_days: The brand's referral sharing window.
+        discount_rate: ``scenario.run.discount_rate``.
+
+    Returns:
+        A frame with ``day`` and one column per KPI of :data:`sim.results.kpis.KPI_INFO`.
+    """
+    d = daily
+    day = d["day"].to_numpy()
+    c = {name: np.cumsum(d[name].to_numpy(dtype=np.float64)) for name in _CUMULATED}
+    joins = sum(c[j] for j in JOIN_COLUMNS)
+    acq = sum(c[j] for j in ACQUISITION_SPEND)
+    pool_spend = sum(c[j] for j in POOL_SPEND)
+    mkt = sum(c[j] for j in MARKETING_SPEND)
+    sales = c["revenue_public"] + c["revenue_private"]
+    disc = (1.0 + discount_rate) ** (-day / 365.0)
+    ltv = _div(np.cumsum(disc * d["member_contribution"].to_numpy(dtype=np.float64)), seed_members + joins)
+    cost_per_member = _div(pool_spend, joins)
+    lag = day - share_window_days  # joins on days <= t - window count as "old enough"
+    joins_daily = np.diff(np.concatenate([[0.0], joins]))
+    cum_joins = np.cumsum(joins_daily)
+    old_idx = np.searchsorted(day, lag, side="right") - 1
+    joined_old = seed_members + np.where(old_idx >= 0, cum_joins[np.maximum(old_idx, 0)], 0.0)
+    if "cohort_referrals" in d:
+        cum_cohort = np.cumsum(d["cohort_referrals"].to_numpy(dtype=np.float64))
+        referrals_old = np.where(old_idx >= 0, cum_cohort[np.maximum(old_idx, 0)], 0.0)
+    else:
+        referrals_old = np.full(day.shape, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ltv_cac = np.where((cost_per_member > 0) & ~np.isnan(cost_per_member), _div(ltv, cost_per_member), np.nan)
+    cpm = d["cpm"].to_numpy(dtype=np.float64)
+    out = {
+        "day": day,
+        "pool_size": d["member"].to_numpy(dtype=np.float64),
+        "active_members": d["active_members"].to_numpy(dtype=np.float64),
         "members_joined": joins,
-        "customers": float(last["customer"] + last["member"]),
-        "opt_outs": float(s["opt_outs"]),
-        "complaints": float(s["complaints"]),
-        "violations": float(s["violations"]),
-        "enforcements": float(s["enforcements"]),
-        "breaches": float(s["breaches"]),
-        "fines": float(s["fines"]),
-        "revenue": float(s["revenue"]),
-        "revenue_private": float(s["revenue_private"]),
-        "private_share": _safe_div(s["revenue_private"], sales),
-        "profit": float(s["profit"]),
+        "customers": (d["customer"] + d["member"]).to_numpy(dtype=np.float64),
+        "opt_outs": c["opt_outs"],
+        "complaints": c["complaints"],
+        "violations": c["violations"],
+        "enforcements": c["enforcements"],
+        "breaches": c["breaches"],
+        "fines": c["fines"],
+        "revenue": c["revenue"],
+        "revenue_private": c["revenue_private"],
+        "private_share": _div(c["revenue_private"], sales),
+        "profit": c["profit"],
         "marketing_spend": mkt,
-        "marketing_roi": _safe_div(s["profit"], mkt),
-        "cac": _safe_div(acq, s["first_purchases"] + joins),
+        "marketing_roi": _div(c["profit"], mkt),
+        "cac": _div(acq, c["first_purchases"] + joins),
         "cost_per_member": cost_per_member,
         "member_ltv": ltv,
-        "ltv_cac": _safe_div(ltv, cost_per_member) if cost_per_member and cost_per_member > 0 else math.nan,
-        "payback_month": payback_month(d["profit"].to_numpy()),
-        "k_factor": _safe_div(referrals_old, joined_old),
-        "viral_share": _safe_div(s["joins_referral"], joins),
-        "response_rate": _safe_div(s["message_purchases"], s["seen"]),
-        "unsubs_per_1000": 1000.0 * _safe_div(s["opt_outs"], s["sends"]),
-        "mean_trust": float(last["mean_trust"]),
-        "mean_fatigue": float(last["mean_fatigue"]),
-        "mean_cpm": float(d["cpm"].mean()),
+        "ltv_cac": ltv_cac,
+        "payback_month": _payback_series(d["profit"].to_numpy(dtype=np.float64)),
+        "k_factor": _div(referrals_old, joined_old),
+        "viral_share": _div(c["joins_referral"], joins),
+        "response_rate": _div(c["message_purchases"], c["seen"]),
+        "unsubs_per_1000": 1000.0 * _div(c["opt_outs"], c["sends"]),
+        "mean_trust": d["mean_trust"].to_numpy(dtype=np.float64),
+        "mean_fatigue": d["mean_fatigue"].to_numpy(dtype=np.float64),
+        "mean_cpm": np.cumsum(cpm) / np.arange(1, cpm.size + 1),
     }
+    missing = set(KPI_NAMES) - set(out)
+    if missing:  # a KPI was added to sim.results.kpis without a series here
+        raise NotImplementedError(f"kpi_series lacks {sorted(missing)}")
+    return pd.DataFrame({k: out[k] for k in ("day", *KPI_NAMES)})
+
+
+_CUMULATED = tuple(
+    sorted(
+        set(JOIN_COLUMNS)
+        | set(ACQUISITION_SPEND)
+        | set(POOL_SPEND)
+        | set(MARKETING_SPEND)
+        | {
+            "revenue_public",
+            "revenue_private",
+            "opt_outs",
+            "complaints",
+            "violations",
+            "enforcements",
+            "breaches",
+            "fines",
+            "revenue",
+            "profit",
+            "first_purchases",
+            "joins_referral",
+            "message_purchases",
+            "seen",
+            "sends",
+        }
+    )
+)
+
+
+def brand_kpis(d: pd.DataFrame, seeds: float, window: int, discount_rate: float) -> dict[str, float]:
+    """KPIs of one brand from its daily rows (sorted by day, already cut at the chosen day)."""
+    row = kpi_series(d, seed_members=seeds, share_window_days=window, discount_rate=discount_rate).iloc[-1]
+    return {name: float(row[name]) for name in KPI_NAMES}
