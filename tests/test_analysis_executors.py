@@ -1,14 +1,21 @@
-"""Executors: the same seeds give identical numbers serially, in a spawned process pool and on Dask."""
+"""Executors: identical numbers serially, in every kind of process pool and on Dask; how workers start."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import sim
-from sim.analysis.executors import SerialExecutor, make_executor, map_runs, run_kpis
+from sim.analysis import executors as X
+from sim.analysis.executors import SerialExecutor, make_executor, map_runs, resolve_start_method, run_kpis
 from sim.analysis.replicate import replicate
 from sim.analysis.sweep import sweep
 from sim.errors import SimInputError
@@ -22,10 +29,101 @@ def serial_ensemble():
     return replicate("china_in_china", 3, root_seed=5, executor="serial", overrides=SMALL)
 
 
-def test_process_pool_gives_identical_numbers(serial_ensemble) -> None:
-    """A spawn-context process pool reproduces the serial ensemble bit for bit."""
-    pooled = replicate("china_in_china", 3, root_seed=5, executor="process", workers=2, overrides=SMALL)
+@pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
+def test_process_pool_gives_identical_numbers(serial_ensemble, method: str) -> None:
+    """A process pool reproduces the serial ensemble bit for bit, whichever way its workers start."""
+    with make_executor("process", workers=2, start_method=method) as ex:
+        pooled = replicate("china_in_china", 3, root_seed=5, executor=ex, overrides=SMALL)
+        assert ex.method == method
     pd.testing.assert_frame_equal(pooled.series, serial_ensemble.series)
+
+
+def test_auto_forks_only_without_other_python_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``auto`` forks from a single-threaded process on Linux and uses the forkserver when a thread runs."""
+    monkeypatch.delenv(X.START_ENV, raising=False)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("fork is only chosen on Linux")
+    assert threading.active_count() == 1, "the test process itself runs threads"
+    assert resolve_start_method() == "fork"
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        assert resolve_start_method() == "forkserver"
+        assert resolve_start_method("fork") == "fork"  # an explicit choice is obeyed
+    finally:
+        stop.set()
+        t.join()
+    monkeypatch.setenv(X.START_ENV, "spawn")
+    assert resolve_start_method() == "spawn"
+
+
+def test_bad_start_methods_name_the_field_and_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad start method, from the environment or the API, is a SimInputError naming field and value."""
+    monkeypatch.setenv(X.START_ENV, "threads")
+    with pytest.raises(SimInputError) as info:
+        resolve_start_method()
+    text = str(info.value)
+    assert "PTSIM_START_METHOD" in text and "'threads'" in text and "auto, fork, forkserver, spawn" in text
+    with pytest.raises(SimInputError, match="start_method"):
+        with make_executor("process", workers=2, start_method="vfork"):
+            pass
+
+
+def test_forking_a_pool_raises_no_warning() -> None:
+    """Forked workers launch without CPython's multi-threaded fork warning (native BLAS threads only)."""
+    sc = sim.resolve("china_in_china", SMALL)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with make_executor("process", workers=2, start_method="fork") as ex:
+            map_runs(ex, run_kpis, [(sc, 1), (sc, 2)])
+    assert not [w for w in seen if "fork" in str(w.message)], [str(w.message) for w in seen]
+
+
+def test_forkserver_workers_see_a_fault_set_after_the_server_started(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server keeps its start-up environment; a pool hands its workers the settings of its own time."""
+    sc = sim.resolve("china_in_china", SMALL)
+    with make_executor("process", workers=1, start_method="forkserver") as ex:  # the server is up from here
+        map_runs(ex, run_kpis, [(sc, 1)])
+    marker = tmp_path / "killed-once"
+    monkeypatch.setenv(X.FAULT_ENV, f"kill-once:{marker}")
+    with make_executor("process", workers=2, start_method="forkserver") as ex:
+        got = map_runs(ex, run_kpis, [(sc, 1), (sc, 2)])
+        assert ex.restarts == 1
+    assert marker.exists()
+    assert [int(g["seed"].iloc[0]) for g in got] == [1, 2]
+
+
+def test_warm_up_reaches_every_kernel(tmp_path: Path) -> None:
+    """After warm_kernels(), a run of every preset scenario compiles or loads nothing more."""
+    script = """
+import sim
+from numba.core.registry import CPUDispatcher
+from sim.model.warmup import warm_kernels
+from sim.scenario.presets import list_presets
+
+def signatures():
+    out = {}
+    for name, mod in list(sys.modules.items()):
+        if name.startswith("sim.") and mod is not None:
+            for key, value in vars(mod).items():
+                if isinstance(value, CPUDispatcher):
+                    out[name + "." + key] = len(value.signatures)
+    return out
+
+warm_kernels()
+before = signatures()
+presets = list_presets()
+for name in presets["scenarios"] + presets["validation"]:
+    sim.run(sim.resolve(name, ["run.population=3000", "run.days=45"]))
+after = signatures()
+print({k: (before.get(k, 0), n) for k, n in after.items() if n != before.get(k, 0)})
+"""
+    out = subprocess.run([sys.executable, "-c", "import sys\n" + script], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], env={**os.environ}, check=False, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "{}", out.stdout
 
 
 def test_dask_local_cluster_gives_identical_numbers(serial_ensemble) -> None:

@@ -33,7 +33,7 @@ from sim.errors import SimInputError
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["run.population=800", "run.days=90"]
 SMALL_CLI = ["--set", "run.population=800", "--set", "run.days=90"]
-BIG_CLI = ["--set", "run.population=300000", "--set", "run.days=730"]
+BIG_CLI = ["--set", "run.population=500000", "--set", "run.days=1095"]  # 3-4 s a run
 PER_WEEK = "brands.0.strategy.messaging.per_week"
 
 
@@ -174,20 +174,28 @@ def test_cli_reports_lost_runs_with_exit_3(monkeypatch: pytest.MonkeyPatch, caps
 # ---- commands killed or interrupted midway ----------------------------------------------------------
 
 
-def _start(args: list[str], out: Path) -> tuple[subprocess.Popen, psutil.Process]:
+def _start(args: list[str], out: Path, method: str = "auto") -> tuple[subprocess.Popen, psutil.Process]:
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *args, "--out", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=_env(), start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, env=_env(**{X.START_ENV: method}),
+                            start_new_session=True)
     return proc, psutil.Process(proc.pid)
 
 
 def _wait_busy(proc: subprocess.Popen, ps: psutil.Process, *, workers: int, timeout: float = 120.0) -> list:
-    """Wait until runs are under way: ``workers`` busy pool workers, or (serial) the main process simulating."""
+    """Wait until runs are under way: ``workers`` busy pool workers, or (serial) the main process simulating.
+
+    Returns every process the command started (workers, and a forkserver or resource tracker if any).
+    Workers are found whatever the start method: forked workers carry the command's own command line,
+    and forkserver workers are children of the server rather than of the command.
+    """
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         assert proc.poll() is None, "the command ended before it could be stopped; make it longer"
-        kids = [k for k in ps.children(recursive=True) if "spawn_main" in " ".join(k.cmdline())]
+        kids = ps.children(recursive=True)
+        helpers = {k.pid for k in kids if k.ppid() == ps.pid
+                   and any(w in " ".join(k.cmdline()) for w in ("forkserver", "resource_tracker"))}
         if workers:
-            if sum(k.cpu_times().user > 2.0 for k in kids) >= workers:
+            if sum(k.cpu_times().user > 1.0 for k in kids if k.pid not in helpers) >= workers:
                 return kids
         elif ps.cpu_times().user > 3.5:
             return kids
@@ -204,10 +212,12 @@ def _gone(procs: list, timeout: float = 10.0) -> bool:
     return False
 
 
-def test_killed_sweep_leaves_no_folder_and_no_orphan_workers(tmp_path: Path) -> None:
-    """SIGKILL of `ptsim sweep` while pool workers run: no folder, no partial folder, workers exit too."""
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_killed_sweep_leaves_no_folder_and_no_orphan_workers(tmp_path: Path, method: str) -> None:
+    """SIGKILL of `ptsim sweep` while pool workers run: no folder, no partial folder, workers (and server) exit."""
     out = tmp_path / "sweep"
-    proc, ps = _start(["sweep", "china_in_china", "-p", "messaging.per_week=1,3,5,7", *BIG_CLI, "-w", "2"], out)
+    proc, ps = _start(["sweep", "china_in_china", "-p", "messaging.per_week=1,3,5,7", *BIG_CLI, "-w", "2"], out,
+                      method)
     kids = _wait_busy(proc, ps, workers=2)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=30)
@@ -225,14 +235,15 @@ def test_killed_replicate_leaves_no_folder(tmp_path: Path) -> None:
     assert _visible(tmp_path) == []
 
 
-def test_ctrl_c_stops_a_pooled_replicate_quickly_and_quietly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_ctrl_c_stops_a_pooled_replicate_quickly_and_quietly(tmp_path: Path, method: str) -> None:
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) during pooled runs.
 
     Exit 130 within seconds (the workers are stopped, not awaited), "interrupted; nothing was saved",
-    no traceback from the main process or the workers, no folder, no workers left.
+    no traceback from the main process, the workers or the forkserver, no folder, no process left.
     """
     out = tmp_path / "rep"
-    proc, ps = _start(["replicate", "china_in_china", "-n", "2", *BIG_CLI, "-w", "2"], out)
+    proc, ps = _start(["replicate", "china_in_china", "-n", "2", *BIG_CLI, "-w", "2"], out, method)
     kids = _wait_busy(proc, ps, workers=2)
     t0 = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)

@@ -1,8 +1,9 @@
 """Analysis layer: replicates, comparisons, sweeps, sensitivity, optimisation and calibration.
 
 Everything here builds on the public API of :mod:`sim` and hands its runs to any
-``concurrent.futures.Executor`` (a spawned local process pool by default, ``"serial"``, or a Dask
-cluster by scheduler address); see :mod:`sim.analysis.executors`. One module per part:
+``concurrent.futures.Executor`` (a local process pool by default, whose workers are forked with the
+engine already loaded, ``"serial"``, or a Dask cluster by scheduler address); see
+:mod:`sim.analysis.executors`. One module per part:
 
 * :mod:`~sim.analysis.replicate` - :func:`replicate` -> :class:`Ensemble` (bands for every KPI);
 * :mod:`~sim.analysis.compare` - :func:`compare_scenarios` -> :class:`ComparisonEnsemble` (paired

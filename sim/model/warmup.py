@@ -1,0 +1,48 @@
+"""Load every compiled kernel of the engine once, so that the next runs start at full speed.
+
+numba compiles a kernel on its first call (about 20 s for the whole engine after an install or an
+edit of the model's sources) or loads it from the on-disk cache (about 0.4 s). A process that is
+about to fork pool workers calls :func:`warm_kernels` first, so the workers are born with the
+kernels in memory instead of each loading them again (see :mod:`sim.analysis.executors`); the
+benchmark calls it so that loading is not timed.
+
+Two tiny runs are enough: one brand (``china_in_china``, with a few seeded members) and three brands
+(``head_to_head_japan`` plus the hybrid brand), which between them reach every kernel and every
+array type the engine uses
+(``tests/test_analysis_executors.py`` checks that a full preset run compiles nothing new afterwards).
+"""
+
+from __future__ import annotations
+
+import time
+
+__all__ = ["WARM_SCENARIOS", "warm_kernels"]
+
+#: (preset, overrides) of the warm-up runs: one brand, then three brands.
+WARM_SCENARIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("china_in_china", ("brands.0.seed_members=10",)),  # seeded members join from Python
+    ("head_to_head_japan", ("brands.2={name: Hybrid, strategy: {extends: strategies/hybrid}}",)),
+)
+
+#: Size of a warm-up run: large enough to reach every mechanism, small enough to take milliseconds.
+_SIZE = ("run.population=2000", "run.days=31", "run.journeys=5")
+
+_warm = False
+
+
+def warm_kernels(*, force: bool = False) -> float:
+    """Make two tiny runs so that every kernel is compiled or loaded from the cache; return the seconds.
+
+    Idempotent: after the first call in a process it returns 0.0 at once (unless ``force``).
+    """
+    global _warm
+    if _warm and not force:
+        return 0.0
+    from sim.api import resolve
+    from sim.model.market import MarketModel
+
+    t0 = time.perf_counter()
+    for preset, extra in WARM_SCENARIOS:
+        MarketModel(resolve(preset, [*extra, *_SIZE])).run_days()
+    _warm = True
+    return time.perf_counter() - t0
