@@ -14,7 +14,9 @@ so that loading the compiled kernels is not timed (compile time is measured sepa
 from the on-disk cache). Times are reported as wall-clock and as CPU time of the process: on a
 shared machine the two differ, and the load average is printed with the results. Scenarios:
 ``china_in_china`` (one brand) and ``head_to_head_japan`` plus the hybrid brand (three brands),
-365 days. The figures are printed as tables and written to ``benchmarks/results.json``
+365 days. Replicates go through the tool's own executors (``make_executor``, ``map_runs``), with
+the pool's start-up inside the timer, once per start method, and through ``ptsim replicate`` end
+to end. The figures are printed as tables and written to ``benchmarks/results.json``
 (atomically). Targets are printed as PASS/FAIL; nothing is asserted.
 """
 
@@ -414,11 +416,10 @@ def main() -> None:
              ten_m["setup_s"] + ten_m["wall_s"] + ten_m["tables_s"] <= t["seconds_10m_year"],
              ten_m["cpu_s"] <= t["seconds_10m_year"]),
         ]
-    checks.append(("8 replicates on 2 processes >= 1.7x faster than serial (wall with start-up | cpu estimate)",
-                   f"x{rep['speedup']:.2f} (`ptsim replicate` end to end x{rep['cli']['speedup']:.2f}) | "
-                   f"x{rep['speedup_cpu_estimate']:.2f}",
-                   min(rep["speedup"], rep["cli"]["speedup"]) >= t["replicate_speedup"],
-                   rep["speedup_cpu_estimate"] >= t["replicate_speedup"]))
+    checks.append(("8 replicates on 2 processes >= 1.7x faster than serial (wall with pool start-up | cpu estimate)",
+                   f"x{rep['speedup']:.2f} | x{rep['speedup_cpu_estimate']:.2f}; `ptsim replicate` end to end, "
+                   f"interpreter start and imports included: x{rep['cli']['speedup']:.2f}",
+                   rep["speedup"] >= t["replicate_speedup"], rep["speedup_cpu_estimate"] >= t["replicate_speedup"]))
     report["targets"] = [{"target": name, "value": value, "pass_wall": a, "pass_cpu": b}
                          for name, value, a, b in checks]
     m["load_average_end"] = os.getloadavg()

@@ -59,6 +59,20 @@ def _executor(serial: bool, scheduler: str | None) -> str:
     return "serial" if serial else ("dask" if scheduler else "process")
 
 
+@contextmanager
+def _pool(serial: bool, scheduler: str | None, workers: int | None, tasks: int | None = None) -> Iterator[Any]:
+    """The command's executor, made before its progress bar starts.
+
+    A local pool forks its workers when it is made, and may only fork while this process runs no
+    other thread (:func:`sim.analysis.executors.resolve_start_method`); the progress bar's refresh
+    thread starts afterwards.
+    """
+    from sim.analysis.executors import make_executor
+
+    with make_executor(_executor(serial, scheduler), workers=workers, scheduler=scheduler, tasks=tasks) as ex:
+        yield ex
+
+
 def _target(name: str, kind: str, out_dir: Path | None, overwrite: bool, no_save: bool) -> Path | None:
     if no_save:
         return None
@@ -157,10 +171,9 @@ def replicate(
     try:
         sc = sim.resolve(scenario, set_ or [])
         target = _target(sc.name, "replicate", out_dir, overwrite, no_save)
-        ex = _executor(serial, scheduler)
-        with _bar(f"{sc.name} x {reps}") as tick:
+        with _pool(serial, scheduler, workers, reps) as ex, _bar(f"{sc.name} x {reps}") as tick:
             ens = run_replicates(
-                sc, reps, root_seed=root_seed, executor=ex, workers=workers, scheduler=scheduler, progress=tick
+                sc, reps, root_seed=root_seed, executor=ex, progress=tick
             )
         last = ens.last_day
         for d in sorted({min(364, last), last}):
@@ -231,8 +244,7 @@ def compare(
             title, description, refs = load_comparison(refs[0].removeprefix("comparisons/"))
         target = None if out_dir is None else _target("", "", out_dir, overwrite, False)
         d0 = _day0(day)
-        ex = _executor(serial, scheduler)
-        with _bar(f"compare x {reps}") as tick:
+        with _pool(serial, scheduler, workers, None) as ex, _bar(f"compare x {reps}") as tick:
             comp = compare_scenarios(
                 refs,
                 reps,
@@ -241,8 +253,6 @@ def compare(
                 title=title,
                 description=description,
                 executor=ex,
-                workers=workers,
-                scheduler=scheduler,
                 progress=tick,
             )
         if comp.title:
@@ -317,8 +327,8 @@ def sweep(
         sc = sim.resolve(scenario, set_ or [])
         extra = [check_kpi(k, "--kpi") for k in (kpi or ["pool_size", "opt_outs", "unsubs_per_1000"])]
         target = _target(sc.name, "sweep", out_dir, overwrite, no_save)
-        ex = _executor(serial, scheduler)
-        with _bar(f"sweep {sc.name}") as tick, _incomplete(SweepIncomplete, target, overwrite):
+        with (_pool(serial, scheduler, workers, None) as ex, _bar(f"sweep {sc.name}") as tick,
+              _incomplete(SweepIncomplete, target, overwrite)):
             res = run_sweep(
                 sc,
                 param,
@@ -328,8 +338,6 @@ def sweep(
                 day=_day0(day),
                 root_seed=root_seed,
                 executor=ex,
-                workers=workers,
-                scheduler=scheduler,
                 progress=tick,
             )
         s = res.summary()
@@ -425,8 +433,7 @@ def sensitivity(
     try:
         sc = sim.resolve(scenario, set_ or [])
         target = _target(sc.name, "sensitivity", out_dir, overwrite, no_save)
-        ex = _executor(serial, scheduler)
-        with _bar(f"{method} {sc.name}") as tick:
+        with _pool(serial, scheduler, workers, None) as ex, _bar(f"{method} {sc.name}") as tick:
             res = run_sensitivity(
                 sc,
                 _params(param, "--param"),
@@ -438,8 +445,6 @@ def sensitivity(
                 reps=reps,
                 root_seed=root_seed,
                 executor=ex,
-                workers=workers,
-                scheduler=scheduler,
                 progress=tick,
             )
         cur = sc.market.currency
@@ -508,8 +513,7 @@ def optimise(
     try:
         sc = sim.resolve(scenario, set_ or [])
         target = _target(sc.name, "optimise", out_dir, overwrite, no_save)
-        ex = _executor(serial, scheduler)
-        with _bar(f"optimise {sc.name}") as tick:
+        with _pool(serial, scheduler, workers, None) as ex, _bar(f"optimise {sc.name}") as tick:
             res = run_optimise(
                 sc,
                 _params(lever, "--lever"),
@@ -523,8 +527,6 @@ def optimise(
                 day=_day0(day),
                 root_seed=root_seed,
                 executor=ex,
-                workers=workers,
-                scheduler=scheduler,
                 progress=tick,
             )
         cur = sc.market.currency
@@ -681,8 +683,7 @@ def calibrate_series(
     try:
         sc = sim.resolve(base, set_ or [])
         target = _target(sc.name, "fit", out_dir, overwrite, no_save)
-        ex = _executor(serial, scheduler)
-        with _bar(f"fit {sc.name}") as tick:
+        with _pool(serial, scheduler, workers, None) as ex, _bar(f"fit {sc.name}") as tick:
             res = fit_series(
                 sc,
                 observed,
@@ -692,8 +693,6 @@ def calibrate_series(
                 max_evals=max_evals,
                 root_seed=root_seed,
                 executor=ex,
-                workers=workers,
-                scheduler=scheduler,
                 progress=tick,
             )
         t = Table(

@@ -86,13 +86,14 @@ def _source(sources: list[str], reps: int, overrides: list[str], seed: int | Non
 
             return run_comparison(refs, overrides, seed=seed, progress=tick), None, description, comparison
     from sim.analysis.compare import compare_scenarios
-    from sim.analysis.executors import DEFAULT_DAILY
+    from sim.analysis.executors import DEFAULT_DAILY, make_executor
     from sim.model import layout as L
 
     daily = tuple(dict.fromkeys((*DEFAULT_DAILY, "revenue_public", "revenue_private", "mean_trust", *L.MONEY)))
-    with _progress() as bar:
+    # the pool forks its workers before the progress bar's thread starts (see sim.cli_analysis._pool)
+    with make_executor("process", tasks=reps * len(refs)) as ex, _progress() as bar:
         task = bar.add_task("replicates", total=None)
-        ce = compare_scenarios(refs, reps, overrides=overrides, root_seed=seed, daily_columns=daily,
+        ce = compare_scenarios(refs, reps, overrides=overrides, root_seed=seed, daily_columns=daily, executor=ex,
                                progress=lambda d, t: bar.update(task, completed=d, total=t))
     results = {name: sim.run(e.scenario, seed=e.seeds[0]) for name, e in ce.ensembles.items()}
     return ce, results, description, comparison

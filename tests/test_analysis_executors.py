@@ -70,6 +70,77 @@ def test_bad_start_methods_name_the_field_and_value(monkeypatch: pytest.MonkeyPa
             pass
 
 
+SPY = """
+import sys, threading
+import sim.analysis.executors as X
+
+log, argv = sys.argv[1], sys.argv[2:]
+new, map_runs = X.RestartablePool._new, X.map_runs
+
+
+def note(text):
+    with open(log, "a") as fh:
+        fh.write(text + "\\n")
+
+
+def spy_new(self):
+    pool = new(self)
+    note(f"pool {self.method}")
+    return pool
+
+
+def spy_map(*args, **kwargs):
+    note("bar " + str(any(type(t).__name__ == "_RefreshThread" for t in threading.enumerate())))
+    return map_runs(*args, **kwargs)
+
+
+X.RestartablePool._new, X.map_runs = spy_new, spy_map
+import sim.analysis.replicate as R
+R.map_runs = spy_map
+from sim.cli import main
+
+if __name__ == "__main__":
+    sys.argv = ["ptsim", *argv]
+    main()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is only chosen on Linux")
+def test_a_command_on_a_terminal_forks_its_workers_before_its_progress_bar(tmp_path: Path) -> None:
+    """On a terminal the progress bar runs a refresh thread; the pool is made (and forked) before it starts."""
+    import pty
+
+    spy, log = tmp_path / "spy.py", tmp_path / "log.txt"
+    spy.write_text(SPY)
+    primary, secondary = pty.openpty()
+    drained = []
+    reader = threading.Thread(target=_drain, args=(primary, drained), daemon=True)
+    reader.start()
+    args = ["replicate", "china_in_china", "-n", "2", "--no-save", "-w", "2", *[a for o in SMALL for a in ("--set", o)]]
+    env = {k: v for k, v in os.environ.items() if k != X.START_ENV}
+    proc = subprocess.run([sys.executable, str(spy), str(log), *args], stdin=secondary, stdout=secondary,
+                          stderr=secondary, env={**env, "TERM": "xterm-256color", "COLUMNS": "120"},
+                          cwd=Path(__file__).resolve().parents[1], timeout=600, check=False)
+    os.close(secondary)
+    reader.join(timeout=10)
+    assert proc.returncode == 0, b"".join(drained)[-2000:]
+    notes = log.read_text().split("\n")
+    assert notes[0] == "pool fork", notes  # chosen (and forked) while the command ran no other thread
+    assert "bar True" in notes, notes  # and the progress bar's thread did run afterwards
+
+
+def _drain(fd: int, into: list[bytes]) -> None:
+    """Read a pseudo-terminal until it closes (a full terminal buffer would block the command)."""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            return
+        if not chunk:
+            return
+        into.append(chunk)
+
+
 def test_forking_a_pool_raises_no_warning() -> None:
     """Forked workers launch without CPython's multi-threaded fork warning (native BLAS threads only)."""
     sc = sim.resolve("china_in_china", SMALL)

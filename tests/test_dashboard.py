@@ -49,6 +49,35 @@ def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
 # ---- Compare (landing) ---------------------------------------------------------------------------
 
 
+def test_process_pool_under_the_dashboard_gives_the_serial_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With SIM_DASHBOARD_EXECUTOR=process the landing page shows exactly the serial numbers.
+
+    The app runs in a thread of this process, as under the Streamlit server, so its pool must come
+    from the forkserver (never a fork of a multi-threaded process).
+    """
+    import streamlit as st
+
+    from sim.analysis import executors as X
+
+    methods: list[str] = []
+    new = X.RestartablePool._new
+
+    def spy(self: X.RestartablePool):  # noqa: ANN202 - wraps the pool factory
+        pool = new(self)
+        methods.append(self.method)
+        return pool
+
+    monkeypatch.setattr(X.RestartablePool, "_new", spy)
+    st.cache_data.clear()
+    serial = _metrics(_app())
+    st.cache_data.clear()
+    monkeypatch.setenv("SIM_DASHBOARD_EXECUTOR", "process")
+    pooled = _metrics(_app())
+    st.cache_data.clear()
+    assert methods and set(methods) == {"forkserver"}, methods
+    assert pooled == serial
+
+
 def test_landing_page_shows_china_vs_japan_with_verdict_cards_and_charts() -> None:
     """Landing page shows china vs japan with verdict cards and charts."""
     at = _app()

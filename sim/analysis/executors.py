@@ -24,8 +24,11 @@ pulls in pandas, SciPy and networkx) and loads the compiled kernels (0.4 s) befo
 on 2 cores 8 one-year replicates at 1M consumers ran only 1.6x faster than one after another. Forked
 workers start with everything in memory in milliseconds. ``auto`` therefore forks when that is safe:
 on Linux, when this process runs no other Python thread (no lock of the interpreter, of logging or
-of an I/O buffer can be held by another thread at the moment of the fork); the process warms the
-kernels first (:func:`sim.model.warmup.warm_kernels`) so that the workers inherit them. CPython warns
+of an I/O buffer can be held by another thread at the moment of the fork), and it forks every
+worker when the pool is made, so a thread started afterwards (the command line's progress bar, which
+is why the commands make their pool before their bar) is never copied. The workers inherit every
+module, and any kernel this process has already run; the others each worker loads from numba's cache
+on its first run (0.3 s, all workers at once, only the kernels that run needs). CPython warns
 about forking whenever the OS counts more than one thread; here those are the idle pools of the BLAS
 libraries and pyarrow's allocator thread, which register their own fork handlers, and the same holds
 for the standard library's own forkserver once NumPy is preloaded; that warning is silenced for the
@@ -278,15 +281,12 @@ def resolve_start_method(requested: str | None = None) -> str:
 
 
 @contextlib.contextmanager
-def _fork_launch(method: str) -> Iterator[None]:
+def _fork_launch() -> Iterator[None]:
     """Around the submit that forks a pool's workers: silence CPython's warning about other threads.
 
     The warning counts OS threads; :func:`resolve_start_method` only picks ``fork`` when no other
     Python thread runs, so the others are native pools with their own fork handlers (module docstring).
     """
-    if method != "fork":
-        yield
-        return
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*is multi-threaded, use of fork\(\)", category=DeprecationWarning)
         yield
@@ -321,20 +321,18 @@ class RestartablePool(Executor):
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
             ctx.set_forkserver_preload([PRELOAD])  # no effect once this session's server runs
-        elif method == "fork":
-            from sim.model.warmup import warm_kernels
-
-            warm_kernels()  # once per process: the workers inherit the loaded kernels
-        self._launched = False
-        return ProcessPoolExecutor(max_workers=self.max_workers, mp_context=ctx,
+        pool = ProcessPoolExecutor(max_workers=self.max_workers, mp_context=ctx,
                                    initializer=_init_worker, initargs=(self._log, self._fault))
+        if method == "fork":  # fork every worker now, while no other thread runs (a progress bar may start next)
+            with _no_sigint(), _fork_launch():
+                pool.submit(int)  # a fork pool starts all its workers at the first submit
+        return pool
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         """Submit to the current pool (workers it starts now are born deaf to Ctrl-C: see :func:`_no_sigint`)."""
         with self._lock:
-            pool, launch = self._pool, not self._launched
-            self._launched = True
-        with _no_sigint(), _fork_launch(self.method if launch else ""):
+            pool = self._pool
+        with _no_sigint():
             return pool.submit(fn, *args, **kwargs)
 
     def terminate(self) -> None:

@@ -1,10 +1,10 @@
 """Load every compiled kernel of the engine once, so that the next runs start at full speed.
 
 numba compiles a kernel on its first call (about 20 s for the whole engine after an install or an
-edit of the model's sources) or loads it from the on-disk cache (about 0.4 s). A process that is
-about to fork pool workers calls :func:`warm_kernels` first, so the workers are born with the
-kernels in memory instead of each loading them again (see :mod:`sim.analysis.executors`); the
-benchmark calls it so that loading is not timed.
+edit of the model's sources) or loads it from the on-disk cache (about 0.3 s). The forkserver that
+starts pool workers for multi-threaded processes calls :func:`warm_kernels` once, so every worker it
+forks is born with the kernels in memory (:mod:`sim.analysis.worker_preload`); the benchmark calls it
+so that loading is not timed.
 
 Two tiny runs are enough: one brand (``china_in_china``, with a few seeded members) and three brands
 (``head_to_head_japan`` plus the hybrid brand), which between them reach every kernel and every
