@@ -70,13 +70,6 @@ def scenario(brands: int, population: int, days: int, seed: int = 20261121):
                                         f"run.seed={seed}"])
 
 
-def warm_up() -> None:
-    """Load (or compile) every kernel with two tiny runs, so that it is not timed."""
-    from sim.model.warmup import warm_kernels
-
-    warm_kernels()
-
-
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -97,9 +90,10 @@ def run_worker(kind: str, **kwargs) -> dict:
 def worker_engine(brands: int, population: int, days: int) -> dict:
     """Time one run of the fast engine: setup, days, tables; per-mechanism times; memory."""
     from sim.model.market import MarketModel
+    from sim.model.warmup import warm_kernels
     from sim.results.result import RunResult
 
-    warm_up()
+    warm_kernels()  # load (or compile) every kernel, so that it is not timed
     rss_before = peak_rss_mb()
     t0 = time.perf_counter()
     model = MarketModel(scenario(brands, population, days))
@@ -136,9 +130,10 @@ def worker_compile(population: int, days: int) -> dict:
 def worker_reference(population: int, days: int) -> dict:
     """Consumer-days per second of the reference and of the fast engine on the same run."""
     from sim.model.market import MarketModel
+    from sim.model.warmup import warm_kernels
     from sim.reference import ReferenceMarket
 
-    warm_up()
+    warm_kernels()  # load (or compile) every kernel, so that it is not timed
     ReferenceMarket(scenario(1, 200, 3)).run_days()  # compiles the shared formulas for Python callers
     ref = ReferenceMarket(scenario(1, population, days))
     c0 = time.process_time()

@@ -38,11 +38,10 @@ def test_process_pool_gives_identical_numbers(serial_ensemble, method: str) -> N
     pd.testing.assert_frame_equal(pooled.series, serial_ensemble.series)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is only chosen on Linux")
 def test_auto_forks_only_without_other_python_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     """``auto`` forks from a single-threaded process on Linux and uses the forkserver when a thread runs."""
     monkeypatch.delenv(X.START_ENV, raising=False)
-    if not sys.platform.startswith("linux"):
-        pytest.skip("fork is only chosen on Linux")
     assert threading.active_count() == 1, "the test process itself runs threads"
     assert resolve_start_method() == "fork"
     stop = threading.Event()

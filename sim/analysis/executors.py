@@ -307,7 +307,7 @@ class RestartablePool(Executor):
         self.max_workers = int(max_workers)
         self.restarts = 0
         self._requested = start_method
-        self.method = resolve_start_method(start_method)  # checked before anything is created
+        resolve_start_method(start_method)  # a bad choice fails before anything is created
         self._fault = os.environ.get(FAULT_ENV) or None
         self._lock = threading.Lock()
         fd, log = tempfile.mkstemp(prefix="ptsim-started-", suffix=".log")

@@ -30,13 +30,13 @@ _SIZE = ("run.population=2000", "run.days=31", "run.journeys=5")
 _warm = False
 
 
-def warm_kernels(*, force: bool = False) -> float:
+def warm_kernels() -> float:
     """Make two tiny runs so that every kernel is compiled or loaded from the cache; return the seconds.
 
-    Idempotent: after the first call in a process it returns 0.0 at once (unless ``force``).
+    Idempotent: after the first call in a process it returns 0.0 at once.
     """
     global _warm
-    if _warm and not force:
+    if _warm:
         return 0.0
     from sim.api import resolve
     from sim.model.market import MarketModel
