@@ -132,7 +132,11 @@ REQUIRED_TERMS = (
 
 
 def test_glossary_has_the_required_terms_in_three_languages() -> None:
-    """Every required term is there, and every table row has English, Chinese and Japanese cells."""
+    """Every required term is there, and every term-table row has English, Chinese and Japanese cells.
+
+    The file is generated from ``sim/i18n/glossary_terms.py`` (``tests/test_glossary.py`` checks that it is
+    current and that every definition exists in all three languages).
+    """
     text = (DOCS / "glossary.md").read_text(encoding="utf-8")
     for term in REQUIRED_TERMS:
         assert term in text, f"glossary lacks {term!r}"
@@ -140,10 +144,13 @@ def test_glossary_has_the_required_terms_in_three_languages() -> None:
     assert len(rows) >= 60
     cjk = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
     for row in rows:
-        cells = [c.strip() for c in row.strip("|").split("|")]
-        assert len(cells) == 5, f"glossary row needs 5 cells: {row}"
-        english, chinese, japanese = cells[:3]
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", row.strip().strip("|"))]
+        assert len(cells) == 4, f"glossary row needs 4 cells (English, 简体中文, 日本語, In the model): {row}"
+        english, chinese, japanese, model = cells
         assert english and cjk.search(chinese) and cjk.search(japanese), f"glossary row missing a language: {row}"
+        assert model, f"glossary row without a pointer into the model: {row}"
+    for label in ("**Meaning** (en)", "**含义** (zh)", "**意味** (ja)"):
+        assert text.count(label) == len(rows), f"every term needs a definition labelled {label}"
 
 
 @pytest.mark.parametrize("name", ["MODEL.md", "scenarios.md", "glossary.md", "README_sections.md"])

@@ -202,9 +202,12 @@ STRINGS: dict[str, str] = {
                    "inputs and the chart is recomputed.",
     "learn.pick": "Concept",
     "learn.sweeping": "Running {n} small simulations…",
-    "learn.sources": "Sources: the seed articles summarised in DOMAIN.md (China vs Japan membership commerce, "
-                     "public-traffic costs, the three domains, the six-step method); docs/MODEL.md gives the source "
-                     "or the assumption behind every number.",
+    "learn.sources": "Sources: Rimaotong (2025), “In private-domain commerce Japan is the originator” (China vs "
+                     "Japan membership commerce); ITC (n.d.), “Will private traffic become a trend in China?” "
+                     "(public-traffic costs); EO Intelligence (2022), “2022 China private-traffic management "
+                     "research report” (the three domains, fatigue); unnamed author (2025), “An encyclopedia of "
+                     "private-domain e-commerce” (the six-step method). Laws are cited by name and article in "
+                     "docs/glossary.md; docs/MODEL.md gives the source or the assumption behind every number.",
     "learn.domains.title": "Public, other and private domain",
     "learn.domains.body": "**Public domain (公域)**: traffic a brand rents but does not own — marketplaces, "
                           "short-video and social platforms, ad auctions. Competition makes it dearer every year.\n\n"
@@ -261,19 +264,27 @@ STRINGS: dict[str, str] = {
     "learn.membership.title": "Membership points and tiers",
     "learn.membership.body": "Japan's **membership commerce (会員制)** keeps customers with **points** (1 point per "
                              "100 yen is the retail norm), **tiers** with member prices, birthday perks and paid "
-                             "membership. Points raise the purchase rate and lower the chance that a customer drifts "
-                             "away — more so for consumers with a strong appetite for points — and cost money when "
-                             "redeemed (unredeemed points expire: breakage).",
+                             "membership. Points raise the purchase rate and lower the chance that a customer "
+                             "drifts away — more so for consumers with a strong appetite for points — and cost "
+                             "money when redeemed (points never redeemed are breakage).",
     "learn.membership.chart": "Active members and profit against the points rate (Japan market)",
     "learn.membership.norm": "1%: Japanese norm",
     "learn.membership.notice": "Active members at the end: {a0} without points, {a1} at 1%, {a5} at 5%.",
     "learn.consent.title": "Consent law in China and Japan",
-    "learn.consent.body": "**China (PIPL)**: joining a group or adding a contact counts as consent, with an easy "
-                          "way to refuse. **Japan**: the Specified E-mail Act requires **explicit opt-in** for "
-                          "marketing messages (fines up to ¥30M for a company), and APPI governs personal data "
-                          "(up to ¥100M). Leaks can sink a firm.\n\nThe chart runs the China playbook — cold SMS "
-                          "to order numbers, messages without consent — in Japan under each regime. Complaints about "
-                          "unlawful messages can lead to enforcement: a fine and a public loss of trust.",
+    "learn.consent.body": "**China**: the Personal Information Protection Law (PIPL, 2021) asks for **informed, "
+                          "voluntary and explicit** consent (arts. 13–14), separate consent for giving data to "
+                          "others, and an easy way to withdraw. Commercial SMS needs the recipient's consent "
+                          "(Advertising Law art. 43; MIIT SMS rules, 2015). Joining a group is not by itself "
+                          "consent to marketing.\n\n**Japan**: the Specified E-mail Act requires **opt-in** for "
+                          "marketing e-mail and SMS; LINE official-account messages are generally outside it, "
+                          "because adding the account as a friend is itself the opt-in. APPI governs how personal "
+                          "data is acquired, used and shared (a stated purpose, consent before giving data to third "
+                          "parties, breach reports since 2022). The fines of up to ¥30M and ¥100M for a company are "
+                          "maxima after a regulator's order is ignored; the usual sequence is guidance, then an "
+                          "order. A leak costs trust and members.\n\nThe model simplifies this: China's regime is "
+                          "“joining counts as consent, with an easy exit”, and enforcement is a fine with a loss of "
+                          "trust drawn from complaints about unlawful messages. The chart runs the China playbook — "
+                          "cold SMS to order numbers, messages without consent — in Japan under each regime.",
     "learn.consent.chart": "The China playbook in Japan under each consent regime",
     "learn.consent.notice": "Under explicit opt-in the playbook sent {viol} unlawful messages and drew {enf} "
                             "enforcement actions in this small run (enforcement is rare and random: try a longer run "
