@@ -175,6 +175,16 @@ def test_breakage_has_one_japanese_spelling(variant: str) -> None:
     ("public_domain", "ja", "learn.domains.body"),
     ("private_domain", "ja", "learn.domains.body"),
     ("other_domain", "ja", "learn.domains.body"),
+    ("k_factor", "ja", "kpi.k_factor"),
+    ("private_share", "zh", "kpi.private_share"),
+    ("private_share", "ja", "kpi.private_share"),
+    ("unsubs", "zh", "kpi.unsubs_per_1000"),
+    ("unsubs", "ja", "kpi.unsubs_per_1000"),
+    ("viral_share", "zh", "kpi.viral_share"),
+    ("viral_share", "ja", "kpi.viral_share"),
+    ("data_breach", "ja", "kpi.breaches"),
+    ("enforcement", "ja", "kpi.enforcements"),
+    ("opt_out", "zh", "kpi.opt_outs"),
 ])
 def test_glossary_spelling_matches_the_learn_page(key: str, lang: str, ui_key: str) -> None:
     """The glossary's main spelling (before any bracketed gloss) is the one the Learn page uses."""

@@ -106,7 +106,7 @@ _DOMAINS = Section("domains", {"en": "Traffic domains", "zh": "流量域", "ja":
        d_en="A set of people a brand can reach: a platform's, a partner's or the brand's own.",
        d_zh="品牌可以触达的一群用户，可以属于平台、合作方或品牌自己。",
        d_ja="ブランドが接触できる人の集まり。プラットフォーム、提携先、自社のいずれのものもある。"),
-    _t("private_share", "Private share of revenue", "私域营收占比", "自社チャネル売上比率",
+    _t("private_share", "Private share of revenue", "私域收入占比", "売上のプライベート比率（自社チャネル売上比率）",
        "KPI `private_share`",
        d_en=f"Sales through the private channel divided by all sales. {CITE['itc']} describes brands (Nike is its "
             "example) aiming to move from a 90/10 public/private mix to 70/30.",
@@ -411,7 +411,7 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
        d_ja="断られたりオプトアウトされたりした後、一定期間は再び勧誘しないこと。"),
     _t("appi", "APPI (Act on the Protection of Personal Information)", "日本《个人信息保护法》",
        "個人情報保護法（APPI）",
-       "`regime.breach`; `fine_per_enforcement` (Japan preset)",
+       "`regime.breach.fine` (Japan preset: the APPI maximum)",
        d_en="Japan's data-protection law (2003, amended 2020, in force 2022). It regulates how personal data is "
             "acquired, used and provided: specify the purpose and notify or publish it (arts. 17, 21), do not use data "
             "beyond it without consent (art. 18), get consent before providing data to third parties (art. 27), keep "
@@ -431,7 +431,7 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
             "罰金ではない。"),
     _t("specified_email_act", "Specified E-mail Act", "日本《特定电子邮件法》",
        "特定電子メール法（特定電子メールの送信の適正化等に関する法律）",
-       "`fine_per_enforcement` (Japan preset)",
+       "`regime.fine_per_enforcement` (Japan preset: the act's maximum)",
        d_en="Japan's anti-spam law (2002; opt-in since 2008). Marketing e-mail and SMS need the recipient's prior "
             "opt-in, must show the sender and must offer a way to refuse (arts. 3–4). LINE official-account messages "
             "are generally treated as outside it. Violations usually lead to guidance and then an order from the "
@@ -445,7 +445,7 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
             "メッセージは一般に対象外と扱われている。違反にはまず総務省・消費者庁による指導、次に措置命令が出るのが"
             "通例で、法人への最大 3,000 万円の罰金は命令に従わなかった場合の上限であり、苦情 1 件ごとの罰金ではない。"),
     _t("pipl", "PIPL (Personal Information Protection Law)", "《个人信息保护法》（PIPL）", "中国個人情報保護法（PIPL）",
-       "`fine_per_enforcement` (China preset)",
+       "`regime.fine_per_enforcement` (China preset)",
        d_en="China's data-protection law (2021). Consent, where it is the legal basis, must be informed, voluntary "
             "and explicit (arts. 13–14); separate consent is needed for providing data to others and for sensitive "
             "data (arts. 23, 29); consent can be withdrawn easily (art. 15), and automated marketing must offer an "
@@ -460,8 +460,8 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
        d_ja="中国の個人情報保護の法律（2021 年）。同意を根拠とする場合、その同意は十分な説明を受けたうえで任意かつ"
             "明確に与えられなければならない（第 13・14 条）。第三者への提供やセンシティブ情報の処理には個別の同意が"
             "必要（第 23・29 条）。同意は容易に撤回でき（第 15 条）、自動化された意思決定による販促には簡便な拒否"
-            "手段が要る（第 24 条）。罰則（第 66 条）は是正命令と警告、是正を拒めば 100 万元以下の過料、重大な場合は"
-            "5,000 万元以下または前年売上高の 5% 以下。"),
+            "手段が要る（第 24 条）。罰則（第 66 条）は是正命令と警告、是正を拒めば 100 万元以下の罰金、重大な場合は"
+            " 5,000 万元以下または前年売上高の 5% 以下。"),
     _t("advertising_law_sms", "Commercial SMS consent (China)", "商业短信须经同意", "商業 SMS への同意（中国）",
        "`compliance.cold_outreach_per_week`; regime per market",
        d_en="China's Advertising Law (2015) art. 43 forbids sending advertisements by electronic means without the "
@@ -481,7 +481,7 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
        d_zh="接收者向平台、运营商或监管部门举报一条消息；针对违法消息的投诉通常是执法的起点。",
        d_ja="受信者がメッセージをプラットフォーム、通信事業者、行政に通報すること。違法な配信への苦情は"
             "行政対応のきっかけになることが多い。"),
-    _t("enforcement", "Enforcement action", "执法、行政处罚", "行政対応（指導・措置命令・罰則）",
+    _t("enforcement", "Enforcement action", "执法、行政处罚", "行政処分（措置命令・罰則）",
        "KPIs `enforcements`, `fines`",
        d_en="A regulator acts on complaints. In Japan the usual ladder is guidance, then an order, and a penalty "
             "only if the order is ignored; a public order also costs trust. The model simplifies this as one draw "
@@ -491,11 +491,11 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
        d_ja="行政が苦情を受けて動くこと。日本では通常、指導、次に措置命令と段階を踏み、命令に従わない場合に"
             "初めて罰則が科される。命令の公表そのものも信頼を損なう。本モデルは、違法な配信への苦情から 1 日 1 回"
             "処分の有無を抽選し、処分ごとに罰金と信頼低下が生じるものとして簡略化している。"),
-    _t("data_breach", "Data breach", "数据泄露", "情報漏えい",
+    _t("data_breach", "Data breach", "数据泄露", "データ漏えい（情報漏えい）",
        "`regime.breach`; KPI `breaches`",
        d_en="Personal data escapes. In Japan the law imposes reporting and notification duties rather than a fine "
-            "for the breach itself; the main cost is lost trust and members who leave, severe in Japan "
-            f"({CITE['japan']}).",
+            f"for the breach itself; the main cost is lost trust and members who leave, which {CITE['japan']} "
+            "describes as severe in Japan.",
        d_zh=f"个人信息外泄。在日本，法律对泄露本身规定的是报告和通知义务，而非直接罚款；主要代价是信任受损和会员"
             f"流失，在日本尤其严重（{CITE_ZH['japan']}）。",
        d_ja=f"個人データが外部に漏れること。日本の法律が漏えいそのものに課すのは罰金ではなく報告・通知の義務であり、"
@@ -574,12 +574,12 @@ _METRICS = Section("metrics", {"en": "Metrics and models", "zh": "指标与模�
             "等于或大于 1 时增长可以自我维持。",
        d_ja="会員 1 人が平均して連れてくる新規会員の数。1 未満なら連鎖はやがて止まり（最初の S 人から合計 "
             "S/(1 − K) 人）、1 以上なら成長は自走する。"),
-    _t("viral_share", "Viral share", "裂变占比", "バイラル比率",
+    _t("viral_share", "Viral share", "裂变加入占比", "紹介による入会の割合（バイラル比率）",
        "KPI `viral_share`",
        d_en="Joins through referral as a share of all joins.",
        d_zh="经推荐加入的人数占全部加入人数的比例。",
        d_ja="全登録のうち紹介経由の登録が占める割合。"),
-    _t("ltv", "LTV (lifetime value)", "客户终身价值（LTV）", "顧客生涯価値（LTV）",
+    _t("ltv", "LTV (lifetime value)", "客户生命周期价值（LTV）", "顧客生涯価値（LTV）",
        "KPI `member_ltv`",
        d_en="The discounted contribution (margin after the costs of serving) a customer brings over the "
             "relationship. In the model it is per member ever joined, from member sales less their costs, and "
@@ -587,7 +587,7 @@ _METRICS = Section("metrics", {"en": "Metrics and models", "zh": "指标与模�
        d_zh="顾客在整个关系期间带来的贴现贡献（扣除服务成本后的毛利）。在本模型中按每名曾加入的会员计算，"
             "由会员销售额扣除相关成本得出，并在模拟期末截断，因此在较短的模拟期内会低估见效慢的策略。",
        d_ja="顧客が関係の全期間にもたらす割引後の貢献利益（対応コストを差し引いた粗利）。本モデルでは入会した会員"
-            "1 人あたりで、会員の売上から関連コストを引いて計算し、シミュレーション期間の終わりで打ち切るため、"
+            " 1 人あたりで、会員の売上から関連コストを引いて計算し、シミュレーション期間の終わりで打ち切るため、"
             "短い期間では時間のかかる戦略を過小評価する。"),
     _t("cac", "CAC (customer acquisition cost)", "获客成本（CAC）", "顧客獲得単価（CAC）",
        "KPIs `cac`, `cost_per_member`",
@@ -622,12 +622,13 @@ _METRICS = Section("metrics", {"en": "Metrics and models", "zh": "指标与模�
        d_en="Profit divided by marketing spend.",
        d_zh="利润除以营销支出。",
        d_ja="利益をマーケティング費用で割った値。"),
-    _t("unsubs", "Unsubscribes per 1,000 sends", "每千次发送退订数", "配信 1,000 通あたりの配信停止数",
+    _t("unsubs", "Unsubscribes per 1,000 sends", "每 1,000 条消息的退订数",
+       "1,000 通あたりのオプトアウト（配信停止数）",
        "KPI `unsubs_per_1000`",
        d_en="A common e-mail marketing benchmark: about 1–4 at a weekly cadence.",
        d_zh="电子邮件营销的常用基准：每周发送一次时约为 1–4。",
        d_ja="メールマーケティングでよく使われる目安。週 1 回の配信で約 1〜4。"),
-    _t("response_rate", "Response rate", "响应率", "反応率",
+    _t("response_rate", "Response rate", "响应率（每条已读消息的购买数）", "反応率（既読メッセージあたりの購入）",
        "KPI `response_rate`",
        d_en="Purchases per message seen.",
        d_zh="每条被看到的消息带来的购买次数。",
@@ -665,7 +666,7 @@ _METRICS = Section("metrics", {"en": "Metrics and models", "zh": "指标与模�
             "使用 p = 0.002/天、q = 0.03/天，约合每年 0.73 和 11，远快于耐用品的典型估计（每年约 0.03 和 0.38），"
             "这样扩散曲线能在一年的模拟内走完。",
        d_ja="Bass（1969）。普及は革新係数 p（外部からの影響）と模倣係数 q（口コミ）で進む。係数には時間の単位があり、"
-            "検証シナリオは p = 0.002／日、q = 0.03／日、年換算で約 0.73 と 11 を使う。耐久財の典型的な推定値"
+            "検証シナリオは p = 0.002／日、q = 0.03／日（年換算で約 0.73 と 11）を使う。耐久財の典型的な推定値"
             "（年あたり約 0.03 と 0.38）よりずっと速く、1 年のシミュレーションで曲線が完結するようにしている。"),
     _t("branching", "Branching process", "分支过程（高尔顿-沃森过程）", "分枝過程（ゴルトン＝ワトソン過程）",
        "`validation/branching`",
