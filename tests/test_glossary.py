@@ -293,3 +293,6 @@ def test_consent_law_is_stated_as_the_laws_say() -> None:
         assert ("simplif" in text) or ("简化" in text) or ("簡略化" in text), f"{lang}: says where the model simplifies"
     model = _handwritten_model_md()
     assert "guidance → order → penalty" in model and "does not prohibit recording" in model
+    nb02 = _notebook_markdown()["02_china_vs_japan.ipynb"]
+    assert "LINE official-account messages are generally treated as outside it" in nb02
+    assert "PIPL asks for informed, voluntary, explicit consent" in nb02
