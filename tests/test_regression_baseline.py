@@ -112,18 +112,8 @@ def columns(model: MarketModel, result: RunResult) -> dict[str, dict]:
 
 
 def final_columns(model: MarketModel) -> dict[str, np.ndarray]:
-    """Every per-consumer column of the final population, by name."""
-    p = model.pop
-    cols = {"segment": p.segment, "tracked": p.tracked, "stage": p.stage, "fatigue": p.fatigue}
-    for j, name in enumerate(L.TRAITS):
-        cols[name] = p.traits[:, j]
-    for j, name in enumerate(("trust", "points", "spend_public", "spend_private", "spend_member")):
-        cols[name] = p.fs[:, :, j]
-    for j, name in enumerate(("last_purchase", "joined", "cooloff", "referrer")):
-        cols[name] = p.ist[:, :, j]
-    for j, name in enumerate(("consent", "tier", "source", "paid", "opted_out")):
-        cols[name] = p.u8[:, :, j]
-    return cols
+    """Every per-consumer column of the final population, by its declared name."""
+    return model.pop.columns()
 
 
 def resolved_case(name: str) -> dict:
