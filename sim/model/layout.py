@@ -105,15 +105,11 @@ def _ordered(kind: str, declared: dict[str, str], first: tuple[str, ...] = ()) -
     missing = [n for n in PUBLISHED_ORDER[kind] if n not in by_name]
     if missing:
         raise LayoutError(f"{kind}: published columns {missing} are declared by no component")
-    published = [n for n in PUBLISHED_ORDER[kind] if n in by_name]
+    published = list(PUBLISHED_ORDER[kind])
     new = [n for n in by_name if n not in PUBLISHED_ORDER[kind]]
-    new = [n for n in new if by_name[n] in first] + [n for n in new if by_name[n] not in first]
-    if first:  # revenue items stay ahead of cost items
-        old_first = [n for n in published if by_name[n] in first]
-        old_rest = [n for n in published if by_name[n] not in first]
-        new_first = [n for n in new if by_name[n] in first]
-        new_rest = [n for n in new if by_name[n] not in first]
-        names = old_first + new_first + old_rest + new_rest
+    if first:  # revenue items (``first``) stay ahead of cost items
+        names = ([n for n in published if by_name[n] in first] + [n for n in new if by_name[n] in first]
+                 + [n for n in published if by_name[n] not in first] + [n for n in new if by_name[n] not in first])
     else:
         names = published + new
     return [(by_name[n], n) for n in names]

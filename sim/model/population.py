@@ -76,12 +76,16 @@ class Population:
         self.fs = np.zeros((n, k, L.N_FS), dtype=np.float32)
         self.ist = np.zeros((n, k, L.N_IS), dtype=np.int32)
         self.u8 = np.zeros((n, k, L.N_U8), dtype=np.uint8)
-        for const, st in L.STATE.items():
+        for const, st in L.STATE.items():  # (zeros are left to np.zeros: untouched pages cost no memory)
             if st.per_brand:
                 array, col = L.STATE_COLUMNS[const]
-                getattr(self, array)[:, :, col] = st.initial
+                if st.initial != 0:
+                    getattr(self, array)[:, :, col] = st.initial
             else:
-                setattr(self, st.name, np.full(n, st.initial, dtype=st.dtype))
+                column = np.zeros(n, dtype=st.dtype)
+                if st.initial != 0:
+                    column[:] = st.initial
+                setattr(self, st.name, column)
         self.tracked = np.zeros(n, dtype=np.uint8)
 
     def columns(self) -> dict[str, np.ndarray]:
