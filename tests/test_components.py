@@ -16,6 +16,7 @@ from sim.model.component import (
     MAX_DAYS,
     MAX_PARTNERS,
     MAX_SENDS_PER_DAY,
+    Param,
     SlotPlanError,
     Slots,
     check_slot_plans,
@@ -185,3 +186,28 @@ def test_the_day_runs_the_components_in_order_and_times_each() -> None:
                    "compliance", "books"]
     assert list(model.timings) == ran and all(v >= 0 for v in model.timings.values())
     assert [c.NAME for c in components.DAILY] == ran
+
+
+def test_a_new_component_appends_columns_and_moves_none() -> None:
+    """Columns a new component declares come after the published ones (revenue after old revenue)."""
+    declared = {c: n for comp in components.DECLARING for c, n in getattr(comp, "LEDGER", {}).items()}
+    revenue = tuple(c for comp in components.DECLARING for c in getattr(comp, "REVENUE", ()))
+    grown = L._ordered("money", {**declared, "C_LIVE_HOST": "live_host_fees", "REV_LIVE": "live_revenue"},
+                       first=(*revenue, "REV_LIVE"))
+    names = [n for _, n in grown]
+    assert names[:4] == ["revenue_public", "revenue_private", "membership_fees", "live_revenue"]
+    old_costs = [L.MONEY[i] for i in L.COST_ITEMS]
+    assert names[4:] == [*old_costs, "live_host_fees"]
+    tallies = {c: n for comp in components.DECLARING for c, n in getattr(comp, "TALLIES", {}).items()}
+    assert [n for _, n in L._ordered("tally", {**tallies, "T_LIVE": "live_viewers"})] == [*L.TALLY, "live_viewers"]
+
+
+def test_contradicting_or_missing_declarations_are_refused() -> None:
+    """The same constant declared two ways, or a published column nobody declares, stops the assembly."""
+    with pytest.raises(L.LayoutError, match="MP_X"):
+        L._merge("parameter", [("a", {"MP_X": Param("market.behaviour.trust_up")}),
+                               ("b", {"MP_X": Param("market.behaviour.trust_down")})])
+    assert L._merge("parameter", [("a", {"MP_X": Param("market.represents")}),
+                                  ("b", {"MP_X": Param("market.represents")})]) == {"MP_X": Param("market.represents")}
+    with pytest.raises(L.LayoutError, match="declared by no component"):
+        L._ordered("tally", {"T_SENDS": "sends"})

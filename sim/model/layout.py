@@ -205,3 +205,8 @@ def __getattr__(name: str) -> Any:
         return globals()[name]
     except KeyError:
         raise AttributeError(f"module 'sim.model.layout' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    _assemble()
+    return sorted(globals())
