@@ -44,11 +44,9 @@ EVENT_STYLE: Mapping[str, tuple[str, str, int]] = {
     "forgot": ("x-thin-open", "#888888", 8),
     "bought_public": ("square", "#f0a23b", 9),
     "bought_private": ("diamond", "#2a9d55", 10),
-    "message_purchase": ("star", "#1b7a40", 12),
     "invited": ("triangle-right-open", "#7b4fa0", 9),
     "declined": ("triangle-left", "#b06ad0", 8),
     "joined": ("triangle-up", "#2a9d55", 12),
-    "seeded": ("triangle-up-open", "#2a9d55", 10),
     "message": ("line-ns-open", "#9aa3ad", 6),
     "cold_message": ("line-ns-open", "#c0392b", 8),
     "opted_out": ("x", "#c0392b", 11),
@@ -64,9 +62,9 @@ EVENT_STYLE: Mapping[str, tuple[str, str, int]] = {
 
 #: Stage a consumer is in after each journey event (events not listed leave the stage unchanged).
 STAGE_AFTER_EVENT: Mapping[str, str] = {
-    "aware": "aware", "forgot": "unaware", "bought_public": "customer", "joined": "member", "seeded": "member",
+    "aware": "aware", "forgot": "unaware", "bought_public": "customer", "joined": "member",
     "opted_out": "customer", "lapsed": "lapsed", "won_back": "aware", "left_after_breach": "customer",
-    "bought_private": "member", "message_purchase": "member",
+    "bought_private": "member",
 }
 
 

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import sim
+from sim.model import components
 from sim.model import layout as L
-from sim.model.market import MarketModel
+from sim.model.market import InvariantError, MarketModel
 from tests.conftest import small
 
 PRESETS = ["china_in_china", "japan_in_japan", "china_playbook_in_japan", "hybrid_in_japan",
@@ -34,14 +35,29 @@ def test_every_day_conserves_consumers_and_flows(name: str) -> None:
 
 
 def test_profit_is_revenue_minus_costs_every_day(china_small: sim.Scenario) -> None:
-    """Profit equals revenue minus all costs exactly, every day, and no item is left out."""
-    res = sim.run(china_small)
-    d = res.daily
-    revenue = d["revenue_public"] + d["revenue_private"] + d["membership_fees"]
-    costs = sum(d[c] for c in L.MONEY if c not in ("revenue_public", "revenue_private", "membership_fees"))
-    assert np.array_equal(d["revenue"].to_numpy(), revenue.to_numpy())
-    assert np.allclose(d["profit"].to_numpy(), (revenue - costs).to_numpy(), rtol=0, atol=1e-6)
-    assert set(L.MONEY) == set(L.MONEY[:3]) | {c for c in L.MONEY[3:]}
+    """Profit equals revenue minus all costs every day; every declared ledger item is in the books, once.
+
+    Revenue and cost items are taken from the components' own declarations (``LEDGER``, ``REVENUE``),
+    not from the tables the results layer uses, and each daily column is compared with the model's
+    ledger array: a ledger item left out of the costs, counted twice or mislabelled fails here.
+    """
+    model = MarketModel(china_small)
+    model.run_days()
+    d = sim.results.RunResult.from_model(model).daily
+    declared = {const: name for comp in components.DECLARING for const, name in getattr(comp, "LEDGER", {}).items()}
+    revenue_consts = {c for comp in components.DECLARING for c in getattr(comp, "REVENUE", ())}
+    assert sorted(declared.values()) == sorted(L.MONEY)  # each item declared once, none undeclared
+    revenue_names = [declared[c] for c in revenue_consts]
+    cost_names = [n for c, n in declared.items() if c not in revenue_consts]
+    assert sorted(revenue_names) == ["membership_fees", "revenue_private", "revenue_public"]
+    for j, name in enumerate(L.MONEY):  # the daily table carries the model's ledger exactly
+        assert np.array_equal(d[name].to_numpy(), model.money[:, 0, j]), name
+    revenue = sum(model.money[:, 0, getattr(L, c)] for c in revenue_consts)
+    costs = sum(model.money[:, 0, L.MONEY.index(n)] for n in cost_names)
+    assert np.allclose(d["revenue"].to_numpy(), revenue, rtol=1e-12, atol=1e-6)
+    assert np.allclose(d["costs"].to_numpy(), costs, rtol=1e-12, atol=1e-6)
+    assert np.allclose(d["profit"].to_numpy(), revenue - costs, rtol=1e-12, atol=1e-6)
+    assert costs.sum() > 0 and revenue.sum() > 0
 
 
 def test_revenue_matches_consumers_spend(china_small: sim.Scenario) -> None:
@@ -104,3 +120,22 @@ def test_members_only_hold_consent_and_stages_are_valid(japan_small: sim.Scenari
     assert not np.any(p.u8[..., L.CONSENT][p.stage != L.MEMBER])
     share_consent = p.u8[..., L.CONSENT][p.stage == L.MEMBER].mean()
     assert 0.3 < share_consent < 0.95  # explicit opt-in: some members decline marketing messages
+
+
+@pytest.mark.parametrize(("what", "corrupt"), [
+    ("census", lambda m: m.pop.stage.__setitem__((0, 0), (m.pop.stage[0, 0] + 1) % 5)),
+    ("consent", lambda m: m.pop.u8.__setitem__((int(np.argmax(m.pop.stage[:, 0] != L.MEMBER)), 0, L.CONSENT), 1)),
+    ("trust", lambda m: m.pop.fs.__setitem__((0, 0, L.TRUST), 1.5)),
+    ("points", lambda m: m.pop.fs.__setitem__((0, 0, L.POINTS), -1.0)),
+    ("tally", lambda m: m.tally.__setitem__((m.day - 1, 0, L.T_SENDS), -1.0)),
+    ("future", lambda m: m.pop.ist.__setitem__((0, 0, L.LAST_BUY), m.day + 5)),
+])
+def test_validating_checks_catch_a_broken_state(what: str, corrupt) -> None:
+    """Each conservation check fails on a state that breaks it (the checks are not vacuous)."""
+    model = MarketModel(small("china_in_china", population=500, days=20), validating=True)
+    for _ in range(10):
+        model.step()
+    model.check_invariants(model.day - 1)  # a healthy model passes
+    corrupt(model)
+    with pytest.raises(InvariantError):
+        model.check_invariants(model.day - 1)

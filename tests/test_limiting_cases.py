@@ -25,17 +25,24 @@ def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:
 
 
 def test_joined_fraction_follows_the_bass_curve() -> None:
-    """Members / population tracks the Bass curve within 1.2 percentage points all year."""
-    sc = sim.resolve("validation/bass")
+    """Members / population, averaged over four seeds, tracks the Bass curve within 1.2 points all year.
+
+    One run's largest deviation over the year is 0.006-0.02 depending on the seed (early luck is
+    amplified by imitation); the mean of four runs is within 0.003-0.009 (measured on seeds 1-10).
+    """
+    curves = []
+    for n, seed in enumerate((7, 8, 9, 10)):
+        sc = sim.resolve("validation/bass", [f"run.seed={seed}"])
+        model = MarketModel(sc, validating=n == 0)
+        model.run_days()
+        curves.append(model.census[1:, 0, L.MEMBER] / sc.run.population)
     strat = sc.brands[0].strategy
     p = strat.acquisition.organic.reach_per_day
     q = strat.referral.share_rate * strat.referral.contacts_per_share * sc.market.behaviour.referral_accept_base
-    model = MarketModel(sc, validating=True)
-    model.run_days()
-    joined = model.census[1:, 0, L.MEMBER] / sc.run.population
+    joined = np.mean(curves, axis=0)
     t = np.arange(1, sc.run.days + 1, dtype=float)
     expected = bass_curve(t, p, q)
-    assert np.max(np.abs(joined - expected)) < 0.012  # observed ~0.007 at 20,000 consumers
+    assert np.max(np.abs(joined - expected)) < 0.012  # observed 0.003 for seeds 7-10
     # the curve is really being followed: early slow, inflection, saturation
     assert joined[30] < 0.15 and joined[-1] > 0.95
     t_peak = int(np.argmax(np.diff(joined)))

@@ -10,9 +10,9 @@ import numpy as np
 
 import sim
 from sim.model import layout as L
-from sim.model.mechanisms.acquisition import cpm
-from sim.model.mechanisms.interception import accept_probability
 from sim.model.market import MarketModel
+from sim.model.mechanisms.auction import cpm
+from sim.model.mechanisms.interception import accept_probability
 from tests.conftest import small
 
 
@@ -71,7 +71,7 @@ def test_privacy_sensitivity_lowers_acceptance() -> None:
     sc = small("china_in_china", population=1000, days=10)
     mp = MarketModel(sc).packed.mp
     probs = [accept_probability(psi, 8.0, 0.0, 0.5, mp) for psi in (0.0, 0.3, 0.6, 0.9)]
-    assert all(a > b for a, b in zip(probs, probs[1:]))
+    assert all(a > b for a, b in zip(probs, probs[1:], strict=False))
     low = totals("china_in_china", **{"market.segments.0.privacy_sensitivity": "{dist: fixed, value: 0.1}",
                                       "market.segments.1.privacy_sensitivity": "{dist: fixed, value: 0.1}"})
     high = totals("china_in_china", **{"market.segments.0.privacy_sensitivity": "{dist: fixed, value: 0.8}",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.model import layout as L
-from sim.model.mechanisms.acquisition import kol_view_probability
+from sim.model.mechanisms.plan import kol_view_probability
 from sim.scenario.schema import Brand as BrandSpec
 
 if TYPE_CHECKING:
@@ -41,29 +41,34 @@ class Brand(mesa.Agent):
         self.tool = tool
 
     def plan_day(self) -> None:
-        """Write today's plan (ad budget, content, KOL, sends) into the model's plan matrix."""
+        """Write today's plan (ad budget, content, KOL, sends) into the model's plan matrix.
+
+        Reads the brand's packed parameters (declared by :mod:`sim.model.mechanisms.plan`).
+        """
         model = self.model
         day = model.day
-        s = self.strategy
+        bp = model.packed.bp[self.index].tolist()
         row = model.plan[self.index]
-        row[L.PLAN_AD_BUDGET] = s.acquisition.ad_budget_per_day
-        row[L.PLAN_ORGANIC] = s.acquisition.organic.reach_per_day
-        kol = s.acquisition.kol
-        row[L.PLAN_KOL] = kol_view_probability(kol.fee, kol.reach, model.people, day, kol.every_days)
-        row[L.PLAN_MESSAGES] = sends_on_day(s.messaging.per_week, day)
-        row[L.PLAN_COLD] = sends_on_day(s.compliance.cold_outreach_per_week, day)
+        row[L.PLAN_AD_BUDGET] = bp[L.BP_AD_BUDGET]
+        row[L.PLAN_ORGANIC] = bp[L.BP_ORG_REACH]
+        row[L.PLAN_KOL] = kol_view_probability(bp[L.BP_KOL_FEE], bp[L.BP_KOL_REACH], model.people, day,
+                                               int(bp[L.BP_KOL_EVERY]))
+        row[L.PLAN_MESSAGES] = sends_on_day(bp[L.BP_PER_WEEK], day)
+        row[L.PLAN_COLD] = sends_on_day(bp[L.BP_COLD_PER_WEEK], day)
 
     def fixed_costs(self, members_people: float, kol_today: bool) -> dict[int, float]:
-        """Today's brand-level costs that do not scale with single consumers' actions."""
-        s = self.strategy
-        tool = self.model.spec.market.tools[self.tool]
-        staff = math.ceil(members_people / tool.members_per_operator) * s.pool.operator_cost_per_day
-        saas = s.pool.saas_per_day + members_people * tool.saas_per_member_month * 12.0 / 365.0
+        """Today's brand-level costs that do not scale with single consumers' actions.
+
+        Reads the brand's packed parameters (declared by :mod:`sim.model.mechanisms.books`).
+        """
+        bp = self.model.packed.bp[self.index].tolist()
+        staff = math.ceil(members_people / bp[L.BP_MEMBERS_PER_OPERATOR]) * bp[L.BP_OPERATOR_COST]
+        saas = bp[L.BP_SAAS_DAY] + members_people * bp[L.BP_SAAS_MEMBER_MONTH] * 12.0 / 365.0
         return {
-            L.C_ADS: s.acquisition.ad_budget_per_day,
-            L.C_CONTENT: s.acquisition.organic.cost_per_day,
-            L.C_KOL: s.acquisition.kol.fee if kol_today else 0.0,
+            L.C_ADS: bp[L.BP_AD_BUDGET],
+            L.C_CONTENT: bp[L.BP_CONTENT_COST],
+            L.C_KOL: bp[L.BP_KOL_FEE] if kol_today else 0.0,
             L.C_STAFF: staff,
             L.C_SAAS: saas,
-            L.C_SECURITY: s.compliance.security_per_day,
+            L.C_SECURITY: bp[L.BP_SECURITY],
         }

@@ -1,43 +1,39 @@
-"""The market model: a Mesa model shell around array-based consumers and numba mechanisms.
+"""The market model: a Mesa model shell around array-based consumers and numba mechanism components.
 
-One step is one day. The day runs in a fixed, documented order::
+One step is one day, and the day is a list (:data:`sim.model.components.DAILY`)::
 
-    brands plan the day  ->  ad auction  ->  acquisition  ->  purchase (+ interception)
-    ->  membership  ->  messaging  ->  referral  ->  compliance  ->  books closed
+    plan  ->  auction  ->  acquisition  ->  purchase (+ interception)  ->  membership
+    ->  messaging  ->  referral  ->  compliance  ->  books
 
-Mesa owns the seed, the step counter and the brand agents; consumers live in
-:class:`~sim.model.population.Population` arrays. Every draw is counter-based (``sim.model.rng``),
-so a run is reproducible on any executor and two scenarios with the same seed share their luck.
-With ``validating=True`` the conservation checks of :meth:`MarketModel.check_invariants` run after
-every day (tests only: they cost a pass over the arrays).
+Each component declares its parameters, state, tallies, ledger items, events and random-number
+slots and has a ``step(model, day)`` (:mod:`sim.model.component`); the model runs the list in order and
+times each step by the component's name (``model.timings``). Mesa owns the seed, the step counter
+and the brand agents; consumers live in :class:`~sim.model.population.Population` arrays. Every draw
+is counter-based (``sim.model.rng``), so a run is reproducible on any executor and two scenarios with
+the same seed share their luck. With ``validating=True`` the conservation checks of
+:meth:`MarketModel.check_invariants` run after every day (tests only: they cost a pass over the arrays).
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from types import ModuleType
 
 import mesa
 import numpy as np
 
 from sim.model import layout as L
-from sim.model import rng
+from sim.model import rng, state
 from sim.model.brand import Brand
-from sim.model.mechanisms import compliance
-from sim.model.mechanisms.acquisition import acquisition_kernel, ad_awareness_probability, cpm
-from sim.model.mechanisms.compliance import shock_kernel
-from sim.model.mechanisms.membership import membership_kernel
-from sim.model.mechanisms.messaging import messaging_kernel
-from sim.model.mechanisms.purchase import purchase_kernel
-from sim.model.mechanisms.referral import referral_kernel
+from sim.model.components import DAILY
 from sim.model.params import pack
 from sim.model.population import Population
 from sim.model.state import empty_events, join_pool
 from sim.scenario.schema import Scenario
 
-#: The daily order of mechanisms, as timed and reported.
-DAILY_ORDER = ("plan", "auction", "acquisition", "purchase", "membership", "messaging", "referral",
-               "compliance", "books")
+#: The daily order of components, as timed and reported.
+DAILY_ORDER = tuple(c.NAME for c in DAILY)
 EVENTS_PER_TRACKED_DAY = 3
 
 
@@ -91,9 +87,8 @@ class MarketModel(mesa.Model):
         # successful referrals credited to the day the referrer joined (day 0 for seed members)
         self.cohort_referrals = np.zeros((self.days, self.k), dtype=np.float64)
         self.timings: dict[str, float] = defaultdict(float)
-        self.net_key = rng.key(self.seed, rng.NETWORK)
-        self.partner_key = rng.key(self.seed, rng.PARTNERS)
-        self.birthday_key = rng.key(self.seed, rng.MEMBERSHIP)
+        #: The day, in order: every component's ``step(model, day)``.
+        self.components: tuple[ModuleType, ...] = DAILY
         self._choose_journeys(run.journeys)
         self.ev, self.ev_n = empty_events(max(1024, run.journeys * self.k * run.days * EVENTS_PER_TRACKED_DAY))
         self._seed_members()
@@ -103,13 +98,15 @@ class MarketModel(mesa.Model):
     def _choose_journeys(self, count: int) -> None:
         count = min(count, self.n)
         if count:
-            order = first_in_order(rng.uniforms(rng.key(self.seed, rng.JOURNEYS), self.n, 0), count)
+            draws = rng.uniforms(rng.key(self.seed, rng.JOURNEYS), self.n, state.JOURNEY_SLOTS.first("tracking_order"))
+            order = first_in_order(draws, count)
             self.pop.tracked[order] = 1
 
     def _seed_members(self) -> None:
         p, pk = self.pop, self.packed
         most = max((brand.seed_members for brand in self.spec.brands), default=0)
-        order = first_in_order(rng.uniforms(rng.key(self.seed, rng.SEEDING), self.n, 0), most)
+        draws = rng.uniforms(rng.key(self.seed, rng.SEEDING), self.n, state.SEEDING_SLOTS.first("seed_order"))
+        order = first_in_order(draws, most)
         scratch_flows = np.zeros((self.k, L.N_STAGES, L.N_STAGES), dtype=np.int64)
         scratch_tally = np.zeros(L.N_TALLY)
         trust0 = pk.mp[L.MP_TRUST0]
@@ -123,93 +120,18 @@ class MarketModel(mesa.Model):
 
     # ---- the day ----------------------------------------------------------------------------------
     def step(self) -> None:
-        """Advance the market by one day."""
-        d = self.day
-        p, pk = self.pop, self.packed
-        money, tally, flows = self.money[d], self.tally[d], self.flows[d]
+        """Advance the market by one day: run every component in order, timing each."""
+        day = self.day
         clock = time.perf_counter
-
-        t0 = clock()
-        self.agents.do("plan_day")
-        t1 = clock()
-        self._auction(d)
-        t2 = clock()
-        acquisition_kernel(d, p.stage, p.fs, p.ist, p.u8, p.traits, p.segment, p.tracked, pk.mp, pk.bp,
-                           self.plan, self.ad_p, pk.partner_share, pk.partner_trust, self.partner_p,
-                           pk.partner_join, pk.partner_fee, rng.key(self.seed, rng.ACQUISITION, d),
-                           self.partner_key, flows, money, tally, self.ev, self.ev_n)
-        t3 = clock()
-        purchase_kernel(d, p.stage, p.fs, p.ist, p.u8, p.traits, p.fatigue, p.tracked, pk.mp, pk.bp,
-                        pk.tiers, rng.key(self.seed, rng.PURCHASE, d), self.birthday_key, flows, money,
-                        tally, self.ev, self.ev_n)
-        t4 = clock()
-        membership_kernel(d, p.stage, p.u8, pk.bp, pk.mp, self.birthday_key, money, tally,
-                          self.ev, self.ev_n, p.tracked)
-        t5 = clock()
-        messaging_kernel(d, p.stage, p.fs, p.ist, p.u8, p.traits, p.segment, p.fatigue, p.tracked, pk.mp,
-                         pk.bp, pk.tiers, self.plan, pk.seg_ok, rng.key(self.seed, rng.MESSAGING, d), flows,
-                         money, tally, self.ev, self.ev_n)
-        t6 = clock()
-        referral_kernel(d, p.stage, p.fs, p.ist, p.u8, p.traits, p.fatigue, p.tracked, pk.mp, pk.bp,
-                        self.net_key, rng.key(self.seed, rng.REFERRAL, d), flows, money, tally,
-                        self.ev, self.ev_n, self.cohort_referrals)
-        t7 = clock()
-        self._compliance(d)
-        t8 = clock()
-        self._close_books(d)
-        t9 = clock()
-        for name, a, b in zip(DAILY_ORDER, (t0, t1, t2, t3, t4, t5, t6, t7, t8), (t1, t2, t3, t4, t5, t6, t7, t8, t9)):
-            self.timings[name] += b - a
+        for component in self.components:
+            started = clock()
+            component.step(self, day)
+            self.timings[component.NAME] += clock() - started
         if self.validating:
-            self.check_invariants(d)
+            self.check_invariants(day)
         self.day += 1
         if self.day >= self.days:
             self.running = False
-
-    def _auction(self, d: int) -> None:
-        plat = self.spec.market.platforms
-        budgets = self.plan[:, L.PLAN_AD_BUDGET]
-        competitors = plat.competitor_demand * (1.0 + plat.competitor_growth) ** (d / 365.0)
-        price = cpm(budgets.sum() + competitors, plat.cpm_base, plat.demand_ref, plat.elasticity)
-        for k in range(self.k):
-            self.ad_p[k] = ad_awareness_probability(budgets[k], price, self.packed.target[k], self.seg_people,
-                                                    plat.ad_effectiveness)
-            self.tally[d, k, L.T_CPM] = price
-            self.tally[d, k, L.T_IMPRESSIONS] = budgets[k] / price * 1000.0
-        self.partner_p[:] = self.packed.partner_expo
-
-    def _compliance(self, d: int) -> None:
-        reg = self.spec.market.regime
-        p = self.pop
-        key = rng.key(self.seed, rng.COMPLIANCE, d)
-        for b, brand in enumerate(self.brands):
-            complaints = self.tally[d, b, L.T_VIOL_COMPLAINTS] * self.rep
-            if complaints > 0 and rng.uniform_py(key, b, 0) < compliance.enforcement_probability(
-                    complaints, reg.enforcement_per_violation_complaint):
-                self.tally[d, b, L.T_ENFORCE] += 1
-                self.money[d, b, L.C_FINES] += reg.fine_per_enforcement
-                shock_kernel(d, b, reg.enforcement_trust_shock, 0.0, brand.strategy.interception.cooloff_days,
-                             p.stage, p.fs, p.ist, p.u8, p.traits, rng.key(self.seed, rng.COMPLIANCE, d + 100_000),
-                             self.flows[d], self.tally[d], self.ev, self.ev_n, p.tracked)
-            records = self.tally[d, b, L.T_RECORDS] * self.rep
-            pb = compliance.breach_probability(records, reg.breach.rate_per_million_records_year,
-                                               brand.strategy.compliance.security_per_day, reg.breach.security_halving)
-            if pb > 0 and rng.uniform_py(key, b, 1) < pb:
-                self.tally[d, b, L.T_BREACHES] += 1
-                self.money[d, b, L.C_FINES] += reg.breach.fine
-                shock_kernel(d, b, reg.breach.trust_shock, reg.breach.optout_share,
-                             brand.strategy.interception.cooloff_days, p.stage, p.fs, p.ist, p.u8, p.traits,
-                             rng.key(self.seed, rng.COMPLIANCE, d + 200_000), self.flows[d], self.tally[d],
-                             self.ev, self.ev_n, p.tracked)
-
-    def _close_books(self, d: int) -> None:
-        f = self.flows[d]
-        self.census[d + 1] = self.census[d] + f.sum(axis=1) - f.sum(axis=2)
-        for b, brand in enumerate(self.brands):
-            members = self.census[d + 1, b, L.MEMBER] * self.rep
-            kol_today = self.plan[b, L.PLAN_KOL] > 0
-            for item, amount in brand.fixed_costs(members, kol_today).items():
-                self.money[d, b, item] += amount
 
     # ---- checks -----------------------------------------------------------------------------------
     def check_invariants(self, d: int) -> None:
@@ -230,6 +152,18 @@ class MarketModel(mesa.Model):
             raise InvariantError(f"day {d}: non-finite money or fatigue")
         if np.any(self.money[d] < 0):
             raise InvariantError(f"day {d}: negative ledger item {self.money[d].min()}")
+        if np.any(self.tally[d] < 0) or not np.all(np.isfinite(self.tally[d])):
+            raise InvariantError(f"day {d}: a negative or non-finite tally")
+        if np.any(p.u8[..., L.SOURCE][members] == L.SRC_NONE):
+            raise InvariantError(f"day {d}: a member with no join source")
+        if np.any(p.fs[..., L.POINTS] < 0):
+            raise InvariantError(f"day {d}: a negative points balance")
+        lapsed = p.stage == L.LAPSED  # a lapse forfeits points and ends paid membership and tier
+        kept = p.fs[..., L.POINTS][lapsed].any() or p.u8[..., L.PAID][lapsed].any() or p.u8[..., L.TIER][lapsed].any()
+        if kept:
+            raise InvariantError(f"day {d}: a lapsed consumer keeps points, a tier or a paid membership")
+        if np.any(p.ist[..., L.LAST_BUY] > d) or np.any(p.ist[..., L.JOINED] > d):
+            raise InvariantError(f"day {d}: a purchase or a join dated after today")
 
     # ---- running ----------------------------------------------------------------------------------
     def run_days(self, progress=None) -> float:

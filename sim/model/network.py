@@ -20,14 +20,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.model.layout import NET_MIXED, NET_RANDOM, NET_SCALE_FREE, NET_SMALL_WORLD
+from sim.model import layout as L
 from sim.model.rng import uniform
+
+#: A fully mixed population: consumer i's contacts of the day are the first ``MIXED_CONTACTS`` draws
+#: of the day's referral key from slot ``MIXED_FIRST_SLOT`` on, past every brand's block of referral
+#: slots (declared in :mod:`sim.model.mechanisms.referral` and checked for overlap).
+MIXED_FIRST_SLOT = 1 << 20
+MIXED_CONTACTS = 1_000_000
 
 
 @njit(inline="always")
 def degree(kind, i, n, mean_degree, sf_beta):
     """Expected number of contacts of consumer ``i``."""
-    if kind == NET_SCALE_FREE:
+    if kind == L.NET_SCALE_FREE:
         w = ((i + 1.0) / n) ** (-sf_beta)
         return min(mean_degree * (1.0 - sf_beta) * w, n - 1.0)
     return min(mean_degree, n - 1.0)
@@ -36,11 +42,11 @@ def degree(kind, i, n, mean_degree, sf_beta):
 @njit(inline="always")
 def contact(kind, i, m, n, mean_degree, rewire, sf_beta, net_key, day_key):
     """The ``m``-th contact of consumer ``i`` (never ``i`` itself)."""
-    if kind == NET_MIXED:
-        j = int(uniform(day_key, i, 1000 + m) * n)
-    elif kind == NET_RANDOM:
+    if kind == L.NET_MIXED:
+        j = int(uniform(day_key, i, MIXED_FIRST_SLOT + m) * n)
+    elif kind == L.NET_RANDOM:
         j = int(uniform(net_key, i, m) * n)
-    elif kind == NET_SMALL_WORLD:
+    elif kind == L.NET_SMALL_WORLD:
         if uniform(net_key, i, 2 * m) < rewire:
             j = int(uniform(net_key, i, 2 * m + 1) * n)
         else:
@@ -58,8 +64,8 @@ def contact(kind, i, m, n, mean_degree, rewire, sf_beta, net_key, day_key):
 @njit(inline="always")
 def pick_contact(kind, i, n, mean_degree, rewire, sf_beta, net_key, day_key, u):
     """A contact of ``i`` chosen uniformly among its contacts with the uniform ``u``."""
-    if kind == NET_MIXED:
-        return contact(kind, i, int(u * 1_000_000), n, mean_degree, rewire, sf_beta, net_key, day_key)
+    if kind == L.NET_MIXED:
+        return contact(kind, i, int(u * MIXED_CONTACTS), n, mean_degree, rewire, sf_beta, net_key, day_key)
     d = degree(kind, i, n, mean_degree, sf_beta)
     m = int(u * max(d, 1.0))
     return contact(kind, i, m, n, mean_degree, rewire, sf_beta, net_key, day_key)

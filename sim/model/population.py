@@ -52,7 +52,7 @@ def assign_segments(shares: np.ndarray, n: int, seed: int) -> np.ndarray:
     """Segment of each consumer, from a counter-based uniform per consumer."""
     cum = np.cumsum(shares / shares.sum())
     cum[-1] = 1.0
-    u = rng.uniforms(rng.key(seed, rng.TRAITS), n, 0)
+    u = rng.uniforms(rng.key(seed, rng.TRAITS), n, 0)  # slot 0: state.SEGMENT_SLOTS
     return np.searchsorted(cum, u, side="right").astype(np.uint8)
 
 
@@ -71,23 +71,42 @@ class Population:
                 self.traits[who, col] = draw(getattr(seg, field), who.size, gen)
         # a consumer who tolerates no messages at all would divide by zero: floor at 0.05/week
         np.maximum(self.traits[:, L.TAU], 0.05, out=self.traits[:, L.TAU])
-        self.fatigue = np.zeros(n, dtype=np.float32)
         self.stage = np.zeros((n, k), dtype=np.uint8)
+        # the state the components declare: per-brand columns packed by dtype, the rest one array each
         self.fs = np.zeros((n, k, L.N_FS), dtype=np.float32)
         self.ist = np.zeros((n, k, L.N_IS), dtype=np.int32)
-        self.ist[:, :, L.LAST_BUY] = L.NEVER
-        self.ist[:, :, L.JOINED] = L.NEVER
-        self.ist[:, :, L.COOLOFF] = L.NEVER
-        self.ist[:, :, L.REFERRER] = -1
         self.u8 = np.zeros((n, k, L.N_U8), dtype=np.uint8)
+        for const, st in L.STATE.items():  # (zeros are left to np.zeros: untouched pages cost no memory)
+            if st.per_brand:
+                array, col = L.STATE_COLUMNS[const]
+                if st.initial != 0:
+                    getattr(self, array)[:, :, col] = st.initial
+            else:
+                column = np.zeros(n, dtype=st.dtype)
+                if st.initial != 0:
+                    column[:] = st.initial
+                setattr(self, st.name, column)
         self.tracked = np.zeros(n, dtype=np.uint8)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every per-consumer column by name: segment, tracked, stage, traits and each declared state (views)."""
+        cols = {"segment": self.segment, "tracked": self.tracked, "stage": self.stage}
+        for j, name in enumerate(L.TRAITS):
+            cols[name] = self.traits[:, j]
+        for const, st in L.STATE.items():
+            if st.per_brand:
+                array, col = L.STATE_COLUMNS[const]
+                cols[st.name] = getattr(self, array)[:, :, col]
+            else:
+                cols[st.name] = getattr(self, st.name)
+        return cols
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Every array of the population, by name."""
-        return {
-            "segment": self.segment, "traits": self.traits, "fatigue": self.fatigue, "stage": self.stage,
-            "fs": self.fs, "ist": self.ist, "u8": self.u8, "tracked": self.tracked,
-        }
+        out = {"segment": self.segment, "traits": self.traits, "stage": self.stage, "fs": self.fs, "ist": self.ist,
+               "u8": self.u8, "tracked": self.tracked}
+        out.update({st.name: getattr(self, st.name) for st in L.STATE.values() if not st.per_brand})
+        return out
 
     def bytes_per_consumer(self) -> float:
         """Bytes of state per consumer (all arrays, all brands)."""

@@ -1,8 +1,14 @@
-"""Shared rules for changing a consumer's state: stage moves (always counted as flows), joining
-a brand's pool, and logging a tracked consumer's journey.
+"""Shared rules for changing a consumer's state: stage moves, joining a pool, journey logging.
+
+Stage moves are always counted as flows; joining a brand's pool sets consent, trust and source; a
+tracked consumer's journey is logged.
 
 Every stage change in every mechanism goes through :func:`move`, so the flow matrix balances the
 stage census by construction and tests can check that it does.
+
+This module is also the model's core component (no daily step): it declares the state of a
+consumer's relationship with a brand's pool that every mechanism reads (trust, consent, when they
+joined, from where, who referred them, any cool-off) and what joining writes.
 """
 
 from __future__ import annotations
@@ -10,11 +16,49 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.model.layout import (
-    CONSENT, E_JOINED, JOIN_TALLY_OF_SOURCE, JOINED, MEMBER, MP_CONSENT_BONUS, MP_OPT_IN,
-    MP_OPT_IN_RATE, MP_TRUST0, OPTED_OUT, PAID, POINTS, PTS, REFERRER, SOURCE, SPEND_MEMBER, TIER,
-    TRUST, BP_PAID_FEE, BP_PAID_UPTAKE, T_PAID_NEW, T_PTS_FORFEIT,
-)
+from sim.model import layout as L
+from sim.model import rng
+from sim.model.component import Param, Slots, State
+
+
+def explicit_opt_in(kind: str) -> float:
+    """1.0 under an explicit opt-in regime (Japan), 0.0 under implied consent (China)."""
+    return 1.0 if kind == "explicit_opt_in" else 0.0
+
+
+NAME = "pool"
+PARAMS = {
+    "MP_OPT_IN": Param("market.regime.kind", derive=explicit_opt_in, unit="flag",
+                       source="Japan's Specified E-mail Act (opt-in) vs China's PIPL (implied consent); "
+                              "regime kind of the scenario"),
+    "MP_OPT_IN_RATE": Param("market.regime.marketing_opt_in_rate"),
+    "MP_CONSENT_BONUS": Param("market.regime.consent_trust_bonus"),
+    "MP_TRUST0": Param("market.behaviour.initial_trust"),
+    "BP_PAID_FEE": Param("brand.strategy.membership.paid.fee_per_year"),
+    "BP_PAID_UPTAKE": Param("brand.strategy.membership.paid.uptake"),
+}
+STATE = {
+    "TRUST": State("trust", np.float32, doc="Trust in the brand, 0 to 1."),
+    "JOINED": State("joined", np.int32, L.NEVER, doc="Day the consumer last joined the pool (-1: seed member)."),
+    "COOLOFF": State("cooloff", np.int32, L.NEVER, doc="No invitation before this day (after a decline or exit)."),
+    "REFERRER": State("referrer", np.int32, -1, doc="Id of the member who referred them (-1: none)."),
+    "CONSENT": State("consent", np.uint8, doc="1 if the member consented to marketing messages."),
+    "SOURCE": State("source", np.uint8, doc="How they joined (SOURCES)."),
+    "OPTED_OUT": State("opted_out", np.uint8, doc="1 after an opt-out or a complaint: no cold messages."),
+}
+TALLIES = {
+    "T_J_SEED": "joins_seed", "T_J_ORGANIC": "joins_organic", "T_J_KOL": "joins_kol", "T_J_PARTNER": "joins_partner",
+    "T_J_INTERCEPT": "joins_interception", "T_J_REFERRAL": "joins_referral",
+    "T_PAID_NEW": "paid_members_new", "T_PTS_FORFEIT": "points_forfeited",
+}
+EVENTS = {"E_NONE": "none", "E_JOINED": "joined"}
+#: Set-up draws, one per consumer for the whole run: segment, order of seeding and of journey tracking.
+#: (Joining draws with the slots of the mechanism that made the consumer join.)
+SEGMENT_SLOTS = Slots(rng.TRAITS, shared={"segment": (0, 1)}, day_offset=None)
+SEEDING_SLOTS = Slots(rng.SEEDING, shared={"seed_order": (0, 1)}, day_offset=None)
+JOURNEY_SLOTS = Slots(rng.JOURNEYS, shared={"tracking_order": (0, 1)}, day_offset=None)
+SLOTS = (SEGMENT_SLOTS, SEEDING_SLOTS, JOURNEY_SLOTS)
+step = None
 
 
 @njit(inline="always")
@@ -48,31 +92,31 @@ def join_pool(i, k, day, source, trust0, referrer, u_consent, u_paid,
     implied consent joining is consent. Explicit consent adds a trust bonus. Points appetite decides
     whether a paid membership, if offered, is taken (``u_paid``).
     """
-    move(stage, flows, i, k, MEMBER)
+    move(stage, flows, i, k, L.MEMBER)
     consent = 1
     trust = trust0
-    if mp[MP_OPT_IN] > 0.5:
-        if u_consent < mp[MP_OPT_IN_RATE]:
-            trust += mp[MP_CONSENT_BONUS]
+    if mp[L.MP_OPT_IN] > 0.5:
+        if u_consent < mp[L.MP_OPT_IN_RATE]:
+            trust += mp[L.MP_CONSENT_BONUS]
         else:
             consent = 0
-    u8[i, k, CONSENT] = consent
-    u8[i, k, SOURCE] = source
-    u8[i, k, TIER] = 0
-    u8[i, k, OPTED_OUT] = 0
-    ist[i, k, JOINED] = day
-    ist[i, k, REFERRER] = referrer
-    fs[i, k, TRUST] = min(trust, 1.0)
-    tally_k[T_PTS_FORFEIT] += fs[i, k, POINTS]  # points kept after an opt-out lapse on rejoining
-    fs[i, k, POINTS] = 0.0
-    fs[i, k, SPEND_MEMBER] = 0.0
+    u8[i, k, L.CONSENT] = consent
+    u8[i, k, L.SOURCE] = source
+    u8[i, k, L.TIER] = 0
+    u8[i, k, L.OPTED_OUT] = 0
+    ist[i, k, L.JOINED] = day
+    ist[i, k, L.REFERRER] = referrer
+    fs[i, k, L.TRUST] = min(trust, 1.0)
+    tally_k[L.T_PTS_FORFEIT] += fs[i, k, L.POINTS]  # points kept after an opt-out lapse on rejoining
+    fs[i, k, L.POINTS] = 0.0
+    fs[i, k, L.SPEND_MEMBER] = 0.0
     paid = 0
-    if bp[k, BP_PAID_FEE] > 0.0 and u_paid < bp[k, BP_PAID_UPTAKE] * traits[i, PTS]:
+    if bp[k, L.BP_PAID_FEE] > 0.0 and u_paid < bp[k, L.BP_PAID_UPTAKE] * traits[i, L.PTS]:
         paid = 1
-        tally_k[T_PAID_NEW] += 1.0
-    u8[i, k, PAID] = paid
-    tally_k[JOIN_TALLY_OF_SOURCE[source]] += 1.0
-    log_event(ev, ev_n, tracked, day, i, k, E_JOINED, source)
+        tally_k[L.T_PAID_NEW] += 1.0
+    u8[i, k, L.PAID] = paid
+    tally_k[L.JOIN_TALLY_OF_SOURCE[source]] += 1.0
+    log_event(ev, ev_n, tracked, day, i, k, L.E_JOINED, source)
 
 
 def empty_events(capacity: int) -> tuple[np.ndarray, np.ndarray]:

@@ -38,11 +38,11 @@ def warm_kernels() -> float:
     global _warm
     if _warm:
         return 0.0
-    from sim.api import resolve
     from sim.model.market import MarketModel
+    from sim.scenario import load_scenario, preset_path
 
     t0 = time.perf_counter()
     for preset, extra in WARM_SCENARIOS:
-        MarketModel(resolve(preset, [*extra, *_SIZE])).run_days()
+        MarketModel(load_scenario(preset_path(preset), [*extra, *_SIZE])).run_days()
     _warm = True
     return time.perf_counter() - t0

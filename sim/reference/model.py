@@ -25,8 +25,7 @@ import numpy as np
 from sim.model import layout as L
 from sim.model import rng as crng
 from sim.model.brand import Brand
-from sim.model.mechanisms import compliance
-from sim.model.mechanisms.acquisition import ad_awareness_probability, cpm
+from sim.model.mechanisms import auction, compliance
 from sim.model.network import contact, degree
 from sim.model.params import pack
 from sim.model.population import draw
@@ -168,17 +167,8 @@ class ReferenceMarket(mesa.Model):
         return self.agents_by_type[Consumer]
 
     def auction(self) -> None:
-        """Today's CPM from total ad demand, and each brand's awareness chance per segment."""
-        plat = self.spec.market.platforms
-        budgets = self.plan[:, L.PLAN_AD_BUDGET]
-        competitors = plat.competitor_demand * (1.0 + plat.competitor_growth) ** (self.day / 365.0)
-        price = cpm(budgets.sum() + competitors, plat.cpm_base, plat.demand_ref, plat.elasticity)
-        for k in range(self.k):
-            self.ad_p[k] = ad_awareness_probability(budgets[k], price, self.packed.target[k], self.seg_people,
-                                                    plat.ad_effectiveness)
-            self.tally_today[k, L.T_CPM] = price
-            self.tally_today[k, L.T_IMPRESSIONS] = budgets[k] / price * 1000.0
-        self.partner_p[:] = self.packed.partner_expo
+        """Today's CPM from total ad demand, and each brand's awareness chance per segment (the engine's auction)."""
+        auction.clear(self, self.day)
         self.plan_rows, self.ad_p_rows, self.partner_p_rows = (
             self.plan.tolist(), self.ad_p.tolist(), self.partner_p.tolist())
 
@@ -202,24 +192,28 @@ class ReferenceMarket(mesa.Model):
                                       self.net_key, self.net_key)]
 
     def enforce_and_breach(self) -> None:
-        """Complaints about unlawful messages may bring enforcement; records held may leak."""
-        reg = self.spec.market.regime
-        for k, brand in enumerate(self.brands):
-            cooloff = brand.strategy.interception.cooloff_days
+        """Complaints about unlawful messages may bring enforcement; records held may leak.
+
+        The same rules and declared parameters as :mod:`sim.model.mechanisms.compliance`, with this
+        model's own luck.
+        """
+        mp = self.mp.tolist()
+        for k in range(self.k):
+            bp = self.bp_rows[k]
+            cooloff = int(bp[L.BP_COOLOFF])
             complaints = self.tally_today[k, L.T_VIOL_COMPLAINTS] * self.rep
             if complaints > 0 and self.rng.random() < compliance.enforcement_probability(
-                    complaints, reg.enforcement_per_violation_complaint):
+                    complaints, mp[L.MP_ENFORCE_PER_COMPLAINT]):
                 self.tally_today[k, L.T_ENFORCE] += 1
-                self.money_today[k, L.C_FINES] += reg.fine_per_enforcement
-                self.consumers_set.do("suffer_shock", k, reg.enforcement_trust_shock, 0.0, cooloff)
+                self.money_today[k, L.C_FINES] += mp[L.MP_ENFORCE_FINE]
+                self.consumers_set.do("suffer_shock", k, mp[L.MP_ENFORCE_SHOCK], 0.0, cooloff)
             records = self.tally_today[k, L.T_RECORDS] * self.rep
-            p_breach = compliance.breach_probability(records, reg.breach.rate_per_million_records_year,
-                                                     brand.strategy.compliance.security_per_day,
-                                                     reg.breach.security_halving)
+            p_breach = compliance.breach_probability(records, mp[L.MP_BREACH_RATE], bp[L.BP_SECURITY],
+                                                     mp[L.MP_SECURITY_HALVING])
             if p_breach > 0 and self.rng.random() < p_breach:
                 self.tally_today[k, L.T_BREACHES] += 1
-                self.money_today[k, L.C_FINES] += reg.breach.fine
-                self.consumers_set.do("suffer_shock", k, reg.breach.trust_shock, reg.breach.optout_share, cooloff)
+                self.money_today[k, L.C_FINES] += mp[L.MP_BREACH_FINE]
+                self.consumers_set.do("suffer_shock", k, mp[L.MP_BREACH_SHOCK], mp[L.MP_BREACH_EXIT], cooloff)
 
     def close_books(self) -> None:
         """Count the stages and book the brands' fixed costs (operators, SaaS, ads, content, KOL)."""

@@ -1,12 +1,8 @@
 """Acquisition from the public domain and from other brands' pools (它域).
 
-**Ad auction.** All brands' daily budgets plus competitors' demand (growing yearly, seeds/001: Tmall
-Global 20,000 brands expected to double in 3 years) form the demand D_t; the price of 1,000
-impressions is ``CPM_t = cpm_base * (D_t / demand_ref)^elasticity`` — competition makes traffic
-dear, the core reason private traffic exists (seeds/001, seeds/003). A brand's impressions are
-spread over its target segments by weight; a consumer sees >=1 ad with probability
-1 - exp(-impressions per person) (Poisson exposure) and becomes aware with ``ad_effectiveness``.
-Lapsed customers can be won back with a lower effectiveness.
+**Paid ads** (priced in the auction, :mod:`sim.model.mechanisms.auction`): a consumer of a target
+segment becomes aware with the day's chance from the brand's impressions. Lapsed customers can be
+won back with a lower effectiveness (``winback_share``).
 
 **Organic content** (free, slower; seeds/004 route 2): a daily view probability; a view makes an
 unaware consumer aware, and an aware viewer may follow the brand's account (join the pool directly).
@@ -18,52 +14,67 @@ trusting the brand as much as the partner, and the partner is paid per join.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numba import njit
 
-from sim.model.layout import (
-    AWARE, BP_KOL_EFF, BP_KOL_FOLLOW, BP_KOL_TRUST, BP_ORG_EFF, BP_ORG_FOLLOW, C_PARTNER,
-    COOLOFF, CUSTOMER, E_AWARE, E_WONBACK, LAPSED, MEMBER, MP_FRICTION, MP_REP, MP_TRUST0,
-    MP_WINBACK, PLAN_KOL, PLAN_ORGANIC, PSI, SRC_KOL, SRC_ORGANIC, SRC_PARTNER, T_AD_AWARE,
-    T_KOL_AWARE, T_ORG_AWARE, T_PARTNER_AWARE, T_WINBACKS, UNAWARE,
-)
+from sim.model import layout as L
+from sim.model import rng
+from sim.model.component import MAX_PARTNERS, Param, Slots
 from sim.model.population import ids_where
 from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
+if TYPE_CHECKING:
+    from sim.model.market import MarketModel
 
-def cpm(total_demand: float, cpm_base: float, demand_ref: float, elasticity: float) -> float:
-    """Price of 1,000 impressions for a given total daily ad demand."""
-    return cpm_base * (max(total_demand, 1e-9) / demand_ref) ** elasticity
-
-
-def ad_awareness_probability(budget: float, price_cpm: float, weights: np.ndarray, seg_people: np.ndarray,
-                             effectiveness: float) -> np.ndarray:
-    """Per-segment daily chance that a consumer becomes aware from one brand's ads.
-
-    Args:
-        budget: The brand's ad spend today.
-        price_cpm: Today's CPM.
-        weights: Targeting weight of each segment.
-        seg_people: Real people in each segment (agents times ``represents``).
-        effectiveness: Chance that a consumer who saw the ads becomes aware.
-    """
-    impressions = budget / price_cpm * 1000.0
-    reach_mass = float(np.dot(weights, seg_people))
-    if impressions <= 0 or reach_mass <= 0:
-        return np.zeros_like(weights)
-    per_person = impressions * weights / reach_mass
-    return -np.expm1(-per_person) * effectiveness
+NAME = "acquisition"
+PARAMS = {
+    "MP_REP": Param("market.represents"),
+    "MP_WINBACK": Param("market.platforms.winback_share"),
+    "MP_FRICTION": Param("market.regime.consent_friction"),
+    "MP_TRUST0": Param("market.behaviour.initial_trust"),
+    "BP_ORG_EFF": Param("brand.strategy.acquisition.organic.effectiveness"),
+    "BP_ORG_FOLLOW": Param("brand.strategy.acquisition.organic.follow_rate"),
+    "BP_KOL_EFF": Param("brand.strategy.acquisition.kol.effectiveness"),
+    "BP_KOL_FOLLOW": Param("brand.strategy.acquisition.kol.follow_rate"),
+    "BP_KOL_TRUST": Param("brand.strategy.acquisition.kol.trust_bonus"),
+}
+TALLIES = {"T_AD_AWARE": "ad_aware", "T_ORG_AWARE": "organic_aware", "T_KOL_AWARE": "kol_aware",
+           "T_PARTNER_AWARE": "partner_aware", "T_WINBACKS": "winbacks"}
+LEDGER = {"C_PARTNER": "partner_fees"}
+EVENTS = {"E_AWARE": "aware", "E_WONBACK": "won_back"}
+#: A consumer's draws for brand k today: one block of 32 slots per brand. Partner pool m uses slots
+#: PARTNER + 2m (shown the brand) and PARTNER + 2m + 1 (joins), for up to MAX_PARTNERS partners.
+DAY_SLOTS = Slots(rng.ACQUISITION, block=32, ranges={
+    "ad": (0, 1), "organic_view": (1, 1), "organic_aware": (2, 1), "organic_follow": (3, 1),
+    "organic_consent": (4, 1), "organic_paid": (5, 1), "kol_view": (6, 1), "kol_aware": (7, 1),
+    "kol_follow": (8, 1), "kol_consent": (9, 1), "kol_paid": (10, 1), "partner": (11, 2 * MAX_PARTNERS),
+    "partner_consent": (28, 1), "partner_paid": (29, 1)})
+#: Who belongs to partner pool m: fixed for the run (slot m of the run-long partners key).
+PARTNER_SLOTS = Slots(rng.PARTNERS, shared={"member_of_partner": (0, MAX_PARTNERS)}, day_offset=None)
+SLOTS = (DAY_SLOTS, PARTNER_SLOTS)
+BLOCK = DAY_SLOTS.block
+S_AD, S_ORG_VIEW, S_ORG_AWARE, S_ORG_FOLLOW, S_ORG_CONSENT, S_ORG_PAID = (
+    DAY_SLOTS.first(n) for n in ("ad", "organic_view", "organic_aware", "organic_follow", "organic_consent",
+                                 "organic_paid"))
+S_KOL_VIEW, S_KOL_AWARE, S_KOL_FOLLOW, S_KOL_CONSENT, S_KOL_PAID = (
+    DAY_SLOTS.first(n) for n in ("kol_view", "kol_aware", "kol_follow", "kol_consent", "kol_paid"))
+S_PARTNER, S_PARTNER_CONSENT, S_PARTNER_PAID = (
+    DAY_SLOTS.first(n) for n in ("partner", "partner_consent", "partner_paid"))
+S_MEMBER_OF_PARTNER = PARTNER_SLOTS.first("member_of_partner")
 
 
 @njit(inline="always")
 def _become_aware(i, k, day, s, tally_code, stage, flows, tally, ev, ev_n, tracked):
-    if s == LAPSED:
-        tally[k, T_WINBACKS] += 1.0
-        log_event(ev, ev_n, tracked, day, i, k, E_WONBACK, 0)
-    move(stage, flows, i, k, AWARE)
+    if s == L.LAPSED:
+        tally[k, L.T_WINBACKS] += 1.0
+        log_event(ev, ev_n, tracked, day, i, k, L.E_WONBACK, 0)
+    move(stage, flows, i, k, L.AWARE)
     tally[k, tally_code] += 1.0
-    log_event(ev, ev_n, tracked, day, i, k, E_AWARE, tally_code - T_AD_AWARE + 1)  # 1 ads, 2 organic, 3 KOL, 4 partner
+    # value: 1 ads, 2 organic, 3 KOL, 4 partner (the four awareness tallies are consecutive: PUBLISHED_ORDER)
+    log_event(ev, ev_n, tracked, day, i, k, L.E_AWARE, tally_code - L.T_AD_AWARE + 1)
 
 
 @njit(cache=True)
@@ -80,29 +91,31 @@ def reached_today(plan, bp, ad_p, winback, partner_share, partner_p, key_day, ke
     """
     n_brands, n = reached.shape
     for k in range(n_brands):
-        slot = 32 * k
+        slot = BLOCK * k
         flags = reached[k]
         p_ad = 0.0
         for seg in range(ad_p.shape[1]):
             p_ad = max(p_ad, ad_p[k, seg] * max(1.0, winback))
         for i in range(n):
-            flags[i] = uniform(key_day, i, slot) < p_ad
-        p_view = plan[k, PLAN_ORGANIC]
+            flags[i] = uniform(key_day, i, slot + S_AD) < p_ad
+        p_view = plan[k, L.PLAN_ORGANIC]
         if p_view > 0.0:
             for i in range(n):
-                flags[i] |= uniform(key_day, i, slot + 1) < p_view
-        p_view = plan[k, PLAN_KOL]
+                flags[i] |= uniform(key_day, i, slot + S_ORG_VIEW) < p_view
+        p_view = plan[k, L.PLAN_KOL]
         if p_view > 0.0:  # campaign days expose many: a view counts only if it makes aware or makes follow
-            p_aware, p_follow = bp[k, BP_KOL_EFF], bp[k, BP_KOL_FOLLOW]
+            p_aware, p_follow = bp[k, L.BP_KOL_EFF], bp[k, L.BP_KOL_FOLLOW]
             for i in range(n):
-                flags[i] |= (uniform(key_day, i, slot + 6) < p_view) & (
-                    (uniform(key_day, i, slot + 7) < p_aware) | (uniform(key_day, i, slot + 8) < p_follow))
+                flags[i] |= (uniform(key_day, i, slot + S_KOL_VIEW) < p_view) & (
+                    (uniform(key_day, i, slot + S_KOL_AWARE) < p_aware)
+                    | (uniform(key_day, i, slot + S_KOL_FOLLOW) < p_follow))
         for m in range(partner_share.shape[0]):
             p_view = partner_p[k, m]
             if p_view > 0.0:
                 share = partner_share[m]
                 for i in range(n):
-                    flags[i] |= (uniform(key_partner, i, m) < share) & (uniform(key_day, i, slot + 11 + 2 * m) < p_view)
+                    flags[i] |= (uniform(key_partner, i, S_MEMBER_OF_PARTNER + m) < share) & (
+                        uniform(key_day, i, slot + S_PARTNER + 2 * m) < p_view)
     anyone = reached[0].copy()
     for k in range(1, n_brands):
         anyone |= reached[k]
@@ -115,77 +128,80 @@ def acquisition_kernel(day, stage, fs, ist, u8, traits, segment, tracked, mp, bp
                        key_day, key_partner, flows, money, tally, ev, ev_n):
     """One day of exposure for every non-member: ads, organic content, KOLs, partner pools."""
     n, n_brands = stage.shape
-    winback = mp[MP_WINBACK]
-    friction = mp[MP_FRICTION]
-    trust0 = mp[MP_TRUST0]
-    rep = mp[MP_REP]
+    winback = mp[L.MP_WINBACK]
+    friction = mp[L.MP_FRICTION]
+    trust0 = mp[L.MP_TRUST0]
+    rep = mp[L.MP_REP]
     n_partners = partner_share.shape[0]
     reached = np.empty((n_brands, n), dtype=np.uint8)
     for i in reached_today(plan, bp, ad_p, winback, partner_share, partner_p, key_day, key_partner, reached):
         seg = segment[i]  # nothing reaches the others today: their day has no events
         for k in range(n_brands):
             s = stage[i, k]
-            if s == MEMBER or not reached[k, i]:
+            if s == L.MEMBER or not reached[k, i]:
                 continue
-            slot = 32 * k
+            slot = BLOCK * k
             # paid ads in the public auction
-            if s == UNAWARE or s == LAPSED:
+            if s == L.UNAWARE or s == L.LAPSED:
                 p = ad_p[k, seg]
-                if s == LAPSED:
+                if s == L.LAPSED:
                     p *= winback
-                if p > 0.0 and uniform(key_day, i, slot) < p:
-                    _become_aware(i, k, day, s, T_AD_AWARE, stage, flows, tally, ev, ev_n, tracked)
-                    s = AWARE
+                if p > 0.0 and uniform(key_day, i, slot + S_AD) < p:
+                    _become_aware(i, k, day, s, L.T_AD_AWARE, stage, flows, tally, ev, ev_n, tracked)
+                    s = L.AWARE
             # organic content: a view can make aware, and an aware viewer can follow
-            pv = plan[k, PLAN_ORGANIC]
-            if pv > 0.0 and uniform(key_day, i, slot + 1) < pv:
-                if (s == UNAWARE or s == LAPSED) and uniform(key_day, i, slot + 2) < bp[k, BP_ORG_EFF]:
-                    _become_aware(i, k, day, s, T_ORG_AWARE, stage, flows, tally, ev, ev_n, tracked)
-                    s = AWARE
-                if (s == AWARE or s == CUSTOMER) and ist[i, k, COOLOFF] <= day \
-                        and uniform(key_day, i, slot + 3) < bp[k, BP_ORG_FOLLOW]:
-                    join_pool(i, k, day, SRC_ORGANIC, trust0, -1, uniform(key_day, i, slot + 4),
-                              uniform(key_day, i, slot + 5), stage, flows, fs, ist, u8, traits, mp, bp,
+            pv = plan[k, L.PLAN_ORGANIC]
+            if pv > 0.0 and uniform(key_day, i, slot + S_ORG_VIEW) < pv:
+                if (s == L.UNAWARE or s == L.LAPSED) and uniform(key_day, i, slot + S_ORG_AWARE) < bp[k, L.BP_ORG_EFF]:
+                    _become_aware(i, k, day, s, L.T_ORG_AWARE, stage, flows, tally, ev, ev_n, tracked)
+                    s = L.AWARE
+                if (s == L.AWARE or s == L.CUSTOMER) and ist[i, k, L.COOLOFF] <= day \
+                        and uniform(key_day, i, slot + S_ORG_FOLLOW) < bp[k, L.BP_ORG_FOLLOW]:
+                    join_pool(i, k, day, L.SRC_ORGANIC, trust0, -1, uniform(key_day, i, slot + S_ORG_CONSENT),
+                              uniform(key_day, i, slot + S_ORG_PAID), stage, flows, fs, ist, u8, traits, mp, bp,
                               tally[k], ev, ev_n, tracked)
                     continue
             # KOL campaign day
-            pk = plan[k, PLAN_KOL]
-            if pk > 0.0 and uniform(key_day, i, slot + 6) < pk:
-                if (s == UNAWARE or s == LAPSED) and uniform(key_day, i, slot + 7) < bp[k, BP_KOL_EFF]:
-                    _become_aware(i, k, day, s, T_KOL_AWARE, stage, flows, tally, ev, ev_n, tracked)
-                    s = AWARE
-                if (s == AWARE or s == CUSTOMER) and ist[i, k, COOLOFF] <= day \
-                        and uniform(key_day, i, slot + 8) < bp[k, BP_KOL_FOLLOW]:
-                    join_pool(i, k, day, SRC_KOL, trust0 + bp[k, BP_KOL_TRUST], -1,
-                              uniform(key_day, i, slot + 9), uniform(key_day, i, slot + 10),
+            pk = plan[k, L.PLAN_KOL]
+            if pk > 0.0 and uniform(key_day, i, slot + S_KOL_VIEW) < pk:
+                if (s == L.UNAWARE or s == L.LAPSED) and uniform(key_day, i, slot + S_KOL_AWARE) < bp[k, L.BP_KOL_EFF]:
+                    _become_aware(i, k, day, s, L.T_KOL_AWARE, stage, flows, tally, ev, ev_n, tracked)
+                    s = L.AWARE
+                if (s == L.AWARE or s == L.CUSTOMER) and ist[i, k, L.COOLOFF] <= day \
+                        and uniform(key_day, i, slot + S_KOL_FOLLOW) < bp[k, L.BP_KOL_FOLLOW]:
+                    join_pool(i, k, day, L.SRC_KOL, trust0 + bp[k, L.BP_KOL_TRUST], -1,
+                              uniform(key_day, i, slot + S_KOL_CONSENT), uniform(key_day, i, slot + S_KOL_PAID),
                               stage, flows, fs, ist, u8, traits, mp, bp, tally[k], ev, ev_n, tracked)
                     continue
             # partner pools (resource swaps)
             for m in range(n_partners):
                 pe = partner_p[k, m]
-                if pe <= 0.0 or uniform(key_partner, i, m) >= partner_share[m]:
+                if pe <= 0.0 or uniform(key_partner, i, S_MEMBER_OF_PARTNER + m) >= partner_share[m]:
                     continue
-                if uniform(key_day, i, slot + 11 + 2 * m) >= pe:
+                if uniform(key_day, i, slot + S_PARTNER + 2 * m) >= pe:
                     continue
-                if s == UNAWARE or s == LAPSED:
-                    _become_aware(i, k, day, s, T_PARTNER_AWARE, stage, flows, tally, ev, ev_n, tracked)
-                    s = AWARE
-                if ist[i, k, COOLOFF] > day:
+                if s == L.UNAWARE or s == L.LAPSED:
+                    _become_aware(i, k, day, s, L.T_PARTNER_AWARE, stage, flows, tally, ev, ev_n, tracked)
+                    s = L.AWARE
+                if ist[i, k, L.COOLOFF] > day:
                     continue
-                accept = partner_join[k, m] * (1.0 - traits[i, PSI]) * friction
-                if uniform(key_day, i, slot + 12 + 2 * m) < accept:
-                    join_pool(i, k, day, SRC_PARTNER, max(trust0, partner_trust[m]), -1,
-                              uniform(key_day, i, slot + 28), uniform(key_day, i, slot + 29),
+                accept = partner_join[k, m] * (1.0 - traits[i, L.PSI]) * friction
+                if uniform(key_day, i, slot + S_PARTNER + 2 * m + 1) < accept:
+                    join_pool(i, k, day, L.SRC_PARTNER, max(trust0, partner_trust[m]), -1,
+                              uniform(key_day, i, slot + S_PARTNER_CONSENT), uniform(key_day, i, slot + S_PARTNER_PAID),
                               stage, flows, fs, ist, u8, traits, mp, bp, tally[k], ev, ev_n, tracked)
-                    money[k, C_PARTNER] += partner_fee[k, m] * rep
+                    money[k, L.C_PARTNER] += partner_fee[k, m] * rep
                     break
 
 
-def kol_view_probability(fee: float, reach_people: float, n_people: float, day: int, every_days: int) -> float:
-    """Chance a consumer is one of the followers exposed on a KOL campaign day (0 otherwise)."""
-    if fee <= 0 or reach_people <= 0 or day % every_days != 0:
-        return 0.0
-    return min(1.0, reach_people / n_people)
+def step(model: MarketModel, day: int) -> None:
+    """One day of exposure for every non-member (see :func:`acquisition_kernel`)."""
+    p, pk = model.pop, model.packed
+    acquisition_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.segment, p.tracked, pk.mp, pk.bp,
+                       model.plan, model.ad_p, pk.partner_share, pk.partner_trust, model.partner_p,
+                       pk.partner_join, pk.partner_fee, rng.key(model.seed, rng.ACQUISITION, day),
+                       rng.key(model.seed, rng.PARTNERS), model.flows[day], model.money[day], model.tally[day],
+                       model.ev, model.ev_n)
 
 
 def no_partners(n_brands: int) -> tuple[np.ndarray, ...]:

@@ -9,27 +9,49 @@ is enclosed with probability ``invite_share``. Acceptance (functional form: assu
 falls with privacy sensitivity psi and with the friction of an explicit consent form (Japan's
 APPI / Specified E-mail Act, seeds/000), and rises, saturating, with the hook value h (a red packet
 or sample, paid for each buyer who joins) and with the points programme itself, for consumers with
-an appetite for points (Japan's points culture, seeds/000), saturating in x = points_rate * appetite. A decline starts a cool-off with no re-invitation.
+an appetite for points (Japan's points culture, seeds/000), saturating in x = points_rate * appetite.
+A decline starts a cool-off with no re-invitation.
 """
 
 from __future__ import annotations
 
 from numba import njit
 
-from sim.model.layout import (
-    BP_COOLOFF, BP_HOOK, BP_INVITE_COST, BP_INVITE_SHARE, C_HOOKS, C_INVITES, COOLOFF,
-    E_DECLINED, E_INVITED, MP_ACCEPT, MP_ACCEPT_PSI, MP_FRICTION, MP_HOOK_HALF, MP_HOOK_LIFT,
-    MP_POINTS_JOIN, MP_REP, MP_TRUST0, PSI, PTS, SRC_INTERCEPT, T_ACCEPTED, T_INVITES, BP_POINTS_RATE, BP_POINTS_HALF,
-)
+from sim.model import layout as L
+from sim.model.component import Param
+from sim.model.mechanisms import membership
 from sim.model.state import join_pool, log_event
+
+NAME = "interception"
+PARAMS = {
+    "MP_REP": Param("market.represents"),
+    "MP_FRICTION": Param("market.regime.consent_friction"),
+    "MP_TRUST0": Param("market.behaviour.initial_trust"),
+    "MP_ACCEPT": Param("market.behaviour.invite_accept_base"),
+    "MP_ACCEPT_PSI": Param("market.behaviour.invite_psi_weight"),
+    "MP_HOOK_LIFT": Param("market.behaviour.hook_lift"),
+    "MP_HOOK_HALF": Param("market.behaviour.hook_half_value"),
+    "MP_POINTS_JOIN": Param("market.behaviour.points_join_lift"),
+    "BP_INVITE_SHARE": Param("brand.strategy.interception.invite_share"),
+    "BP_HOOK": Param("brand.strategy.interception.hook_value"),
+    "BP_INVITE_COST": Param("brand.strategy.interception.invite_cost"),
+    "BP_COOLOFF": Param("brand.strategy.interception.cooloff_days"),
+    "BP_POINTS_RATE": membership.PARAMS["BP_POINTS_RATE"],
+    "BP_POINTS_HALF": membership.PARAMS["BP_POINTS_HALF"],
+}
+TALLIES = {"T_INVITES": "invites", "T_ACCEPTED": "invites_accepted"}
+LEDGER = {"C_HOOKS": "hooks", "C_INVITES": "invite_costs"}
+EVENTS = {"E_INVITED": "invited", "E_DECLINED": "declined"}
+SLOTS = ()  # runs inside the purchase pass, with the purchase mechanism's slots (invite, accept, ...)
+step = None  # no daily step of its own: :func:`invite_at_checkout` is called at each platform purchase
 
 
 @njit(inline="always")
 def accept_probability(psi, hook, points_rate, appetite, mp, points_half=0.01):
     """Chance a buyer with privacy sensitivity ``psi`` accepts an invitation with hook ``hook``."""
     x = points_rate * appetite
-    lift = 1.0 + mp[MP_HOOK_LIFT] * hook / (hook + mp[MP_HOOK_HALF]) + mp[MP_POINTS_JOIN] * x / (x + points_half)
-    p = mp[MP_ACCEPT] * (1.0 - psi) ** mp[MP_ACCEPT_PSI] * lift * mp[MP_FRICTION]
+    lift = 1.0 + mp[L.MP_HOOK_LIFT] * hook / (hook + mp[L.MP_HOOK_HALF]) + mp[L.MP_POINTS_JOIN] * x / (x + points_half)
+    p = mp[L.MP_ACCEPT] * (1.0 - psi) ** mp[L.MP_ACCEPT_PSI] * lift * mp[L.MP_FRICTION]
     return min(p, 1.0)
 
 
@@ -37,20 +59,20 @@ def accept_probability(psi, hook, points_rate, appetite, mp, points_half=0.01):
 def invite_at_checkout(i, k, day, u_invite, u_accept, u_consent, u_paid,
                        stage, flows, fs, ist, u8, traits, mp, bp, money_k, tally_k, ev, ev_n, tracked):
     """Offer an invitation to buyer ``i`` after a platform purchase; returns 1 if they joined."""
-    if bp[k, BP_INVITE_SHARE] <= 0.0 or ist[i, k, COOLOFF] > day or u_invite >= bp[k, BP_INVITE_SHARE]:
+    if bp[k, L.BP_INVITE_SHARE] <= 0.0 or ist[i, k, L.COOLOFF] > day or u_invite >= bp[k, L.BP_INVITE_SHARE]:
         return 0
-    rep = mp[MP_REP]
-    money_k[C_INVITES] += bp[k, BP_INVITE_COST] * rep
-    tally_k[T_INVITES] += 1.0
-    log_event(ev, ev_n, tracked, day, i, k, E_INVITED, 0)
-    hook = bp[k, BP_HOOK]
-    if u_accept < accept_probability(traits[i, PSI], hook, bp[k, BP_POINTS_RATE], traits[i, PTS], mp,
-                                     bp[k, BP_POINTS_HALF]):
-        join_pool(i, k, day, SRC_INTERCEPT, mp[MP_TRUST0], -1, u_consent, u_paid,
+    rep = mp[L.MP_REP]
+    money_k[L.C_INVITES] += bp[k, L.BP_INVITE_COST] * rep
+    tally_k[L.T_INVITES] += 1.0
+    log_event(ev, ev_n, tracked, day, i, k, L.E_INVITED, 0)
+    hook = bp[k, L.BP_HOOK]
+    if u_accept < accept_probability(traits[i, L.PSI], hook, bp[k, L.BP_POINTS_RATE], traits[i, L.PTS], mp,
+                                     bp[k, L.BP_POINTS_HALF]):
+        join_pool(i, k, day, L.SRC_INTERCEPT, mp[L.MP_TRUST0], -1, u_consent, u_paid,
                   stage, flows, fs, ist, u8, traits, mp, bp, tally_k, ev, ev_n, tracked)
-        money_k[C_HOOKS] += hook * rep
-        tally_k[T_ACCEPTED] += 1.0
+        money_k[L.C_HOOKS] += hook * rep
+        tally_k[L.T_ACCEPTED] += 1.0
         return 1
-    ist[i, k, COOLOFF] = day + int(bp[k, BP_COOLOFF])
-    log_event(ev, ev_n, tracked, day, i, k, E_DECLINED, 0)
+    ist[i, k, L.COOLOFF] = day + int(bp[k, L.BP_COOLOFF])
+    log_event(ev, ev_n, tracked, day, i, k, L.E_DECLINED, 0)
     return 0

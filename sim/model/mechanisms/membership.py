@@ -1,5 +1,6 @@
-"""Membership (会員制): points with expiry and breakage, tiers, member price, birthday perk and an
-optional paid membership (seeds/000, seeds/004).
+"""Membership (会員制): points, tiers, member price, birthday perk and an optional paid membership.
+
+Sources: seeds/000, seeds/004.
 
 Effects on behaviour (functional forms are assumptions, documented in docs/MODEL.md):
 
@@ -17,20 +18,65 @@ Effects on behaviour (functional forms are assumptions, documented in docs/MODEL
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from numba import njit
 
-from sim.model.layout import (
-    BP_BIRTHDAY, BP_DIST_COMM, BP_MEMBERSHIP_ON, BP_MIN_REDEEM, BP_NTIERS,
-    BP_PAID_BOOST, BP_PAID_DROPOUT, BP_PAID_FEE, BP_POINTS_EXPIRY, BP_POINTS_LIFT, BP_POINTS_RATE,
-    BP_POINTS_RELIEF, BP_POINTS_HALF, C_BIRTHDAY, C_DISCOUNTS, C_DISTRIBUTION, C_POINTS, E_BIRTHDAY, E_REDEEMED,
-    E_TIER_UP, JOINED, LAST_BUY, MEMBER, MP_REP, PAID, POINTS, PTS, REFERRER, REV_FEES,
-    SPEND_MEMBER, T_PTS_EARNED, T_PTS_EXPIRED, T_PTS_REDEEMED, T_TIER_UPS, TIER, TIER_BOOST,
-    TIER_DISCOUNT, TIER_DROPOUT, TIER_MIN, T_PAID,
-)
+from sim.model import layout as L
+from sim.model import rng
+from sim.model.component import Param, Slots, State
 from sim.model.population import ids_where
 from sim.model.rng import uniform
 from sim.model.state import log_event
+
+if TYPE_CHECKING:
+    from sim.model.market import MarketModel
+
+
+def programme_on(ms: Any) -> float:
+    """1.0 if the brand runs any membership programme (points, tiers, a birthday perk or a fee)."""
+    return 1.0 if (ms.points_rate > 0 or ms.tiers or ms.birthday_perk > 0 or ms.paid.fee_per_year > 0) else 0.0
+
+
+NAME = "membership"
+PARAMS = {
+    "MP_REP": Param("market.represents"),
+    "BP_POINTS_RATE": Param("brand.strategy.membership.points_rate"),
+    "BP_MIN_REDEEM": Param("brand.strategy.membership.min_redeem"),
+    "BP_POINTS_EXPIRY": Param("brand.strategy.membership.points_expiry_days"),
+    "BP_POINTS_LIFT": Param("brand.strategy.membership.points_purchase_lift"),
+    "BP_POINTS_RELIEF": Param("brand.strategy.membership.points_dropout_relief"),
+    "BP_POINTS_HALF": Param("brand.strategy.membership.points_half_rate"),
+    "BP_NTIERS": Param("brand.strategy.membership.tiers", derive=len, unit="tiers",
+                       source="count of the declared tiers"),
+    "BP_BIRTHDAY": Param("brand.strategy.membership.birthday_perk"),
+    "BP_BIRTHDAY_RESP": Param("brand.strategy.membership.birthday_response"),
+    "BP_PAID_FEE": Param("brand.strategy.membership.paid.fee_per_year"),
+    "BP_PAID_UPTAKE": Param("brand.strategy.membership.paid.uptake"),
+    "BP_PAID_BOOST": Param("brand.strategy.membership.paid.purchase_boost"),
+    "BP_PAID_DROPOUT": Param("brand.strategy.membership.paid.dropout_multiplier"),
+    "BP_MEMBERSHIP_ON": Param("brand.strategy.membership", derive=programme_on, unit="flag",
+                              source="on when points, tiers, a birthday perk or a fee is set"),
+}
+STATE = {
+    "POINTS": State("points", np.float32, doc="Unredeemed points (1 point = 1 currency unit)."),
+    "SPEND_MEMBER": State("spend_member", np.float32, doc="Spend as a member, for tiers (currency)."),
+    "TIER": State("tier", np.uint8, doc="Current tier (0 = none)."),
+    "PAID": State("paid", np.uint8, doc="1 if a paying member."),
+}
+TALLIES = {
+    "T_PTS_EARNED": "points_earned", "T_PTS_REDEEMED": "points_redeemed", "T_PTS_EXPIRED": "points_expired",
+    "T_TIER_UPS": "tier_ups", "T_PAID": "paid_members",
+}
+LEDGER = {"REV_FEES": "membership_fees", "C_POINTS": "points_redeemed", "C_DISCOUNTS": "member_discounts",
+          "C_BIRTHDAY": "birthday_perks"}
+REVENUE = ("REV_FEES",)
+EVENTS = {"E_REDEEMED": "points_redeemed", "E_TIER_UP": "tier_up", "E_BIRTHDAY": "birthday_perk"}
+#: Each consumer's birthday: one draw fixed for the run (shared by the perk and the purchase pass).
+BIRTHDAY_SLOTS = Slots(rng.MEMBERSHIP, shared={"birthday": (0, 1)}, day_offset=None)
+SLOTS = (BIRTHDAY_SLOTS,)
+S_BIRTHDAY = BIRTHDAY_SLOTS.first("birthday")
 
 
 @njit(inline="always")
@@ -43,33 +89,33 @@ def points_effect(rate, appetite, half):
 @njit(inline="always")
 def member_purchase_multiplier(k, tier, appetite, paid, bp, tiers):
     """How much membership of brand ``k`` (tier, points appetite, paid or not) lifts the purchase rate."""
-    m = 1.0 + tiers[k, tier, TIER_BOOST]
-    m += bp[k, BP_POINTS_LIFT] * points_effect(bp[k, BP_POINTS_RATE], appetite, bp[k, BP_POINTS_HALF])
+    m = 1.0 + tiers[k, tier, L.TIER_BOOST]
+    m += bp[k, L.BP_POINTS_LIFT] * points_effect(bp[k, L.BP_POINTS_RATE], appetite, bp[k, L.BP_POINTS_HALF])
     if paid:
-        m += bp[k, BP_PAID_BOOST]
+        m += bp[k, L.BP_PAID_BOOST]
     return m
 
 
 @njit(inline="always")
 def member_dropout_multiplier(k, tier, appetite, paid, bp, tiers):
     """How much membership of brand ``k`` (tier, points appetite, paid or not) lowers dropout (stickiness)."""
-    m = tiers[k, tier, TIER_DROPOUT]
-    m *= 1.0 - bp[k, BP_POINTS_RELIEF] * points_effect(bp[k, BP_POINTS_RATE], appetite, bp[k, BP_POINTS_HALF])
+    m = tiers[k, tier, L.TIER_DROPOUT]
+    m *= 1.0 - bp[k, L.BP_POINTS_RELIEF] * points_effect(bp[k, L.BP_POINTS_RATE], appetite, bp[k, L.BP_POINTS_HALF])
     if paid:
-        m *= bp[k, BP_PAID_DROPOUT]
+        m *= bp[k, L.BP_PAID_DROPOUT]
     return m
 
 
 @njit(inline="always")
 def purchase_multiplier(i, k, traits, u8, bp, tiers):
     """How much membership lifts consumer ``i``'s purchase rate."""
-    return member_purchase_multiplier(k, u8[i, k, TIER], traits[i, PTS], u8[i, k, PAID] == 1, bp, tiers)
+    return member_purchase_multiplier(k, u8[i, k, L.TIER], traits[i, L.PTS], u8[i, k, L.PAID] == 1, bp, tiers)
 
 
 @njit(inline="always")
 def dropout_multiplier(i, k, traits, u8, bp, tiers):
     """How much membership lowers consumer ``i``'s dropout."""
-    return member_dropout_multiplier(k, u8[i, k, TIER], traits[i, PTS], u8[i, k, PAID] == 1, bp, tiers)
+    return member_dropout_multiplier(k, u8[i, k, L.TIER], traits[i, L.PTS], u8[i, k, L.PAID] == 1, bp, tiers)
 
 
 @njit(inline="always")
@@ -82,45 +128,45 @@ def points_kept(days, expiry_days):
 def on_member_purchase(i, k, day, price, private, fs, ist, u8, bp, mp, tiers, money_k, tally_k,
                        ev, ev_n, tracked):
     """Member price, points (expiry, redemption, earning) and tier upgrades."""
-    rep = mp[MP_REP]
-    tier = u8[i, k, TIER]
-    n_tiers = int(bp[k, BP_NTIERS])
+    rep = mp[L.MP_REP]
+    tier = u8[i, k, L.TIER]
+    n_tiers = int(bp[k, L.BP_NTIERS])
     # a tier reached by spend so far (e.g. a base tier with min_spend 0) applies to this purchase
-    while tier < n_tiers and fs[i, k, SPEND_MEMBER] >= tiers[k, tier + 1, TIER_MIN]:
+    while tier < n_tiers and fs[i, k, L.SPEND_MEMBER] >= tiers[k, tier + 1, L.TIER_MIN]:
         tier += 1
-        tally_k[T_TIER_UPS] += 1.0
-        log_event(ev, ev_n, tracked, day, i, k, E_TIER_UP, tier)
+        tally_k[L.T_TIER_UPS] += 1.0
+        log_event(ev, ev_n, tracked, day, i, k, L.E_TIER_UP, tier)
     if private:
-        money_k[C_DISCOUNTS] += price * tiers[k, tier, TIER_DISCOUNT] * rep
-    rate = bp[k, BP_POINTS_RATE]
+        money_k[L.C_DISCOUNTS] += price * tiers[k, tier, L.TIER_DISCOUNT] * rep
+    rate = bp[k, L.BP_POINTS_RATE]
     if rate > 0.0:
-        pts = fs[i, k, POINTS]
+        pts = fs[i, k, L.POINTS]
         if pts > 0.0:
-            since = day - max(ist[i, k, LAST_BUY], ist[i, k, JOINED])
-            keep = points_kept(since, bp[k, BP_POINTS_EXPIRY])
-            tally_k[T_PTS_EXPIRED] += pts * (1.0 - keep)
+            since = day - max(ist[i, k, L.LAST_BUY], ist[i, k, L.JOINED])
+            keep = points_kept(since, bp[k, L.BP_POINTS_EXPIRY])
+            tally_k[L.T_PTS_EXPIRED] += pts * (1.0 - keep)
             pts *= keep
-        if pts >= bp[k, BP_MIN_REDEEM] and pts > 0.0:
-            money_k[C_POINTS] += pts * rep
-            tally_k[T_PTS_REDEEMED] += pts
-            log_event(ev, ev_n, tracked, day, i, k, E_REDEEMED, int(pts))
+        if pts >= bp[k, L.BP_MIN_REDEEM] and pts > 0.0:
+            money_k[L.C_POINTS] += pts * rep
+            tally_k[L.T_PTS_REDEEMED] += pts
+            log_event(ev, ev_n, tracked, day, i, k, L.E_REDEEMED, int(pts))
             pts = 0.0
         earn = price * rate
-        tally_k[T_PTS_EARNED] += earn
-        fs[i, k, POINTS] = pts + earn
-    spend = fs[i, k, SPEND_MEMBER] + price
-    fs[i, k, SPEND_MEMBER] = spend
-    while tier < n_tiers and spend >= tiers[k, tier + 1, TIER_MIN]:
+        tally_k[L.T_PTS_EARNED] += earn
+        fs[i, k, L.POINTS] = pts + earn
+    spend = fs[i, k, L.SPEND_MEMBER] + price
+    fs[i, k, L.SPEND_MEMBER] = spend
+    while tier < n_tiers and spend >= tiers[k, tier + 1, L.TIER_MIN]:
         tier += 1
-        tally_k[T_TIER_UPS] += 1.0
-        log_event(ev, ev_n, tracked, day, i, k, E_TIER_UP, tier)
-    u8[i, k, TIER] = tier
+        tally_k[L.T_TIER_UPS] += 1.0
+        log_event(ev, ev_n, tracked, day, i, k, L.E_TIER_UP, tier)
+    u8[i, k, L.TIER] = tier
 
 
 @njit(inline="always")
 def is_birthday(i, day, key_birthday):
     """Whether today is consumer ``i``'s birthday (a fixed day of the year drawn from the seed)."""
-    return int(uniform(key_birthday, i, 0) * 365.0) == day % 365
+    return int(uniform(key_birthday, i, S_BIRTHDAY) * 365.0) == day % 365
 
 
 @njit(cache=True)
@@ -133,17 +179,24 @@ def membership_kernel(day, stage, u8, bp, mp, key_birthday, money, tally, ev, ev
     n, n_brands = stage.shape
     for k in range(n_brands):
         # without a paid membership nobody pays (join_pool makes a member paying only if the fee is > 0)
-        if bp[k, BP_MEMBERSHIP_ON] < 0.5 or (bp[k, BP_PAID_FEE] <= 0.0 and bp[k, BP_BIRTHDAY] <= 0.0):
-            tally[k, T_PAID] = 0.0
+        if bp[k, L.BP_MEMBERSHIP_ON] < 0.5 or (bp[k, L.BP_PAID_FEE] <= 0.0 and bp[k, L.BP_BIRTHDAY] <= 0.0):
+            tally[k, L.T_PAID] = 0.0
             continue
-        fee_day = bp[k, BP_PAID_FEE] / 365.0 * mp[MP_REP]
-        perk = bp[k, BP_BIRTHDAY] * mp[MP_REP]
+        fee_day = bp[k, L.BP_PAID_FEE] / 365.0 * mp[L.MP_REP]
+        perk = bp[k, L.BP_BIRTHDAY] * mp[L.MP_REP]
         paid_count = 0.0
-        for i in ids_where(stage[:, k] == MEMBER):
-            if u8[i, k, PAID] == 1:
+        for i in ids_where(stage[:, k] == L.MEMBER):
+            if u8[i, k, L.PAID] == 1:
                 paid_count += 1.0
             if perk > 0.0 and is_birthday(i, day, key_birthday):
-                money[k, C_BIRTHDAY] += perk
-                log_event(ev, ev_n, tracked, day, i, k, E_BIRTHDAY, 0)
-        money[k, REV_FEES] += paid_count * fee_day
-        tally[k, T_PAID] = paid_count
+                money[k, L.C_BIRTHDAY] += perk
+                log_event(ev, ev_n, tracked, day, i, k, L.E_BIRTHDAY, 0)
+        money[k, L.REV_FEES] += paid_count * fee_day
+        tally[k, L.T_PAID] = paid_count
+
+
+def step(model: MarketModel, day: int) -> None:
+    """Paid-membership fees accrue and birthday perks are sent (see :func:`membership_kernel`)."""
+    membership_kernel(day, model.pop.stage, model.pop.u8, model.packed.bp, model.packed.mp,
+                      rng.key(model.seed, rng.MEMBERSHIP), model.money[day], model.tally[day], model.ev, model.ev_n,
+                      model.pop.tracked)

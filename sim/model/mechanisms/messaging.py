@@ -23,23 +23,73 @@ violation whose complaints may bring enforcement (see :mod:`compliance`).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
-from sim.model.layout import (
-    BP_CAP, BP_CHECKOUT, BP_COLD, BP_COLD_QUALITY, BP_COOLOFF, BP_MSG_COST, BP_PER_WEEK,
-    BP_QUALITY, BP_RESPECT, BP_SELLING, BP_TOOL_REACH, C_MESSAGES, CONSENT, COOLOFF, CUSTOMER,
-    E_BUY_PRIV, E_BUY_PUB, E_COLD, E_MESSAGE, E_OPTOUT, MEMBER, MP_COMPLAIN_COLD,
-    MP_COMPLAIN_MEMBER, MP_FATIGUE_DAYS, MP_OPT_IN, MP_OPTOUT, MP_OPTOUT_POW, MP_OPTOUT_PSI,
-    MP_REP, MP_RESPONSE, MP_TRUST_DOWN, MP_TRUST_THR, MP_TRUST_THR_F, MP_TRUST_UP, OPTED_OUT,
-    PLAN_COLD, PLAN_MESSAGES, PSI, T_COLD, T_COMPLAINTS, T_MSG_PUR, T_OPTOUTS, T_SEEN, T_SENDS,
-    T_VIOL_COMPLAINTS, T_VIOLATIONS, TAU, TRUST,
-)
+from sim.model import layout as L
+from sim.model import rng, state
+from sim.model.component import MAX_SENDS_PER_DAY, Param, Slots, State
 from sim.model.mechanisms.purchase import book_purchase
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import log_event, move
+
+if TYPE_CHECKING:
+    from sim.model.market import MarketModel
+
+NAME = "messaging"
+PARAMS = {
+    "MP_REP": Param("market.represents"),
+    "MP_OPT_IN": state.PARAMS["MP_OPT_IN"],
+    "MP_COMPLAIN_COLD": Param("market.regime.complaint_rate_cold"),
+    "MP_COMPLAIN_MEMBER": Param("market.regime.complaint_rate_member"),
+    "MP_FATIGUE_DAYS": Param("market.behaviour.fatigue_decay_days"),
+    "MP_RESPONSE": Param("market.behaviour.response_base"),
+    "MP_OPTOUT": Param("market.behaviour.optout_base"),
+    "MP_OPTOUT_POW": Param("market.behaviour.optout_fatigue_power"),
+    "MP_OPTOUT_PSI": Param("market.behaviour.optout_psi_weight"),
+    "MP_TRUST_UP": Param("market.behaviour.trust_up"),
+    "MP_TRUST_DOWN": Param("market.behaviour.trust_down"),
+    "MP_TRUST_THR": Param("market.behaviour.trust_threshold"),
+    "MP_TRUST_THR_F": Param("market.behaviour.trust_threshold_fatigue"),
+    "BP_PER_WEEK": Param("brand.strategy.messaging.per_week"),
+    "BP_QUALITY": Param("brand.strategy.messaging.quality"),
+    "BP_SELLING": Param("brand.strategy.messaging.selling_share"),
+    "BP_CAP": Param("brand.strategy.messaging.cap_per_week"),
+    "BP_COLD_QUALITY": Param("brand.strategy.compliance.cold_quality"),
+    "BP_RESPECT": Param("brand.strategy.compliance.respect_opt_in", derive=float, unit="flag",
+                        source="strategy choice (the law: Japan's Specified E-mail Act)"),
+    "BP_COOLOFF": Param("brand.strategy.interception.cooloff_days"),
+    "BP_CHECKOUT": Param("tool.checkout_convenience"),
+    "BP_TOOL_REACH": Param("tool.reach"),
+    "BP_MSG_COST": Param("tool.cost_per_message"),
+}
+STATE = {
+    "FATIGUE": State("fatigue", np.float32, per_brand=False,
+                     doc="Messaging fatigue, shared by every brand: +1 per seen message, decaying."),
+}
+TALLIES = {
+    "T_MSG_PUR": "message_purchases", "T_SENDS": "sends", "T_SEEN": "seen", "T_COLD": "cold_sends",
+    "T_OPTOUTS": "opt_outs", "T_COMPLAINTS": "complaints", "T_VIOLATIONS": "violations",
+    "T_VIOL_COMPLAINTS": "violation_complaints",
+}
+LEDGER = {"C_MESSAGES": "message_costs"}
+EVENTS = {"E_MESSAGE": "message", "E_COLD": "cold_message", "E_OPTOUT": "opted_out"}
+#: Draws of one broadcast message: reach cap, seen, purchase, private channel, complaint, opt-out.
+D_CAP, D_SEEN, D_RESPOND, D_PRIVATE, D_COMPLAIN, D_OPTOUT = range(6)
+BROADCAST_DRAWS = 6
+#: Draws of one cold message: purchase, complaint (four reserved).
+DC_RESPOND, DC_COMPLAIN = range(2)
+COLD_DRAWS = 4
+#: A consumer's draws for brand k today: one block of 256 slots per brand, broadcasts then cold messages,
+#: each room for the most messages a day the schema admits.
+DAY_SLOTS = Slots(rng.MESSAGING, block=256, ranges={
+    "broadcasts": (0, BROADCAST_DRAWS * MAX_SENDS_PER_DAY), "cold": (128, COLD_DRAWS * MAX_SENDS_PER_DAY)})
+SLOTS = (DAY_SLOTS,)
+BLOCK = DAY_SLOTS.block
+S_BROADCAST, S_COLD = DAY_SLOTS.first("broadcasts"), DAY_SLOTS.first("cold")
 
 
 @njit(inline="always")
@@ -51,22 +101,22 @@ def pressure(fatigue, tau, decay_days):
 @njit(inline="always")
 def response_probability(quality, selling, trust, x, mp):
     """Chance a seen message triggers a purchase."""
-    return mp[MP_RESPONSE] * quality * (0.5 + selling) * (0.5 + trust) * math.exp(-x)
+    return mp[L.MP_RESPONSE] * quality * (0.5 + selling) * (0.5 + trust) * math.exp(-x)
 
 
 @njit(inline="always")
 def optout_probability(psi, x, mp):
     """Chance a seen message makes the member leave the pool."""
-    return min(1.0, mp[MP_OPTOUT] * (1.0 + mp[MP_OPTOUT_PSI] * psi) * (1.0 + x) ** mp[MP_OPTOUT_POW])
+    return min(1.0, mp[L.MP_OPTOUT] * (1.0 + mp[L.MP_OPTOUT_PSI] * psi) * (1.0 + x) ** mp[L.MP_OPTOUT_POW])
 
 
 @njit(inline="always")
 def new_trust(trust, quality, selling, x, mp):
     """Trust after one seen message: value above a fatigue-dependent threshold builds it."""
     value = quality * (1.0 - 0.5 * selling)
-    if value > mp[MP_TRUST_THR] + mp[MP_TRUST_THR_F] * x:
-        return trust + mp[MP_TRUST_UP] * (1.0 - trust)
-    return trust - mp[MP_TRUST_DOWN] * trust
+    if value > mp[L.MP_TRUST_THR] + mp[L.MP_TRUST_THR_F] * x:
+        return trust + mp[L.MP_TRUST_UP] * (1.0 - trust)
+    return trust - mp[L.MP_TRUST_DOWN] * trust
 
 
 @njit(cache=True)
@@ -80,12 +130,12 @@ def recipients_today(stage, plan, fatigue, decay):
     n, n_brands = stage.shape
     gets = np.zeros(n, dtype=np.uint8)
     for k in range(n_brands):
-        broadcast = plan[k, PLAN_MESSAGES] > 0.0
-        cold = plan[k, PLAN_COLD] > 0.0
+        broadcast = plan[k, L.PLAN_MESSAGES] > 0.0
+        cold = plan[k, L.PLAN_COLD] > 0.0
         if broadcast or cold:
             for i in range(n):
                 s = stage[i, k]
-                gets[i] |= (broadcast & (s == MEMBER)) | (cold & (s == CUSTOMER))
+                gets[i] |= (broadcast & (s == L.MEMBER)) | (cold & (s == L.CUSTOMER))
     for i in range(n):
         fatigue[i] = fatigue[i] if gets[i] else fatigue[i] * decay
     return ids_where(gets)
@@ -96,13 +146,13 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                      plan, seg_ok, key_day, flows, money, tally, ev, ev_n):
     """Decay fatigue, then deliver today's broadcasts and cold messages, brand by brand."""
     n, n_brands = stage.shape
-    decay_days = mp[MP_FATIGUE_DAYS]
+    decay_days = mp[L.MP_FATIGUE_DAYS]
     decay = math.exp(-1.0 / decay_days)
-    rep = mp[MP_REP]
-    opt_in = mp[MP_OPT_IN] > 0.5
+    rep = mp[L.MP_REP]
+    opt_in = mp[L.MP_OPT_IN] > 0.5
     any_sends = False
     for k in range(n_brands):
-        if plan[k, PLAN_MESSAGES] > 0.0 or plan[k, PLAN_COLD] > 0.0:
+        if plan[k, L.PLAN_MESSAGES] > 0.0 or plan[k, L.PLAN_COLD] > 0.0:
             any_sends = True
     who = recipients_today(stage, plan, fatigue, decay)  # everyone else's fatigue just decays
     for j in range(who.shape[0]):
@@ -110,85 +160,93 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
         i = who[j]
         f = fatigue[i] * decay
         if any_sends:
-            tau = traits[i, TAU]
-            psi = traits[i, PSI]
+            tau = traits[i, L.TAU]
+            psi = traits[i, L.PSI]
             for k in range(n_brands):
                 s = stage[i, k]
-                slot = 256 * k  # broadcasts use slots 0..59, cold messages 128..167
-                if s == MEMBER:
-                    n_msgs = int(plan[k, PLAN_MESSAGES])
+                slot = BLOCK * k
+                if s == L.MEMBER:
+                    n_msgs = int(plan[k, L.PLAN_MESSAGES])
                     if n_msgs == 0 or seg_ok[k, segment[i]] == 0:
                         continue
-                    lawful = (not opt_in) or u8[i, k, CONSENT] == 1
-                    if not lawful and bp[k, BP_RESPECT] > 0.5:
+                    lawful = (not opt_in) or u8[i, k, L.CONSENT] == 1
+                    if not lawful and bp[k, L.BP_RESPECT] > 0.5:
                         continue
-                    per_week = bp[k, BP_PER_WEEK]
+                    per_week = bp[k, L.BP_PER_WEEK]
                     cap_share = 1.0
-                    if bp[k, BP_CAP] > 0.0 and bp[k, BP_CAP] < per_week:
-                        cap_share = bp[k, BP_CAP] / per_week
-                    quality = bp[k, BP_QUALITY]
-                    selling = bp[k, BP_SELLING]
+                    if bp[k, L.BP_CAP] > 0.0 and bp[k, L.BP_CAP] < per_week:
+                        cap_share = bp[k, L.BP_CAP] / per_week
+                    quality = bp[k, L.BP_QUALITY]
+                    selling = bp[k, L.BP_SELLING]
                     for m in range(n_msgs):
-                        base = slot + 6 * m
-                        if cap_share < 1.0 and uniform(key_day, i, base) >= cap_share:
+                        base = slot + S_BROADCAST + BROADCAST_DRAWS * m
+                        if cap_share < 1.0 and uniform(key_day, i, base + D_CAP) >= cap_share:
                             continue
-                        money[k, C_MESSAGES] += bp[k, BP_MSG_COST] * rep
-                        tally[k, T_SENDS] += 1.0
+                        money[k, L.C_MESSAGES] += bp[k, L.BP_MSG_COST] * rep
+                        tally[k, L.T_SENDS] += 1.0
                         if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
-                            log_event(ev, ev_n, tracked, day, i, k, E_MESSAGE, 0)
+                            log_event(ev, ev_n, tracked, day, i, k, L.E_MESSAGE, 0)
                         if not lawful:
-                            tally[k, T_VIOLATIONS] += 1.0
-                        if uniform(key_day, i, base + 1) >= bp[k, BP_TOOL_REACH]:
+                            tally[k, L.T_VIOLATIONS] += 1.0
+                        if uniform(key_day, i, base + D_SEEN) >= bp[k, L.BP_TOOL_REACH]:
                             continue
-                        tally[k, T_SEEN] += 1.0
+                        tally[k, L.T_SEEN] += 1.0
                         f += 1.0
                         x = pressure(f, tau, decay_days)
-                        trust = fs[i, k, TRUST]
-                        if uniform(key_day, i, base + 2) < response_probability(quality, selling, trust, x, mp):
-                            private = uniform(key_day, i, base + 3) < bp[k, BP_CHECKOUT]
-                            tally[k, T_MSG_PUR] += 1.0
+                        trust = fs[i, k, L.TRUST]
+                        if uniform(key_day, i, base + D_RESPOND) < response_probability(quality, selling, trust, x, mp):
+                            private = uniform(key_day, i, base + D_PRIVATE) < bp[k, L.BP_CHECKOUT]
+                            tally[k, L.T_MSG_PUR] += 1.0
                             book_purchase(i, k, day, private, True, fs, ist, u8, traits, bp, mp, tiers,
                                           money[k], tally[k], ev, ev_n, tracked,
-                                          E_BUY_PRIV if private else E_BUY_PUB)
+                                          L.E_BUY_PRIV if private else L.E_BUY_PUB)
                         # a member who declined marketing consent complains like a cold recipient
                         if lawful:
-                            p_complain = mp[MP_COMPLAIN_MEMBER] * min(x, 1.0)
+                            p_complain = mp[L.MP_COMPLAIN_MEMBER] * min(x, 1.0)
                         else:
-                            p_complain = mp[MP_COMPLAIN_COLD] * (0.5 + psi)
-                        if uniform(key_day, i, base + 4) < p_complain:
-                            tally[k, T_COMPLAINTS] += 1.0
+                            p_complain = mp[L.MP_COMPLAIN_COLD] * (0.5 + psi)
+                        if uniform(key_day, i, base + D_COMPLAIN) < p_complain:
+                            tally[k, L.T_COMPLAINTS] += 1.0
                             if not lawful:
-                                tally[k, T_VIOL_COMPLAINTS] += 1.0
-                        fs[i, k, TRUST] = new_trust(trust, quality, selling, x, mp)
-                        if uniform(key_day, i, base + 5) < optout_probability(psi, x, mp):
-                            move(stage, flows, i, k, CUSTOMER)
-                            u8[i, k, CONSENT] = 0
-                            u8[i, k, OPTED_OUT] = 1
-                            ist[i, k, COOLOFF] = day + int(bp[k, BP_COOLOFF])
-                            tally[k, T_OPTOUTS] += 1.0
-                            log_event(ev, ev_n, tracked, day, i, k, E_OPTOUT, 0)
+                                tally[k, L.T_VIOL_COMPLAINTS] += 1.0
+                        fs[i, k, L.TRUST] = new_trust(trust, quality, selling, x, mp)
+                        if uniform(key_day, i, base + D_OPTOUT) < optout_probability(psi, x, mp):
+                            move(stage, flows, i, k, L.CUSTOMER)
+                            u8[i, k, L.CONSENT] = 0
+                            u8[i, k, L.OPTED_OUT] = 1
+                            ist[i, k, L.COOLOFF] = day + int(bp[k, L.BP_COOLOFF])
+                            tally[k, L.T_OPTOUTS] += 1.0
+                            log_event(ev, ev_n, tracked, day, i, k, L.E_OPTOUT, 0)
                             break
-                elif s == CUSTOMER and plan[k, PLAN_COLD] > 0.0 and u8[i, k, OPTED_OUT] == 0:
-                    n_cold = int(plan[k, PLAN_COLD])
+                elif s == L.CUSTOMER and plan[k, L.PLAN_COLD] > 0.0 and u8[i, k, L.OPTED_OUT] == 0:
+                    n_cold = int(plan[k, L.PLAN_COLD])
                     for m in range(n_cold):
-                        base = slot + 128 + 4 * m
-                        money[k, C_MESSAGES] += bp[k, BP_MSG_COST] * rep
-                        tally[k, T_COLD] += 1.0
+                        base = slot + S_COLD + COLD_DRAWS * m
+                        money[k, L.C_MESSAGES] += bp[k, L.BP_MSG_COST] * rep
+                        tally[k, L.T_COLD] += 1.0
                         if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
-                            log_event(ev, ev_n, tracked, day, i, k, E_COLD, 0)
+                            log_event(ev, ev_n, tracked, day, i, k, L.E_COLD, 0)
                         if opt_in:
-                            tally[k, T_VIOLATIONS] += 1.0
+                            tally[k, L.T_VIOLATIONS] += 1.0
                         f += 1.0
                         x = pressure(f, tau, decay_days)
-                        q = bp[k, BP_COLD_QUALITY]
-                        if uniform(key_day, i, base) < response_probability(q, 1.0, 0.0, x, mp):
-                            tally[k, T_MSG_PUR] += 1.0
+                        q = bp[k, L.BP_COLD_QUALITY]
+                        if uniform(key_day, i, base + DC_RESPOND) < response_probability(q, 1.0, 0.0, x, mp):
+                            tally[k, L.T_MSG_PUR] += 1.0
                             book_purchase(i, k, day, False, False, fs, ist, u8, traits, bp, mp, tiers,
-                                          money[k], tally[k], ev, ev_n, tracked, E_BUY_PUB)
-                        if uniform(key_day, i, base + 1) < mp[MP_COMPLAIN_COLD] * (0.5 + psi):
-                            tally[k, T_COMPLAINTS] += 1.0
+                                          money[k], tally[k], ev, ev_n, tracked, L.E_BUY_PUB)
+                        if uniform(key_day, i, base + DC_COMPLAIN) < mp[L.MP_COMPLAIN_COLD] * (0.5 + psi):
+                            tally[k, L.T_COMPLAINTS] += 1.0
                             if opt_in:
-                                tally[k, T_VIOL_COMPLAINTS] += 1.0
-                            u8[i, k, OPTED_OUT] = 1  # a complainer is never cold-messaged again
+                                tally[k, L.T_VIOL_COMPLAINTS] += 1.0
+                            u8[i, k, L.OPTED_OUT] = 1  # a complainer is never cold-messaged again
                             break
         fatigue[i] = f
+
+
+def step(model: MarketModel, day: int) -> None:
+    """Fatigue decays; today's broadcasts and cold messages are delivered (see :func:`messaging_kernel`)."""
+    p, pk = model.pop, model.packed
+    messaging_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.segment, p.fatigue, p.tracked, pk.mp, pk.bp,
+                     pk.tiers, model.plan, pk.seg_ok, rng.key(model.seed, rng.MESSAGING, day), model.flows[day],
+                     model.money[day], model.tally[day], model.ev, model.ev_n)

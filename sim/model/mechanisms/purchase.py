@@ -4,7 +4,8 @@ While a consumer's relationship with a brand lives (stage CUSTOMER or MEMBER), p
 arrive as a Poisson process with rate lambda (per year, Gamma-distributed across consumers) times
 the membership multiplier; after each purchase the relationship dies with probability p
 (Beta-distributed) times the trust and membership multipliers: the BG/NBD model of Fader, Hardie &
-Lee (2005), in daily steps. As in BG/NBD, the first (trial) purchase cannot end the relationship. A dead relationship is LAPSED (points forfeited, consent withdrawn).
+Lee (2005), in daily steps. As in BG/NBD, the first (trial) purchase cannot end the relationship. A
+dead relationship is LAPSED (points forfeited, consent withdrawn).
 
 An AWARE consumer makes a first purchase on a public platform at rate lambda * aware_conversion, or
 forgets the brand at rate 1/forget_days. Members buy through the private channel with the pool
@@ -17,25 +18,70 @@ are measured in the same pass, at the start of the day.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
-from sim.model.layout import (
-    AWARE, BASKET, BP_DIST_COMM, C_DISTRIBUTION, REFERRER, BP_BIRTHDAY, BP_BIRTHDAY_RESP, BP_CHECKOUT, BP_COGS, BP_MEMBERSHIP_ON,
-    C_COGS, C_COMMISSION, C_PAYMENT, CUSTOMER, CONSENT, DROP, E_BUY_PRIV, E_BUY_PUB, E_FORGOT,
-    E_LAPSED, LAM, LAPSED, LAST_BUY, MEMBER, MP_AWARE_CONV, MP_COMMISSION, MP_FORGET, MP_PAYFEE,
-    MP_REP, MP_TRUST_DROP, PAID, POINTS, REV_PRIV, REV_PUB, SPEND_PRIV, SPEND_PUB, T_ACTIVE,
-    T_FATIGUE_SUM, T_FIRST, T_LAPSED_MEMBERS, T_LAPSES, T_MEMBER_GROSS, T_PTS_FORFEIT, T_PUR_PRIV, T_PUR_PUB,
-    T_RECORDS, T_TRUST_SUM, TIER, TRUST, UNAWARE,
-)
+from sim.model import layout as L
+from sim.model import rng
+from sim.model.component import Param, Slots, State
+from sim.model.mechanisms import membership
 from sim.model.mechanisms.interception import invite_at_checkout
 from sim.model.mechanisms.membership import (
-    dropout_multiplier, is_birthday, on_member_purchase, purchase_multiplier,
+    dropout_multiplier,
+    is_birthday,
+    on_member_purchase,
+    purchase_multiplier,
 )
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import log_event, move
+
+if TYPE_CHECKING:
+    from sim.model.market import MarketModel
+
+NAME = "purchase"
+PARAMS = {
+    "MP_REP": Param("market.represents"),
+    "MP_AWARE_CONV": Param("market.platforms.aware_conversion"),
+    "MP_FORGET": Param("market.platforms.forget_days"),
+    "MP_COMMISSION": Param("market.platforms.commission_rate"),
+    "MP_PAYFEE": Param("market.platforms.payment_fee_rate"),
+    "MP_TRUST_DROP": Param("market.behaviour.trust_dropout_weight"),
+    "BP_COGS": Param("brand.strategy.product.cogs_rate"),
+    "BP_CHECKOUT": Param("tool.checkout_convenience"),
+    "BP_DIST_COMM": Param("brand.strategy.referral.distribution_commission"),
+    "BP_BIRTHDAY": membership.PARAMS["BP_BIRTHDAY"],
+    "BP_BIRTHDAY_RESP": membership.PARAMS["BP_BIRTHDAY_RESP"],
+    "BP_MEMBERSHIP_ON": membership.PARAMS["BP_MEMBERSHIP_ON"],
+}
+STATE = {
+    "SPEND_PUB": State("spend_public", np.float32, doc="Spend on public platforms so far (currency)."),
+    "SPEND_PRIV": State("spend_private", np.float32, doc="Spend in the private channel so far (currency)."),
+    "LAST_BUY": State("last_purchase", np.int32, L.NEVER, doc="Day of the last purchase."),
+}
+TALLIES = {
+    "T_PUR_PUB": "purchases_public", "T_PUR_PRIV": "purchases_private", "T_FIRST": "first_purchases",
+    "T_LAPSES": "lapses", "T_LAPSED_MEMBERS": "lapsed_members", "T_ACTIVE": "active_members",
+    "T_TRUST_SUM": "trust_sum", "T_FATIGUE_SUM": "fatigue_sum_members", "T_RECORDS": "records",
+    "T_MEMBER_GROSS": "member_gross",
+}
+LEDGER = {
+    "REV_PUB": "revenue_public", "REV_PRIV": "revenue_private", "C_COGS": "cogs",
+    "C_COMMISSION": "platform_commission", "C_PAYMENT": "payment_fees", "C_DISTRIBUTION": "distribution_commission",
+}
+REVENUE = ("REV_PUB", "REV_PRIV")
+EVENTS = {"E_FORGOT": "forgot", "E_BUY_PUB": "bought_public", "E_BUY_PRIV": "bought_private", "E_LAPSED": "lapsed"}
+#: A consumer's draws for brand k today (block of 8 per brand); the invitation at checkout
+#: (:mod:`sim.model.mechanisms.interception`) draws with this mechanism's slots.
+DAY_SLOTS = Slots(rng.PURCHASE, block=8, ranges={
+    "occasion": (0, 1), "dropout": (1, 1), "invite": (2, 1), "accept": (3, 1), "consent": (4, 1),
+    "paid": (5, 1), "private": (6, 1)})
+SLOTS = (DAY_SLOTS,)
+BLOCK = DAY_SLOTS.block
+S_OCCASION, S_DROPOUT, S_INVITE, S_ACCEPT, S_CONSENT, S_PAID, S_PRIVATE = (
+    DAY_SLOTS.first(n) for n in ("occasion", "dropout", "invite", "accept", "consent", "paid", "private"))
 
 ACTIVE_DAYS = 90  # a member is active if they bought in the last 90 days (DESIGN.md KPI)
 
@@ -58,44 +104,44 @@ def trust_dropout_multiplier(trust, weight):
 def book_purchase(i, k, day, private, member, fs, ist, u8, traits, bp, mp, tiers, money_k, tally_k,
                   ev, ev_n, tracked, event_code):
     """Book one purchase of consumer ``i`` from brand ``k``: revenue, COGS, fees, membership."""
-    price = traits[i, BASKET]
-    rep = mp[MP_REP]
+    price = traits[i, L.BASKET]
+    rep = mp[L.MP_REP]
     gross = price * rep
     if private:
-        money_k[REV_PRIV] += gross
-        tally_k[T_PUR_PRIV] += 1.0
-        fs[i, k, SPEND_PRIV] += price
+        money_k[L.REV_PRIV] += gross
+        tally_k[L.T_PUR_PRIV] += 1.0
+        fs[i, k, L.SPEND_PRIV] += price
     else:
-        money_k[REV_PUB] += gross
-        money_k[C_COMMISSION] += gross * mp[MP_COMMISSION]
-        tally_k[T_PUR_PUB] += 1.0
-        fs[i, k, SPEND_PUB] += price
-    money_k[C_COGS] += gross * bp[k, BP_COGS]
-    money_k[C_PAYMENT] += gross * mp[MP_PAYFEE]
+        money_k[L.REV_PUB] += gross
+        money_k[L.C_COMMISSION] += gross * mp[L.MP_COMMISSION]
+        tally_k[L.T_PUR_PUB] += 1.0
+        fs[i, k, L.SPEND_PUB] += price
+    money_k[L.C_COGS] += gross * bp[k, L.BP_COGS]
+    money_k[L.C_PAYMENT] += gross * mp[L.MP_PAYFEE]
     if member:
-        tally_k[T_MEMBER_GROSS] += gross
-        if private and bp[k, BP_DIST_COMM] > 0.0 and ist[i, k, REFERRER] >= 0:  # 社交分销 to the referrer
-            money_k[C_DISTRIBUTION] += gross * bp[k, BP_DIST_COMM]
-    if member and bp[k, BP_MEMBERSHIP_ON] > 0.5:
+        tally_k[L.T_MEMBER_GROSS] += gross
+        if private and bp[k, L.BP_DIST_COMM] > 0.0 and ist[i, k, L.REFERRER] >= 0:  # 社交分销 to the referrer
+            money_k[L.C_DISTRIBUTION] += gross * bp[k, L.BP_DIST_COMM]
+    if member and bp[k, L.BP_MEMBERSHIP_ON] > 0.5:
         on_member_purchase(i, k, day, price, private, fs, ist, u8, bp, mp, tiers, money_k, tally_k,
                            ev, ev_n, tracked)
-    ist[i, k, LAST_BUY] = day
+    ist[i, k, L.LAST_BUY] = day
     log_event(ev, ev_n, tracked, day, i, k, event_code, int(price))
 
 
 @njit(inline="always")
 def lapse(i, k, day, stage, flows, fs, u8, tally_k, ev, ev_n, tracked):
     """The relationship dies (BG/NBD dropout): points are forfeited, consent ends."""
-    if stage[i, k] == MEMBER:
-        tally_k[T_LAPSED_MEMBERS] += 1.0
-        tally_k[T_PTS_FORFEIT] += fs[i, k, POINTS]
-    fs[i, k, POINTS] = 0.0
-    u8[i, k, CONSENT] = 0
-    u8[i, k, PAID] = 0
-    u8[i, k, TIER] = 0
-    move(stage, flows, i, k, LAPSED)
-    tally_k[T_LAPSES] += 1.0
-    log_event(ev, ev_n, tracked, day, i, k, E_LAPSED, 0)
+    if stage[i, k] == L.MEMBER:
+        tally_k[L.T_LAPSED_MEMBERS] += 1.0
+        tally_k[L.T_PTS_FORFEIT] += fs[i, k, L.POINTS]
+    fs[i, k, L.POINTS] = 0.0
+    u8[i, k, L.CONSENT] = 0
+    u8[i, k, L.PAID] = 0
+    u8[i, k, L.TIER] = 0
+    move(stage, flows, i, k, L.LAPSED)
+    tally_k[L.T_LAPSES] += 1.0
+    log_event(ev, ev_n, tracked, day, i, k, L.E_LAPSED, 0)
 
 
 @njit(cache=True)
@@ -106,7 +152,7 @@ def engaged_consumers(stage):
     for k in range(n_brands):
         for i in range(n):
             s = stage[i, k]
-            engaged[i] |= (s == AWARE) | (s == CUSTOMER) | (s == MEMBER)
+            engaged[i] |= (s == L.AWARE) | (s == L.CUSTOMER) | (s == L.MEMBER)
     return ids_where(engaged)
 
 
@@ -115,63 +161,73 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
                     key_day, key_birthday, flows, money, tally, ev, ev_n):
     """One day of purchases for every consumer and brand."""
     n, n_brands = stage.shape
-    p_forget = 1.0 / mp[MP_FORGET]
-    conv = mp[MP_AWARE_CONV]
-    w_trust = mp[MP_TRUST_DROP]
+    p_forget = 1.0 / mp[L.MP_FORGET]
+    conv = mp[L.MP_AWARE_CONV]
+    w_trust = mp[L.MP_TRUST_DROP]
     who = engaged_consumers(stage)  # the unaware and the lapsed buy nothing and forget nothing
     for j in range(who.shape[0]):
         prefetch_ahead(who, j, traits, fs, ist, u8, fatigue)  # a memory hint only
         i = who[j]
-        lam_day = traits[i, LAM] / 365.0
+        lam_day = traits[i, L.LAM] / 365.0
         for k in range(n_brands):
             s = stage[i, k]
-            if s == UNAWARE or s == LAPSED:
+            if s == L.UNAWARE or s == L.LAPSED:
                 continue
-            slot = 8 * k
-            if s != AWARE:
-                tally[k, T_RECORDS] += 1.0
-            if s == MEMBER:
-                tally[k, T_TRUST_SUM] += fs[i, k, TRUST]
-                tally[k, T_FATIGUE_SUM] += fatigue[i]
-                if day - ist[i, k, LAST_BUY] <= ACTIVE_DAYS:
-                    tally[k, T_ACTIVE] += 1.0
-            u = uniform(key_day, i, slot)
-            if s == AWARE:
+            slot = BLOCK * k
+            if s != L.AWARE:
+                tally[k, L.T_RECORDS] += 1.0
+            if s == L.MEMBER:
+                tally[k, L.T_TRUST_SUM] += fs[i, k, L.TRUST]
+                tally[k, L.T_FATIGUE_SUM] += fatigue[i]
+                if day - ist[i, k, L.LAST_BUY] <= ACTIVE_DAYS:
+                    tally[k, L.T_ACTIVE] += 1.0
+            u = uniform(key_day, i, slot + S_OCCASION)
+            if s == L.AWARE:
                 p_first = chance(lam_day * conv)
                 if u < p_forget:
-                    move(stage, flows, i, k, UNAWARE)
-                    log_event(ev, ev_n, tracked, day, i, k, E_FORGOT, 0)
+                    move(stage, flows, i, k, L.UNAWARE)
+                    log_event(ev, ev_n, tracked, day, i, k, L.E_FORGOT, 0)
                 elif u < p_forget + p_first:
-                    move(stage, flows, i, k, CUSTOMER)
-                    tally[k, T_FIRST] += 1.0
+                    move(stage, flows, i, k, L.CUSTOMER)
+                    tally[k, L.T_FIRST] += 1.0
                     book_purchase(i, k, day, False, False, fs, ist, u8, traits, bp, mp, tiers,
-                                  money[k], tally[k], ev, ev_n, tracked, E_BUY_PUB)
+                                  money[k], tally[k], ev, ev_n, tracked, L.E_BUY_PUB)
                     # BG/NBD: dropout follows repeat purchases only; the trial purchase starts the relationship
-                    invite_at_checkout(i, k, day, uniform(key_day, i, slot + 2), uniform(key_day, i, slot + 3),
-                                       uniform(key_day, i, slot + 4), uniform(key_day, i, slot + 5),
+                    invite_at_checkout(i, k, day, uniform(key_day, i, slot + S_INVITE),
+                                       uniform(key_day, i, slot + S_ACCEPT),
+                                       uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID),
                                        stage, flows, fs, ist, u8, traits, mp, bp, money[k], tally[k],
                                        ev, ev_n, tracked)
                 continue
-            member = s == MEMBER
+            member = s == L.MEMBER
             rate = lam_day
             if member:
                 rate *= purchase_multiplier(i, k, traits, u8, bp, tiers)
             p_buy = chance(rate)
-            if member and bp[k, BP_BIRTHDAY] > 0.0 and is_birthday(i, day, key_birthday):
-                p_buy = p_buy + (1.0 - p_buy) * bp[k, BP_BIRTHDAY_RESP]
+            if member and bp[k, L.BP_BIRTHDAY] > 0.0 and is_birthday(i, day, key_birthday):
+                p_buy = p_buy + (1.0 - p_buy) * bp[k, L.BP_BIRTHDAY_RESP]
             if u >= p_buy:
                 continue
-            private = member and uniform(key_day, i, slot + 6) < bp[k, BP_CHECKOUT]
+            private = member and uniform(key_day, i, slot + S_PRIVATE) < bp[k, L.BP_CHECKOUT]
             book_purchase(i, k, day, private, member, fs, ist, u8, traits, bp, mp, tiers,
-                          money[k], tally[k], ev, ev_n, tracked, E_BUY_PRIV if private else E_BUY_PUB)
-            p_drop = traits[i, DROP]
+                          money[k], tally[k], ev, ev_n, tracked, L.E_BUY_PRIV if private else L.E_BUY_PUB)
+            p_drop = traits[i, L.DROP]
             if member:
                 p_drop *= dropout_multiplier(i, k, traits, u8, bp, tiers)
-                p_drop *= trust_dropout_multiplier(fs[i, k, TRUST], w_trust)
-            if uniform(key_day, i, slot + 1) < p_drop:
+                p_drop *= trust_dropout_multiplier(fs[i, k, L.TRUST], w_trust)
+            if uniform(key_day, i, slot + S_DROPOUT) < p_drop:
                 lapse(i, k, day, stage, flows, fs, u8, tally[k], ev, ev_n, tracked)
             elif not member:
-                invite_at_checkout(i, k, day, uniform(key_day, i, slot + 2), uniform(key_day, i, slot + 3),
-                                   uniform(key_day, i, slot + 4), uniform(key_day, i, slot + 5),
+                invite_at_checkout(i, k, day, uniform(key_day, i, slot + S_INVITE),
+                                       uniform(key_day, i, slot + S_ACCEPT),
+                                   uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID),
                                    stage, flows, fs, ist, u8, traits, mp, bp, money[k], tally[k],
                                    ev, ev_n, tracked)
+
+
+def step(model: MarketModel, day: int) -> None:
+    """One day of purchases, first purchases, forgetting and dropout (see :func:`purchase_kernel`)."""
+    p, pk = model.pop, model.packed
+    purchase_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.fatigue, p.tracked, pk.mp, pk.bp, pk.tiers,
+                    rng.key(model.seed, rng.PURCHASE, day), rng.key(model.seed, rng.MEMBERSHIP), model.flows[day],
+                    model.money[day], model.tally[day], model.ev, model.ev_n)

@@ -21,33 +21,83 @@ referrals: a Galton-Watson branching process whose total size from S seeds is S 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from numba import njit
 
-from sim.model.layout import (
-    AWARE, BP_CONTACTS, BP_REF_NEUTRAL, BP_REFEREE_REWARD, BP_REFERRER_REWARD, BP_SHARE_RATE,
-    BP_WINDOW, C_REWARDS, COOLOFF, E_REFERRED, E_SHARED, JOINED, LAPSED, MEMBER, MP_DEGREE,
-    MP_ACCEPT_PSI, MP_FRICTION, MP_NET_KIND, MP_REF_ACCEPT, MP_REF_HALF, MP_REF_LIFT, MP_REP, MP_REWIRE,
-    MP_SF_BETA, MP_SPAM, MP_TRUST0, NET_NONE, NET_SCALE_FREE, PSI, SOC, SRC_REFERRAL,
-    T_CONTACTS, T_SHARES, TRUST, UNAWARE, BP_SHARE_COST,
-)
+from sim.model import layout as L
+from sim.model import network, rng
+from sim.model.component import MAX_POPULATION, Param, Slots
 from sim.model.network import degree, pick_contact
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import bernoulli_round, uniform
 from sim.model.state import join_pool, log_event, move
 
+if TYPE_CHECKING:
+    from sim.model.market import MarketModel
+
 MAX_CONTACTS = 1000  # per share; keeps each share's draws in its own slots
+
+
+def net_kind(kind: str) -> float:
+    """The network kind's code (``L.NET_KINDS``)."""
+    return float(L.NET_KINDS.index(kind))
+
+
+NAME = "referral"
+PARAMS = {
+    "MP_REP": Param("market.represents"),
+    "MP_FRICTION": Param("market.regime.consent_friction"),
+    "MP_TRUST0": Param("market.behaviour.initial_trust"),
+    "MP_ACCEPT_PSI": Param("market.behaviour.invite_psi_weight"),
+    "MP_REF_ACCEPT": Param("market.behaviour.referral_accept_base"),
+    "MP_REF_HALF": Param("market.behaviour.referral_reward_half"),
+    "MP_REF_LIFT": Param("market.behaviour.referral_reward_lift"),
+    "MP_SPAM": Param("market.behaviour.spam_fatigue"),
+    "MP_NET_KIND": Param("market.network.kind", derive=net_kind, unit="code", source="network kind of the scenario"),
+    "MP_DEGREE": Param("market.network.mean_degree"),
+    "MP_REWIRE": Param("market.network.rewire"),
+    "MP_SF_BETA": Param("market.network.exponent", derive=network.sf_beta, unit="-",
+                        source="Chung & Lu (2002): beta = 1 / (gamma - 1)"),
+    "BP_SHARE_RATE": Param("brand.strategy.referral.share_rate"),
+    "BP_CONTACTS": Param("brand.strategy.referral.contacts_per_share"),
+    "BP_WINDOW": Param("brand.strategy.referral.share_window_days"),
+    "BP_REFERRER_REWARD": Param("brand.strategy.referral.referrer_reward"),
+    "BP_REFEREE_REWARD": Param("brand.strategy.referral.referee_reward"),
+    "BP_REF_NEUTRAL": Param("brand.strategy.referral.neutral", derive=float, unit="flag",
+                            source="validation switch (Galton-Watson closed form)"),
+    "BP_SHARE_COST": Param("brand.strategy.referral.cost_per_share"),
+}
+TALLIES = {"T_SHARES": "shares", "T_CONTACTS": "referral_contacts"}
+LEDGER = {"C_REWARDS": "referral_rewards"}
+EVENTS = {"E_SHARED": "shared", "E_REFERRED": "referred_friend"}
+#: A sharer's draws for brand k today (a block of 4096 per brand): share or not, how many contacts,
+#: then two per contact (who, and whether they join) in a room of three; the friend who joins draws
+#: consent and paid membership with their own id. A mixed population's contacts of the day
+#: (:func:`sim.model.network.contact`) are shared by every brand, past all blocks.
+DAY_SLOTS = Slots(rng.REFERRAL, block=4096, ranges={
+    "share": (0, 1), "n_contacts": (1, 1), "contacts": (2, 3 * MAX_CONTACTS),
+    "friend_consent": (4000, 1), "friend_paid": (4001, 1)},
+    shared={"mixed_contacts": (network.MIXED_FIRST_SLOT, network.MIXED_CONTACTS)})
+#: The network's fixed contact lists (random, small-world, scale-free; one kind per run).
+NETWORK_SLOTS = Slots(rng.NETWORK, shared={"contact_lists": (0, 2 * MAX_POPULATION)}, day_offset=None)
+SLOTS = (DAY_SLOTS, NETWORK_SLOTS)
+BLOCK = DAY_SLOTS.block
+S_SHARE, S_N_CONTACTS, S_CONTACTS, S_FRIEND_CONSENT, S_FRIEND_PAID = (
+    DAY_SLOTS.first(n) for n in ("share", "n_contacts", "contacts", "friend_consent", "friend_paid"))
+D_PICK, D_ACCEPT = 0, 1  # draws of one contact, at S_CONTACTS + 3 c
 
 
 @njit(inline="always")
 def reward_lift(reward, mp):
     """Saturating lift of sharing or joining from a reward."""
-    return 1.0 + mp[MP_REF_LIFT] * reward / (reward + mp[MP_REF_HALF])
+    return 1.0 + mp[L.MP_REF_LIFT] * reward / (reward + mp[L.MP_REF_HALF])
 
 
 @njit(inline="always")
 def share_probability(trust, sociability, neutral, k, bp, mp):
     """Chance a member in their sharing window shares today."""
-    p = bp[k, BP_SHARE_RATE] * reward_lift(bp[k, BP_REFERRER_REWARD], mp)
+    p = bp[k, L.BP_SHARE_RATE] * reward_lift(bp[k, L.BP_REFERRER_REWARD], mp)
     if not neutral:
         p *= 4.0 * trust * sociability
     return min(p, 1.0)
@@ -56,9 +106,9 @@ def share_probability(trust, sociability, neutral, k, bp, mp):
 @njit(inline="always")
 def join_probability(psi, neutral, k, bp, mp):
     """Chance a contact joins after a share."""
-    p = mp[MP_REF_ACCEPT] * reward_lift(bp[k, BP_REFEREE_REWARD], mp)
+    p = mp[L.MP_REF_ACCEPT] * reward_lift(bp[k, L.BP_REFEREE_REWARD], mp)
     if not neutral:
-        p *= (1.0 - psi) ** mp[MP_ACCEPT_PSI] * mp[MP_FRICTION]
+        p *= (1.0 - psi) ** mp[L.MP_ACCEPT_PSI] * mp[L.MP_FRICTION]
     return min(p, 1.0)
 
 
@@ -67,52 +117,61 @@ def referral_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, n
                     flows, money, tally, ev, ev_n, cohort):
     """Members in their sharing window share; contacts may join. Returns nothing; books costs."""
     n, n_brands = stage.shape
-    kind = int(mp[MP_NET_KIND])
-    if kind == NET_NONE:
+    kind = int(mp[L.MP_NET_KIND])
+    if kind == L.NET_NONE:
         return
-    mean_degree = mp[MP_DEGREE]
-    rewire = mp[MP_REWIRE]
-    beta = mp[MP_SF_BETA]
-    rep = mp[MP_REP]
+    mean_degree = mp[L.MP_DEGREE]
+    rewire = mp[L.MP_REWIRE]
+    beta = mp[L.MP_SF_BETA]
+    rep = mp[L.MP_REP]
     for k in range(n_brands):
-        if bp[k, BP_SHARE_RATE] <= 0.0:
+        if bp[k, L.BP_SHARE_RATE] <= 0.0:
             continue
-        neutral = bp[k, BP_REF_NEUTRAL] > 0.5
-        window = bp[k, BP_WINDOW]
-        reward_both = (bp[k, BP_REFERRER_REWARD] + bp[k, BP_REFEREE_REWARD]) * rep
-        members = ids_where(stage[:, k] == MEMBER)  # who joins today shares from tomorrow
+        neutral = bp[k, L.BP_REF_NEUTRAL] > 0.5
+        window = bp[k, L.BP_WINDOW]
+        reward_both = (bp[k, L.BP_REFERRER_REWARD] + bp[k, L.BP_REFEREE_REWARD]) * rep
+        members = ids_where(stage[:, k] == L.MEMBER)  # who joins today shares from tomorrow
         for m in range(members.shape[0]):
             prefetch_ahead(members, m, traits, fs, ist, u8, fatigue)  # a memory hint only
             i = members[m]
-            age = day - ist[i, k, JOINED]
+            age = day - ist[i, k, L.JOINED]
             if age <= 0 or age > window:  # joined today: shares from tomorrow
                 continue
-            slot = 4096 * k
-            p = share_probability(fs[i, k, TRUST], traits[i, SOC], neutral, k, bp, mp)
-            if uniform(key_day, i, slot) >= p:
+            slot = BLOCK * k
+            p = share_probability(fs[i, k, L.TRUST], traits[i, L.SOC], neutral, k, bp, mp)
+            if uniform(key_day, i, slot + S_SHARE) >= p:
                 continue
-            tally[k, T_SHARES] += 1.0
-            money[k, C_REWARDS] += bp[k, BP_SHARE_COST] * rep
-            log_event(ev, ev_n, tracked, day, i, k, E_SHARED, 0)
-            reach = bp[k, BP_CONTACTS]
-            if kind == NET_SCALE_FREE:
+            tally[k, L.T_SHARES] += 1.0
+            money[k, L.C_REWARDS] += bp[k, L.BP_SHARE_COST] * rep
+            log_event(ev, ev_n, tracked, day, i, k, L.E_SHARED, 0)
+            reach = bp[k, L.BP_CONTACTS]
+            if kind == L.NET_SCALE_FREE:
                 reach *= degree(kind, i, n, mean_degree, beta) / mean_degree
-            n_contacts = min(bernoulli_round(reach, uniform(key_day, i, slot + 1)), MAX_CONTACTS)
+            n_contacts = min(bernoulli_round(reach, uniform(key_day, i, slot + S_N_CONTACTS)), MAX_CONTACTS)
             for c in range(n_contacts):
                 j = pick_contact(kind, i, n, mean_degree, rewire, beta, net_key, key_day,
-                                 uniform(key_day, i, slot + 2 + 3 * c))
-                tally[k, T_CONTACTS] += 1.0
+                                 uniform(key_day, i, slot + S_CONTACTS + 3 * c + D_PICK))
+                tally[k, L.T_CONTACTS] += 1.0
                 sj = stage[j, k]
-                if sj == MEMBER or ist[j, k, COOLOFF] > day:
+                if sj == L.MEMBER or ist[j, k, L.COOLOFF] > day:
                     continue
-                if uniform(key_day, i, slot + 3 + 3 * c) < join_probability(traits[j, PSI], neutral, k, bp, mp):
-                    if sj == LAPSED or sj == UNAWARE:
-                        move(stage, flows, j, k, AWARE)
-                    join_pool(j, k, day, SRC_REFERRAL, mp[MP_TRUST0], i,
-                              uniform(key_day, j, slot + 4000), uniform(key_day, j, slot + 4001),
+                p_join = join_probability(traits[j, L.PSI], neutral, k, bp, mp)
+                if uniform(key_day, i, slot + S_CONTACTS + 3 * c + D_ACCEPT) < p_join:
+                    if sj == L.LAPSED or sj == L.UNAWARE:
+                        move(stage, flows, j, k, L.AWARE)
+                    join_pool(j, k, day, L.SRC_REFERRAL, mp[L.MP_TRUST0], i,
+                              uniform(key_day, j, slot + S_FRIEND_CONSENT), uniform(key_day, j, slot + S_FRIEND_PAID),
                               stage, flows, fs, ist, u8, traits, mp, bp, tally[k], ev, ev_n, tracked)
-                    money[k, C_REWARDS] += reward_both
-                    cohort[max(ist[i, k, JOINED], 0), k] += 1.0  # credit the referrer's joining cohort
-                    log_event(ev, ev_n, tracked, day, i, k, E_REFERRED, j)
+                    money[k, L.C_REWARDS] += reward_both
+                    cohort[max(ist[i, k, L.JOINED], 0), k] += 1.0  # credit the referrer's joining cohort
+                    log_event(ev, ev_n, tracked, day, i, k, L.E_REFERRED, j)
                 else:
-                    fatigue[j] += mp[MP_SPAM]
+                    fatigue[j] += mp[L.MP_SPAM]
+
+
+def step(model: MarketModel, day: int) -> None:
+    """Members in their sharing window share; contacts may join (see :func:`referral_kernel`)."""
+    p, pk = model.pop, model.packed
+    referral_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.fatigue, p.tracked, pk.mp, pk.bp,
+                    rng.key(model.seed, rng.NETWORK), rng.key(model.seed, rng.REFERRAL, day), model.flows[day],
+                    model.money[day], model.tally[day], model.ev, model.ev_n, model.cohort_referrals)

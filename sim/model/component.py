@@ -1,0 +1,245 @@
+"""The component contract: what a mechanism declares, and the checks that make the declarations safe.
+
+A mechanism of the model is a module in :mod:`sim.model.mechanisms` (one behaviour, one file) that
+declares, next to its rules:
+
+- ``PARAMS``: the parameters it reads, ``{CONSTANT: Param(schema path, ...)}``; the constant is the
+  column of the packed vector a kernel reads (``mp[L.MP_TRUST_UP]``; market parameters start with
+  ``MP_``, brand parameters with ``BP_``); unit and source come from the schema field unless given;
+- ``STATE``: the per-consumer state it owns, ``{CONSTANT: State(name, dtype, per_brand)}``;
+- ``TALLIES``, ``LEDGER``, ``EVENTS``: the daily tallies, ledger items and journey events it writes,
+  ``{CONSTANT: name}``;
+- ``SLOTS``: its plan of counter-based random-number slots, a tuple of :class:`Slots`;
+- ``NAME`` and ``step(model, day)``, which calls its ``@njit(cache=True)`` kernel (``step = None``
+  for a part run from inside another mechanism's kernel, such as interception at checkout).
+
+:mod:`sim.model.layout` assembles the column tables from these declarations,
+:mod:`sim.model.params` packs the declared parameters, and :func:`check_slot_plans` proves at import
+that no two slot ranges can meet for any scenario the schema admits (its bounds: brands, partners,
+messages a week, days).
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from sim.scenario import schema as S
+
+# ---- schema bounds the slot plans rely on ------------------------------------------------------
+
+
+def schema_bound(model: type[BaseModel], name: str, kind: str) -> float:
+    """The bound ``kind`` ("le", "max_length") of field ``name`` of schema class ``model``."""
+    for meta in model.model_fields[name].metadata:
+        value = getattr(meta, kind, None)
+        if value is not None:
+            return value
+    raise LookupError(f"schema field {model.__name__}.{name} declares no bound {kind!r}")
+
+
+MAX_BRANDS = int(schema_bound(S.Scenario, "brands", "max_length"))
+MAX_PARTNERS = int(schema_bound(S.Market, "partners", "max_length"))
+MAX_DAYS = int(schema_bound(S.Run, "days", "le"))
+MAX_POPULATION = int(schema_bound(S.Run, "population", "le"))
+#: Most messages of one kind a brand sends on one day: ``sends_on_day`` of the largest weekly cadence.
+MAX_SENDS_PER_DAY = math.ceil(max(schema_bound(S.Messaging, "per_week", "le"),
+                                  schema_bound(S.Compliance, "cold_outreach_per_week", "le")) / 7.0)
+
+
+# ---- declarations ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Param:
+    """One parameter a mechanism reads, packed into a float64 column.
+
+    Attributes:
+        path: Schema path: ``market.<...>``, ``brand.<...>`` (a brand of the scenario) or ``tool.<...>``
+            (the brand's resolved pool tool).
+        derive: Turns the value at ``path`` into the number packed (a flag, a count, a transform).
+        unit: Unit; ``None`` takes the schema field's.
+        source: Source or "assumption"; ``None`` takes the schema field's.
+    """
+
+    path: str
+    derive: Callable[[Any], float] | None = None
+    unit: str | None = None
+    source: str | None = None
+
+    @property
+    def scope(self) -> str:
+        """``market`` (one value per run) or ``brand`` (one value per brand)."""
+        return "market" if self.path.startswith("market.") else "brand"
+
+    @property
+    def name(self) -> str:
+        """The column name: the last part of the path."""
+        return self.path.rsplit(".", 1)[-1]
+
+    def value(self, root: Any) -> float:
+        """The number packed for this parameter, read from ``root`` (the object the path starts at)."""
+        obj = root
+        for part in self.path.split(".")[1:]:
+            obj = getattr(obj, part)
+        return float(self.derive(obj) if self.derive is not None else obj)
+
+    def describe(self) -> tuple[str, str]:
+        """(unit, source): the declared ones, else the schema field's."""
+        extra = schema_field_extra(self.path)
+        unit = self.unit if self.unit is not None else extra.get("unit")
+        source = self.source if self.source is not None else extra.get("source")
+        if not unit or not source:
+            raise LookupError(f"parameter {self.path} has no unit or source "
+                              "(declare them or document the schema field)")
+        return unit, source
+
+
+_ROOTS: dict[str, type[BaseModel]] = {"market": S.Market, "brand": S.Brand, "tool": S.Tool}
+
+
+def _model_class(annotation: Any) -> type[BaseModel] | None:
+    """The schema class inside a field annotation (``Foo``, ``Foo | None``), if there is one."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        for arg in typing.get_args(annotation):
+            found = _model_class(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def schema_field_extra(path: str) -> dict[str, Any]:
+    """The documented unit and source of the schema field at ``path`` (empty if it has none)."""
+    root, *parts = path.split(".")
+    model = _ROOTS[root]
+    for n, part in enumerate(parts):
+        if part not in model.model_fields:
+            raise LookupError(f"{path}: {model.__name__} has no field {part!r}")
+        info = model.model_fields[part]
+        if n == len(parts) - 1:
+            extra = info.json_schema_extra
+            return dict(extra) if isinstance(extra, dict) else {}
+        inner = _model_class(info.annotation)
+        if inner is None:
+            raise LookupError(f"{path}: {model.__name__}.{part} is not a section")
+        model = inner
+    return {}
+
+
+@dataclass(frozen=True)
+class State:
+    """One per-consumer state column a mechanism owns.
+
+    Attributes:
+        name: Column name (as results and tests call it).
+        dtype: ``np.float32``, ``np.int32`` or ``np.uint8``; per-brand columns of one dtype share one
+            packed (N, K, F) array.
+        initial: Value before day 0.
+        per_brand: One value per consumer and brand (else one per consumer, its own array).
+        doc: What the column means.
+    """
+
+    name: str
+    dtype: type
+    initial: float = 0
+    per_brand: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Slots:
+    """A plan of counter-based random-number slots in one stream (see :mod:`sim.model.rng`).
+
+    A draw is ``uniform(key(seed, stream, day + day_offset), agent, slot)``. Brand ``k``'s draws use
+    slots ``block * k + first ... block * k + first + count - 1`` of each named range in ``ranges``;
+    ``shared`` ranges (``first`` counted from slot 0) serve every brand and must lie past all blocks.
+
+    Attributes:
+        stream: The rng stream (``rng.PURCHASE``...).
+        block: Slots reserved per brand (0: the plan has only shared ranges).
+        ranges: Name -> (first, count) inside a brand's block.
+        shared: Name -> (first, count) used by every brand.
+        day_offset: Added to the day in the key (a second key of the same stream); ``None`` for a key
+            fixed for the whole run (``day = -1``).
+    """
+
+    stream: int
+    block: int = 0
+    ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
+    shared: dict[str, tuple[int, int]] = field(default_factory=dict)
+    day_offset: int | None = 0
+
+    def first(self, name: str) -> int:
+        """First slot of range ``name`` (inside a brand's block, or absolute if shared)."""
+        return (self.ranges.get(name) or self.shared[name])[0]
+
+    def intervals(self, max_brands: int = MAX_BRANDS) -> list[tuple[int, int, str]]:
+        """Every slot interval (first, last, label) the plan can use with up to ``max_brands`` brands."""
+        out = []
+        for k in range(max_brands if self.ranges else 0):
+            for name, (first, count) in self.ranges.items():
+                out.append((self.block * k + first, self.block * k + first + count - 1, f"{name}[brand {k}]"))
+        for name, (first, count) in self.shared.items():
+            out.append((first, first + count - 1, name))
+        return out
+
+
+class SlotPlanError(RuntimeError):
+    """Two random-number slot ranges can meet: two purposes would share one draw."""
+
+
+def check_slot_plans(plans: Iterable[tuple[str, Slots]], max_brands: int = MAX_BRANDS,
+                     max_days: int = MAX_DAYS) -> int:
+    """Prove that no two declared slot ranges can meet, for any scenario the schema admits.
+
+    Checks that each brand's ranges fit its block, that shared ranges lie past every brand's block,
+    that keys of one stream with different day offsets cannot coincide within the longest horizon,
+    and that no two intervals of one key overlap. Returns the number of intervals checked.
+
+    Raises:
+        SlotPlanError: Naming the two ranges that meet.
+    """
+    by_key: dict[tuple[int, int | None], list[tuple[int, int, str]]] = {}
+    offsets: dict[int, set[int]] = {}
+    for owner, plan in plans:
+        for name, (first, count) in plan.ranges.items():
+            if first < 0 or count < 1 or first + count > plan.block:
+                raise SlotPlanError(f"{owner}: range {name} ({first}, {count}) does not fit its block of {plan.block}")
+        for name, (first, _count) in plan.shared.items():
+            if plan.ranges and first < plan.block * max_brands:
+                raise SlotPlanError(f"{owner}: shared range {name} starts at {first}, inside the brands' blocks "
+                                    f"(0..{plan.block * max_brands - 1})")
+        if plan.day_offset is not None:
+            offsets.setdefault(plan.stream, set()).add(plan.day_offset)
+        by_key.setdefault((plan.stream, plan.day_offset), []).extend(
+            (a, b, f"{owner}.{label}") for a, b, label in plan.intervals(max_brands))
+    for stream, offs in offsets.items():
+        ordered = sorted(offs)
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            if b - a <= max_days:
+                raise SlotPlanError(f"stream {stream}: day offsets {a} and {b} are closer than the longest horizon "
+                                    f"({max_days} days): their keys can coincide")
+    checked = 0
+    for (stream, offset), intervals in by_key.items():
+        intervals.sort()
+        for (a1, b1, l1), (a2, b2, l2) in zip(intervals, intervals[1:], strict=False):
+            if a2 <= b1:
+                raise SlotPlanError(f"stream {stream} (day offset {offset}): {l1} (slots {a1}..{b1}) and {l2} "
+                                    f"(slots {a2}..{b2}) overlap")
+        checked += len(intervals)
+    return checked
+
+
+def as_int_constants(table: dict[str, int]) -> dict[str, int]:
+    """Plain Python ints (numba freezes module-level ints into compiled kernels as constants)."""
+    return {k: int(v) for k, v in table.items()}
+
+
+DTYPES = (np.float32, np.int32, np.uint8)

@@ -1,0 +1,38 @@
+"""The model's components in the order the day runs them: the day is this list.
+
+Each component is a module declaring ``NAME``, ``PARAMS``, ``STATE``, ``TALLIES``, ``LEDGER``,
+``EVENTS``, ``SLOTS`` and a ``step(model, day)`` (see :mod:`sim.model.component`).
+:class:`sim.model.market.MarketModel` runs :data:`DAILY` in order and times each step by its
+``NAME``; :mod:`sim.model.layout` assembles the column tables from :data:`DECLARING`.
+
+To add a mechanism: write its module in :mod:`sim.model.mechanisms` and put it in :data:`DAILY`
+at the place of the day it belongs to (``docs/ARCHITECTURE.md`` has the recipe).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from sim.model import state
+from sim.model.mechanisms import (
+    acquisition,
+    auction,
+    books,
+    compliance,
+    interception,
+    membership,
+    messaging,
+    plan,
+    purchase,
+    referral,
+)
+
+#: The day, in order: brands plan, the ad auction clears, consumers are reached, buy, earn and pay for
+#: membership, receive messages, share; enforcement and breaches strike; the books are closed.
+DAILY: tuple[ModuleType, ...] = (plan, auction, acquisition, purchase, membership, messaging, referral, compliance,
+                                 books)
+
+#: Every module that declares columns: the core (the pool relationship every mechanism shares), the
+#: daily components, and parts run from inside another component's kernel (interception at checkout).
+DECLARING: tuple[ModuleType, ...] = (state, plan, auction, acquisition, purchase, interception, membership,
+                                     messaging, referral, compliance, books)

@@ -1,0 +1,213 @@
+"""The component contract: declarations, assembled tables, parameter packing, slot plans and the daily list."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.model import components, rng
+from sim.model import layout as L
+from sim.model.brand import sends_on_day
+from sim.model.component import (
+    MAX_BRANDS,
+    MAX_DAYS,
+    MAX_PARTNERS,
+    MAX_SENDS_PER_DAY,
+    Param,
+    SlotPlanError,
+    Slots,
+    check_slot_plans,
+)
+from sim.model.market import MarketModel
+from sim.model.mechanisms import referral
+from sim.model.params import pack
+from tests.conftest import small
+
+MODEL_SOURCES = "\n".join(p.read_text() for p in sorted((Path(L.__file__).parent).rglob("*.py")))
+REFERENCE_SOURCES = "\n".join(p.read_text() for p in sorted((Path(L.__file__).parents[1] / "reference").glob("*.py")))
+
+
+def _declarers(kind: str, const: str) -> list[str]:
+    return [c.NAME for c in components.DECLARING if const in getattr(c, kind, {})]
+
+
+# ---- the slot plans ----------------------------------------------------------------------------------
+def test_declared_slot_plans_cannot_overlap_for_any_admitted_scenario() -> None:
+    """The check run at import passes for the schema's bounds, over every plan every component declares."""
+    plans = L.SLOT_PLANS
+    assert {name for name, _ in plans} >= {"acquisition", "purchase", "messaging", "referral", "compliance"}
+    checked = check_slot_plans(plans)
+    assert checked >= 8 * 30  # every brand's ranges of every stream were compared
+    assert MAX_BRANDS == 8 and MAX_PARTNERS == 8 and MAX_DAYS == 3650
+
+
+def test_the_bound_on_messages_a_day_is_the_schema_bound() -> None:
+    """No admitted cadence sends more messages in a day than the messaging plan has room for."""
+    most = max(sends_on_day(70.0, d) for d in range(7 * 20))
+    assert most == MAX_SENDS_PER_DAY == 10
+    assert max(sends_on_day(70.0 - 0.5, d) for d in range(7 * 20)) <= MAX_SENDS_PER_DAY
+
+
+def test_check_catches_overlaps_and_plans_that_do_not_fit() -> None:
+    """Overlapping ranges, ranges outside their block, shared ranges inside the blocks, close day offsets."""
+    a = Slots(rng.PURCHASE, block=8, ranges={"x": (0, 4)})
+    b = Slots(rng.PURCHASE, block=8, ranges={"y": (3, 2)})
+    with pytest.raises(SlotPlanError, match="overlap"):
+        check_slot_plans([("a", a), ("b", b)])
+    check_slot_plans([("a", a), ("b", Slots(rng.PURCHASE, block=8, ranges={"y": (4, 4)}))])
+    with pytest.raises(SlotPlanError, match="does not fit"):
+        check_slot_plans([("a", Slots(rng.PURCHASE, block=8, ranges={"x": (6, 3)}))])
+    with pytest.raises(SlotPlanError, match="inside the brands' blocks"):
+        check_slot_plans([("a", Slots(rng.PURCHASE, block=8, ranges={"x": (0, 1)}, shared={"s": (60, 1)}))])
+    with pytest.raises(SlotPlanError, match="closer than the longest horizon"):
+        check_slot_plans([("a", Slots(rng.COMPLIANCE, block=1, ranges={"x": (0, 1)})),
+                          ("b", Slots(rng.COMPLIANCE, block=1, ranges={"x": (0, 1)}, day_offset=1000))])
+
+
+def test_the_old_mixed_network_slots_would_be_caught() -> None:
+    """The mixed population's contacts once drew from slots 1000 + m of the referral key.
+
+    Brand 1's share draws (4096...) and brand 0's contact draws (1000..3002) use those slots too.
+    """
+    old = Slots(rng.REFERRAL, block=4096, ranges=dict(referral.DAY_SLOTS.ranges), shared={"mixed": (1000, 1_000_000)})
+    with pytest.raises(SlotPlanError):
+        check_slot_plans([("referral", old)])
+    assert referral.DAY_SLOTS.first("mixed_contacts") >= referral.DAY_SLOTS.block * MAX_BRANDS
+
+
+def test_no_bare_slot_literals_in_kernels() -> None:
+    """Kernels name their slots through the declared plans: no ``32 * k``, ``256 * k``, ``d + 100_000``."""
+    for pattern in (r"\b(8|32|256|4096) \* k\b", r"[ij], slot \+ \d", r"\+ 100_000", r"\+ 200_000", r"1000 \+ m"):
+        assert not re.search(pattern, MODEL_SOURCES), pattern
+
+
+# ---- assembled tables -----------------------------------------------------------------------------------
+def test_every_output_column_has_exactly_one_declaring_component() -> None:
+    """Each ledger item, tally, event and state column is declared by one component (its owner)."""
+    for kind, names in (("LEDGER", L.MONEY), ("TALLIES", L.TALLY), ("EVENTS", L.EVENTS)):
+        table = {c: n for comp in components.DECLARING for c, n in getattr(comp, kind, {}).items()}
+        assert sorted(table.values()) == sorted(names), kind
+        for const in table:
+            assert len(_declarers(kind, const)) == 1, (kind, const, _declarers(kind, const))
+    for const in L.STATE:
+        assert len(_declarers("STATE", const)) == 1, const
+
+
+def test_revenue_items_come_first_and_costs_are_the_rest() -> None:
+    """Revenue items are declared as such and lead the ledger (results sum them by index)."""
+    assert L.REVENUE_ITEMS == tuple(range(len(L.REVENUE_ITEMS)))
+    assert set(L.REVENUE_ITEMS) | set(L.COST_ITEMS) == set(range(L.N_MONEY))
+    assert [L.MONEY[i] for i in L.REVENUE_ITEMS] == ["revenue_public", "revenue_private", "membership_fees"]
+
+
+def test_every_declared_parameter_is_read_and_every_event_and_tally_written() -> None:
+    """No packed column nobody reads, no event nobody emits, no tally nobody writes (dead things stay out)."""
+    for const in [*L.MARKET_PARAMS, *L.BRAND_PARAMS]:
+        uses = len(re.findall(rf"L\.{const}\b", MODEL_SOURCES))
+        assert uses >= 1, f"{const} is packed but no code of the model reads it"
+    for const in [c for comp in components.DECLARING for c in getattr(comp, "EVENTS", {}) if c != "E_NONE"]:
+        assert re.search(rf"L\.{const}\b", MODEL_SOURCES), f"event {const} is never emitted"
+    for const in [c for comp in components.DECLARING for c in getattr(comp, "TALLIES", {})]:
+        if getattr(L, const) in L.JOIN_TALLY_OF_SOURCE:  # joins are counted by source in state.join_pool
+            assert re.search(r"L\.JOIN_TALLY_OF_SOURCE\[source\]", MODEL_SOURCES)
+            continue
+        assert re.search(rf"L\.{const}\b", MODEL_SOURCES), f"tally {const} is never written"
+    for dead in ("MP_NSEG", "MP_NPARTNERS", "BP_COLD", "E_MSG_PURCHASE", "E_SEEDED"):
+        assert not hasattr(L, dead), dead
+    assert "message_purchase" not in L.EVENTS and "seeded" not in L.EVENTS
+
+
+def test_every_parameter_has_a_schema_path_unit_and_source() -> None:
+    """Each declared parameter names a schema field; unit and source come from it or are declared."""
+    for const, param in {**L.MARKET_PARAMS, **L.BRAND_PARAMS}.items():
+        unit, source = param.describe()
+        assert unit and source, const
+
+
+def test_the_reference_reads_parameters_through_the_declarations() -> None:
+    """The Mesa reference keeps no parameter list of its own: it reads the packed, declared columns."""
+    assert "pack(" in REFERENCE_SOURCES
+    assert not re.search(r"\b(regime|platforms|behaviour)\.[a-z_]+", REFERENCE_SOURCES)
+
+
+# ---- packing -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("override", "const", "value"), [
+    ("market.behaviour.trust_up=0.123", "MP_TRUST_UP", 0.123),
+    ("market.regime.breach.fine=777", "MP_BREACH_FINE", 777.0),
+    ("market.platforms.cpm_base=41", "MP_CPM_BASE", 41.0),
+    ("brands.0.strategy.messaging.per_week=5", "BP_PER_WEEK", 5.0),
+    ("brands.0.strategy.referral.neutral=true", "BP_REF_NEUTRAL", 1.0),
+])
+def test_pack_puts_each_schema_value_in_its_declared_column(override: str, const: str, value: float) -> None:
+    """Changing one schema field changes exactly its declared column of the packed vectors."""
+    base = pack(small("china_in_china", population=200, days=5))
+    moved = pack(small("china_in_china", population=200, days=5, **dict([override.split("=")])))
+    vec = "mp" if const.startswith("MP_") else "bp"
+    row_a, row_b = getattr(base, vec), getattr(moved, vec)
+    if vec == "bp":
+        row_a, row_b = row_a[0], row_b[0]
+    col = getattr(L, const)
+    assert row_b[col] == pytest.approx(value)
+    assert set(np.flatnonzero(row_a != row_b).tolist()) <= {col}
+
+
+def test_declared_state_is_allocated_with_its_initial_values() -> None:
+    """Every declared state column exists by name with its initial value before day 0."""
+    model = MarketModel(small("china_in_china", population=300, days=3))
+    cols = model.pop.columns()
+    for st in L.STATE.values():
+        assert st.name in cols
+        if st.name not in ("trust", "joined", "source", "consent", "referrer", "paid", "tier", "points",
+                           "spend_member", "opted_out", "cooloff"):  # seed members joined before day 0
+            assert np.all(cols[st.name] == st.initial), st.name
+    assert cols["last_purchase"].dtype == np.int32 and cols["trust"].dtype == np.float32
+
+
+# ---- the day is a list -----------------------------------------------------------------------------------
+def test_the_day_runs_the_components_in_order_and_times_each() -> None:
+    """``step`` runs the declared list in order; ``timings`` has one entry per component name."""
+    model = MarketModel(small("china_in_china", population=300, days=4))
+    ran: list[str] = []
+
+    class Spy:
+        def __init__(self, comp):
+            self.NAME, self._comp = comp.NAME, comp
+
+        def step(self, m, day):
+            ran.append(self.NAME)
+            self._comp.step(m, day)
+
+    model.components = tuple(Spy(c) for c in model.components)
+    model.step()
+    assert ran == ["plan", "auction", "acquisition", "purchase", "membership", "messaging", "referral",
+                   "compliance", "books"]
+    assert list(model.timings) == ran and all(v >= 0 for v in model.timings.values())
+    assert [c.NAME for c in components.DAILY] == ran
+
+
+def test_a_new_component_appends_columns_and_moves_none() -> None:
+    """Columns a new component declares come after the published ones (revenue after old revenue)."""
+    declared = {c: n for comp in components.DECLARING for c, n in getattr(comp, "LEDGER", {}).items()}
+    revenue = tuple(c for comp in components.DECLARING for c in getattr(comp, "REVENUE", ()))
+    grown = L._ordered("money", {**declared, "C_LIVE_HOST": "live_host_fees", "REV_LIVE": "live_revenue"},
+                       first=(*revenue, "REV_LIVE"))
+    names = [n for _, n in grown]
+    assert names[:4] == ["revenue_public", "revenue_private", "membership_fees", "live_revenue"]
+    old_costs = [L.MONEY[i] for i in L.COST_ITEMS]
+    assert names[4:] == [*old_costs, "live_host_fees"]
+    tallies = {c: n for comp in components.DECLARING for c, n in getattr(comp, "TALLIES", {}).items()}
+    assert [n for _, n in L._ordered("tally", {**tallies, "T_LIVE": "live_viewers"})] == [*L.TALLY, "live_viewers"]
+
+
+def test_contradicting_or_missing_declarations_are_refused() -> None:
+    """The same constant declared two ways, or a published column nobody declares, stops the assembly."""
+    with pytest.raises(L.LayoutError, match="MP_X"):
+        L._merge("parameter", [("a", {"MP_X": Param("market.behaviour.trust_up")}),
+                               ("b", {"MP_X": Param("market.behaviour.trust_down")})])
+    assert L._merge("parameter", [("a", {"MP_X": Param("market.represents")}),
+                                  ("b", {"MP_X": Param("market.represents")})]) == {"MP_X": Param("market.represents")}
+    with pytest.raises(L.LayoutError, match="declared by no component"):
+        L._ordered("tally", {"T_SENDS": "sends"})
