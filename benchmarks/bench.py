@@ -32,9 +32,9 @@ What it measures, each in a fresh subprocess so that every figure has its own pr
 Wall-clock and CPU times are both recorded; the CPU model, the cores and the load average at start
 and end are printed (other processes on a shared machine inflate wall-clock times: compare the CPU
 figures and the paired ratios). The figures are printed as plain-text tables and written, with the
-machine and the date, to ``benchmarks/results/latest.json`` (``--quick`` writes
-``benchmarks/results/quick.json``). The issue's targets are printed beside the measured figures as
-"met" / "not met"; nothing is asserted.
+machine and the date, to ``benchmarks/results/latest.json``, and the printed text to
+``benchmarks/results/latest.txt`` (``--quick``: ``quick.json`` and ``quick.txt``, or ``--out``). The
+issue's targets are printed beside the measured figures as "met" / "not met"; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ MODES: dict[str, dict[str, Any]] = {
         "cli_run_args": [], "cli_run_reps": 3, "import_reps": 3,
         "engine": [(1, 100_000, 5), (1, 1_000_000, 3), (3, 1_000_000, 2)],
         "year_sizes": (100_000, 1_000_000), "memory_size": 10_000_000,
-        "reference_warm": 2_000, "reference": [(10_000, YEAR, 5), (100_000, 90, 3)],
+        "reference_warm": 2_000, "reference": [(10_000, YEAR, 5), (100_000, 60, 3)],
         "replicate": {"population": 1_000_000, "count": 8, "workers": 2, "pairs": 3}, "cli_replicate": 1_000_000,
     },
     "quick": {
@@ -97,7 +97,7 @@ FIGURES = (
     "CPU model", "load average at start", "load average at end",
     "import sim", "ptsim list",
     "first ptsim run, cache warm", "first ptsim run, empty cache", "compilations in a warm first run",
-    "compile time", "compile time per kernel",
+    "compile time", "compile CPU time", "compile time per kernel",
     "consumer-days/s (loop)", "consumer-days/s (sim.run)", "seconds per simulated year (loop)",
     "seconds per simulated year (sim.run)", "bytes per consumer", "time per mechanism",
     "peak memory", "compilations while timing",
@@ -174,14 +174,18 @@ def run_worker(kind: str, env: dict[str, str] | None = None, **kwargs: Any) -> d
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def timed_command(cmd: list[str], env: dict[str, str] | None = None) -> float:
-    """Wall seconds of a command in a fresh process (it must succeed)."""
+def timed_command(cmd: list[str], env: dict[str, str] | None = None, cpu: list[float] | None = None) -> float:
+    """Wall seconds of a command in a fresh process (it must succeed); its CPU seconds are appended to ``cpu``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True,
                           check=False)
     took = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    if cpu is not None:
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return took
 
 
@@ -323,22 +327,26 @@ def cold_start(plan: dict) -> dict:
     ptsim = str(Path(py).with_name("ptsim"))
     run_args = ["china_in_china", "--no-save", *plan["cli_run_args"]]
     out: dict[str, Any] = {"command": "ptsim run " + " ".join(run_args)}
-    out["import_sim_s"] = [timed_command([py, "-c", "import sim"]) for _ in range(plan["import_reps"])]
-    out["ptsim_list_s"] = [timed_command([ptsim, "list"]) for _ in range(plan["import_reps"])]
+    out["import_sim_cpu_s"], out["ptsim_list_cpu_s"] = [], []
+    out["import_sim_s"] = [timed_command([py, "-c", "import sim"], cpu=out["import_sim_cpu_s"])
+                           for _ in range(plan["import_reps"])]
+    out["ptsim_list_s"] = [timed_command([ptsim, "list"], cpu=out["ptsim_list_cpu_s"])
+                           for _ in range(plan["import_reps"])]
     with tempfile.TemporaryDirectory(prefix="ptsim-bench-") as tmp:
         stats = Path(tmp) / "stats.json"
         cmd = [py, str(Path(__file__).resolve()), "--worker", "cli_run", "--args",
                json.dumps({"args": run_args, "stats": str(stats)})]
         timed_command([py, "-c", "from sim.model.warmup import warm_kernels; warm_kernels()"])  # cache filled
-        warm, warm_compilations = [], []
+        warm, warm_cpu, warm_compilations, cold_cpu = [], [], [], []
         for _ in range(plan["cli_run_reps"]):
-            warm.append(timed_command(cmd))
+            warm.append(timed_command(cmd, cpu=warm_cpu))
             warm_compilations.append(json.loads(stats.read_text())["compilations"])
         empty = Path(tmp) / "empty-numba-cache"
         empty.mkdir()
-        cold = timed_command(cmd, env={"NUMBA_CACHE_DIR": str(empty)})
+        cold = timed_command(cmd, env={"NUMBA_CACHE_DIR": str(empty)}, cpu=cold_cpu)
         cold_stats = json.loads(stats.read_text())
-    out.update({"first_run_warm_s": warm, "warm_compilations": warm_compilations, "first_run_empty_cache_s": cold,
+    out.update({"first_run_warm_s": warm, "first_run_warm_cpu_s": warm_cpu, "warm_compilations": warm_compilations,
+                "first_run_empty_cache_s": cold, "first_run_empty_cache_cpu_s": cold_cpu[0],
                 "compilations": cold_stats["compilations"], "compile_s": cold_stats["compile_s"],
                 "compile_by_function_s": dict(sorted(cold_stats["by_function"].items(), key=lambda kv: -kv[1]))})
     return out
@@ -423,7 +431,45 @@ def main() -> None:
         return
 
     mode = "quick" if opts.quick else "full"
+    out = opts.out or RESULTS_DIR / ("quick.json" if opts.quick else "latest.json")
+    printed = Tee(sys.stdout)
+    sys.stdout = printed
+    try:
+        measure(mode, out)
+    finally:
+        sys.stdout = printed.stream
+    text = out.with_suffix(".txt")
+    tmp = text.with_name(f".{text.name}.tmp")
+    tmp.write_text(printed.text())
+    os.replace(tmp, text)
+
+
+class Tee:
+    """Standard output that also keeps what was printed (saved beside the JSON file as plain text)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.parts: list[str] = []
+
+    def write(self, s: str) -> int:
+        """Write to the real stream and keep a copy."""
+        self.parts.append(s)
+        return self.stream.write(s)
+
+    def flush(self) -> None:
+        """Flush the real stream."""
+        self.stream.flush()
+
+    def text(self) -> str:
+        """Everything printed, without the progress lines."""
+        return "".join(line for line in "".join(self.parts).splitlines(keepends=True)
+                       if not line.startswith("  running"))
+
+
+def measure(mode: str, out: Path) -> None:
+    """Run every measurement of ``mode``, print the tables and write the figures to ``out`` (JSON)."""
     plan = MODES[mode]
+    opts = argparse.Namespace(quick=mode == "quick")
     started = time.perf_counter()
     m = machine()
     report: dict[str, Any] = {"mode": mode, "machine": m,
@@ -439,14 +485,19 @@ def main() -> None:
     cold = cold_start(plan)
     report["cold_start"] = cold
     section("Cold start (fresh processes)")
-    print(f"import sim:                            {spread(cold['import_sim_s'])}")
-    print(f"ptsim list:                            {spread(cold['ptsim_list_s'])}")
-    print(f"first ptsim run, cache warm:           {spread(cold['first_run_warm_s'])}   `{cold['command']}`, "
-          "kernels in numba's cache as after scripts/setup.sh")
+    print(f"import sim:                            {spread(cold['import_sim_s'])}, CPU "
+          f"{med(cold['import_sim_cpu_s']):.2f} s")
+    print(f"ptsim list:                            {spread(cold['ptsim_list_s'])}, CPU "
+          f"{med(cold['ptsim_list_cpu_s']):.2f} s")
+    print(f"first ptsim run, cache warm:           {spread(cold['first_run_warm_s'])}, CPU "
+          f"{med(cold['first_run_warm_cpu_s']):.2f} s   `{cold['command']}`, kernels in numba's cache as after "
+          "scripts/setup.sh")
     print(f"compilations in a warm first run:      {max(cold['warm_compilations'])}")
-    print(f"first ptsim run, empty cache:          {cold['first_run_empty_cache_s']:.2f} s   "
-          "(NUMBA_CACHE_DIR = an empty folder)")
-    print(f"compile time:                          {cold['compile_s']:.2f} s in {cold['compilations']} compilations")
+    print(f"first ptsim run, empty cache:          {cold['first_run_empty_cache_s']:.2f} s, CPU "
+          f"{cold['first_run_empty_cache_cpu_s']:.2f} s   (NUMBA_CACHE_DIR = an empty folder)")
+    cold["compile_cpu_s"] = cold["first_run_empty_cache_cpu_s"] - med(cold["first_run_warm_cpu_s"])
+    print(f"compile time:                          {cold['compile_s']:.2f} s wall in {cold['compilations']} "
+          f"compilations; compile CPU time {cold['compile_cpu_s']:.2f} s (empty-cache run's CPU minus a warm run's)")
     total = sum(cold["compile_by_function_s"].values()) or 1.0
     print("compile time per kernel (self time, nested compilations subtracted; the top 8):")
     for name, sec in list(cold["compile_by_function_s"].items())[:8]:
@@ -553,13 +604,21 @@ def main() -> None:
         "peak_memory_1e7_gib": mem["peak_rss_gib"] if mem["population"] == 10_000_000 else None,
         "replicate_speedup": rep["ratio_median"] if rep["population"] == 1_000_000 else None,
     }
+    cpu_figure = {
+        "year_1m_sim_run_s": med(one[1_000_000]["sim_run_cpu_s"]) if 1_000_000 in one else None,
+        "first_run_after_setup_s": None if plan["cli_run_args"] else med(cold["first_run_warm_cpu_s"]),
+    }
     section("targets (issue 12) beside the measured figures")
     rows = []
     for key, (label, op, goal, unit) in TARGETS.items():
         value = measured[key]
         met = None if value is None else (value <= goal if op == "<=" else value >= goal)
-        rows.append({"key": key, "target": label, "goal": f"{op} {goal:g} {unit}", "measured": value, "met": met})
+        cpu = cpu_figure.get(key)
+        rows.append({"key": key, "target": label, "goal": f"{op} {goal:g} {unit}", "measured": value, "met": met,
+                     "cpu_s": cpu})
         shown = "- (not at this size: --quick)" if value is None else f"{fmt(value)} {unit}"
+        if cpu is not None:
+            shown += f" wall-clock (CPU time {fmt(cpu)} s)"
         verdict = "" if met is None else ("met" if met else "not met")
         print(f"  {label}: target {op} {goal:g} {unit}; measured {shown} {verdict}")
     print(f"  {NOT_MEASURED}")
@@ -569,12 +628,11 @@ def main() -> None:
     report["elapsed_s"] = time.perf_counter() - started
     print(f"\nload average at end: {', '.join(f'{x:.2f}' for x in m['load_average_end'])}; "
           f"the benchmark took {report['elapsed_s'] / 60:.1f} min")
-    out = opts.out or RESULTS_DIR / ("quick.json" if opts.quick else "latest.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(json.dumps(report, indent=2) + "\n")
     os.replace(tmp, out)
-    print(f"figures written to {out}")
+    print(f"figures written to {out} (and this text to {out.with_suffix('.txt')})")
 
 
 if __name__ == "__main__":

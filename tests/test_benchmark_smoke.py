@@ -41,6 +41,8 @@ def test_quick_benchmark_prints_and_records_every_figure(tmp_path: Path) -> None
     missing = [name for name in bench.FIGURES if name not in text]
     assert not missing, f"figures not printed: {missing}"
     assert "Traceback" not in done.stderr
+    saved = out.with_suffix(".txt").read_text()
+    assert all(name in saved for name in bench.FIGURES) and "  running" not in saved  # the tables, no progress
 
     report = json.loads(out.read_text())
     assert report["mode"] == "quick" and report["machine"]["cpu"] in text
