@@ -5,7 +5,8 @@ Usage::
     .venv/bin/python scripts/gen_docs.py           # write the files
     .venv/bin/python scripts/gen_docs.py --check   # exit 1 if they are stale
 
-Same as ``python -m sim.docs``; the generator lives in :mod:`sim.docs` so tests can import it.
+Same as ``python -m sim.docs``; the generator is the package :mod:`sim.docs` (one module per document
+or section, the command line in ``sim/docs/build.py``) so tests can import it.
 """
 
 import sys

@@ -28,3 +28,7 @@ if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install --quiet -e ".[test]"
     touch "$stamp"
 fi
+# Compile the engine's numba kernels into the on-disk cache now, so that the first run after set-up takes
+# seconds instead of compiling for half a minute; when they are already compiled for these sources this
+# check takes milliseconds (a stamp keyed by a hash of sim/model/**/*.py, see scripts/warm_kernels.py).
+.venv/bin/python scripts/warm_kernels.py

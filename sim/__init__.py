@@ -10,11 +10,37 @@ membership commerce. Public API::
     result.kpis()
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from sim.api import load_result, resolve, run  # noqa: E402
 from sim.errors import Problem, SimInputError  # noqa: E402
-from sim.results.result import RunResult  # noqa: E402
-from sim.scenario.schema import Scenario  # noqa: E402
+
+if TYPE_CHECKING:
+    from sim.api import load_result, resolve, run
+    from sim.results.result import RunResult
+    from sim.scenario.schema import Scenario
+
+#: Public names imported on first use, so that ``import sim`` (and every command that does not run a
+#: model, such as ``ptsim list``) does not pay for the engine: numba, Mesa, pandas, SciPy.
+_LAZY = {"load_result": "sim.api", "resolve": "sim.api", "run": "sim.api", "RunResult": "sim.results.result",
+         "Scenario": "sim.scenario.schema"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name of :data:`_LAZY` on first access (PEP 562)."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = ["Problem", "RunResult", "Scenario", "SimInputError", "__version__", "load_result", "resolve", "run"]

@@ -13,11 +13,13 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.errors import SimInputError
-from sim.model.market import MarketModel
-from sim.results.result import RunResult
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # the engine (numba, Mesa, pandas) is imported when a run is made or loaded, not before
+    from sim.results.result import RunResult
 
 #: Share of the memory available when a run starts that one run may take.
 MEMORY_FRACTION = 0.8
@@ -41,6 +43,9 @@ def run(scenario: Scenario, *, seed: int | None = None, validating: bool = False
     """
     if seed is not None and seed != scenario.run.seed:
         scenario = scenario.model_copy(update={"run": scenario.run.model_copy(update={"seed": int(seed)})})
+    from sim.model.market import MarketModel
+    from sim.results.result import RunResult
+
     check_memory(scenario)
     model = MarketModel(scenario, validating=validating)
     wall = model.run_days(progress)
@@ -49,6 +54,8 @@ def run(scenario: Scenario, *, seed: int | None = None, validating: bool = False
 
 def load_result(folder: str | Path) -> RunResult:
     """Load a saved run folder (checksums verified)."""
+    from sim.results.result import RunResult
+
     return RunResult.load(folder)
 
 

@@ -163,3 +163,40 @@ def test_relative_links_resolve(name: str) -> None:
         if "://" in target or target.startswith("mailto:") or "SCREENSHOT" in target:
             continue
         assert (base / target).resolve().exists(), f"{name} links to missing {target}"
+
+
+def test_check_command_reports_stale_files_and_regeneration_restores_them(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--check`` fails on stale copies and writes nothing; regenerating writes the generator's exact text.
+
+    Written atomically (no temporary file is left beside it), after which the check passes; and
+    ``python -m sim.docs --check`` runs the package as a command.
+    """
+    import subprocess
+    import sys
+
+    from sim.docs import build
+
+    done = subprocess.run([sys.executable, "-m", "sim.docs", "--check"], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    fresh = docs.generate()
+    scenarios_md, model_md = tmp_path / "scenarios.md", tmp_path / "MODEL.md"
+    model_md.write_text(docs.render_model_md((DOCS / "MODEL.md").read_text(encoding="utf-8")).replace(
+        "| `pool_size` |", "| `pool_size` (edited by hand) |", 1), encoding="utf-8")
+    monkeypatch.setattr(build, "SCENARIOS_MD", scenarios_md)
+    monkeypatch.setattr(build, "MODEL_MD", model_md)
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    assert set(build.stale()) == {scenarios_md, model_md}  # one missing, one edited
+    assert build.main(["--check"]) == 1 and not scenarios_md.exists()  # --check writes nothing
+    assert build.main([]) == 0
+    assert scenarios_md.read_text(encoding="utf-8") == fresh[docs.SCENARIOS_MD]
+    assert model_md.read_text(encoding="utf-8") == fresh[docs.MODEL_MD]
+    assert build.stale() == [] and sorted(p.name for p in tmp_path.iterdir()) == ["MODEL.md", "scenarios.md"]
+
+
+def test_docs_modules_each_do_one_job_in_under_600_lines() -> None:
+    """The generator stays split into focused modules (issue 11: no module over ~600 lines)."""
+    for path in (ROOT / "sim" / "docs").glob("*.py"):
+        lines = path.read_text(encoding="utf-8").count("\n")
+        assert lines <= 600, f"{path.relative_to(ROOT)} has {lines} lines"
