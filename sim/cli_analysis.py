@@ -27,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim import cli as _cli
+from sim.analysis.execution import Execution
 from sim.cli import HEADLINE_KPIS, SetOpt, _fail, app, err, kpi_rich_table, out
 from sim.errors import SimInputError
 
@@ -173,7 +174,7 @@ def replicate(
         target = _target(sc.name, "replicate", out_dir, overwrite, no_save)
         with _pool(serial, scheduler, workers, reps) as ex, _bar(f"{sc.name} x {reps}") as tick:
             ens = run_replicates(
-                sc, reps, root_seed=root_seed, executor=ex, progress=tick
+                sc, reps, execution=Execution(seed=root_seed, executor=ex, progress=tick)
             )
         last = ens.last_day
         for d in sorted({min(364, last), last}):
@@ -248,12 +249,9 @@ def compare(
             comp = compare_scenarios(
                 refs,
                 reps,
-                overrides=set_ or [],
-                root_seed=root_seed,
+                execution=Execution(seed=root_seed, overrides=tuple(set_ or []), executor=ex, progress=tick),
                 title=title,
                 description=description,
-                executor=ex,
-                progress=tick,
             )
         if comp.title:
             out.print(f"[bold]{comp.title}[/]")
@@ -336,9 +334,7 @@ def sweep(
                 objective=objective,
                 brand=brand,
                 day=_day0(day),
-                root_seed=root_seed,
-                executor=ex,
-                progress=tick,
+                execution=Execution(seed=root_seed, executor=ex, progress=tick),
             )
         s = res.summary()
         cur = sc.market.currency
@@ -443,9 +439,7 @@ def sensitivity(
                 brand=brand,
                 day=_day0(day),
                 reps=reps,
-                root_seed=root_seed,
-                executor=ex,
-                progress=tick,
+                execution=Execution(seed=root_seed, executor=ex, progress=tick),
             )
         cur = sc.market.currency
         for k in res.kpis:
@@ -525,9 +519,7 @@ def optimise(
                 popsize=popsize,
                 brand=brand,
                 day=_day0(day),
-                root_seed=root_seed,
-                executor=ex,
-                progress=tick,
+                execution=Execution(seed=root_seed, executor=ex, progress=tick),
             )
         cur = sc.market.currency
         out.print(

@@ -5,6 +5,8 @@ Everything here builds on the public API of :mod:`sim` and hands its runs to any
 engine already loaded, ``"serial"``, or a Dask cluster by scheduler address); see
 :mod:`sim.analysis.executors`. One module per part:
 
+* :mod:`~sim.analysis.execution` - :class:`Execution` (root seed, overrides, executor, progress: how
+  every entry point below runs);
 * :mod:`~sim.analysis.replicate` - :func:`replicate` -> :class:`Ensemble` (bands for every KPI);
 * :mod:`~sim.analysis.compare` - :func:`compare_scenarios` -> :class:`ComparisonEnsemble` (paired
   differences under common random numbers), and the single-seed :func:`run_comparison`;
@@ -27,6 +29,8 @@ _WHERE = {
     "compare_scenarios": "compare", "run_comparison": "compare", "make_executor": "executors",
     "spawn_seeds": "executors", "optimise": "optimise", "Ensemble": "replicate",
     "load_ensemble": "replicate", "replicate": "replicate", "sensitivity": "sensitivity", "sweep": "sweep",
+    # ---- execution object and decisions (issues 11 item 6, 15) ----
+    "Execution": "execution",
 }
 
 
@@ -45,6 +49,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Comparison",
+    "Execution",
     "ComparisonEnsemble",
     "Ensemble",
     "calibrate_customers",

@@ -23,7 +23,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +32,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.analysis.executors import Progress, make_executor, map_runs, run_kpis, spawn_seeds
+from sim.analysis.execution import Execution, as_execution
+from sim.analysis.executors import run_kpis, spawn_seeds
 from sim.analysis.paths import ParamRange, apply_values_doc, parse_range, scenario_doc
 from sim.analysis.replicate import check_reps, provenance
 from sim.analysis.sweep import _brand, check_kpi
@@ -132,13 +132,8 @@ def sensitivity(
     brand: str | None = None,
     day: int | None = None,
     reps: int = 1,
-    root_seed: int | None = None,
     sample_seed: int = 0,
-    overrides: Sequence[str] = (),
-    executor: Executor | str | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Progress | None = None,
+    execution: Execution | None = None,
 ) -> SensitivityResult:
     """Sobol or Morris sensitivity of KPIs to parameter ranges.
 
@@ -152,13 +147,9 @@ def sensitivity(
         brand: Brand the KPIs are read for (default: the first).
         day: Day at which KPIs are taken (default: the last).
         reps: Common seeds per point (averaged).
-        root_seed: Root of the seed tree (default: the scenario's ``run.seed``).
         sample_seed: Seed of the sampler (scrambling, trajectories) and of the bootstrap.
-        overrides: Overrides applied to the base scenario first.
-        executor: An ``Executor``, or ``"process"`` (default), ``"serial"`` or ``"dask"``.
-        workers: Processes of the local pool.
-        scheduler: Dask scheduler address.
-        progress: ``progress(done, total)`` over all runs.
+        execution: Root seed (default: the scenario's ``run.seed``), overrides applied to the base
+            scenario first, executor and progress over all runs (:class:`~sim.analysis.execution.Execution`).
 
     Raises:
         SimInputError: Unknown path or KPI, empty or inverted range, fewer than two parameters, a
@@ -170,9 +161,8 @@ def sensitivity(
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
-    from sim.api import resolve
-
-    sc = resolve(scenario, overrides)
+    ex = as_execution(execution)
+    sc = ex.resolve(scenario)
     if method not in ("sobol", "morris"):
         raise SimInputError.single("--method", method, "must be 'sobol' or 'morris'")
     reps = check_reps(reps)
@@ -217,7 +207,7 @@ def sensitivity(
             p[j] = end
             tornado_x.append(p)
     all_x = np.vstack([x, np.array(tornado_x)])
-    root = sc.run.seed if root_seed is None else int(root_seed)
+    root = ex.root(sc)
     seeds = spawn_seeds(root, reps)
     base = scenario_doc(sc)
     docs = []
@@ -228,8 +218,7 @@ def sensitivity(
         docs.append(doc)
     calls = [(doc, seed, (day,)) for doc in docs for seed in seeds]
     t0 = datetime.now(UTC)
-    with make_executor(executor, workers=workers, scheduler=scheduler, tasks=len(calls)) as ex:
-        parts = map_runs(ex, run_kpis, calls, progress=progress)
+    parts = ex.map(run_kpis, calls)
     wall = (datetime.now(UTC) - t0).total_seconds()
     runs = pd.concat(parts, ignore_index=True)
     runs = runs[runs["brand"] == b].reset_index(drop=True)
@@ -291,7 +280,7 @@ def sensitivity(
         pd.DataFrame(rows),
         pd.DataFrame(tornado_rows),
         provenance(
-            executor,
+            ex,
             wall_seconds=wall,
             replicates=reps,
             root_seed=root,

@@ -22,7 +22,6 @@ import io
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +30,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.analysis.executors import Progress, RunsFailed, make_executor, map_runs, run_kpis, spawn_seeds
+from sim.analysis.execution import Execution, as_execution
+from sim.analysis.executors import RunsFailed, run_kpis, spawn_seeds
 from sim.analysis.paths import Axis, apply_values_doc, describe, parse_axis, scenario_doc
 from sim.analysis.replicate import check_reps, provenance, summarise
 from sim.errors import SimInputError
@@ -272,12 +272,7 @@ def sweep(
     objective: str = "profit",
     brand: str | None = None,
     day: int | None = None,
-    root_seed: int | None = None,
-    overrides: Sequence[str] = (),
-    executor: Executor | str | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Progress | None = None,
+    execution: Execution | None = None,
 ) -> SweepResult:
     """Run a 1-D or 2-D grid of parameter values.
 
@@ -289,19 +284,14 @@ def sweep(
         objective: KPI whose best cell is marked.
         brand: Brand the objective is read for (default: the first).
         day: Day at which KPIs are taken (default: the last).
-        root_seed: Root of the seed tree (default: the scenario's ``run.seed``).
-        overrides: Overrides applied to the base scenario first.
-        executor: An ``Executor``, or ``"process"`` (default), ``"serial"`` or ``"dask"``.
-        workers: Processes of the local pool.
-        scheduler: Dask scheduler address.
-        progress: ``progress(done, total)`` over all runs.
+        execution: Root seed (default: the scenario's ``run.seed``), overrides applied to the base
+            scenario first, executor and progress over all runs (:class:`~sim.analysis.execution.Execution`).
 
     Raises:
         SimInputError: For an unknown path or KPI, bad values, or a grid beyond the caps.
     """
-    from sim.api import resolve
-
-    sc = resolve(scenario, overrides)
+    ex = as_execution(execution)
+    sc = ex.resolve(scenario)
     reps = check_reps(reps)
     check_kpi(objective)
     b = _brand(sc, brand)
@@ -319,7 +309,7 @@ def sweep(
         raise SimInputError.single("sweep", "axes", "the same parameter is swept twice", [a.path for a in parsed])
     if (err := grid_size_error(parsed, reps)) is not None:
         raise err
-    root = sc.run.seed if root_seed is None else int(root_seed)
+    root = ex.root(sc)
     seeds = spawn_seeds(root, reps)
     base = scenario_doc(sc)
     cells = list(itertools.product(*[a.values for a in parsed]))
@@ -333,8 +323,7 @@ def sweep(
     t0 = datetime.now(UTC)
     lost: RunsFailed | None = None
     try:
-        with make_executor(executor, workers=workers, scheduler=scheduler, tasks=len(calls)) as ex:
-            parts = map_runs(ex, run_kpis, calls, progress=progress)
+        parts = ex.map(run_kpis, calls)
     except RunsFailed as exc:  # keep the cells whose replicates all finished
         lost, parts = exc, exc.results
     wall = (datetime.now(UTC) - t0).total_seconds()
@@ -349,7 +338,7 @@ def sweep(
         for j, a in enumerate(parsed):
             part.insert(1 + j, a.path, [cells[cell][j]] * len(part))
         frames.append(part)
-    meta = provenance(executor, wall_seconds=wall, replicates=reps, root_seed=root, cells=len(cells))
+    meta = provenance(ex, wall_seconds=wall, replicates=reps, root_seed=root, cells=len(cells))
     if lost is not None and not frames:
         raise SweepIncomplete(lost, None, failed_cells, len(cells))
     table = pd.concat(frames, ignore_index=True)
