@@ -30,7 +30,8 @@ _WHERE = {
     "spawn_seeds": "executors", "optimise": "optimise", "Ensemble": "replicate",
     "load_ensemble": "replicate", "replicate": "replicate", "sensitivity": "sensitivity", "sweep": "sweep",
     # ---- execution object and decisions (issues 11 item 6, 15) ----
-    "Execution": "execution",
+    "Execution": "execution", "Attribution": "attribution", "attribute": "attribution",
+    "BreakEven": "robustness", "breakeven": "robustness",
 }
 
 
@@ -48,10 +49,14 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Attribution",
+    "BreakEven",
     "Comparison",
     "Execution",
     "ComparisonEnsemble",
     "Ensemble",
+    "attribute",
+    "breakeven",
     "calibrate_customers",
     "compare_scenarios",
     "fit_bgnbd",

@@ -133,6 +133,8 @@ def sensitivity(
     day: int | None = None,
     reps: int = 1,
     sample_seed: int = 0,
+    versus: str | Path | dict | Scenario | None = None,
+    versus_too: bool = True,
     execution: Execution | None = None,
 ) -> SensitivityResult:
     """Sobol or Morris sensitivity of KPIs to parameter ranges.
@@ -148,6 +150,11 @@ def sensitivity(
         day: Day at which KPIs are taken (default: the last).
         reps: Common seeds per point (averaged).
         sample_seed: Seed of the sampler (scrambling, trajectories) and of the bootstrap.
+        versus: A scenario B: the KPIs analysed become the paired differences ``KPI(A) - KPI(B)`` under
+            common seeds (:func:`sim.analysis.robustness.run_paired_kpis`), so the indices rank the
+            parameters by how much they move the verdict.
+        versus_too: Set the sampled values on B as well (default: market assumptions both live with);
+            ``False`` moves A's levers only.
         execution: Root seed (default: the scenario's ``run.seed``), overrides applied to the base
             scenario first, executor and progress over all runs (:class:`~sim.analysis.execution.Execution`).
 
@@ -216,9 +223,28 @@ def sensitivity(
         doc = apply_values_doc(base, setting)
         validate_document(doc, "sample point " + ", ".join(f"{p}={v:g}" for p, v in setting.items()))
         docs.append(doc)
-    calls = [(doc, seed, (day,)) for doc in docs for seed in seeds]
+    fn: Any = run_kpis
+    calls: list[tuple[Any, ...]] = [(doc, seed, (day,)) for doc in docs for seed in seeds]
+    vs_meta: dict[str, Any] = {}
+    if versus is not None:
+        from sim.analysis.robustness import paired_doc, run_paired_kpis
+
+        vs = ex.resolve(versus)
+        if len(vs.brands) != len(sc.brands):
+            raise SimInputError.single("--versus", vs.name, "must have as many brands as the analysed scenario")
+        base_b = scenario_doc(vs)
+        docs_b = []
+        for row in all_x:
+            setting = {r.path: r.value(v) for r, v in zip(ranges, row, strict=True)}
+            doc_b = paired_doc(base_b, setting, versus_too)
+            if versus_too:
+                validate_document(doc_b, f"{vs.name} at sample point")
+            docs_b.append(doc_b)
+        fn = run_paired_kpis
+        calls = [(doc, doc_b, seed, (day,)) for doc, doc_b in zip(docs, docs_b, strict=True) for seed in seeds]
+        vs_meta = {"versus": {"scenario": vs.name, "params_on_versus": bool(versus_too), "kpis": "A minus B"}}
     t0 = datetime.now(UTC)
-    parts = ex.map(run_kpis, calls)
+    parts = ex.map(fn, calls)
     wall = (datetime.now(UTC) - t0).total_seconds()
     runs = pd.concat(parts, ignore_index=True)
     runs = runs[runs["brand"] == b].reset_index(drop=True)
@@ -288,6 +314,7 @@ def sensitivity(
             points=len(x),
             runs=len(calls),
             seeds=seeds,
+            **vs_meta,
         ),
     )
 

@@ -272,6 +272,8 @@ def sweep(
     objective: str = "profit",
     brand: str | None = None,
     day: int | None = None,
+    versus: str | Path | dict | Scenario | None = None,
+    versus_too: bool = False,
     execution: Execution | None = None,
 ) -> SweepResult:
     """Run a 1-D or 2-D grid of parameter values.
@@ -284,8 +286,12 @@ def sweep(
         objective: KPI whose best cell is marked.
         brand: Brand the objective is read for (default: the first).
         day: Day at which KPIs are taken (default: the last).
+        versus: A scenario B: every KPI of the table becomes the paired difference ``KPI(A) - KPI(B)``
+            with common seeds (:func:`sim.analysis.robustness.run_paired_kpis`); the best cell is the
+            one where A beats B by the most.
+        versus_too: Set the axis values on B as well (a market assumption both live with).
         execution: Root seed (default: the scenario's ``run.seed``), overrides applied to the base
-            scenario first, executor and progress over all runs (:class:`~sim.analysis.execution.Execution`).
+            scenario (and B) first, executor and progress over all runs (:class:`~sim.analysis.execution.Execution`).
 
     Raises:
         SimInputError: For an unknown path or KPI, bad values, or a grid beyond the caps.
@@ -319,11 +325,28 @@ def sweep(
         doc = apply_values_doc(base, setting)
         validate_document(doc, "sweep cell " + ", ".join(f"{p}={describe(v)}" for p, v in setting.items()))
         docs.append(doc)
-    calls = [(doc, seed, (day,)) for doc in docs for seed in seeds]
+    fn: Any = run_kpis
+    calls: list[tuple[Any, ...]] = [(doc, seed, (day,)) for doc in docs for seed in seeds]
+    if versus is not None:
+        from sim.analysis.robustness import paired_doc, run_paired_kpis
+
+        vs = ex.resolve(versus)
+        if len(vs.brands) != len(sc.brands):
+            raise SimInputError.single("--versus", vs.name, "must have as many brands as the swept scenario")
+        base_b = scenario_doc(vs)
+        docs_b = []
+        for values in cells:
+            setting = dict(zip([a.path for a in parsed], values, strict=True))
+            doc_b = paired_doc(base_b, setting, versus_too)
+            if versus_too:
+                validate_document(doc_b, f"{vs.name} at " + ", ".join(f"{p}={describe(v)}" for p, v in setting.items()))
+            docs_b.append(doc_b)
+        fn = run_paired_kpis
+        calls = [(doc, doc_b, seed, (day,)) for doc, doc_b in zip(docs, docs_b, strict=True) for seed in seeds]
     t0 = datetime.now(UTC)
     lost: RunsFailed | None = None
     try:
-        parts = ex.map(run_kpis, calls)
+        parts = ex.map(fn, calls)
     except RunsFailed as exc:  # keep the cells whose replicates all finished
         lost, parts = exc, exc.results
     wall = (datetime.now(UTC) - t0).total_seconds()
@@ -339,6 +362,8 @@ def sweep(
             part.insert(1 + j, a.path, [cells[cell][j]] * len(part))
         frames.append(part)
     meta = provenance(ex, wall_seconds=wall, replicates=reps, root_seed=root, cells=len(cells))
+    if versus is not None:
+        meta["versus"] = {"scenario": vs.name, "axes_on_versus": bool(versus_too), "kpis": "A minus B"}
     if lost is not None and not frames:
         raise SweepIncomplete(lost, None, failed_cells, len(cells))
     table = pd.concat(frames, ignore_index=True)

@@ -590,4 +590,9 @@ STRINGS: dict[str, str] = {
     "mechanism.other": "Other",
     "money.other": "Other items",
     "money.total": "Profit gap",
+    "decide.flip": "The verdict on {kpi} between {a} and {b} flips at {lever} = {flip}: A − B is {d_low} at {low} and "
+                   "{d_high} at {high}; between {i_low} and {i_high} the {pct}% interval of the difference contains "
+                   "zero (unsure).",
+    "decide.no_flip": "No flip in the range: over {lever} = {low} … {high}, {a} − {b} on {kpi} stays on one side "
+                      "({d_low} at {low}, {d_high} at {high}).",
 }

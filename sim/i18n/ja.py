@@ -563,4 +563,8 @@ STRINGS: dict[str, str] = {
     "mechanism.other": "その他",
     "money.other": "その他の項目",
     "money.total": "利益差",
+    "decide.flip": "{a} と {b} の{kpi}に関する結論は {lever} = {flip} で逆転します。A − B は {low} で {d_low}、{high} で "
+                   "{d_high}。{i_low} から {i_high} の間では差の {pct}% 区間がゼロを含みます（不確実）。",
+    "decide.no_flip": "この範囲では逆転しません：{lever} = {low} … {high} で、{kpi}の {a} − {b} は同じ符号のままです"
+                      "（{low} で {d_low}、{high} で {d_high}）。",
 }

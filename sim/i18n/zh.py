@@ -532,4 +532,8 @@ STRINGS: dict[str, str] = {
     "mechanism.other": "其他",
     "money.other": "其他项目",
     "money.total": "利润差距",
+    "decide.flip": "{a} 与 {b} 在{kpi}上的结论在 {lever} = {flip} 处翻转：A − B 在 {low} 时为 {d_low}，在 {high} 时为 "
+                   "{d_high}；在 {i_low} 与 {i_high} 之间，差值的 {pct}% 区间包含零（不确定）。",
+    "decide.no_flip": "在该范围内结论不翻转：{lever} 从 {low} 到 {high}，{a} − {b} 的{kpi}始终同号"
+                      "（{low} 时 {d_low}，{high} 时 {d_high}）。",
 }
