@@ -180,9 +180,8 @@ def attribute(
     overwrite: OverwriteOpt = False,
 ) -> None:
     """Split the paired profit gap A - B by ledger item and by mechanism, with intervals."""
-    from sim.analysis.attribution import LEDGER_DAILY
+    from sim.analysis.attribution import LEDGER_DAILY, why_lines
     from sim.analysis.attribution import attribute as run_attribute
-    from sim.analysis.attribution import why_lines
     from sim.analysis.compare import compare_scenarios
 
     try:

@@ -92,8 +92,11 @@ class RiskProfile:
         return {"p05": float(q[0]), "p50": float(q[1]), "p95": float(q[2]), "mean": float(v.mean())}
 
     def breakeven_months(self) -> pd.DataFrame:
-        """Distribution of the break-even month: ``month`` (0 = never in loss; ``never`` = not by the
-        horizon), ``runs``, ``share`` and ``cumulative`` share broken even by then."""
+        """Distribution of the break-even month.
+
+        Columns ``month`` (0 = never in loss; ``never`` = not by the horizon), ``runs``, ``share`` and
+        ``cumulative`` share broken even by then.
+        """
         m = self.samples["payback_month"]
         never = int(m.isna().sum())
         counts = m.dropna().astype(int).value_counts().sort_index()
