@@ -103,3 +103,16 @@ def test_sweep_and_sensitivity_take_a_paired_difference_as_target() -> None:
     same = sensitivity(a, params, n=4, kpis=["profit"], versus=sim.resolve(a, [f"{SAAS}=100"]), execution=RUN)
     r = same.ranked("profit")
     assert (r["ST"] == 0).all() and np.allclose(r["swing"], 0)
+
+
+def test_breakeven_against_a_target_finds_the_threshold() -> None:
+    """With no B, the search finds where A's KPI reaches a target: profit falls by 90 per unit of fee."""
+    from sim.analysis.replicate import replicate
+
+    a = sim.resolve("china_in_china", [*SMALL, f"{SAAS}=0"])
+    p0 = replicate(a, 3, execution=RUN).samples()["profit"].mean()
+    res = breakeven(a, None, SAAS, 0, 1000, target=p0 - 250 * 90, reps=3, tol=0.5, execution=RUN)
+    assert res.flip == pytest.approx(250, abs=0.5) and res.b == ""
+    assert "reaches" in res.sentence() and res.sentence("ja")
+    none = breakeven(a, None, SAAS, 0, 100, target=p0 - 250 * 90, reps=3, execution=RUN)
+    assert not none.flips and "None in the range" in none.sentence()

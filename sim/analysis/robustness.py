@@ -106,7 +106,7 @@ class BreakEven:
 
     Attributes:
         a: Name of scenario A.
-        b: Name of scenario B.
+        b: Name of scenario B (empty when A's KPI was compared with ``target``).
         path: The lever's full path.
         low: Lower end of the range searched.
         high: Upper end.
@@ -120,6 +120,7 @@ class BreakEven:
         evaluations: Every lever value evaluated: ``value, mean_diff, sd_diff, ci_low, ci_high, n``.
         seeds: The common seeds.
         unit: Unit of the difference (the market currency, or USD).
+        target: Threshold subtracted from the difference (``b`` empty: A's KPI minus the target).
     """
 
     a: str
@@ -136,6 +137,7 @@ class BreakEven:
     seeds: list[int]
     unit: str = ""
     level: float = 0.95
+    target: float = 0.0
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -158,6 +160,19 @@ class BreakEven:
         cur = self.unit if unit.startswith("currency") else ""
         lever = self.path.removeprefix("brands.0.strategy.")
         lo, hi = self.at("low"), self.at("high")
+        if not self.b:
+            kv = t(f"kpi.{self.kpi}", lang)
+            tgt = human(self.target, unit, cur)
+            v_lo = human(lo["mean_diff"] + self.target, unit, cur)
+            v_hi = human(hi["mean_diff"] + self.target, unit, cur)
+            if self.flip is None:
+                return t("decide.target_none", lang, lever=lever, low=_num(self.low), high=_num(self.high), a=self.a,
+                         kpi=kv, target=tgt, v_low=v_lo, v_high=v_hi)
+            ilo, ihi = self.interval or (math.nan, math.nan)
+            return t("decide.target_hit", lang, lever=lever, flip=_num(self.flip), a=self.a, kpi=kv, target=tgt,
+                     i_low=_num(ilo) + ("−" if self.open_ends[0] else ""),
+                     i_high=_num(ihi) + ("+" if self.open_ends[1] else ""), pct=int(round(100 * self.level)),
+                     v_low=v_lo, v_high=v_hi, low=_num(self.low), high=_num(self.high))
         if self.flip is None:
             return t("decide.no_flip", lang, lever=lever, low=_num(self.low), high=_num(self.high),
                      a=self.a, b=self.b, kpi=t(f"kpi.{self.kpi}", lang),
@@ -178,12 +193,13 @@ def _num(v: float) -> str:
 
 def breakeven(
     a: str | Path | dict | Scenario,
-    b: str | Path | dict | Scenario,
+    b: str | Path | dict | Scenario | None,
     path: str,
     low: float,
     high: float,
     *,
     kpi: str = "profit",
+    target: float = 0.0,
     both: bool = False,
     reps: int = 8,
     day: int | None = None,
@@ -195,13 +211,17 @@ def breakeven(
 ) -> BreakEven:
     """Find the value of ``path`` in ``[low, high]`` at which the paired difference A - B of a KPI flips sign.
 
+    With ``b=None`` the search is for the value at which A's KPI crosses ``target`` (e.g. the referral
+    reward at which the K-factor reaches 1): the "difference" is then ``KPI(A) - target``.
+
     Args:
         a: Scenario A (the one whose lever is moved).
-        b: Scenario B (moved too when ``both``).
+        b: Scenario B (moved too when ``both``), or ``None`` to compare A with ``target``.
         path: Dotted path of the lever or assumption (short strategy paths are completed for A).
         low: Lower end of the range.
         high: Upper end.
         kpi: KPI whose paired difference decides (default profit).
+        target: Subtracted from the difference (with ``b=None``: the KPI's threshold).
         both: Set the value on both scenarios (an assumption of the market) instead of A only.
         reps: Common seeds per evaluation.
         day: Day the KPI is read at (0-based; default the last).
@@ -215,7 +235,12 @@ def breakeven(
         SimInputError: Unknown path or KPI, a bad range, or sizes beyond the caps.
     """
     ex = as_execution(execution)
-    sa, sb = ex.resolve(a), ex.resolve(b)
+    alone = b is None
+    sa = ex.resolve(a)
+    sb = sa if alone else ex.resolve(b)
+    both = bool(both) and not alone
+    if not isinstance(target, int | float) or isinstance(target, bool) or not math.isfinite(target):
+        raise SimInputError.single("--target", "target", "must be a finite number", target)
     check_kpi(kpi, "--kpi")
     reps = check_reps(reps)
     if day is not None and not 0 <= int(day) < min(sa.run.days, sb.run.days):
@@ -243,7 +268,7 @@ def breakeven(
     unit = "USD" if mixed and KPI_INFO[kpi][1].startswith("currency") else sa.market.currency
     days = (day,)
     cache: dict[float, np.ndarray] = {}
-    planned = max_evals * reps * (2 if both else 1) + (0 if both else reps)
+    planned = max_evals * reps * (2 if both else 1) + (0 if both or alone else reps)
     done = [0]
 
     def tick(k: int, _total: int, start: list[int] = done) -> None:
@@ -261,7 +286,7 @@ def breakeven(
 
     with ex.pool(reps * (2 if both else 1) * grid) as pool:
         b_fixed = None
-        if not both:
+        if not both and not alone:
             start = done[0]
             parts = ex.map(run_kpis, [(base_b, s, days) for s in seeds], on=pool,
                            progress=lambda k, n: tick(k, n, [start]))
@@ -284,11 +309,12 @@ def breakeven(
             else:
                 calls = [(da, s, days) for da, _ in pairs for s in seeds]
                 parts = ex.map(run_kpis, calls, on=pool, progress=lambda k, n: tick(k, n, [start]))
-                parts = [_minus(p, b_fixed, sa, sb, kpi) for p in parts]
+                if not alone:
+                    parts = [_minus(p, b_fixed, sa, sb, kpi) for p in parts]
             done[0] += len(calls)
             for i, v in enumerate(todo):
                 chunk = parts[i * reps:(i + 1) * reps]
-                cache[v] = np.array([_first_brand(p)[kpi] for p in chunk], dtype=np.float64)
+                cache[v] = np.array([_first_brand(p)[kpi] for p in chunk], dtype=np.float64) - float(target)
 
         def stats_at(v: float) -> tuple[float, float, float]:
             x = cache[float(rng.value(v))]
@@ -370,8 +396,8 @@ def breakeven(
     if ex.progress is not None:
         ex.progress(planned, planned)
     return BreakEven(
-        sa.name, sb.name, rng.path, rng.low, rng.high, kpi, both, flip, interval, open_ends, pd.DataFrame(rows),
-        seeds, unit, level,
+        sa.name, "" if alone else sb.name, rng.path, rng.low, rng.high, kpi, both, flip, interval, open_ends,
+        pd.DataFrame(rows), seeds, unit, level, float(target),
         provenance(ex, replicates=reps, root_seed=root, evaluations=len(cache), runs=done[0], tol=tol),
     )
 

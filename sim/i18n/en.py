@@ -595,4 +595,8 @@ STRINGS: dict[str, str] = {
                    "zero (unsure).",
     "decide.no_flip": "No flip in the range: over {lever} = {low} … {high}, {a} − {b} on {kpi} stays on one side "
                       "({d_low} at {low}, {d_high} at {high}).",
+    "decide.target_hit": "{a} reaches {kpi} = {target} at {lever} = {flip} ({kpi} is {v_low} at {low} and {v_high} at "
+                         "{high}); between {i_low} and {i_high} the {pct}% interval still contains {target} (unsure).",
+    "decide.target_none": "None in the range: over {lever} = {low} … {high}, {a} never reaches {kpi} = {target} "
+                          "({v_low} at {low}, {v_high} at {high}).",
 }

@@ -567,4 +567,8 @@ STRINGS: dict[str, str] = {
                    "{d_high}。{i_low} から {i_high} の間では差の {pct}% 区間がゼロを含みます（不確実）。",
     "decide.no_flip": "この範囲では逆転しません：{lever} = {low} … {high} で、{kpi}の {a} − {b} は同じ符号のままです"
                       "（{low} で {d_low}、{high} で {d_high}）。",
+    "decide.target_hit": "{a} は {lever} = {flip} で{kpi} = {target} に達します（{low} で {v_low}、{high} で "
+                         "{v_high}）。{i_low} から {i_high} の間では {pct}% 区間がまだ {target} を含みます（不確実）。",
+    "decide.target_none": "この範囲にはありません：{lever} = {low} … {high} で、{a} の{kpi}は {target} に達しません"
+                          "（{low} で {v_low}、{high} で {v_high}）。",
 }

@@ -536,4 +536,8 @@ STRINGS: dict[str, str] = {
                    "{d_high}；在 {i_low} 与 {i_high} 之间，差值的 {pct}% 区间包含零（不确定）。",
     "decide.no_flip": "在该范围内结论不翻转：{lever} 从 {low} 到 {high}，{a} − {b} 的{kpi}始终同号"
                       "（{low} 时 {d_low}，{high} 时 {d_high}）。",
+    "decide.target_hit": "{a} 在 {lever} = {flip} 时{kpi}达到 {target}（{low} 时为 {v_low}，{high} 时为 {v_high}）；"
+                         "在 {i_low} 与 {i_high} 之间，{pct}% 区间仍包含 {target}（不确定）。",
+    "decide.target_none": "该范围内没有：{lever} 从 {low} 到 {high}，{a} 的{kpi}始终达不到 {target}"
+                          "（{low} 时 {v_low}，{high} 时 {v_high}）。",
 }
