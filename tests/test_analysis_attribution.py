@@ -88,3 +88,12 @@ def test_single_seed_comparison_gets_a_why_too() -> None:
     comp1 = sim.analysis.run_comparison(["japan_in_japan", "china_playbook_in_japan"], SMALL, seed=2)
     lines = report.verdict(report.columns_of(comp1), lang="ja")
     assert any("差の主な源泉" in x for x in lines)
+
+
+def test_identical_options_have_no_gap_to_explain() -> None:
+    """A scenario against itself: every item is exactly zero, and the why says there is nothing to explain."""
+    comp = compare_scenarios(["china_in_china", "china_in_china"], 2, daily_columns=DAILY, execution=RUN)
+    at = attribute(comp)
+    assert (at.per_seed.to_numpy() == 0).all()
+    lines = why_lines(at, "en")
+    assert len(lines) == 1 and "no gap to explain" in lines[0]

@@ -290,8 +290,11 @@ def why_lines(attr: Attribution, lang: str = "en", *, top: int = 3, bold: bool =
         bold: Mark labels ``**bold**`` (Markdown).
     """
     tot = attr.total()
-    if not attr.n or not math.isfinite(tot["mean"]) or tot["mean"] == 0:
+    if not attr.n or not math.isfinite(tot["mean"]):
         return []
+    if tot["mean"] == 0:
+        fmt0 = (lambda s: f"**{s}**") if bold else (lambda s: s)
+        return [t("why.none", lang, a=fmt0(attr.a), b=fmt0(attr.b), n=attr.n)]
     sign = 1.0 if tot["mean"] > 0 else -1.0
     lead, other = (attr.a, attr.b) if sign > 0 else (attr.b, attr.a)
     fmt = (lambda s: f"**{s}**") if bold else (lambda s: s)
