@@ -391,7 +391,8 @@ def breakeven(
     for v in sorted(cache):
         m, lo, hi = stats_at(v)
         x = cache[v]
-        rows.append({"value": v, "mean_diff": m, "sd_diff": float(np.nanstd(x, ddof=1)) if np.sum(~np.isnan(x)) > 1 else math.nan,
+        sd = float(np.nanstd(x, ddof=1)) if np.sum(~np.isnan(x)) > 1 else math.nan
+        rows.append({"value": v, "mean_diff": m, "sd_diff": sd,
                      "ci_low": lo, "ci_high": hi, "n": int(np.sum(~np.isnan(x)))})
     if ex.progress is not None:
         ex.progress(planned, planned)
