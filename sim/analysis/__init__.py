@@ -13,6 +13,10 @@ engine already loaded, ``"serial"``, or a Dask cluster by scheduler address); se
 * :mod:`~sim.analysis.sweep` - :func:`sweep` over one or two dotted paths (:mod:`~sim.analysis.paths`);
 * :mod:`~sim.analysis.sensitivity` - :func:`sensitivity` (SALib Sobol / Morris);
 * :mod:`~sim.analysis.optimise` - :func:`optimise` (differential evolution under KPI constraints);
+* decisions (issue 15): :mod:`~sim.analysis.robustness` (:func:`breakeven`, paired differences as a
+  target), :mod:`~sim.analysis.attribution` (:func:`attribute`: the profit gap by ledger item and
+  mechanism), :mod:`~sim.analysis.risk` (:func:`risk`), :mod:`~sim.analysis.cohorts` (:func:`cohorts`),
+  :mod:`~sim.analysis.budget` (:func:`plan_budget`), :mod:`~sim.analysis.pareto` (:func:`pareto`, NSGA-II);
 * :mod:`~sim.analysis.calibrate` - :func:`calibrate_customers` (BG/NBD, Gamma-Gamma) and
   :func:`fit_series` (least squares on KPI series).
 """
@@ -31,7 +35,9 @@ _WHERE = {
     "load_ensemble": "replicate", "replicate": "replicate", "sensitivity": "sensitivity", "sweep": "sweep",
     # ---- execution object and decisions (issues 11 item 6, 15) ----
     "Execution": "execution", "Attribution": "attribution", "attribute": "attribution",
-    "BreakEven": "robustness", "breakeven": "robustness",
+    "BreakEven": "robustness", "breakeven": "robustness", "RiskProfile": "risk", "risk": "risk",
+    "CohortReport": "cohorts", "cohorts": "cohorts", "BudgetPlan": "budget", "plan_budget": "budget",
+    "ParetoResult": "pareto", "pareto": "pareto",
 }
 
 
@@ -51,13 +57,18 @@ def __dir__() -> list[str]:
 __all__ = [
     "Attribution",
     "BreakEven",
+    "BudgetPlan",
+    "CohortReport",
     "Comparison",
     "Execution",
+    "ParetoResult",
+    "RiskProfile",
     "ComparisonEnsemble",
     "Ensemble",
     "attribute",
     "breakeven",
     "calibrate_customers",
+    "cohorts",
     "compare_scenarios",
     "fit_bgnbd",
     "fit_gamma_gamma",
@@ -65,7 +76,10 @@ __all__ = [
     "load_ensemble",
     "make_executor",
     "optimise",
+    "pareto",
+    "plan_budget",
     "replicate",
+    "risk",
     "run_comparison",
     "sensitivity",
     "spawn_seeds",
