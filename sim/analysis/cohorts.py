@@ -1,6 +1,8 @@
-"""Cohorts and unit economics: retention, revenue and payback by join source and join month; member LTV
-with the value of the members they referred; acquisition cost with every acquisition spend; and the
-terminal value of the pool at the horizon as an explicit option.
+"""Cohorts and unit economics of a brand's pool, from every consumer's end state and the daily ledger.
+
+Retention, revenue and payback by join source and join month; member LTV with the value of the members
+they referred; acquisition cost with every acquisition spend; and the terminal value of the pool at
+the horizon as an explicit option.
 
 Read from the end-of-run state of every consumer (``MarketModel.final_state``: stage, join day, referrer,
 lifetime spend on the public and private channel; plus the join source) and the run's daily ledger.
