@@ -255,3 +255,170 @@ def risk(
               "risk", overwrite)
     except SimInputError as exc:
         _fail(exc)
+
+
+# ---- cohorts ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def cohorts(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    reps: RepsOpt = 3,
+    brand: BrandOpt = None,
+    terminal_value: Annotated[bool, typer.Option("--terminal-value", help="Include the pool's terminal value at "
+                                                 "the horizon (an extrapolation; off by default).")] = False,
+    set_: SetOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Retention, revenue and payback by join source and month; LTV with referrals; acquisition cost."""
+    from sim.analysis.cohorts import cohorts as run_cohorts
+
+    try:
+        _check_target(out_dir, overwrite)
+        with _pool(serial, scheduler, workers, reps) as ex, _bar("cohorts") as tick:
+            rep = run_cohorts(scenario, reps, brand=brand, terminal_value=terminal_value,
+                              execution=_execution(root_seed, set_, ex, tick))
+        money = _money(rep.scenario.market.currency)
+        pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
+        months = lambda v: "n/a" if v != v else f"{v:.1f}"  # noqa: E731
+        fmt = {"members": lambda v: f"{v:,.0f}", "retention": pct, "revenue_per_member": money,
+               "contribution_per_member": money, "ltv_with_referrals": money, "monthly_contribution": money,
+               "acquisition_cost": money, "cost_per_member": money, "payback_month": months}
+        _show(_table(f"{rep.scenario.name} / {rep.brand}: by join source ({reps} runs)", rep.by_source, fmt))
+        _show(_table("by join month", rep.by_month, {**fmt, "month": lambda v: f"{int(v)}"}))
+        s = rep.summary
+        _say(f"members {s['members']:,.0f}, retained {100 * s['retention']:.1f}%; LTV {money(s['ltv_own'])} own + "
+             f"{money(s['ltv_referred'])} from the members they referred = {money(s['ltv_with_referrals'])}; "
+             f"acquisition cost per member {money(s['cost_per_member'])} (every acquisition spend)")
+        if rep.terminal is None:
+            _say("terminal value of the pool: not included (option --terminal-value)")
+        else:
+            tv = rep.terminal
+            _say(f"terminal value of the pool (an extrapolation): {money(tv['value'])} = {tv['members']:,.0f} "
+                 f"members x {money(tv['monthly_contribution'])} a month, monthly retention "
+                 f"{100 * tv['monthly_retention']:.1f}%, monthly discount {100 * tv['monthly_discount']:.2f}%")
+        _save(out_dir, {"by_source.csv": rep.by_source.to_csv(index=False).encode(),
+                        "by_month.csv": rep.by_month.to_csv(index=False).encode(),
+                        "cohorts.json": json.dumps({"summary": s, "terminal": rep.terminal, **rep.meta}, indent=2,
+                                                   default=str).encode()},
+              "cohorts", overwrite)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+# ---- budget ----------------------------------------------------------------------------------------
+
+
+@app.command()
+def budget(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    total: Annotated[float, typer.Option("--budget", help="Total acquisition budget over the horizon.")],
+    channel: Annotated[list[str] | None, typer.Option("--channel", help="ads, content, kol, hooks, "
+                                                      "referral_rewards (repeatable; default: all priced).")] = None,
+    constraint: Annotated[list[str] | None, typer.Option("--constraint", "-c", help="KPI<=X, KPI>=X (repeatable), "
+                                                         "e.g. complaints<=100, mean_trust>=0.5.")] = None,
+    reps: RepsOpt = 3,
+    validation_reps: Annotated[int, typer.Option("--validation-reps", help="Fresh seeds for the plan.")] = 10,
+    maxiter: Annotated[int, typer.Option("--maxiter", help="Generations of the search.")] = 10,
+    popsize: Annotated[int, typer.Option("--popsize", help="Population multiplier.")] = 6,
+    set_: SetOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Split a total acquisition budget across channels for the most profit under constraints."""
+    import yaml
+
+    import sim
+    from sim.analysis.budget import CHANNELS, plan_budget
+    from sim.analysis.paths import scenario_doc
+
+    try:
+        _check_target(out_dir, overwrite)
+        chans = channel
+        if not chans:  # every channel the base scenario prices
+            acq = sim.resolve(scenario, set_ or []).brands[0].strategy.acquisition
+            unpriced = set()
+            if not (acq.organic.cost_per_day > 0 and acq.organic.reach_per_day > 0):
+                unpriced.add("content")
+            if not (acq.kol.fee > 0 and acq.kol.reach > 0):
+                unpriced.add("kol")
+            chans = [c for c in CHANNELS if c not in unpriced]
+        with _pool(serial, scheduler, workers, None) as ex, _bar("budget") as tick:
+            plan = plan_budget(scenario, total, channels=chans, constraints=constraint or [], reps=reps,
+                               validation_reps=validation_reps, maxiter=maxiter, popsize=popsize,
+                               execution=_execution(root_seed, set_, ex, tick))
+        money = _money(plan.currency)
+        rows = pd.DataFrame([{"channel": c, "value": v,
+                              "unit": "per day" if c in ("ads", "content", "kol") else "per join"}
+                             for c, v in plan.plan.items()])
+        _show(_table(f"{plan.scenario.name}: plan for a budget of {money(plan.budget)} "
+                     f"({'feasible' if plan.feasible else 'NO feasible plan found'})", rows, {"value": money}))
+        f = plan.fresh.set_index("kpi")
+        _say(f"in-sample ({reps} search seeds): profit {money(plan.in_sample['profit'])}, acquisition spend "
+             f"{money(plan.in_sample['acquisition_spend'])}")
+        _say(f"fresh seeds ({int(f.loc['profit', 'n'])}): profit {money(f.loc['profit', 'mean'])} (95% CI "
+             f"{money(f.loc['profit', 'ci_low'])} to {money(f.loc['profit', 'ci_high'])}), acquisition spend "
+             f"{money(f.loc['acquisition_spend', 'mean'])}")
+        for name, ok in plan.fresh_holds().items():
+            _say(f"{name}: {'holds' if ok else 'VIOLATED'} on the fresh seeds")
+        _say("rates are constant over the whole run (phases over time need model support)")
+        _save(out_dir, {"plan.yaml": yaml.safe_dump(scenario_doc(plan.plan_scenario), sort_keys=False,
+                                                    allow_unicode=True).encode(),
+                        "history.csv": plan.history.to_csv(index=False).encode(),
+                        "fresh.csv": plan.fresh.to_csv(index=False).encode(),
+                        "plan.json": json.dumps({"budget": plan.budget, "plan": plan.plan, "feasible": plan.feasible,
+                                                 "in_sample": plan.in_sample, "fresh_holds": plan.fresh_holds(),
+                                                 **plan.meta}, indent=2, default=str).encode()},
+              "budget", overwrite)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+# ---- pareto ----------------------------------------------------------------------------------------
+
+
+@app.command()
+def pareto(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    lever: Annotated[list[str], typer.Option("--lever", "-l", help="PATH=LOW:HIGH (repeatable).")],
+    objective: Annotated[list[str] | None, typer.Option("--objective", help="Two or three KPIs (repeatable; "
+                                                        "default profit and complaints).")] = None,
+    constraint: Annotated[list[str] | None, typer.Option("--constraint", "-c", help="KPI<=X (repeatable).")] = None,
+    reps: RepsOpt = 2,
+    pop_size: Annotated[int, typer.Option("--pop-size", help="NSGA-II population.")] = 12,
+    generations: Annotated[int, typer.Option("--generations", help="NSGA-II generations.")] = 6,
+    set_: SetOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """The Pareto front of two or three objectives (NSGA-II); --out writes every point as a runnable YAML."""
+    from sim.analysis.pareto import pareto as run_pareto
+
+    try:
+        _check_target(out_dir, overwrite)
+        with _pool(serial, scheduler, workers, pop_size * reps) as ex, _bar("pareto") as tick:
+            res = run_pareto(scenario, _params(lever, "--lever"), objective or ["profit", "complaints"],
+                             constraints=constraint or [], reps=reps, pop_size=pop_size, generations=generations,
+                             execution=_execution(root_seed, set_, ex, tick))
+        cols = [r.path for r in res.levers] + res.objectives
+        _show(_table(f"{res.base.name}: Pareto front of {', '.join(res.objectives)} "
+                     f"({res.meta['evaluations']} candidates, {res.meta['runs']:,} runs)",
+                     res.front[cols].reset_index(names="point")))
+        if out_dir is not None:
+            path = res.save(out_dir, overwrite=overwrite)
+            _say(f"saved to {path} (points/point_N.yaml run as scenarios: ptsim run {path}/points/point_0.yaml)")
+    except SimInputError as exc:
+        _fail(exc)

@@ -55,3 +55,28 @@ def test_user_text_is_printed_literally(tmp_path: Path) -> None:
     r = runner.invoke(app, ["risk", str(y), "-n", "2", *SMALL])
     assert r.exit_code == 0, r.output
     assert "[red]odd[/red] name" in r.output
+
+
+def test_cohorts_budget_and_pareto_commands(tmp_path: Path) -> None:
+    """Cohort tables with the terminal value stated; a budget plan with fresh-seed figures; a Pareto front saved."""
+    r = runner.invoke(app, ["cohorts", "china_in_china", "-n", "1", *SMALL])
+    assert r.exit_code == 0, r.output
+    assert "by join source" in r.output and "not included" in r.output
+    r = runner.invoke(app, ["budget", "china_in_china", "--budget", "12000000", "--channel", "ads", "-n", "1",
+                            "--validation-reps", "2", "--maxiter", "1", "--popsize", "2", *SMALL])
+    assert r.exit_code == 0, r.output
+    assert "fresh seeds" in r.output and "in-sample" in r.output
+    out = tmp_path / "front"
+    r = runner.invoke(app, ["pareto", "china_in_china", "-l", "messaging.per_week=0:14", "-n", "1", "--pop-size", "4",
+                            "--generations", "2", *SMALL, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert (out / "points" / "point_0.yaml").exists()
+    r = runner.invoke(app, ["run", str(out / "points" / "point_0.yaml"), "--set", "run.population=300",
+                            "--set", "run.days=30", "--no-save"])
+    assert r.exit_code == 0, r.output
+
+
+def test_budget_refuses_an_unpriced_channel() -> None:
+    """Funding KOL where the preset has no KOL price is one message, exit 2."""
+    r = runner.invoke(app, ["budget", "japan_in_japan", "--budget", "1000000", "--channel", "kol", *SMALL])
+    assert r.exit_code == 2 and "KOL" in r.output

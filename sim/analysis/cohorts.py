@@ -239,11 +239,17 @@ def cohorts(
         t = pd.concat([r[key] for r in runs], ignore_index=True)
         return t.groupby(index, sort=True).mean(numeric_only=True).reset_index()
 
-    summary = {k: float(np.nanmean([r["summary"][k] for r in runs])) for k in runs[0]["summary"]}
+    summary = {k: _nanmean([r["summary"][k] for r in runs]) for k in runs[0]["summary"]}
     terminal = None
     if terminal_value:
-        terminal = {k: float(np.nanmean([r["terminal"][k] for r in runs])) for k in runs[0]["terminal"]}
+        terminal = {k: _nanmean([r["terminal"][k] for r in runs]) for k in runs[0]["terminal"]}
     return CohortReport(sc, b, mean_table("by_source", "source"), mean_table("by_month", "month"), summary,
                         terminal, list(runs),
                         provenance(ex, replicates=reps, root_seed=root, seeds=seeds,
                                    terminal_value="included" if terminal_value else "not included (option off)"))
+
+
+def _nanmean(values: list[float]) -> float:
+    v = np.asarray(values, dtype=np.float64)
+    v = v[~np.isnan(v)]
+    return float(v.mean()) if v.size else math.nan
