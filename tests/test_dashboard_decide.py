@@ -91,3 +91,13 @@ def test_risk_shows_loss_chance_percentiles_and_months() -> None:
     labels = [m.label for m in at.metric]
     assert "Chance of a loss" in labels and "P95" in labels
     assert len(at.get("plotly_chart")) >= 2
+
+
+def test_pareto_front_with_a_runnable_point() -> None:
+    """Trade-offs: a front chart, its table and a YAML download of a point."""
+    at = _page()
+    at.radio(key="de_tool").set_value("pareto").run()
+    at.button(key="de_pa_run").click().run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) >= 1 and len(at.dataframe) >= 1
+    assert at.get("download_button")

@@ -99,6 +99,20 @@ def robustness_cached(key_a: str, key_b: str, params: tuple[tuple[str, float, fl
         bar.empty()
 
 
+@st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
+def pareto_cached(key: str, levers: tuple[tuple[str, float, float], ...], objectives: tuple[str, ...], reps: int,
+                  pop_size: int, generations: int, _text: str = "") -> object:
+    """A Pareto front (NSGA-II), cached by its inputs."""
+    from sim.analysis.pareto import pareto
+
+    bar = st.progress(0.0, text=_text)
+    try:
+        return pareto(C.from_key(key), {p: (lo, hi) for p, lo, hi in levers}, objectives, reps=reps,
+                      pop_size=pop_size, generations=generations, execution=C.execution(None, C._Ticker(bar, _text)))
+    finally:
+        bar.empty()
+
+
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def risk_cached(key: str, reps: int, _text: str = "") -> object:
     """The risk profile of one scenario, cached by its inputs."""
@@ -121,7 +135,7 @@ population = top[0].number_input(T("common.population"), 500, C.CAPS.population,
                                  key="de_pop")
 days = top[1].number_input(T("common.days"), 30, C.CAPS.days, SZ.explore_days, 90, key="de_days")
 reps = top[2].slider(T("common.reps"), 2, 20, max(2, SZ.reps), key="de_reps")
-tool = st.radio(T("decide.tool"), ("two", "breakeven", "robust", "risk"), horizontal=True, key="de_tool",
+tool = st.radio(T("decide.tool"), ("two", "breakeven", "robust", "risk", "pareto"), horizontal=True, key="de_tool",
                 format_func=C.bind(lambda x: T(f"decide.tool_{x}")))
 st.caption(T(f"decide.about_{tool}"))
 
@@ -266,6 +280,45 @@ elif tool == "robust":
         else:
             st.success(_md(T("decide.robust_holds", top=labels[0] if labels else "")))
         C.csv_button(ranked, "robustness", "de_ro_csv")
+
+elif tool == "pareto":
+    src = _pick(T("common.scenario"), "de_pa_src", "china_in_china")
+    sc = _scenario(src, population, days)
+    c1, c2 = st.columns([2, 1])
+    chosen = c1.multiselect(T("explore.levers"), list(LEVERS), default=["messaging.per_week",
+                                                                        "compliance.cold_outreach_per_week"],
+                            key="de_pa_levers", format_func=C.bind(lambda r: T(f"lever.{r}")), max_selections=4)
+    objectives = c2.multiselect(T("decide.objectives"), KPIS, default=["profit", "complaints", "mean_trust"],
+                                key="de_pa_obj", format_func=C.bind(C.kpi_label), max_selections=3)
+    pop_size = 4 if C.test_mode() else 12
+    generations = 2 if C.test_mode() else 6
+    runs = pop_size * generations * reps
+    st.caption(T("explore.runs", n=runs))
+    req = (C.doc_key(sc), tuple((f"brands.0.strategy.{r}", *LEVERS[r]) for r in chosen), tuple(objectives),
+           int(reps), pop_size, generations)
+    ready = bool(chosen) and 2 <= len(objectives) <= 3
+    if st.button(T("explore.run"), key="de_pa_run", type="primary", icon=":material/play_arrow:", disabled=not ready):
+        st.session_state["de_pa_req"] = req
+    if not ready:
+        st.info(T("decide.pareto_need"))
+    if st.session_state.get("de_pa_req"):
+        r = st.session_state["de_pa_req"]
+        res = C.safe(lambda: pareto_cached(*r, _text=T("common.computing_many", n=runs)))
+        if r != req:
+            st.info(T("explore.stale"))
+        o = res.objectives
+        fig = figures_decide.pareto_figure(res.front, o[0], o[1], color=o[2] if len(o) > 2 else None,
+                                           x_title=C.kpi_label(o[0]), y_title=C.kpi_label(o[1]),
+                                           color_title=C.kpi_label(o[2]) if len(o) > 2 else "", lang=C.lang(),
+                                           title=T("decide.pareto_title", n=len(res.front)))
+        C.chart(fig, "de_pareto", "pareto_front")
+        table = res.front[[lv.path for lv in res.levers] + o].rename(
+            columns={**{lv.path: _label(lv.path) for lv in res.levers}, **{k: C.kpi_label(k) for k in o}})
+        st.dataframe(table, width="stretch")
+        point = st.selectbox(T("decide.pareto_point"), list(res.front.index), key="de_pa_point")
+        st.download_button(T("decide.pareto_yaml"), res.scenario_yaml(int(point)), file_name=f"pareto_{point}.yaml",
+                           mime="application/x-yaml", key="de_pa_yaml", icon=":material/download:")
+        st.caption(T("decide.pareto_note"))
 
 else:  # risk
     src = _pick(T("common.scenario"), "de_ri_src", "japan_in_japan")

@@ -665,4 +665,14 @@ STRINGS: dict[str, str] = {
     "assumption.consent_friction": "Consent-form friction (1 = none)",
     "assumption.enforcement_trust_shock": "Trust lost per public enforcement",
     "why.none": "{a} and {b} make the same profit in all {n} paired runs: there is no gap to explain.",
+    "decide.tool_pareto": "Trade-offs",
+    "decide.about_pareto": "The Pareto front of two or three objectives (e.g. profit, complaints, trust) over the "
+                           "chosen levers, found by NSGA-II; every point can be downloaded as a runnable scenario.",
+    "decide.objectives": "Objectives (2 or 3)",
+    "decide.pareto_need": "Choose at least one lever and two or three objectives.",
+    "decide.pareto_title": "Pareto front ({n} points): no point is better on every objective",
+    "decide.pareto_point": "Point",
+    "decide.pareto_yaml": "Download this point as a scenario (YAML)",
+    "decide.pareto_note": "Objectives are means over common seeds; a point's numbers are reproduced by running its "
+                          "scenario with the same seeds.",
 }

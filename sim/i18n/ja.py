@@ -632,4 +632,13 @@ STRINGS: dict[str, str] = {
     "assumption.consent_friction": "同意フォームの摩擦（1 = なし）",
     "assumption.enforcement_trust_shock": "公表された行政措置 1 件で失われる信頼",
     "why.none": "{a} と {b} は {n} 組の対応実行すべてで利益が同じです。説明すべき差はありません。",
+    "decide.tool_pareto": "トレードオフ",
+    "decide.about_pareto": "選んだレバーについて、2～3 の目的（利益・苦情・信頼など）のパレートフロントを NSGA-II で求めます。"
+                           "各点は実行可能なシナリオとしてダウンロードできます。",
+    "decide.objectives": "目的（2 または 3）",
+    "decide.pareto_need": "レバーを 1 つ以上、目的を 2～3 つ選んでください。",
+    "decide.pareto_title": "パレートフロント（{n} 点）：すべての目的で優れる点はありません",
+    "decide.pareto_point": "点",
+    "decide.pareto_yaml": "この点をシナリオ（YAML）としてダウンロード",
+    "decide.pareto_note": "目的は共通シードでの平均です。同じシードで点のシナリオを実行すると数値が再現されます。",
 }

@@ -598,4 +598,12 @@ STRINGS: dict[str, str] = {
     "assumption.consent_friction": "同意表单摩擦（1 = 无）",
     "assumption.enforcement_trust_shock": "每次公开执法损失的信任",
     "why.none": "{a} 与 {b} 在全部 {n} 组配对运行中利润相同：没有需要解释的差距。",
+    "decide.tool_pareto": "权衡",
+    "decide.about_pareto": "在所选杠杆上用 NSGA-II 求出两到三个目标（如利润、投诉、信任）的帕累托前沿；每个点都可下载为可运行的情景。",
+    "decide.objectives": "目标（2 或 3 个）",
+    "decide.pareto_need": "请至少选择一个杠杆以及两到三个目标。",
+    "decide.pareto_title": "帕累托前沿（{n} 个点）：没有哪个点在所有目标上都更好",
+    "decide.pareto_point": "点",
+    "decide.pareto_yaml": "将此点下载为情景（YAML）",
+    "decide.pareto_note": "目标为公共种子上的均值；用相同种子运行该点的情景可复现其数字。",
 }
