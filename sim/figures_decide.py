@@ -63,7 +63,7 @@ def gap_waterfall_figure(steps: pd.DataFrame, *, by: str = "item", currency: str
             error_y={"type": "data", "symmetric": False, "array": (hi - y)[ok], "arrayminus": (y - lo)[ok],
                      "color": "#333", "thickness": 1.2, "width": 4},
         ))
-    style(fig, title=title, height=height, legend=False)
+    style(fig, title=_plain(title), height=height, legend=False)
     fig.update_layout(hovermode="closest")
     fig.update_yaxes(title_text=currency, exponentformat="B")
     fig.update_xaxes(tickangle=-35)
@@ -89,9 +89,9 @@ def breakeven_figure(evaluations: pd.DataFrame, *, flip: float | None, interval:
     if flip is not None and math.isfinite(flip):
         fig.add_vline(x=flip, line={"color": PALETTE[0], "dash": "dash"},
                       annotation_text=t("decide.flip_at", lang, value=f"{flip:.4g}"), annotation_position="top")
-    style(fig, title=title, height=height)
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title, exponentformat="B")
+    style(fig, title=_plain(title), height=height)
+    fig.update_xaxes(title_text=_plain(x_title))
+    fig.update_yaxes(title_text=_plain(y_title), exponentformat="B")
     return fig
 
 
@@ -106,7 +106,7 @@ def profit_distribution_figure(profit: Sequence[float], *, percentiles: Mapping[
         if key in percentiles and math.isfinite(percentiles[key]):
             fig.add_vline(x=percentiles[key], line={"color": colour, "dash": "dash"},
                           annotation_text=key.upper().replace("P0", "P"), annotation_position="top")
-    style(fig, title=title, height=height, legend=False)
+    style(fig, title=_plain(title), height=height, legend=False)
     fig.update_layout(hovermode="closest", bargap=0.05)
     fig.update_xaxes(title_text=currency, exponentformat="B")
     fig.update_yaxes(title_text=t("decide.runs", lang))
@@ -120,7 +120,7 @@ def breakeven_month_figure(months: pd.DataFrame, *, lang: str = "en", title: str
     colours = [PALETTE[0] if m == "never" else PALETTE[2] for m in months["month"]]
     fig = go.Figure(go.Bar(x=labels, y=100 * months["share"], marker={"color": colours},
                            hovertemplate="%{x}: %{y:.1f}%<extra></extra>"))
-    style(fig, title=title, height=height, legend=False)
+    style(fig, title=_plain(title), height=height, legend=False)
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(title_text=t("decide.month", lang), type="category")
     fig.update_yaxes(title_text="%")
@@ -139,7 +139,7 @@ def pareto_figure(points: pd.DataFrame, x: str, y: str, *, color: str | None = N
     fig = go.Figure(go.Scatter(x=p[x], y=p[y], mode="lines+markers+text", marker=marker,
                                line={"color": "#bbb", "width": 1}, text=[str(i) for i in p.index],
                                textposition="top center", name=t("decide.front", lang)))
-    style(fig, title=title, height=height, legend=False)
+    style(fig, title=_plain(title), height=height, legend=False)
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(title_text=_plain(x_title), exponentformat="B")
     fig.update_yaxes(title_text=_plain(y_title), exponentformat="B")
