@@ -27,7 +27,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim import cli as _cli
-from sim.analysis.execution import Execution
 from sim.cli import HEADLINE_KPIS, SetOpt, _fail, app, err, kpi_rich_table, out
 from sim.errors import SimInputError
 
@@ -52,6 +51,13 @@ DayOpt = Annotated[int | None, typer.Option("--day", help="Day (1-based) at whic
 
 
 # ---- shared helpers --------------------------------------------------------------------------------
+
+
+def _execution(**fields: Any) -> Any:
+    """A :class:`sim.analysis.execution.Execution` (imported on use: the CLI starts without the analysis layer)."""
+    from sim.analysis.execution import Execution
+
+    return Execution(**fields)
 
 
 def _executor(serial: bool, scheduler: str | None) -> str:
@@ -174,7 +180,7 @@ def replicate(
         target = _target(sc.name, "replicate", out_dir, overwrite, no_save)
         with _pool(serial, scheduler, workers, reps) as ex, _bar(f"{sc.name} x {reps}") as tick:
             ens = run_replicates(
-                sc, reps, execution=Execution(seed=root_seed, executor=ex, progress=tick)
+                sc, reps, execution=_execution(seed=root_seed, executor=ex, progress=tick)
             )
         last = ens.last_day
         for d in sorted({min(364, last), last}):
@@ -249,7 +255,7 @@ def compare(
             comp = compare_scenarios(
                 refs,
                 reps,
-                execution=Execution(seed=root_seed, overrides=tuple(set_ or []), executor=ex, progress=tick),
+                execution=_execution(seed=root_seed, overrides=tuple(set_ or []), executor=ex, progress=tick),
                 title=title,
                 description=description,
             )
@@ -334,7 +340,7 @@ def sweep(
                 objective=objective,
                 brand=brand,
                 day=_day0(day),
-                execution=Execution(seed=root_seed, executor=ex, progress=tick),
+                execution=_execution(seed=root_seed, executor=ex, progress=tick),
             )
         s = res.summary()
         cur = sc.market.currency
@@ -439,7 +445,7 @@ def sensitivity(
                 brand=brand,
                 day=_day0(day),
                 reps=reps,
-                execution=Execution(seed=root_seed, executor=ex, progress=tick),
+                execution=_execution(seed=root_seed, executor=ex, progress=tick),
             )
         cur = sc.market.currency
         for k in res.kpis:
@@ -519,7 +525,7 @@ def optimise(
                 popsize=popsize,
                 brand=brand,
                 day=_day0(day),
-                execution=Execution(seed=root_seed, executor=ex, progress=tick),
+                execution=_execution(seed=root_seed, executor=ex, progress=tick),
             )
         cur = sc.market.currency
         out.print(
