@@ -28,6 +28,7 @@ pages = [
             default=True),
     st.Page(_VIEWS / "whatif.py", title=C.T("nav.whatif"), icon=":material/tune:", url_path="what-if"),
     st.Page(_VIEWS / "explore.py", title=C.T("nav.explore"), icon=":material/travel_explore:", url_path="explore"),
+    st.Page(_VIEWS / "decide.py", title=C.T("nav.decide"), icon=":material/balance:", url_path="decide"),
     st.Page(_VIEWS / "journeys.py", title=C.T("nav.journeys"), icon=":material/route:", url_path="journeys"),
     st.Page(_VIEWS / "learn.py", title=C.T("nav.learn"), icon=":material/school:", url_path="learn"),
     st.Page(_VIEWS / "editor.py", title=C.T("nav.editor"), icon=":material/edit_document:", url_path="editor"),

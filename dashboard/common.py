@@ -95,6 +95,13 @@ def executor_kind() -> str:
     return kind if kind in ("serial", "process") else "serial"
 
 
+def execution(root_seed: int | None = None, progress: Any = None) -> Any:
+    """The dashboard's :class:`~sim.analysis.execution.Execution`: its executor, a root seed, a progress callback."""
+    from sim.analysis.execution import Execution
+
+    return Execution(seed=root_seed, executor=executor_kind(), progress=progress)
+
+
 # ------------------------------------------------------------------------------------------------
 # Language
 # ------------------------------------------------------------------------------------------------
@@ -326,8 +333,8 @@ def compare_cached(keys: tuple[str, ...], reps: int, root_seed: int | None, _tex
     daily = tuple(dict.fromkeys((*DEFAULT_DAILY, *ENSEMBLE_DAILY)))
     bar = st.progress(0.0, text=_text)
     try:
-        return compare_scenarios(scs, reps, root_seed=root_seed, executor=executor_kind(),
-                                 progress=_Ticker(bar, _text), daily_columns=daily)
+        return compare_scenarios(scs, reps, execution=execution(root_seed, _Ticker(bar, _text)),
+                                 daily_columns=daily)
     finally:
         bar.empty()
 
@@ -346,8 +353,8 @@ def replicate_cached(key: str, reps: int, root_seed: int | None, _text: str = ""
 
     bar = st.progress(0.0, text=_text)
     try:
-        return replicate(from_key(key), int(reps), root_seed=root_seed, executor=executor_kind(),
-                         progress=_Ticker(bar, _text), daily_columns=ENSEMBLE_DAILY)
+        return replicate(from_key(key), int(reps), execution=execution(root_seed, _Ticker(bar, _text)),
+                         daily_columns=ENSEMBLE_DAILY)
     finally:
         bar.empty()
 

@@ -53,6 +53,13 @@ DayOpt = Annotated[int | None, typer.Option("--day", help="Day (1-based) at whic
 # ---- shared helpers --------------------------------------------------------------------------------
 
 
+def _execution(**fields: Any) -> Any:
+    """A :class:`sim.analysis.execution.Execution` (imported on use: the CLI starts without the analysis layer)."""
+    from sim.analysis.execution import Execution
+
+    return Execution(**fields)
+
+
 def _executor(serial: bool, scheduler: str | None) -> str:
     if serial and scheduler:
         raise SimInputError.single("options", "--serial", "cannot be combined with --scheduler")
@@ -173,7 +180,7 @@ def replicate(
         target = _target(sc.name, "replicate", out_dir, overwrite, no_save)
         with _pool(serial, scheduler, workers, reps) as ex, _bar(f"{sc.name} x {reps}") as tick:
             ens = run_replicates(
-                sc, reps, root_seed=root_seed, executor=ex, progress=tick
+                sc, reps, execution=_execution(seed=root_seed, executor=ex, progress=tick)
             )
         last = ens.last_day
         for d in sorted({min(364, last), last}):
@@ -248,12 +255,9 @@ def compare(
             comp = compare_scenarios(
                 refs,
                 reps,
-                overrides=set_ or [],
-                root_seed=root_seed,
+                execution=_execution(seed=root_seed, overrides=tuple(set_ or []), executor=ex, progress=tick),
                 title=title,
                 description=description,
-                executor=ex,
-                progress=tick,
             )
         if comp.title:
             out.print(f"[bold]{comp.title}[/]")
@@ -336,9 +340,7 @@ def sweep(
                 objective=objective,
                 brand=brand,
                 day=_day0(day),
-                root_seed=root_seed,
-                executor=ex,
-                progress=tick,
+                execution=_execution(seed=root_seed, executor=ex, progress=tick),
             )
         s = res.summary()
         cur = sc.market.currency
@@ -443,9 +445,7 @@ def sensitivity(
                 brand=brand,
                 day=_day0(day),
                 reps=reps,
-                root_seed=root_seed,
-                executor=ex,
-                progress=tick,
+                execution=_execution(seed=root_seed, executor=ex, progress=tick),
             )
         cur = sc.market.currency
         for k in res.kpis:
@@ -525,9 +525,7 @@ def optimise(
                 popsize=popsize,
                 brand=brand,
                 day=_day0(day),
-                root_seed=root_seed,
-                executor=ex,
-                progress=tick,
+                execution=_execution(seed=root_seed, executor=ex, progress=tick),
             )
         cur = sc.market.currency
         out.print(

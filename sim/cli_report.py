@@ -86,6 +86,7 @@ def _source(sources: list[str], reps: int, overrides: list[str], seed: int | Non
 
             return run_comparison(refs, overrides, seed=seed, progress=tick), None, description, comparison
     from sim.analysis.compare import compare_scenarios
+    from sim.analysis.execution import Execution
     from sim.analysis.executors import DEFAULT_DAILY, make_executor
     from sim.model import layout as L
 
@@ -93,7 +94,8 @@ def _source(sources: list[str], reps: int, overrides: list[str], seed: int | Non
     # the pool forks its workers before the progress bar's thread starts (see sim.cli_analysis._pool)
     with make_executor("process", tasks=reps * len(refs)) as ex, _progress() as bar:
         task = bar.add_task("replicates", total=None)
-        ce = compare_scenarios(refs, reps, overrides=overrides, root_seed=seed, daily_columns=daily, executor=ex,
-                               progress=lambda d, t: bar.update(task, completed=d, total=t))
+        run_on = Execution(seed=seed, overrides=tuple(overrides), executor=ex,
+                           progress=lambda d, t: bar.update(task, completed=d, total=t))
+        ce = compare_scenarios(refs, reps, execution=run_on, daily_columns=daily)
     results = {name: sim.run(e.scenario, seed=e.seeds[0]) for name, e in ce.ensembles.items()}
     return ce, results, description, comparison

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from sim import figures
+from sim.analysis.attribution import why_lines as attribution_why
 from sim.errors import SimInputError
 from sim.format import human
 from sim.i18n import t
@@ -369,32 +370,49 @@ def _share_lines(cols: list[Column], day: int, lang: str) -> list[str]:
 
 
 def _why_lines(cols: list[Column], day: int, lang: str, money: Any) -> list[str]:
+    """Why the leader leads: the paired profit gap attributed to ledger items and mechanisms.
+
+    Built by :func:`sim.analysis.attribution.why_lines` from the columns' daily ledger when every
+    replicate kept it (replicate ``i`` of both columns share a seed); else from the cost structure.
+    """
     out = []
     if len(cols) >= 2:
-        trust = {c.label: c.stat("mean_trust", day) for c in cols}
-        ok = [c for c in cols if not math.isnan(trust[c.label])]
-        if len(ok) >= 2:
-            lo = min(ok, key=lambda c: trust[c.label])
-            hi = max(ok, key=lambda c: trust[c.label])
-            if trust[hi.label] - trust[lo.label] >= 0.05:
-                out.append(t("verdict.trust", lang, lo=_b(lo.label), hi=_b(hi.label), t_lo=f"{trust[lo.label]:.2f}",
-                             t_hi=f"{trust[hi.label]:.2f}", u_lo=f"{lo.stat('unsubs_per_1000', day):.1f}",
-                             u_hi=f"{hi.stat('unsubs_per_1000', day):.1f}"))
+        usd = mixed_currency(cols)
+        scale = {c.label: (1.0 / c.fx if usd and c.fx == c.fx else 1.0) for c in cols}
+        ranked = sorted(cols, key=lambda c: -np.nan_to_num(c.stat("profit", day) * scale[c.label], nan=-np.inf))
+        lead, second = ranked[0], ranked[1]
+        attr = _attribution(lead, second, day, scale, "USD" if usd else lead.currency)
+        if attr is not None:
+            out += attribution_why(attr, lang)
+        else:
+            gap = _cost_gap(lead, second, day)
+            if gap is not None:
+                item, sa, sb = gap
+                out.append(t("verdict.cost_gap", lang, item=t(f"money.{item}", lang), a=_b(lead.label),
+                             b=_b(second.label), sa=human(sa, "fraction"), sb=human(sb, "fraction")))
         ranked = sorted(cols, key=lambda c: -np.nan_to_num(c.stat("member_ltv", day) / c.fx if c.fx else 0.0))
         a, b = ranked[0], ranked[1]
         out.append(t("verdict.ltv", lang, a=_b(a.label), b=_b(b.label),
                      ltv_a=money(a, a.stat("member_ltv", day)), ltv_b=money(b, b.stat("member_ltv", day)),
                      cpm_a=money(a, a.stat("cost_per_member", day)), cpm_b=money(b, b.stat("cost_per_member", day))))
-        gap = _cost_gap(cols[0], cols[1], day)
-        if gap is not None:
-            item, sa, sb = gap
-            out.append(t("verdict.cost_gap", lang, item=t(f"money.{item}", lang), a=_b(cols[0].label),
-                         b=_b(cols[1].label), sa=human(sa, "fraction"), sb=human(sb, "fraction")))
     else:
         c = cols[0]
         out.append(t("verdict.single_trust", lang, label=_b(c.label), trust=f"{c.stat('mean_trust', day):.2f}",
                      unsubs=f"{c.stat('unsubs_per_1000', day):.1f}"))
     return out
+
+
+def _attribution(a: Column, b: Column, day: int, scale: dict[str, float], currency: str) -> Any:
+    """The paired attribution of A's profit lead over B, or None without paired ledgers."""
+    from sim.analysis.attribution import LEDGER_DAILY, attribute_frames
+
+    n = min(a.n, b.n)
+    if n < 1 or a.seeds[:n] != b.seeds[:n]:
+        return None
+    if any(f"daily.{c}" not in f.columns for f in (*a.frames[:n], *b.frames[:n]) for c in LEDGER_DAILY):
+        return None
+    return attribute_frames(a.frames[:n], b.frames[:n], a=a.label, b=b.label, day=day, currency=currency,
+                            scale_a=scale[a.label], scale_b=scale[b.label])
 
 
 def _cost_gap(a: Column, b: Column, day: int) -> tuple[str, float, float] | None:

@@ -24,6 +24,7 @@ from sim.analysis.calibrate import (
     simulate_bgnbd,
     simulate_transactions,
 )
+from sim.analysis.execution import Execution
 from sim.analysis.replicate import replicate
 from sim.errors import SimInputError
 
@@ -164,7 +165,7 @@ def test_series_fit_recovers_a_known_ad_budget() -> None:
     """Monthly pool size and revenue made with a 45,000/day budget lead the fit back to about 45,000."""
     ov = ["run.population=1500", "run.days=300"]
     truth = sim.resolve("china_in_china", [*ov, "brands.0.strategy.acquisition.ad_budget_per_day=45000"])
-    ens = replicate(truth, 2, executor="serial", daily_columns=("member", "revenue", "customer"))
+    ens = replicate(truth, 2, daily_columns=("member", "revenue", "customer"), execution=Execution(executor="serial"))
     frames = []
     for s in ens.seeds:
         rows = ens.series[ens.series["seed"] == s]

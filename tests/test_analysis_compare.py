@@ -9,6 +9,7 @@ import pytest
 
 import sim
 from sim.analysis.compare import ComparisonEnsemble, compare_scenarios, paired_ci, run_comparison
+from sim.analysis.execution import Execution
 from sim.errors import SimInputError
 
 SMALL = ["run.population=1500", "run.days=240"]
@@ -21,7 +22,7 @@ def daily_vs_weekly() -> ComparisonEnsemble:
     fewer = sim.resolve("china_in_china", [*SMALL, "brands.0.strategy.messaging.per_week=2"]).model_copy(
         update={"name": "twice_weekly"}
     )
-    return compare_scenarios([daily, fewer], 8, root_seed=11, executor="serial")
+    return compare_scenarios([daily, fewer], 8, execution=Execution(seed=11, executor="serial"))
 
 
 def test_every_scenario_gets_the_same_seeds(daily_vs_weekly: ComparisonEnsemble) -> None:
@@ -80,7 +81,8 @@ def test_t_and_bootstrap_intervals() -> None:
 
 def test_mixed_currencies_are_compared_in_usd() -> None:
     """Mixed currencies are compared in usd."""
-    comp = compare_scenarios(["china_in_china", "japan_in_japan"], 2, overrides=SMALL, executor="serial")
+    comp = compare_scenarios(["china_in_china", "japan_in_japan"], 2,
+                             execution=Execution(overrides=SMALL, executor="serial"))
     assert comp.mixed_currency and comp.common_currency() == "USD"
     p = comp.paired("revenue", "china_in_china", "japan_in_japan")
     assert p.unit == "USD"

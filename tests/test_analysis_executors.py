@@ -15,6 +15,7 @@ import pytest
 
 import sim
 from sim.analysis import executors as X
+from sim.analysis.execution import Execution
 from sim.analysis.executors import SerialExecutor, make_executor, map_runs, resolve_start_method, run_kpis
 from sim.analysis.replicate import replicate
 from sim.analysis.sweep import sweep
@@ -26,14 +27,14 @@ SMALL = ["run.population=1000", "run.days=120"]
 @pytest.fixture(scope="module")
 def serial_ensemble():
     """Serial ensemble."""
-    return replicate("china_in_china", 3, root_seed=5, executor="serial", overrides=SMALL)
+    return replicate("china_in_china", 3, execution=Execution(seed=5, executor="serial", overrides=SMALL))
 
 
 @pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
 def test_process_pool_gives_identical_numbers(serial_ensemble, method: str) -> None:
     """A process pool reproduces the serial ensemble bit for bit, whichever way its workers start."""
     with make_executor("process", workers=2, start_method=method) as ex:
-        pooled = replicate("china_in_china", 3, root_seed=5, executor=ex, overrides=SMALL)
+        pooled = replicate("china_in_china", 3, execution=Execution(seed=5, executor=ex, overrides=SMALL))
         assert ex.method == method
     pd.testing.assert_frame_equal(pooled.series, serial_ensemble.series)
 
@@ -202,23 +203,25 @@ def test_dask_local_cluster_gives_identical_numbers(serial_ensemble) -> None:
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
-        ens = replicate("china_in_china", 3, root_seed=5, scheduler=cluster.scheduler_address, overrides=SMALL)
+        ens = replicate("china_in_china", 3,
+                        execution=Execution(seed=5, scheduler=cluster.scheduler_address, overrides=SMALL))
         pd.testing.assert_frame_equal(ens.series, serial_ensemble.series)
         # the same seed submitted twice is run twice (pure=False), and sweeps work too
         res = sweep(
             sim.resolve("china_in_china", SMALL),
             ["messaging.per_week=1,7"],
             reps=1,
-            scheduler=cluster.scheduler_address,
+            execution=Execution(scheduler=cluster.scheduler_address),
         )
-        local = sweep(sim.resolve("china_in_china", SMALL), ["messaging.per_week=1,7"], reps=1, executor="serial")
+        local = sweep(sim.resolve("china_in_china", SMALL), ["messaging.per_week=1,7"], reps=1,
+                      execution=Execution(executor="serial"))
         pd.testing.assert_frame_equal(res.table, local.table)
 
 
 def test_any_executor_object_is_accepted(serial_ensemble) -> None:
     """Any executor object is accepted."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        ens = replicate("china_in_china", 3, root_seed=5, executor=pool, overrides=SMALL)
+        ens = replicate("china_in_china", 3, execution=Execution(seed=5, executor=pool, overrides=SMALL))
     pd.testing.assert_frame_equal(ens.series, serial_ensemble.series)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import sim
+from sim.analysis.execution import Execution
 from sim.analysis.optimise import OptimisationResult, optimise, parse_constraint
 from sim.errors import SimInputError
 
@@ -30,7 +31,7 @@ def capped_cac() -> OptimisationResult:
         validation_reps=4,
         maxiter=4,
         popsize=5,
-        executor="serial",
+        execution=Execution(executor="serial"),
     )
 
 
@@ -92,6 +93,6 @@ def test_bad_levers() -> None:
     """Bad levers."""
     sc = sim.resolve("china_in_china", SMALL)
     with pytest.raises(SimInputError, match="at least one lever"):
-        optimise(sc, {}, executor="serial")
+        optimise(sc, {}, execution=Execution(executor="serial"))
     with pytest.raises(SimInputError, match="high end 100: must be at most 70"):
-        optimise(sc, {"messaging.per_week": (1, 100)}, executor="serial")
+        optimise(sc, {"messaging.per_week": (1, 100)}, execution=Execution(executor="serial"))

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.analysis.execution import Execution
 from sim.analysis.executors import spawn_seeds
 from sim.analysis.replicate import Ensemble, load_ensemble, replicate
 from sim.results.kpis import KPI_NAMES, _payback_series, kpi_series
@@ -21,7 +22,7 @@ SMALL = ["run.population=1500", "run.days=240"]
 @pytest.fixture(scope="module")
 def ensemble() -> Ensemble:
     """Ensemble."""
-    return replicate("china_in_china", 6, root_seed=7, executor="serial", overrides=SMALL)
+    return replicate("china_in_china", 6, execution=Execution(seed=7, executor="serial", overrides=SMALL))
 
 
 def test_seeds_are_deterministic_and_prefix_stable() -> None:
@@ -71,10 +72,10 @@ def test_payback_series_matches_payback_month_on_random_profit_paths() -> None:
 
 def test_same_root_seed_gives_identical_ensembles(ensemble: Ensemble) -> None:
     """Same root seed gives identical ensembles."""
-    again = replicate("china_in_china", 6, root_seed=7, executor="serial", overrides=SMALL)
+    again = replicate("china_in_china", 6, execution=Execution(seed=7, executor="serial", overrides=SMALL))
     assert again.seeds == ensemble.seeds
     assert again.series.equals(ensemble.series)
-    other = replicate("china_in_china", 2, root_seed=8, executor="serial", overrides=SMALL)
+    other = replicate("china_in_china", 2, execution=Execution(seed=8, executor="serial", overrides=SMALL))
     assert other.seeds[0] != ensemble.seeds[0]
 
 
@@ -115,7 +116,7 @@ def test_bad_metric_brand_and_day_are_clear_errors(ensemble: Ensemble) -> None:
     with pytest.raises(SimInputError, match="between 0 and 239"):
         ensemble.kpi_summary(day=500)
     with pytest.raises(SimInputError, match="whole number from 1"):
-        replicate("china_in_china", 0, executor="serial", overrides=SMALL)
+        replicate("china_in_china", 0, execution=Execution(executor="serial", overrides=SMALL))
 
 
 def test_save_and_load_round_trip(ensemble: Ensemble, tmp_path: Path) -> None:

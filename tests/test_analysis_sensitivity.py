@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import sim
+from sim.analysis.execution import Execution
 from sim.analysis.sensitivity import SensitivityResult, sensitivity
 from sim.errors import SimInputError
 
@@ -24,7 +25,8 @@ def base() -> sim.Scenario:
 @pytest.fixture(scope="module")
 def sobol(base: sim.Scenario) -> SensitivityResult:
     """Sobol."""
-    return sensitivity(base, PARAMS, method="sobol", n=8, kpis=["opt_outs", "fines"], executor="serial")
+    return sensitivity(base, PARAMS, method="sobol", n=8, kpis=["opt_outs", "fines"],
+                       execution=Execution(executor="serial"))
 
 
 def test_sobol_ranks_messaging_above_a_null_parameter(sobol: SensitivityResult) -> None:
@@ -56,7 +58,7 @@ def test_constant_kpi_gives_zero_indices(sobol: SensitivityResult) -> None:
 
 def test_morris_screening(base: sim.Scenario, tmp_path: Path) -> None:
     """Morris screening."""
-    res = sensitivity(base, PARAMS, method="morris", n=4, kpis=["opt_outs"], executor="serial")
+    res = sensitivity(base, PARAMS, method="morris", n=4, kpis=["opt_outs"], execution=Execution(executor="serial"))
     r = res.ranked()
     assert r.iloc[0]["label"] == "messaging.per_week"
     assert r.iloc[0]["mu_star"] > 0 and r.iloc[1]["mu_star"] == 0
@@ -70,12 +72,14 @@ def test_morris_screening(base: sim.Scenario, tmp_path: Path) -> None:
 def test_bad_inputs(base: sim.Scenario) -> None:
     """Bad inputs."""
     with pytest.raises(SimInputError, match="power of two"):
-        sensitivity(base, PARAMS, n=10, executor="serial")
+        sensitivity(base, PARAMS, n=10, execution=Execution(executor="serial"))
     with pytest.raises(SimInputError, match="at least two"):
-        sensitivity(base, {"messaging.per_week": (1, 14)}, n=8, executor="serial")
+        sensitivity(base, {"messaging.per_week": (1, 14)}, n=8, execution=Execution(executor="serial"))
     with pytest.raises(SimInputError, match="inverted"):
-        sensitivity(base, {"messaging.per_week": (14, 1), "run.journeys": (0, 10)}, n=8, executor="serial")
+        sensitivity(base, {"messaging.per_week": (14, 1), "run.journeys": (0, 10)}, n=8,
+                    execution=Execution(executor="serial"))
     with pytest.raises(SimInputError, match="sobol' or 'morris"):
-        sensitivity(base, PARAMS, method="fast", executor="serial")
+        sensitivity(base, PARAMS, method="fast", execution=Execution(executor="serial"))
     with pytest.raises(SimInputError, match="Did you mean 'per_week'"):
-        sensitivity(base, {"messaging.per_wek": (1, 14), "run.journeys": (0, 10)}, n=8, executor="serial")
+        sensitivity(base, {"messaging.per_wek": (1, 14), "run.journeys": (0, 10)}, n=8,
+                    execution=Execution(executor="serial"))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import sim
+from sim.analysis.execution import Execution
 from sim.analysis.paths import canonical_path, parse_axis, parse_range
 from sim.analysis.sweep import MAX_CELLS, SweepResult, sweep
 from sim.errors import SimInputError
@@ -24,7 +25,7 @@ def base() -> sim.Scenario:
 @pytest.fixture(scope="module")
 def per_week(base: sim.Scenario) -> SweepResult:
     """Per week."""
-    return sweep(base, {"messaging.per_week": [1, 4, 7, 14]}, reps=2, executor="serial")
+    return sweep(base, {"messaging.per_week": [1, 4, 7, 14]}, reps=2, execution=Execution(executor="serial"))
 
 
 def test_more_messages_give_more_opt_outs(per_week: SweepResult) -> None:
@@ -43,7 +44,8 @@ def test_best_cell_is_marked_in_the_objectives_direction(per_week: SweepResult) 
     assert s.loc[s["best"], "profit"].iloc[0] == s["profit"].max()
     best = per_week.best()
     assert best[PER_WEEK] == s.loc[s["best"], PER_WEEK].iloc[0]
-    low = sweep(per_week.scenario, {"messaging.per_week": [1, 14]}, objective="opt_outs", executor="serial")
+    low = sweep(per_week.scenario, {"messaging.per_week": [1, 14]}, objective="opt_outs",
+                execution=Execution(executor="serial"))
     assert low.best()[PER_WEEK] == 1.0  # opt-outs are minimised
 
 
@@ -56,7 +58,8 @@ def test_common_seeds_across_cells(per_week: SweepResult) -> None:
 
 def test_two_dimensional_grid_and_pivot(base: sim.Scenario, tmp_path: Path) -> None:
     """Two dimensional grid and pivot."""
-    res = sweep(base, ["messaging.per_week=1:13:3", "referral.referrer_reward=0,30"], executor="serial")
+    res = sweep(base, ["messaging.per_week=1:13:3", "referral.referrer_reward=0,30"],
+                execution=Execution(executor="serial"))
     grid = res.pivot("opt_outs")
     assert grid.shape == (3, 2)
     assert list(grid.index) == [1.0, 7.0, 13.0] and list(grid.columns) == [0.0, 30.0]
@@ -116,10 +119,13 @@ def test_bad_ranges_are_clear_errors(base: sim.Scenario) -> None:
 def test_grid_caps_are_stated(base: sim.Scenario) -> None:
     """Grid caps are stated."""
     with pytest.raises(SimInputError, match=f"{MAX_CELLS:,} cells"):
-        sweep(base, ["messaging.per_week=0:14:60", "referral.referrer_reward=0:30:60"], executor="serial")
+        sweep(base, ["messaging.per_week=0:14:60", "referral.referrer_reward=0:30:60"],
+              execution=Execution(executor="serial"))
     with pytest.raises(SimInputError, match="runs is too many"):
-        sweep(base, ["messaging.per_week=0:14:50", "referral.referrer_reward=0:30:50"], reps=10, executor="serial")
+        sweep(base, ["messaging.per_week=0:14:50", "referral.referrer_reward=0:30:50"], reps=10,
+              execution=Execution(executor="serial"))
     with pytest.raises(SimInputError, match="the cap is 2"):
-        sweep(base, ["messaging.per_week=1,2", "referral.referrer_reward=0,1", "run.days=100,200"], executor="serial")
+        sweep(base, ["messaging.per_week=1,2", "referral.referrer_reward=0,1", "run.days=100,200"],
+              execution=Execution(executor="serial"))
     with pytest.raises(SimInputError, match="Did you mean 'profit'"):
-        sweep(base, ["messaging.per_week=1,2"], objective="proft", executor="serial")
+        sweep(base, ["messaging.per_week=1,2"], objective="proft", execution=Execution(executor="serial"))

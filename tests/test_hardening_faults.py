@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 import sim
 from sim.analysis import executors as X
+from sim.analysis.execution import Execution
 from sim.analysis.replicate import load_ensemble, replicate
 from sim.analysis.sweep import load_sweep, sweep
 from sim.cli import app
@@ -52,9 +53,10 @@ def test_transient_worker_death_is_retried_on_a_fresh_pool(tmp_path: Path, monke
     """A worker killed once (SIGKILL) costs nothing: its runs are redone and the numbers equal a serial run."""
     marker = tmp_path / "killed-once"
     monkeypatch.setenv(X.FAULT_ENV, f"kill-once:{marker}")
-    pooled = replicate("china_in_china", 2, root_seed=11, executor="process", workers=2, overrides=SMALL)
+    pooled = replicate("china_in_china", 2,
+                       execution=Execution(seed=11, executor="process", workers=2, overrides=SMALL))
     assert marker.exists(), "the fault hook did not fire: no worker was killed"
-    serial = replicate("china_in_china", 2, root_seed=11, executor="serial", overrides=SMALL)
+    serial = replicate("china_in_china", 2, execution=Execution(seed=11, executor="serial", overrides=SMALL))
     pd.testing.assert_frame_equal(pooled.series, serial.series)
 
 
@@ -81,7 +83,8 @@ def test_run_that_always_kills_its_worker_fails_alone_and_the_sweep_keeps_the_re
     partial = load_sweep(out)
     assert partial.meta["incomplete"]["failed_runs"] == 1
     assert sorted(partial.table["cell"].unique()) == [0, 1, 3]
-    full = sweep(sim.resolve("china_in_china", SMALL), ["messaging.per_week=1,3,5,7"], executor="serial")
+    full = sweep(sim.resolve("china_in_china", SMALL), ["messaging.per_week=1,3,5,7"],
+                 execution=Execution(executor="serial"))
     want = full.table[full.table["cell"] != 2].reset_index(drop=True)
     pd.testing.assert_frame_equal(partial.table, want, check_dtype=False)
 
@@ -264,8 +267,9 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("folders")
     tiny = ["run.population=300", "run.days=40"]
     sim.run(sim.resolve("china_in_china", tiny)).save(base / "run")
-    replicate("china_in_china", 2, executor="serial", overrides=tiny).save(base / "replicate")
-    sweep(sim.resolve("china_in_china", tiny), ["messaging.per_week=1,3"], executor="serial").save(base / "sweep")
+    replicate("china_in_china", 2, execution=Execution(executor="serial", overrides=tiny)).save(base / "replicate")
+    sweep(sim.resolve("china_in_china", tiny), ["messaging.per_week=1,3"],
+          execution=Execution(executor="serial")).save(base / "sweep")
     return {p.name: p for p in base.iterdir()}
 
 

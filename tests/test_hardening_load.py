@@ -23,6 +23,7 @@ import psutil
 import pytest
 
 import sim
+from sim.analysis.execution import Execution
 from sim.api import check_memory, estimate_run_bytes
 from sim.errors import SimInputError
 from sim.model import layout as L
@@ -122,9 +123,9 @@ def test_ensembles_too_big_for_memory_are_refused_before_running(monkeypatch: py
 
     monkeypatch.setenv("PTSIM_MAX_RUN_MEMORY", "500MB")
     with pytest.raises(SimInputError, match=r"10,000 replicates x 1,095 days keep about 8\.\d GB .* the cap is 500"):
-        replicate("china_in_china", 10_000, executor="serial")
+        replicate("china_in_china", 10_000, execution=Execution(executor="serial"))
     with pytest.raises(SimInputError, match="KPI series in memory"):
-        compare_scenarios(["china_in_china", "japan_in_japan"], 5_000, executor="serial")
+        compare_scenarios(["china_in_china", "japan_in_japan"], 5_000, execution=Execution(executor="serial"))
 
 
 def test_ensemble_estimate_matches_a_real_ensemble() -> None:
@@ -133,7 +134,8 @@ def test_ensemble_estimate_matches_a_real_ensemble() -> None:
     from sim.analysis.replicate import SERIES_BYTES_PER_VALUE, replicate
     from sim.results.kpis import KPI_NAMES
 
-    ens = replicate("head_to_head_japan", 3, executor="serial", overrides=["run.population=300", "run.days=100"])
+    ens = replicate("head_to_head_japan", 3,
+                    execution=Execution(executor="serial", overrides=["run.population=300", "run.days=100"]))
     table = ens.series.memory_usage(deep=True).sum()
     estimate = SERIES_BYTES_PER_VALUE * (3 + len(KPI_NAMES) + len(DEFAULT_DAILY)) * 3 * 100 * 2
     assert table <= estimate / 2 <= 1.5 * table

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import sim
 from sim import report
 from sim.analysis.compare import compare_scenarios, run_comparison
+from sim.analysis.execution import Execution
 from sim.errors import SimInputError
 
 SMALL = ["run.population=2000", "run.days=400"]
@@ -22,8 +23,9 @@ def ensemble():
     """Ensemble."""
     daily = ("unaware", "aware", "customer", "member", "lapsed", "revenue", "costs", "profit", "sends", "opt_outs",
              "revenue_public", "revenue_private", "ad_spend", "cogs", "referral_rewards")
-    return compare_scenarios(["china_in_china", "japan_in_japan"], 3, overrides=SMALL, executor="serial",
-                             daily_columns=daily)
+    return compare_scenarios(["china_in_china", "japan_in_japan"], 3,
+                             daily_columns=daily,
+                             execution=Execution(overrides=SMALL, executor="serial"))
 
 
 @pytest.fixture(scope="module")

@@ -68,7 +68,7 @@ def sweep_cached(key: str, axes: tuple[tuple[str, tuple[float, ...]], ...], obje
     bar = st.progress(0.0, text=_text)
     try:
         return sweep(C.from_key(key), dict(axes), reps=reps, objective=objective, brand=brand,
-                     executor=C.executor_kind(), progress=C._Ticker(bar, _text))
+                     execution=C.execution(None, C._Ticker(bar, _text)))
     finally:
         bar.empty()
 
@@ -82,7 +82,7 @@ def sensitivity_cached(key: str, params: tuple[tuple[str, float, float], ...], m
     bar = st.progress(0.0, text=_text)
     try:
         return sensitivity(C.from_key(key), {p: (lo, hi) for p, lo, hi in params}, method=method, n=n, kpis=(kpi,),
-                           brand=brand, executor=C.executor_kind(), progress=C._Ticker(bar, _text))
+                           brand=brand, execution=C.execution(None, C._Ticker(bar, _text)))
     finally:
         bar.empty()
 
@@ -98,7 +98,7 @@ def optimise_cached(key: str, levers: tuple[tuple[str, float, float], ...], obje
     try:
         return optimise(C.from_key(key), {p: (lo, hi) for p, lo, hi in levers}, objective, constraints=constraints,
                         brand=brand, reps=reps, validation_reps=max(2, reps), maxiter=maxiter, popsize=popsize,
-                        executor=C.executor_kind(), progress=C._Ticker(bar, _text))
+                        execution=C.execution(None, C._Ticker(bar, _text)))
     finally:
         bar.empty()
 

@@ -5,12 +5,18 @@ Everything here builds on the public API of :mod:`sim` and hands its runs to any
 engine already loaded, ``"serial"``, or a Dask cluster by scheduler address); see
 :mod:`sim.analysis.executors`. One module per part:
 
+* :mod:`~sim.analysis.execution` - :class:`Execution` (root seed, overrides, executor, progress: how
+  every entry point below runs);
 * :mod:`~sim.analysis.replicate` - :func:`replicate` -> :class:`Ensemble` (bands for every KPI);
 * :mod:`~sim.analysis.compare` - :func:`compare_scenarios` -> :class:`ComparisonEnsemble` (paired
   differences under common random numbers), and the single-seed :func:`run_comparison`;
 * :mod:`~sim.analysis.sweep` - :func:`sweep` over one or two dotted paths (:mod:`~sim.analysis.paths`);
 * :mod:`~sim.analysis.sensitivity` - :func:`sensitivity` (SALib Sobol / Morris);
 * :mod:`~sim.analysis.optimise` - :func:`optimise` (differential evolution under KPI constraints);
+* decisions (issue 15): :mod:`~sim.analysis.robustness` (:func:`breakeven`, paired differences as a
+  target), :mod:`~sim.analysis.attribution` (:func:`attribute`: the profit gap by ledger item and
+  mechanism), :mod:`~sim.analysis.risk` (:func:`risk`), :mod:`~sim.analysis.cohorts` (:func:`cohorts`),
+  :mod:`~sim.analysis.budget` (:func:`plan_budget`), :mod:`~sim.analysis.pareto` (:func:`pareto`, NSGA-II);
 * :mod:`~sim.analysis.calibrate` - :func:`calibrate_customers` (BG/NBD, Gamma-Gamma) and
   :func:`fit_series` (least squares on KPI series).
 """
@@ -27,6 +33,11 @@ _WHERE = {
     "compare_scenarios": "compare", "run_comparison": "compare", "make_executor": "executors",
     "spawn_seeds": "executors", "optimise": "optimise", "Ensemble": "replicate",
     "load_ensemble": "replicate", "replicate": "replicate", "sensitivity": "sensitivity", "sweep": "sweep",
+    # ---- execution object and decisions (issues 11 item 6, 15) ----
+    "Execution": "execution", "Attribution": "attribution", "attribute": "attribution",
+    "BreakEven": "robustness", "breakeven": "robustness", "RiskProfile": "risk", "risk": "risk",
+    "CohortReport": "cohorts", "cohorts": "cohorts", "BudgetPlan": "budget", "plan_budget": "budget",
+    "ParetoResult": "pareto", "pareto": "pareto",
 }
 
 
@@ -44,10 +55,20 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Attribution",
+    "BreakEven",
+    "BudgetPlan",
+    "CohortReport",
     "Comparison",
+    "Execution",
+    "ParetoResult",
+    "RiskProfile",
     "ComparisonEnsemble",
     "Ensemble",
+    "attribute",
+    "breakeven",
     "calibrate_customers",
+    "cohorts",
     "compare_scenarios",
     "fit_bgnbd",
     "fit_gamma_gamma",
@@ -55,7 +76,10 @@ __all__ = [
     "load_ensemble",
     "make_executor",
     "optimise",
+    "pareto",
+    "plan_budget",
     "replicate",
+    "risk",
     "run_comparison",
     "sensitivity",
     "spawn_seeds",

@@ -28,7 +28,6 @@ import io
 import json
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +38,8 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from sim.analysis.executors import DEFAULT_DAILY, Progress, make_executor, map_runs, run_series, spawn_seeds
+from sim.analysis.execution import Execution, as_execution
+from sim.analysis.executors import DEFAULT_DAILY, run_series, spawn_seeds
 from sim.analysis.paths import scenario_doc
 from sim.analysis.replicate import Ensemble, check_reps, check_series_memory, provenance
 from sim.api import resolve, run
@@ -75,7 +75,6 @@ HEADLINE = (
     "mean_trust",
 )
 BOOTSTRAP_RESAMPLES = 10_000
-_METHOD = {"t": "paired t", "bootstrap": "bootstrap"}
 
 
 def _labels(results: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -217,28 +216,27 @@ class PairedDifference:
         """The confidence interval excludes zero."""
         return self.ci_low > 0 or self.ci_high < 0
 
-    def sentence(self, when: str = "") -> str:
-        """One line a strategist can read."""
-        from sim.format import human, kpi_label, kpi_unit
+    def sentence(self, when: str = "", lang: str = "en") -> str:
+        """One line a strategist can read, in ``lang`` (:mod:`sim.i18n`)."""
+        from sim.format import human, kpi_unit
+        from sim.i18n import t
 
-        label = kpi_label(self.kpi)
+        label = t(f"kpi.{self.kpi}", lang)
         unit = kpi_unit(self.kpi)
         cur = self.unit if unit.startswith("currency") else ""
         when = f" {when}" if when else ""
         if self.n == 0:
-            return f"{label}{when}: undefined in every seed"
+            return t("paired.undefined", lang, kpi=label, when=when)
         if self.a_wins == 0 and self.b_wins == 0:
-            return f"{label}{when}: {self.a} and {self.b} tie in all {self.n} seeds"
+            return t("paired.tie", lang, kpi=label, when=when, a=self.a, b=self.b, n=self.n)
         a_leads = self.a_wins >= self.b_wins
         lead, other, wins = (self.a, self.b, self.a_wins) if a_leads else (self.b, self.a, self.b_wins)
         sign = 1.0 if a_leads else -1.0
         lo, hi = sorted((sign * self.ci_low, sign * self.ci_high))
-        pct = int(round(100 * self.level))
-        return (
-            f"{lead} beats {other} on {label.lower()}{when} in {wins} of {self.n} seeds; "
-            f"{lead} minus {other}: {human(sign * self.mean_diff, unit, cur)} on average "
-            f"({pct}% CI {human(lo, unit, cur)} to {human(hi, unit, cur)}, {_METHOD[self.method]})"
-        )
+        return t("paired.beats", lang, lead=lead, other=other, when=when,
+                 kpi_lower=label.lower() if lang == "en" else label,
+                 wins=wins, n=self.n, diff=human(sign * self.mean_diff, unit, cur), pct=int(round(100 * self.level)),
+                 low=human(lo, unit, cur), high=human(hi, unit, cur), method=t(f"paired.method.{self.method}", lang))
 
     def as_dict(self) -> dict[str, Any]:
         """A flat record (for tables)."""
@@ -451,22 +449,25 @@ class ComparisonEnsemble:
         day: int | None = None,
         level: float = 0.95,
         method: str = "t",
+        lang: str = "en",
     ) -> pd.DataFrame:
         """The strategist's table: one row per KPI with means, paired difference, CI, wins and a sentence.
 
-        ``a`` and ``b`` default to the first two columns.
+        ``a`` and ``b`` default to the first two columns; labels and sentences are in ``lang``.
         """
+        from sim.i18n import t
+
         labels = self.labels
         if len(labels) < 2:
             raise SimInputError.single("compare", "scenarios", "a comparison needs at least two columns", labels)
         a = a or labels[0]
         b = b or labels[1]
         d = self._day(day)
-        when = f"at day {d + 1}"
+        when = t("paired.when", lang, day=d + 1)
         rows = []
         for k in kpis:
             p = self.paired(k, a, b, d, level=level, method=method)
-            rows.append({**p.as_dict(), "label": KPI_INFO[k][0], "sentence": p.sentence(when)})
+            rows.append({**p.as_dict(), "label": t(f"kpi.{k}", lang), "sentence": p.sentence(when, lang)})
         return pd.DataFrame(rows)
 
     def save(self, folder: str | Path, *, overwrite: bool = False, day: int | None = None, method: str = "t") -> Path:
@@ -516,14 +517,9 @@ def compare_scenarios(
     scenarios: Sequence[str | Path | dict | Scenario],
     reps: int = 20,
     *,
-    overrides: Sequence[str] = (),
-    root_seed: int | None = None,
+    execution: Execution | None = None,
     title: str = "",
     description: str = "",
-    executor: Executor | str | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Progress | None = None,
     daily_columns: Sequence[str] = DEFAULT_DAILY,
 ) -> ComparisonEnsemble:
     """Run every scenario ``reps`` times with common random numbers.
@@ -531,36 +527,32 @@ def compare_scenarios(
     Args:
         scenarios: Presets, paths, documents or scenarios (two or more for paired differences).
         reps: Replicates per scenario; replicate ``i`` uses the same seed for every scenario.
-        overrides: ``dotted.path=value`` overrides applied to every scenario.
-        root_seed: Root of the seed tree (default: the first scenario's ``run.seed``).
+        execution: Root seed (default: the first scenario's ``run.seed``), overrides applied to every
+            scenario, executor and progress over all runs (:class:`~sim.analysis.execution.Execution`).
         title: Display title (default ``"A vs B"``).
         description: What the comparison shows.
-        executor: An ``Executor``, or ``"process"`` (default), ``"serial"`` or ``"dask"``.
-        workers: Processes of the local pool.
-        scheduler: Dask scheduler address.
-        progress: ``progress(done, total)`` over all runs.
         daily_columns: Daily columns kept besides the KPI series.
     """
+    ex = as_execution(execution)
     if not scenarios:
         raise SimInputError.single("compare", "scenarios", "name at least one scenario")
-    resolved = _unique_names([resolve(s, overrides) for s in scenarios])
+    resolved = _unique_names([ex.resolve(s) for s in scenarios])
     reps = check_reps(reps)
     check_series_memory(resolved, reps, daily_columns, "compare")
-    root = resolved[0].run.seed if root_seed is None else int(root_seed)
+    root = ex.root(resolved[0])
     seeds = spawn_seeds(root, reps)
     calls = [(scenario_doc(s), seed, tuple(daily_columns)) for s in resolved for seed in seeds]
     t0 = datetime.now(UTC)
-    with make_executor(executor, workers=workers, scheduler=scheduler, tasks=len(calls)) as ex:
-        parts = map_runs(ex, run_series, calls, progress=progress)
+    parts = ex.map(run_series, calls)
     wall = (datetime.now(UTC) - t0).total_seconds()
     comp = ComparisonEnsemble(
         title or " vs ".join(s.name for s in resolved),
         description,
-        meta=provenance(executor, wall_seconds=wall, replicates=reps, root_seed=root),
+        meta=provenance(ex, wall_seconds=wall, replicates=reps, root_seed=root),
     )
     for i, s in enumerate(resolved):
         chunk = parts[i * reps : (i + 1) * reps]
         comp.ensembles[s.name] = Ensemble(
-            s, seeds, root, pd.concat(chunk, ignore_index=True), provenance(executor, replicates=reps)
+            s, seeds, root, pd.concat(chunk, ignore_index=True), provenance(ex, replicates=reps)
         )
     return comp

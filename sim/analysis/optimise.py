@@ -38,7 +38,8 @@ import pandas as pd
 import yaml
 from scipy import optimize, stats
 
-from sim.analysis.executors import Progress, make_executor, map_runs, run_kpis, spawn_seeds
+from sim.analysis.execution import Execution, as_execution
+from sim.analysis.executors import run_kpis, spawn_seeds
 from sim.analysis.paths import ParamRange, apply_values, apply_values_doc, parse_range, scenario_doc
 from sim.analysis.replicate import check_reps, provenance
 from sim.analysis.sweep import _brand, check_kpi
@@ -209,13 +210,8 @@ def optimise(
     maxiter: int = 15,
     popsize: int = 8,
     tol: float = 0.01,
-    root_seed: int | None = None,
     optimiser_seed: int = 0,
-    overrides: Sequence[str] = (),
-    executor: Executor | str | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Progress | None = None,
+    execution: Execution | None = None,
 ) -> OptimisationResult:
     """Choose levers within bounds to optimise a KPI's Monte Carlo mean under KPI constraints.
 
@@ -232,20 +228,17 @@ def optimise(
         maxiter: Differential-evolution generations.
         popsize: Population multiplier (population = popsize x number of levers, at least 5).
         tol: Relative convergence tolerance of differential evolution.
-        root_seed: Root of the seed tree (default: the scenario's ``run.seed``).
         optimiser_seed: Seed of the optimiser's own random choices.
-        overrides: Overrides applied to the base scenario first.
-        executor: An ``Executor``, or ``"process"`` (default), ``"serial"`` or ``"dask"``.
-        workers: Processes of the local pool.
-        scheduler: Dask scheduler address.
-        progress: ``progress(done, total)`` over the planned runs (search upper bound + validation).
+        execution: Root seed (default: the scenario's ``run.seed``), overrides applied to the base
+            scenario first, executor, and progress over the planned runs (search upper bound +
+            validation) (:class:`~sim.analysis.execution.Execution`).
 
     Raises:
         SimInputError: Unknown path or KPI, bad ranges or constraints, or a run budget beyond the cap.
     """
-    from sim.api import resolve
-
-    sc = resolve(scenario, overrides)
+    execution = as_execution(execution)
+    progress = execution.progress
+    sc = execution.resolve(scenario)
     check_kpi(objective)
     cons = [parse_constraint(c) for c in constraints]
     reps = check_reps(reps)
@@ -273,7 +266,7 @@ def optimise(
             f"population {pop} x {maxiter + 1} generations x {reps} "
             f"replicates = {planned:,} runs; the cap is {MAX_RUNS:,}",
         )
-    root = sc.run.seed if root_seed is None else int(root_seed)
+    root = execution.root(sc)
     seeds = spawn_seeds(root, reps)
     fresh = spawn_seeds(root, validation_reps, skip=reps)
     base = scenario_doc(sc)
@@ -296,7 +289,7 @@ def optimise(
         def tick(k: int, _total: int) -> None:
             report(start + k)
 
-        parts = map_runs(ex, run_kpis, calls, progress=tick)
+        parts = execution.map(run_kpis, calls, on=ex, progress=tick)
         done[0] = start + len(calls)
         runs = pd.concat(parts, ignore_index=True)
         runs = runs[runs["brand"] == b].reset_index(drop=True)
@@ -315,7 +308,7 @@ def optimise(
         return (-obj if maximise else obj), True, 0.0
 
     t0 = datetime.now(UTC)
-    with make_executor(executor, workers=workers, scheduler=scheduler, tasks=pop * reps) as ex:
+    with execution.pool(pop * reps) as ex:
 
         def batch(xt: np.ndarray) -> np.ndarray:
             points = np.atleast_2d(xt.T) if xt.ndim == 2 else xt[None, :]
@@ -416,7 +409,7 @@ def optimise(
         ),
         hist,
         provenance(
-            executor,
+            execution,
             wall_seconds=wall,
             replicates=reps,
             validation_reps=validation_reps,

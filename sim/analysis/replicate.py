@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +24,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.analysis.executors import DEFAULT_DAILY, Progress, make_executor, map_runs, run_series, spawn_seeds
+from sim.analysis.execution import Execution, as_execution
+from sim.analysis.executors import DEFAULT_DAILY, run_series, spawn_seeds
 from sim.analysis.paths import scenario_doc
 from sim.errors import SimInputError
 from sim.results.kpis import KPI_NAMES
@@ -242,10 +242,13 @@ def check_series_memory(scenarios: Sequence[Scenario], reps: int, daily_columns:
 
 
 def provenance(executor: Any, **extra: Any) -> dict[str, Any]:
-    """Metadata common to every analysis folder."""
+    """Metadata common to every analysis folder (``executor``: an :class:`Execution` or an executor kind)."""
     from sim import __version__
 
-    kind = executor if isinstance(executor, str) or executor is None else type(executor).__name__
+    if isinstance(executor, Execution):
+        kind = executor.kind
+    else:
+        kind = executor if isinstance(executor, str) or executor is None else type(executor).__name__
     return {
         "version": __version__,
         "executor": kind or "process",
@@ -258,45 +261,34 @@ def replicate(
     scenario: str | Path | dict | Scenario,
     n: int,
     *,
-    root_seed: int | None = None,
-    executor: Executor | str | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Progress | None = None,
+    execution: Execution | None = None,
     daily_columns: Sequence[str] = DEFAULT_DAILY,
-    overrides: Sequence[str] = (),
 ) -> Ensemble:
     """Run a scenario ``n`` times with seeds spawned from one root seed.
 
     Args:
         scenario: A preset name, YAML path, document or :class:`Scenario`.
         n: Number of replicates.
-        root_seed: Root of the seed tree (default: the scenario's ``run.seed``).
-        executor: An ``Executor``, or ``"process"`` (default), ``"serial"`` or ``"dask"``.
-        workers: Processes of the local pool.
-        scheduler: Dask scheduler address (implies ``"dask"``).
-        progress: ``progress(done, total)`` called as runs finish.
+        execution: Root seed (default: the scenario's ``run.seed``), overrides, executor and progress
+            (:class:`~sim.analysis.execution.Execution`; default: a local process pool).
         daily_columns: Daily columns kept besides the KPI series.
-        overrides: ``dotted.path=value`` overrides applied to ``scenario``.
 
     Returns:
         The :class:`Ensemble`.
     """
-    from sim.api import resolve
-
-    sc = resolve(scenario, overrides)
+    ex = as_execution(execution)
+    sc = ex.resolve(scenario)
     n = check_reps(n, "n")
     _check_daily(daily_columns)
     check_series_memory([sc], n, daily_columns)
-    root = sc.run.seed if root_seed is None else int(root_seed)
+    root = ex.root(sc)
     seeds = spawn_seeds(root, n)
     doc = scenario_doc(sc)
     t0 = datetime.now(UTC)
-    with make_executor(executor, workers=workers, scheduler=scheduler, tasks=n) as ex:
-        parts = map_runs(ex, run_series, [(doc, s, tuple(daily_columns)) for s in seeds], progress=progress)
+    parts = ex.map(run_series, [(doc, s, tuple(daily_columns)) for s in seeds])
     wall = (datetime.now(UTC) - t0).total_seconds()
     series = pd.concat(parts, ignore_index=True)
-    return Ensemble(sc, seeds, root, series, provenance(executor, wall_seconds=wall, replicates=n))
+    return Ensemble(sc, seeds, root, series, provenance(ex, wall_seconds=wall, replicates=n))
 
 
 def _check_daily(columns: Sequence[str]) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +32,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.analysis.executors import Progress, make_executor, map_runs, run_kpis, spawn_seeds
+from sim.analysis.execution import Execution, as_execution
+from sim.analysis.executors import run_kpis, spawn_seeds
 from sim.analysis.paths import ParamRange, apply_values_doc, parse_range, scenario_doc
 from sim.analysis.replicate import check_reps, provenance
 from sim.analysis.sweep import _brand, check_kpi
@@ -132,13 +132,10 @@ def sensitivity(
     brand: str | None = None,
     day: int | None = None,
     reps: int = 1,
-    root_seed: int | None = None,
     sample_seed: int = 0,
-    overrides: Sequence[str] = (),
-    executor: Executor | str | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Progress | None = None,
+    versus: str | Path | dict | Scenario | None = None,
+    versus_too: bool = True,
+    execution: Execution | None = None,
 ) -> SensitivityResult:
     """Sobol or Morris sensitivity of KPIs to parameter ranges.
 
@@ -152,13 +149,14 @@ def sensitivity(
         brand: Brand the KPIs are read for (default: the first).
         day: Day at which KPIs are taken (default: the last).
         reps: Common seeds per point (averaged).
-        root_seed: Root of the seed tree (default: the scenario's ``run.seed``).
         sample_seed: Seed of the sampler (scrambling, trajectories) and of the bootstrap.
-        overrides: Overrides applied to the base scenario first.
-        executor: An ``Executor``, or ``"process"`` (default), ``"serial"`` or ``"dask"``.
-        workers: Processes of the local pool.
-        scheduler: Dask scheduler address.
-        progress: ``progress(done, total)`` over all runs.
+        versus: A scenario B: the KPIs analysed become the paired differences ``KPI(A) - KPI(B)`` under
+            common seeds (:func:`sim.analysis.robustness.run_paired_kpis`), so the indices rank the
+            parameters by how much they move the verdict.
+        versus_too: Set the sampled values on B as well (default: market assumptions both live with);
+            ``False`` moves A's levers only.
+        execution: Root seed (default: the scenario's ``run.seed``), overrides applied to the base
+            scenario first, executor and progress over all runs (:class:`~sim.analysis.execution.Execution`).
 
     Raises:
         SimInputError: Unknown path or KPI, empty or inverted range, fewer than two parameters, a
@@ -170,9 +168,8 @@ def sensitivity(
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
-    from sim.api import resolve
-
-    sc = resolve(scenario, overrides)
+    ex = as_execution(execution)
+    sc = ex.resolve(scenario)
     if method not in ("sobol", "morris"):
         raise SimInputError.single("--method", method, "must be 'sobol' or 'morris'")
     reps = check_reps(reps)
@@ -217,7 +214,7 @@ def sensitivity(
             p[j] = end
             tornado_x.append(p)
     all_x = np.vstack([x, np.array(tornado_x)])
-    root = sc.run.seed if root_seed is None else int(root_seed)
+    root = ex.root(sc)
     seeds = spawn_seeds(root, reps)
     base = scenario_doc(sc)
     docs = []
@@ -226,10 +223,28 @@ def sensitivity(
         doc = apply_values_doc(base, setting)
         validate_document(doc, "sample point " + ", ".join(f"{p}={v:g}" for p, v in setting.items()))
         docs.append(doc)
-    calls = [(doc, seed, (day,)) for doc in docs for seed in seeds]
+    fn: Any = run_kpis
+    calls: list[tuple[Any, ...]] = [(doc, seed, (day,)) for doc in docs for seed in seeds]
+    vs_meta: dict[str, Any] = {}
+    if versus is not None:
+        from sim.analysis.robustness import paired_doc, run_paired_kpis
+
+        vs = ex.resolve(versus)
+        if len(vs.brands) != len(sc.brands):
+            raise SimInputError.single("--versus", vs.name, "must have as many brands as the analysed scenario")
+        base_b = scenario_doc(vs)
+        docs_b = []
+        for row in all_x:
+            setting = {r.path: r.value(v) for r, v in zip(ranges, row, strict=True)}
+            doc_b = paired_doc(base_b, setting, versus_too)
+            if versus_too:
+                validate_document(doc_b, f"{vs.name} at sample point")
+            docs_b.append(doc_b)
+        fn = run_paired_kpis
+        calls = [(doc, doc_b, seed, (day,)) for doc, doc_b in zip(docs, docs_b, strict=True) for seed in seeds]
+        vs_meta = {"versus": {"scenario": vs.name, "params_on_versus": bool(versus_too), "kpis": "A minus B"}}
     t0 = datetime.now(UTC)
-    with make_executor(executor, workers=workers, scheduler=scheduler, tasks=len(calls)) as ex:
-        parts = map_runs(ex, run_kpis, calls, progress=progress)
+    parts = ex.map(fn, calls)
     wall = (datetime.now(UTC) - t0).total_seconds()
     runs = pd.concat(parts, ignore_index=True)
     runs = runs[runs["brand"] == b].reset_index(drop=True)
@@ -291,7 +306,7 @@ def sensitivity(
         pd.DataFrame(rows),
         pd.DataFrame(tornado_rows),
         provenance(
-            executor,
+            ex,
             wall_seconds=wall,
             replicates=reps,
             root_seed=root,
@@ -299,6 +314,7 @@ def sensitivity(
             points=len(x),
             runs=len(calls),
             seeds=seeds,
+            **vs_meta,
         ),
     )
 

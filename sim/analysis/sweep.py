@@ -22,7 +22,6 @@ import io
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +30,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.analysis.executors import Progress, RunsFailed, make_executor, map_runs, run_kpis, spawn_seeds
+from sim.analysis.execution import Execution, as_execution
+from sim.analysis.executors import RunsFailed, run_kpis, spawn_seeds
 from sim.analysis.paths import Axis, apply_values_doc, describe, parse_axis, scenario_doc
 from sim.analysis.replicate import check_reps, provenance, summarise
 from sim.errors import SimInputError
@@ -272,12 +272,9 @@ def sweep(
     objective: str = "profit",
     brand: str | None = None,
     day: int | None = None,
-    root_seed: int | None = None,
-    overrides: Sequence[str] = (),
-    executor: Executor | str | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Progress | None = None,
+    versus: str | Path | dict | Scenario | None = None,
+    versus_too: bool = False,
+    execution: Execution | None = None,
 ) -> SweepResult:
     """Run a 1-D or 2-D grid of parameter values.
 
@@ -289,19 +286,18 @@ def sweep(
         objective: KPI whose best cell is marked.
         brand: Brand the objective is read for (default: the first).
         day: Day at which KPIs are taken (default: the last).
-        root_seed: Root of the seed tree (default: the scenario's ``run.seed``).
-        overrides: Overrides applied to the base scenario first.
-        executor: An ``Executor``, or ``"process"`` (default), ``"serial"`` or ``"dask"``.
-        workers: Processes of the local pool.
-        scheduler: Dask scheduler address.
-        progress: ``progress(done, total)`` over all runs.
+        versus: A scenario B: every KPI of the table becomes the paired difference ``KPI(A) - KPI(B)``
+            with common seeds (:func:`sim.analysis.robustness.run_paired_kpis`); the best cell is the
+            one where A beats B by the most.
+        versus_too: Set the axis values on B as well (a market assumption both live with).
+        execution: Root seed (default: the scenario's ``run.seed``), overrides applied to the base
+            scenario (and B) first, executor and progress over all runs (:class:`~sim.analysis.execution.Execution`).
 
     Raises:
         SimInputError: For an unknown path or KPI, bad values, or a grid beyond the caps.
     """
-    from sim.api import resolve
-
-    sc = resolve(scenario, overrides)
+    ex = as_execution(execution)
+    sc = ex.resolve(scenario)
     reps = check_reps(reps)
     check_kpi(objective)
     b = _brand(sc, brand)
@@ -319,7 +315,7 @@ def sweep(
         raise SimInputError.single("sweep", "axes", "the same parameter is swept twice", [a.path for a in parsed])
     if (err := grid_size_error(parsed, reps)) is not None:
         raise err
-    root = sc.run.seed if root_seed is None else int(root_seed)
+    root = ex.root(sc)
     seeds = spawn_seeds(root, reps)
     base = scenario_doc(sc)
     cells = list(itertools.product(*[a.values for a in parsed]))
@@ -329,12 +325,28 @@ def sweep(
         doc = apply_values_doc(base, setting)
         validate_document(doc, "sweep cell " + ", ".join(f"{p}={describe(v)}" for p, v in setting.items()))
         docs.append(doc)
-    calls = [(doc, seed, (day,)) for doc in docs for seed in seeds]
+    fn: Any = run_kpis
+    calls: list[tuple[Any, ...]] = [(doc, seed, (day,)) for doc in docs for seed in seeds]
+    if versus is not None:
+        from sim.analysis.robustness import paired_doc, run_paired_kpis
+
+        vs = ex.resolve(versus)
+        if len(vs.brands) != len(sc.brands):
+            raise SimInputError.single("--versus", vs.name, "must have as many brands as the swept scenario")
+        base_b = scenario_doc(vs)
+        docs_b = []
+        for values in cells:
+            setting = dict(zip([a.path for a in parsed], values, strict=True))
+            doc_b = paired_doc(base_b, setting, versus_too)
+            if versus_too:
+                validate_document(doc_b, f"{vs.name} at " + ", ".join(f"{p}={describe(v)}" for p, v in setting.items()))
+            docs_b.append(doc_b)
+        fn = run_paired_kpis
+        calls = [(doc, doc_b, seed, (day,)) for doc, doc_b in zip(docs, docs_b, strict=True) for seed in seeds]
     t0 = datetime.now(UTC)
     lost: RunsFailed | None = None
     try:
-        with make_executor(executor, workers=workers, scheduler=scheduler, tasks=len(calls)) as ex:
-            parts = map_runs(ex, run_kpis, calls, progress=progress)
+        parts = ex.map(fn, calls)
     except RunsFailed as exc:  # keep the cells whose replicates all finished
         lost, parts = exc, exc.results
     wall = (datetime.now(UTC) - t0).total_seconds()
@@ -349,7 +361,9 @@ def sweep(
         for j, a in enumerate(parsed):
             part.insert(1 + j, a.path, [cells[cell][j]] * len(part))
         frames.append(part)
-    meta = provenance(executor, wall_seconds=wall, replicates=reps, root_seed=root, cells=len(cells))
+    meta = provenance(ex, wall_seconds=wall, replicates=reps, root_seed=root, cells=len(cells))
+    if versus is not None:
+        meta["versus"] = {"scenario": vs.name, "axes_on_versus": bool(versus_too), "kpis": "A minus B"}
     if lost is not None and not frames:
         raise SweepIncomplete(lost, None, failed_cells, len(cells))
     table = pd.concat(frames, ignore_index=True)

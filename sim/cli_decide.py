@@ -1,0 +1,456 @@
+"""Decision commands of the CLI: breakeven, attribute, risk, cohorts, budget, pareto (issue 15).
+
+Each command checks its input before the first run, shows a progress bar with the count of runs,
+hands the runs to a local pool (``--workers``), this process (``--serial``) or a Dask cluster
+(``--scheduler``), prints its findings and, with ``--out``, writes them atomically to a result folder.
+Every name that comes from the user (scenario and brand names, paths) is printed literally: tables and
+sentences are built from :class:`rich.text.Text`, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from sim.cli import SetOpt, _fail, app, out
+from sim.errors import SimInputError
+
+__all__ = ["app"]
+
+# Options shared with the analysis commands (declared here so this module imports nothing from its siblings
+# at import time: ``python -m sim.cli`` registers the commands while ``sim.cli_analysis`` is still loading).
+RepsOpt = Annotated[int, typer.Option("--reps", "-n", help="Replicates (seeds spawned from the root seed).")]
+RootOpt = Annotated[
+    int | None, typer.Option("--root-seed", help="Root seed of the replicate seeds (default: the scenario's run.seed).")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", "-w", help="Worker processes of the local pool (default: all cores).")
+]
+SerialOpt = Annotated[bool, typer.Option("--serial", help="Run in this process, one run after another.")]
+SchedOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); needs the dask extra.")
+]
+OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing result folder.")]
+BrandOpt = Annotated[str | None, typer.Option("--brand", help="Brand whose KPIs count (default: the first).")]
+DayOpt = Annotated[int | None, typer.Option("--day", help="Day (1-based) at which KPIs are read (default: the last).")]
+
+
+def _pool(serial: bool, scheduler: str | None, workers: int | None, tasks: int | None = None) -> Any:
+    from sim.cli_analysis import _pool as pool
+
+    return pool(serial, scheduler, workers, tasks)
+
+
+def _bar(title: str) -> Any:
+    from sim.cli_analysis import _bar as bar
+
+    return bar(title)
+
+
+def _day0(day: int | None) -> int | None:
+    from sim.cli_analysis import _day0 as day0
+
+    return day0(day)
+
+
+def _params(items: list[str] | None, option: str) -> dict[str, str]:
+    from sim.cli_analysis import _params as params
+
+    return params(items, option)
+
+
+def _show(table: Any) -> None:
+    from sim.cli_analysis import _show as show
+
+    show(table)
+
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the results to this folder (atomic).")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of the sentences: en, zh or ja.")]
+
+
+def _lang(lang: str) -> str:
+    from sim.i18n import LANGS
+
+    if lang not in LANGS:
+        raise SimInputError.single("--lang", lang, f"must be one of {', '.join(LANGS)}")
+    return lang
+
+
+def _execution(root_seed: int | None, set_: list[str] | None, ex: Any, tick: Any) -> Any:
+    from sim.analysis.execution import Execution
+
+    return Execution(seed=root_seed, overrides=tuple(set_ or ()), executor=ex, progress=tick)
+
+
+def _table(title: str, frame: pd.DataFrame, fmt: dict[str, Any] | None = None) -> Table:
+    """A rich table of a frame; every cell is literal text."""
+    t = Table(title=Text(title), title_justify="left")
+    for c in frame.columns:
+        t.add_column(Text(str(c)), justify="left" if frame[c].dtype == object else "right")
+    fmt = fmt or {}
+    for _, r in frame.iterrows():
+        cells = []
+        for c in frame.columns:
+            v = r[c]
+            f = fmt.get(c)
+            cells.append(Text(f(v) if f else (f"{v:,.4g}" if isinstance(v, float) else str(v))))
+        t.add_row(*cells)
+    return t
+
+
+def _say(text: str) -> None:
+    out.print(Text(text))
+
+
+def _save(target: Path | None, files: dict[str, bytes], kind: str, overwrite: bool) -> None:
+    from sim import cli as _cli
+    from sim.results.result import write_folder
+
+    if target is None:
+        return
+    if target.exists() and not overwrite:
+        raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
+    _cli.check_out(target)
+    path = write_folder(target, files, overwrite=overwrite, extra_manifest={"kind": kind})
+    _say(f"saved to {path}")
+
+
+def _check_target(target: Path | None, overwrite: bool) -> None:
+    from sim import cli as _cli
+
+    if target is None:
+        return
+    if target.exists() and not overwrite:
+        raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
+    _cli.check_out(target)
+
+
+def _money(currency: str) -> Any:
+    from sim.format import human
+
+    return lambda v: human(float(v), "currency", currency)
+
+
+# ---- breakeven -------------------------------------------------------------------------------------
+
+
+@app.command()
+def breakeven(
+    a: Annotated[str, typer.Argument(help="Scenario A (preset or YAML), whose lever moves.")],
+    b: Annotated[str, typer.Argument(help="Scenario B, the alternative.")],
+    param: Annotated[str, typer.Option("--param", "-p", help="PATH=LOW:HIGH: the lever or assumption and its range.")],
+    kpi: Annotated[str, typer.Option("--kpi", help="KPI whose paired difference A - B decides.")] = "profit",
+    both: Annotated[bool, typer.Option("--both", help="Set the value on B too (a market assumption).")] = False,
+    reps: RepsOpt = 8,
+    grid: Annotated[int, typer.Option("--grid", help="Points of the bracketing pass.")] = 5,
+    tol: Annotated[float | None, typer.Option("--tol", help="Bisection tolerance (default range/1000).")] = None,
+    max_evals: Annotated[int, typer.Option("--max-evals", help="Most lever values evaluated.")] = 40,
+    day: DayOpt = None,
+    set_: SetOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    lang: LangOpt = "en",
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Find the value of a lever or assumption at which A stops beating B (with its interval)."""
+    from sim.analysis.robustness import breakeven as run_breakeven
+
+    try:
+        lang = _lang(lang)
+        ranges = _params([param], "--param")
+        path, rng = next(iter(ranges.items()))
+        if ":" not in rng:
+            raise SimInputError.single("--param", param, "must look like PATH=LOW:HIGH")
+        lo_s, hi_s = rng.split(":", 1)
+        try:
+            lo, hi = float(lo_s), float(hi_s)
+        except ValueError:
+            raise SimInputError.single("--param", param, "LOW and HIGH must be numbers") from None
+        _check_target(out_dir, overwrite)
+        with _pool(serial, scheduler, workers, reps) as ex, _bar("break-even") as tick:
+            res = run_breakeven(a, b, path, lo, hi, kpi=kpi, both=both, reps=reps, grid=grid, tol=tol,
+                                max_evals=max_evals, day=_day0(day),
+                                execution=_execution(root_seed, set_, ex, tick))
+        _show(_table(f"{res.a} - {res.b}: {res.kpi} by {res.path}", res.evaluations))
+        _say(res.sentence(lang))
+        _say(f"{res.meta['runs']:,} runs, {res.meta['evaluations']} lever values, {reps} common seeds each")
+        summary = {"a": res.a, "b": res.b, "path": res.path, "low": res.low, "high": res.high, "kpi": res.kpi,
+                   "both": res.both, "flip": res.flip, "interval": res.interval, "open_ends": res.open_ends,
+                   "seeds": res.seeds, "sentence": res.sentence(lang), **res.meta}
+        _save(out_dir, {"evaluations.csv": res.evaluations.to_csv(index=False).encode(),
+                        "breakeven.json": json.dumps(summary, indent=2, default=str).encode()},
+              "breakeven", overwrite)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+# ---- attribute -------------------------------------------------------------------------------------
+
+
+@app.command()
+def attribute(
+    a: Annotated[str, typer.Argument(help="Scenario A.")],
+    b: Annotated[str, typer.Argument(help="Scenario B.")],
+    reps: RepsOpt = 10,
+    day: DayOpt = None,
+    set_: SetOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    lang: LangOpt = "en",
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Split the paired profit gap A - B by ledger item and by mechanism, with intervals."""
+    from sim.analysis.attribution import LEDGER_DAILY, why_lines
+    from sim.analysis.attribution import attribute as run_attribute
+    from sim.analysis.compare import compare_scenarios
+
+    try:
+        lang = _lang(lang)
+        _check_target(out_dir, overwrite)
+        with _pool(serial, scheduler, workers, 2 * reps) as ex, _bar("attribution") as tick:
+            comp = compare_scenarios([a, b], reps, daily_columns=(*LEDGER_DAILY, "profit"),
+                                     execution=_execution(root_seed, set_, ex, tick))
+        at = run_attribute(comp, day=_day0(day))
+        money = _money(at.currency)
+        fmt = {"mean": money, "ci_low": money, "ci_high": money, "share_of_gap": lambda v: f"{100 * v:.1f}%"}
+        items = at.by_item()
+        _show(_table(f"{at.a} - {at.b}: profit gap by ledger item, day {at.day + 1}, {at.n} paired runs",
+                     items[items["mean"] != 0], fmt))
+        _show(_table("by mechanism", at.by_mechanism(), fmt))
+        tot = at.total()
+        _say(f"gap {money(tot['mean'])} (95% interval {money(tot['ci_low'])} to {money(tot['ci_high'])})")
+        for line in why_lines(at, lang, bold=False):
+            _say(line)
+        _save(out_dir, {"by_item.csv": items.to_csv(index=False).encode(),
+                        "by_mechanism.csv": at.by_mechanism().to_csv(index=False).encode(),
+                        "per_seed.csv": at.per_seed.assign(seed=comp.seeds).to_csv(index=False).encode(),
+                        "attribution.json": json.dumps({"a": at.a, "b": at.b, "day": at.day, "total": tot,
+                                                        "currency": at.currency,
+                                                        "why": why_lines(at, lang, bold=False)},
+                                                       indent=2, default=str).encode()},
+              "attribute", overwrite)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+# ---- risk ------------------------------------------------------------------------------------------
+
+
+@app.command()
+def risk(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    reps: RepsOpt = 50,
+    brand: BrandOpt = None,
+    day: DayOpt = None,
+    set_: SetOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Chance of a loss at the horizon, P5/P50/P95 profit and the break-even month over replicates."""
+    from sim.analysis.risk import risk as run_risk
+
+    try:
+        _check_target(out_dir, overwrite)
+        with _pool(serial, scheduler, workers, reps) as ex, _bar("risk") as tick:
+            r = run_risk(scenario, reps, brand=brand, day=_day0(day), execution=_execution(root_seed, set_, ex, tick))
+        money = _money(r.currency)
+        p = r.p_loss()
+        q = r.profit_percentiles()
+        _say(f"{r.scenario.name} / {r.brand}, day {r.day + 1}, {r.n} replicates")
+        _say(f"probability of a loss: {100 * p['p']:.1f}% (95% interval {100 * p['low']:.1f}% to "
+             f"{100 * p['high']:.1f}%; {p['losses']} of {p['n']} runs)")
+        _say(f"profit P5 {money(q['p05'])}, P50 {money(q['p50'])}, P95 {money(q['p95'])} (mean {money(q['mean'])})")
+        months = r.breakeven_months()
+        _show(_table("break-even month (0 = never in loss; never = not by the horizon)", months,
+                     {"share": lambda v: f"{100 * v:.1f}%",
+                      "cumulative": lambda v: "" if v != v else f"{100 * v:.1f}%"}))
+        _save(out_dir, {"samples.csv": r.samples.to_csv(index=False).encode(),
+                        "breakeven_months.csv": months.to_csv(index=False).encode(),
+                        "risk.json": json.dumps({**r.summary(), "seeds": r.seeds, **r.meta}, indent=2,
+                                                default=str).encode()},
+              "risk", overwrite)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+# ---- cohorts ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def cohorts(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    reps: RepsOpt = 3,
+    brand: BrandOpt = None,
+    terminal_value: Annotated[bool, typer.Option("--terminal-value", help="Include the pool's terminal value at "
+                                                 "the horizon (an extrapolation; off by default).")] = False,
+    set_: SetOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Retention, revenue and payback by join source and month; LTV with referrals; acquisition cost."""
+    from sim.analysis.cohorts import cohorts as run_cohorts
+
+    try:
+        _check_target(out_dir, overwrite)
+        with _pool(serial, scheduler, workers, reps) as ex, _bar("cohorts") as tick:
+            rep = run_cohorts(scenario, reps, brand=brand, terminal_value=terminal_value,
+                              execution=_execution(root_seed, set_, ex, tick))
+        money = _money(rep.scenario.market.currency)
+        pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
+        months = lambda v: "n/a" if v != v else f"{v:.1f}"  # noqa: E731
+        fmt = {"members": lambda v: f"{v:,.0f}", "retention": pct, "revenue_per_member": money,
+               "contribution_per_member": money, "ltv_with_referrals": money, "monthly_contribution": money,
+               "acquisition_cost": money, "cost_per_member": money, "payback_month": months}
+        _show(_table(f"{rep.scenario.name} / {rep.brand}: by join source ({reps} runs)", rep.by_source, fmt))
+        _show(_table("by join month", rep.by_month, {**fmt, "month": lambda v: f"{int(v)}"}))
+        s = rep.summary
+        _say(f"members {s['members']:,.0f}, retained {100 * s['retention']:.1f}%; LTV {money(s['ltv_own'])} own + "
+             f"{money(s['ltv_referred'])} from the members they referred = {money(s['ltv_with_referrals'])}; "
+             f"acquisition cost per member {money(s['cost_per_member'])} (every acquisition spend)")
+        if rep.terminal is None:
+            _say("terminal value of the pool: not included (option --terminal-value)")
+        else:
+            tv = rep.terminal
+            _say(f"terminal value of the pool (an extrapolation): {money(tv['value'])} = {tv['members']:,.0f} "
+                 f"members x {money(tv['monthly_contribution'])} a month, monthly retention "
+                 f"{100 * tv['monthly_retention']:.1f}%, monthly discount {100 * tv['monthly_discount']:.2f}%")
+        _save(out_dir, {"by_source.csv": rep.by_source.to_csv(index=False).encode(),
+                        "by_month.csv": rep.by_month.to_csv(index=False).encode(),
+                        "cohorts.json": json.dumps({"summary": s, "terminal": rep.terminal, **rep.meta}, indent=2,
+                                                   default=str).encode()},
+              "cohorts", overwrite)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+# ---- budget ----------------------------------------------------------------------------------------
+
+
+@app.command()
+def budget(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    total: Annotated[float, typer.Option("--budget", help="Total acquisition budget over the horizon.")],
+    channel: Annotated[list[str] | None, typer.Option("--channel", help="ads, content, kol, hooks, "
+                                                      "referral_rewards (repeatable; default: all priced).")] = None,
+    constraint: Annotated[list[str] | None, typer.Option("--constraint", "-c", help="KPI<=X, KPI>=X (repeatable), "
+                                                         "e.g. complaints<=100, mean_trust>=0.5.")] = None,
+    reps: RepsOpt = 3,
+    validation_reps: Annotated[int, typer.Option("--validation-reps", help="Fresh seeds for the plan.")] = 10,
+    maxiter: Annotated[int, typer.Option("--maxiter", help="Generations of the search.")] = 10,
+    popsize: Annotated[int, typer.Option("--popsize", help="Population multiplier.")] = 6,
+    set_: SetOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Split a total acquisition budget across channels for the most profit under constraints."""
+    import yaml
+
+    import sim
+    from sim.analysis.budget import CHANNELS, plan_budget
+    from sim.analysis.paths import scenario_doc
+
+    try:
+        _check_target(out_dir, overwrite)
+        chans = channel
+        if not chans:  # every channel the base scenario prices
+            acq = sim.resolve(scenario, set_ or []).brands[0].strategy.acquisition
+            unpriced = set()
+            if not (acq.organic.cost_per_day > 0 and acq.organic.reach_per_day > 0):
+                unpriced.add("content")
+            if not (acq.kol.fee > 0 and acq.kol.reach > 0):
+                unpriced.add("kol")
+            chans = [c for c in CHANNELS if c not in unpriced]
+        with _pool(serial, scheduler, workers, None) as ex, _bar("budget") as tick:
+            plan = plan_budget(scenario, total, channels=chans, constraints=constraint or [], reps=reps,
+                               validation_reps=validation_reps, maxiter=maxiter, popsize=popsize,
+                               execution=_execution(root_seed, set_, ex, tick))
+        money = _money(plan.currency)
+        rows = pd.DataFrame([{"channel": c, "value": v,
+                              "unit": "per day" if c in ("ads", "content", "kol") else "per join"}
+                             for c, v in plan.plan.items()])
+        _show(_table(f"{plan.scenario.name}: plan for a budget of {money(plan.budget)} "
+                     f"({'feasible' if plan.feasible else 'NO feasible plan found'})", rows, {"value": money}))
+        f = plan.fresh.set_index("kpi")
+        _say(f"in-sample ({reps} search seeds): profit {money(plan.in_sample['profit'])}, acquisition spend "
+             f"{money(plan.in_sample['acquisition_spend'])}")
+        _say(f"fresh seeds ({int(f.loc['profit', 'n'])}): profit {money(f.loc['profit', 'mean'])} (95% CI "
+             f"{money(f.loc['profit', 'ci_low'])} to {money(f.loc['profit', 'ci_high'])}), acquisition spend "
+             f"{money(f.loc['acquisition_spend', 'mean'])}")
+        for name, ok in plan.fresh_holds().items():
+            _say(f"{name}: {'holds' if ok else 'VIOLATED'} on the fresh seeds")
+        _say("rates are constant over the whole run (phases over time need model support)")
+        _save(out_dir, {"plan.yaml": yaml.safe_dump(scenario_doc(plan.plan_scenario), sort_keys=False,
+                                                    allow_unicode=True).encode(),
+                        "history.csv": plan.history.to_csv(index=False).encode(),
+                        "fresh.csv": plan.fresh.to_csv(index=False).encode(),
+                        "plan.json": json.dumps({"budget": plan.budget, "plan": plan.plan, "feasible": plan.feasible,
+                                                 "in_sample": plan.in_sample, "fresh_holds": plan.fresh_holds(),
+                                                 **plan.meta}, indent=2, default=str).encode()},
+              "budget", overwrite)
+    except SimInputError as exc:
+        _fail(exc)
+
+
+# ---- pareto ----------------------------------------------------------------------------------------
+
+
+@app.command()
+def pareto(
+    scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
+    lever: Annotated[list[str], typer.Option("--lever", "-l", help="PATH=LOW:HIGH (repeatable).")],
+    objective: Annotated[list[str] | None, typer.Option("--objective", help="Two or three KPIs (repeatable; "
+                                                        "default profit and complaints).")] = None,
+    constraint: Annotated[list[str] | None, typer.Option("--constraint", "-c", help="KPI<=X (repeatable).")] = None,
+    reps: RepsOpt = 2,
+    pop_size: Annotated[int, typer.Option("--pop-size", help="NSGA-II population.")] = 12,
+    generations: Annotated[int, typer.Option("--generations", help="NSGA-II generations.")] = 6,
+    set_: SetOpt = None,
+    root_seed: RootOpt = None,
+    workers: WorkersOpt = None,
+    serial: SerialOpt = False,
+    scheduler: SchedOpt = None,
+    out_dir: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """The Pareto front of two or three objectives (NSGA-II); --out writes every point as a runnable YAML."""
+    from sim.analysis.pareto import pareto as run_pareto
+
+    try:
+        _check_target(out_dir, overwrite)
+        with _pool(serial, scheduler, workers, pop_size * reps) as ex, _bar("pareto") as tick:
+            res = run_pareto(scenario, _params(lever, "--lever"), objective or ["profit", "complaints"],
+                             constraints=constraint or [], reps=reps, pop_size=pop_size, generations=generations,
+                             execution=_execution(root_seed, set_, ex, tick))
+        cols = [r.path for r in res.levers] + res.objectives
+        _show(_table(f"{res.base.name}: Pareto front of {', '.join(res.objectives)} "
+                     f"({res.meta['evaluations']} candidates, {res.meta['runs']:,} runs)",
+                     res.front[cols].reset_index(names="point")))
+        if out_dir is not None:
+            path = res.save(out_dir, overwrite=overwrite)
+            _say(f"saved to {path} (points/point_N.yaml run as scenarios: ptsim run {path}/points/point_0.yaml)")
+    except SimInputError as exc:
+        _fail(exc)
