@@ -63,11 +63,7 @@ SHARED_SPEND = tuple(c for c in ACQUISITION_SPEND if all(c not in v for v in SPE
 
 
 def final_state(model: Any, k: int) -> pd.DataFrame:
-    """Per-consumer end state of brand ``k``: the model's ``final_state()`` plus the join source.
-
-    The join source is read from the population's packed state (the one reading of model internals
-    here; ``final_state()`` does not carry it yet).
-    """
+    """Per-consumer end state of brand ``k``, from the model's ``final_state()``."""
     fs = model.final_state()
     return pd.DataFrame({
         "stage": fs["stage"][:, k].astype(np.int64),
@@ -75,7 +71,7 @@ def final_state(model: Any, k: int) -> pd.DataFrame:
         "referrer": fs["referrer"][:, k].astype(np.int64),
         "spend_public": fs["spend_public"][:, k].astype(np.float64),
         "spend_private": fs["spend_private"][:, k].astype(np.float64),
-        "source": model.pop.u8[:, k, L.SOURCE].astype(np.int64),
+        "source": fs["source"][:, k].astype(np.int64),
     })
 
 

@@ -189,4 +189,5 @@ class MarketModel(mesa.Model):
             "spend_public": p.fs[:, :, L.SPEND_PUB].copy(),
             "spend_private": p.fs[:, :, L.SPEND_PRIV].copy(),
             "segment": p.segment.copy(),
+            "source": p.u8[:, :, L.SOURCE].copy(),
         }
