@@ -27,6 +27,7 @@ _WHERE = {
     "compare_scenarios": "compare", "run_comparison": "compare", "make_executor": "executors",
     "spawn_seeds": "executors", "optimise": "optimise", "Ensemble": "replicate",
     "load_ensemble": "replicate", "replicate": "replicate", "sensitivity": "sensitivity", "sweep": "sweep",
+    "load_entries": "tournament", "run_tournament": "tournament", "Tournament": "tournament",
 }
 
 
@@ -60,4 +61,7 @@ __all__ = [
     "sensitivity",
     "spawn_seeds",
     "sweep",
+    "load_entries",
+    "run_tournament",
+    "Tournament",
 ]
