@@ -37,7 +37,7 @@ __all__ = ["tournament"]
 
 @app.command()
 def tournament(
-    entries: Annotated[list[Path], typer.Argument(help="Submitted strategies: YAML files (strategy, brand, scenario).")],
+    entries: Annotated[list[Path], typer.Argument(help="Submitted strategy, brand or scenario YAML files.")],
     arena: Annotated[str, typer.Option(help="Preset or scenario YAML whose market and run settings all entries share.")]
     = "japan_in_japan",
     format_: Annotated[str, typer.Option("--format", help="solo (each entry alone) or round_robin (every pair).")]

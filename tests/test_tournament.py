@@ -1,5 +1,7 @@
-"""The class tournament: entries as students submit them, a leaderboard that agrees with direct paired
-comparisons, fair starts, and hostile names and files refused or neutralised.
+"""The class tournament.
+
+Entries as students submit them, a leaderboard that agrees with direct paired comparisons, fair starts,
+and hostile names and files refused or neutralised.
 """
 
 from __future__ import annotations
