@@ -247,6 +247,7 @@ def list_(kind: Annotated[str | None, typer.Argument(help="markets, strategies, 
 from sim import cli_analysis  # noqa: E402,F401  (registers the analysis commands)
 from sim import cli_report  # noqa: E402,F401
 from sim import cli_decide  # noqa: E402,F401  (registers the decision commands, issue 15)
+from sim import cli_tournament  # noqa: E402,F401  (registers the class tournament)
 
 
 #: Exit status when runs were lost to dead worker processes (user mistakes exit 2, Ctrl-C 130).

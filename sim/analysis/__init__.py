@@ -38,6 +38,7 @@ _WHERE = {
     "BreakEven": "robustness", "breakeven": "robustness", "RiskProfile": "risk", "risk": "risk",
     "CohortReport": "cohorts", "cohorts": "cohorts", "BudgetPlan": "budget", "plan_budget": "budget",
     "ParetoResult": "pareto", "pareto": "pareto",
+    "load_entries": "tournament", "run_tournament": "tournament", "Tournament": "tournament",
 }
 
 
@@ -84,4 +85,7 @@ __all__ = [
     "sensitivity",
     "spawn_seeds",
     "sweep",
+    "load_entries",
+    "run_tournament",
+    "Tournament",
 ]

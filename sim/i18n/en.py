@@ -686,4 +686,15 @@ STRINGS: dict[str, str] = {
     "decide.pareto_yaml": "Download this point as a scenario (YAML)",
     "decide.pareto_note": "Objectives are means over common seeds; a point's numbers are reproduced by running its "
                           "scenario with the same seeds.",
+    # ---- class tournament (issue 18) ----
+    "tournament.title": "Class tournament",
+    "tournament.intro_solo": "{n} strategies, each run alone in the market {market} for {days} days with the same {seeds} seeds (common random numbers: the same consumers meet the same luck under every strategy). Money in {currency}.",
+    "tournament.intro_round_robin": "{n} strategies; every pair competed as two brands in the market {market} for {days} days, once in each order, with the same {seeds} seeds (common random numbers). Scores are means over all of an entry's matches. Money in {currency}.",
+    "tournament.leaderboard": "Leaderboard",
+    "tournament.rank": "Rank",
+    "tournament.entry": "Entry",
+    "tournament.wins": "Best of the field on {kpi} (seeds)",
+    "tournament.range_note": "Each cell: the mean over seeds, and below it the 5–95% range over seeds.",
+    "tournament.head_to_head": "Head to head",
+    "tournament.h2h_note": "Seeds in which the row entry beat the column entry on {kpi}, out of {n}.",
 }

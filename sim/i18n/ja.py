@@ -651,4 +651,15 @@ STRINGS: dict[str, str] = {
     "decide.pareto_point": "点",
     "decide.pareto_yaml": "この点をシナリオ（YAML）としてダウンロード",
     "decide.pareto_note": "目的は共通シードでの平均です。同じシードで点のシナリオを実行すると数値が再現されます。",
+    # ---- class tournament (issue 18) ----
+    "tournament.title": "クラス対抗戦",
+    "tournament.intro_solo": "{n} 個の戦略を、それぞれ単独で市場 {market} において {days} 日間、同じ {seeds} 個のシードで実行しました（共通乱数：どの戦略も同じ消費者・同じ運に出会います）。金額の単位：{currency}。",
+    "tournament.intro_round_robin": "{n} 個の戦略。すべての組み合わせが市場 {market} で 2 つのブランドとして {days} 日間競い、順番を入れ替えて 2 回、同じ {seeds} 個のシードで対戦しました（共通乱数）。得点は各戦略の全対戦の平均です。金額の単位：{currency}。",
+    "tournament.leaderboard": "順位表",
+    "tournament.rank": "順位",
+    "tournament.entry": "参加戦略",
+    "tournament.wins": "{kpi}で全体 1 位になったシード数",
+    "tournament.range_note": "各セル：シード間の平均値、その下にシード間の 5–95% 範囲。",
+    "tournament.head_to_head": "直接対決",
+    "tournament.h2h_note": "行の戦略が列の戦略に{kpi}で勝ったシード数（{n} 中）。",
 }

@@ -614,4 +614,15 @@ STRINGS: dict[str, str] = {
     "decide.pareto_point": "点",
     "decide.pareto_yaml": "将此点下载为情景（YAML）",
     "decide.pareto_note": "目标为公共种子上的均值；用相同种子运行该点的情景可复现其数字。",
+    # ---- class tournament (issue 18) ----
+    "tournament.title": "课堂竞赛",
+    "tournament.intro_solo": "{n} 个策略，各自单独在市场 {market} 中运行 {days} 天，使用相同的 {seeds} 个随机种子（共同随机数：每个策略面对相同的消费者和相同的运气）。金额单位：{currency}。",
+    "tournament.intro_round_robin": "{n} 个策略；每两个策略作为两个品牌在市场 {market} 中竞争 {days} 天，两种出场顺序各一次，使用相同的 {seeds} 个随机种子（共同随机数）。得分为该策略所有对局的平均值。金额单位：{currency}。",
+    "tournament.leaderboard": "排行榜",
+    "tournament.rank": "名次",
+    "tournament.entry": "参赛策略",
+    "tournament.wins": "{kpi}全场最佳（种子数）",
+    "tournament.range_note": "每格：各种子的平均值，下方为各种子的 5–95% 区间。",
+    "tournament.head_to_head": "两两对比",
+    "tournament.h2h_note": "行策略在{kpi}上胜过列策略的种子数（共 {n} 个）。",
 }
