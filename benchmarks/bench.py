@@ -2,10 +2,11 @@
 
 One command (from the repository root)::
 
-    .venv/bin/python benchmarks/bench.py            # the full run (about 10 minutes on 2 cores)
+    .venv/bin/python benchmarks/bench.py            # the full run (20 minutes on 2 busy cores)
     .venv/bin/python benchmarks/bench.py --quick    # every measurement at toy sizes (a smoke test)
 
-What it measures, each in a fresh subprocess so that every figure has its own process and peak memory:
+What it measures, each in a fresh subprocess (the workers are in ``bench_workers.py``) so that every
+figure has its own process and peak memory:
 
 - **Cold start.** ``ptsim run china_in_china --no-save`` in a fresh interpreter, first with the
   kernels in numba's on-disk cache (as after ``scripts/setup.sh``), then with an empty cache
@@ -57,10 +58,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS_DIR = HERE / "results"
 YEAR = 365
-SEED = 20261121
-ONE_BRAND = ("china_in_china", [])
-THREE_BRANDS = ("head_to_head_japan", ["brands.2={name: Hybrid, strategy: {extends: strategies/hybrid}}"])
-SCENARIOS = {1: ONE_BRAND, 3: THREE_BRANDS}
 
 #: What each mode measures. ``engine``: (brands, consumers, repetitions), a full year each.
 MODES: dict[str, dict[str, Any]] = {
@@ -107,63 +104,6 @@ FIGURES = (
 )
 
 
-# ---- helpers shared by the parent and the workers ---------------------------------------------------
-def scenario(brands: int, population: int, days: int, seed: int = SEED):
-    """The benchmark scenario with ``brands`` brands (1 or 3)."""
-    import sim
-
-    preset, extra = SCENARIOS[brands]
-    return sim.resolve(preset, extra + [f"run.population={population}", f"run.days={days}", "run.journeys=40",
-                                        f"run.seed={seed}"])
-
-
-def peak_rss_gib() -> float:
-    """Peak resident memory of this process so far, GiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-
-
-class CompileLog:
-    """Records every numba compilation while it is installed (``numba.core.event``), with its duration."""
-
-    def __init__(self) -> None:
-        import numba.core.event as ev
-
-        self._ev = ev
-        self.listener = ev.RecordingListener()
-
-    def __enter__(self) -> CompileLog:
-        self._ev.register("numba:compile", self.listener)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._ev.unregister("numba:compile", self.listener)
-
-    @property
-    def count(self) -> int:
-        """Number of compilations (nested ones included)."""
-        return sum(1 for _, e in self.listener.buffer if e.is_start)
-
-    def by_function(self) -> tuple[float, dict[str, float]]:
-        """(total seconds of the outermost compilations, self seconds by function, nested time subtracted)."""
-        stack: list[list] = []
-        own: dict[str, float] = {}
-        total = 0.0
-        for ts, e in self.listener.buffer:
-            d = e.data["dispatcher"]
-            name = f"{d.py_func.__module__}.{d.py_func.__qualname__}"
-            if e.is_start:
-                stack.append([name, ts, 0.0])
-                continue
-            name, start, nested = stack.pop()
-            took = ts - start
-            own[name] = own.get(name, 0.0) + took - nested
-            if stack:
-                stack[-1][2] += took
-            else:
-                total += took
-        return total, own
-
-
 def run_worker(kind: str, env: dict[str, str] | None = None, **kwargs: Any) -> dict:
     """Run ``bench.py --worker kind`` in a fresh interpreter and return its JSON answer."""
     full_env = {**os.environ, **(env or {})}
@@ -187,137 +127,6 @@ def timed_command(cmd: list[str], env: dict[str, str] | None = None, cpu: list[f
     if cpu is not None:
         cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return took
-
-
-# ---- workers (each in its own process) ----------------------------------------------------------------
-def worker_cli_run(args: list[str], stats: str) -> dict:
-    """``ptsim run`` in this fresh process, recording numba's compilations into the file ``stats``."""
-    with CompileLog() as log:
-        from sim.cli import main
-
-        sys.argv = ["ptsim", "run", *args]
-        try:
-            main()
-        except SystemExit as stop:
-            if stop.code not in (0, None):
-                raise
-    total, own = log.by_function()
-    Path(stats).write_text(json.dumps({"compilations": log.count, "compile_s": total, "by_function": own}))
-    return {}
-
-
-def worker_engine(brands: int, population: int, reps: int) -> dict:
-    """``reps`` runs of a full year through ``sim.run``: the loop, the whole call, memory, mechanisms."""
-    import sim
-    from sim.model.warmup import warm_kernels
-
-    warm_kernels()  # load every kernel from the cache (or compile it), so that it is not timed
-    sc = scenario(brands, population, YEAR)
-    sim.run(scenario(brands, min(population, 2_000), 31))  # the result-building code's first call, untimed
-    loops, whole, cpus, timings = [], [], [], []
-    with CompileLog() as log:
-        for _ in range(reps):
-            c0, t0 = time.process_time(), time.perf_counter()
-            result = sim.run(sc)
-            whole.append(time.perf_counter() - t0)
-            cpus.append(time.process_time() - c0)
-            loops.append(result.meta["wall_seconds"])
-            timings.append(result.meta["timings"])
-    names = list(timings[0])
-    return {
-        "brands": brands, "population": population, "days": YEAR, "reps": reps,
-        "loop_s": loops, "sim_run_s": whole, "sim_run_cpu_s": cpus,
-        "timings_s": {k: statistics.median(t[k] for t in timings) for k in names},
-        "bytes_per_consumer": result.meta["bytes_per_consumer"], "peak_rss_gib": peak_rss_gib(),
-        "compilations_while_timing": log.count,
-    }
-
-
-def worker_memory(population: int) -> dict:
-    """One year of ``population`` consumers through ``sim.run``; peak resident memory of the process."""
-    import sim
-    from sim.model.warmup import warm_kernels
-
-    warm_kernels()
-    before = peak_rss_gib()
-    t0 = time.perf_counter()
-    result = sim.run(scenario(1, population, YEAR))
-    return {"population": population, "sim_run_s": time.perf_counter() - t0, "loop_s": result.meta["wall_seconds"],
-            "peak_rss_gib": peak_rss_gib(), "peak_rss_before_run_gib": before,
-            "bytes_per_consumer": result.meta["bytes_per_consumer"]}
-
-
-def worker_reference(population: int, days: int, fast_reps: int, warm_population: int) -> dict:
-    """The warmed reference and the fast engine on the same scenario and days (daily loops only)."""
-    from sim.model.market import MarketModel
-    from sim.model.warmup import warm_kernels
-    from sim.reference import ReferenceMarket
-
-    warm_kernels()
-    # Warm-up: a small full year of the reference reaches every code path (members, messages,
-    # referral, tiers, enforcement ...), so every shared numba formula is compiled before timing.
-    with CompileLog() as warm_log:
-        t0 = time.perf_counter()
-        ReferenceMarket(scenario(1, warm_population, YEAR)).run_days()
-        warm_s = time.perf_counter() - t0
-    with CompileLog() as log:
-        ref = ReferenceMarket(scenario(1, population, days))
-        c0 = time.process_time()
-        ref_wall = ref.run_days()
-        ref_cpu = time.process_time() - c0
-        fast_wall, fast_cpu = [], []
-        for _ in range(fast_reps):
-            model = MarketModel(scenario(1, population, days))
-            c0 = time.process_time()
-            fast_wall.append(model.run_days())
-            fast_cpu.append(time.process_time() - c0)
-    return {"population": population, "days": days, "warm_population": warm_population, "warm_s": warm_s,
-            "warm_compilations": warm_log.count, "compilations_while_timing": log.count,
-            "reference_wall_s": ref_wall, "reference_cpu_s": ref_cpu, "fast_wall_s": fast_wall, "fast_cpu_s": fast_cpu}
-
-
-def _timed_kpis(sc: Any, seed: int) -> Any:
-    from sim.analysis.executors import run_kpis
-
-    return run_kpis(sc, seed)
-
-
-def worker_replicates(population: int, count: int, workers: int, pairs: int) -> dict:
-    """``count`` replicates serial and on ``workers`` processes, in ``pairs`` pairs, the order alternating.
-
-    Both go through the tool's own executors (``make_executor``, ``map_runs``), as ``ptsim replicate``
-    does; every pool is made inside the timer, so its start-up is counted.
-    """
-    from sim.analysis.executors import make_executor, map_runs
-    from sim.model.warmup import warm_kernels
-
-    warm_kernels()
-    sc = scenario(1, population, YEAR)
-    calls = [(sc, s) for s in range(1, count + 1)]
-
-    def timed(kind: str) -> tuple[float, list, str]:
-        t0 = time.perf_counter()
-        with make_executor(kind, workers=workers, tasks=count) as ex:
-            out = map_runs(ex, _timed_kpis, calls)
-            used = getattr(ex, "method", kind)
-        return time.perf_counter() - t0, out, used
-
-    serial, pool, method, outputs = [], [], "", []
-    for i in range(pairs):
-        for kind in (("serial", "process") if i % 2 == 0 else ("process", "serial")):
-            took, out, used = timed(kind)
-            (serial if kind == "serial" else pool).append(took)
-            outputs.append(out)
-            if kind == "process":
-                method = used
-    same = all(all(a.equals(b) for a, b in zip(o, outputs[0], strict=True)) for o in outputs)
-    return {"population": population, "replicates": count, "workers": workers, "pairs": pairs,
-            "serial_s": serial, "pool_s": pool, "ratios": [s / p for s, p in zip(serial, pool, strict=True)],
-            "start_method": method, "same_results": same}
-
-
-WORKERS = {"cli_run": worker_cli_run, "engine": worker_engine, "memory": worker_memory,
-           "reference": worker_reference, "replicates": worker_replicates}
 
 
 # ---- measurements run by the parent -----------------------------------------------------------------
@@ -427,6 +236,8 @@ def main() -> None:
     parser.add_argument("--args", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.worker:
+        from bench_workers import WORKERS  # beside this file, which is on sys.path when run as a script
+
         print(json.dumps(WORKERS[opts.worker](**json.loads(opts.args))))
         return
 

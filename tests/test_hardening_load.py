@@ -102,6 +102,7 @@ def test_estimate_bounds_the_measured_peak(tmp_path: Path) -> None:
     """A fresh process running 1.5 million consumers peaks below the estimate, and not 3x below it."""
     code = (
         "import resource, json, psutil, sim\n"
+        "import sim.model.market, sim.results.result  # the engine's imports are not the run's memory\n"
         "from sim.api import estimate_run_bytes\n"
         "sc = sim.resolve('china_in_china', ['run.population=1500000', 'run.days=10'])\n"
         "before = psutil.Process().memory_info().rss\n"
