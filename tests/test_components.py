@@ -211,3 +211,16 @@ def test_contradicting_or_missing_declarations_are_refused() -> None:
                                   ("b", {"MP_X": Param("market.represents")})]) == {"MP_X": Param("market.represents")}
     with pytest.raises(L.LayoutError, match="declared by no component"):
         L._ordered("tally", {"T_SENDS": "sends"})
+
+
+def test_the_model_layer_imports_nothing_above_it() -> None:
+    """sim/model imports only itself and the input layer (sim.scenario): no sim.api, results, analysis, CLI."""
+    import ast
+
+    for path in sorted(Path(L.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                if name == "sim" or name.startswith("sim."):
+                    assert name.startswith(("sim.model", "sim.scenario")), f"{path.name} imports {name}"
