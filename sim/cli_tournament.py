@@ -16,21 +16,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.cli import SetOpt, _fail, app
-from sim.cli_analysis import (
-    OutOpt,
-    OverwriteOpt,
-    RootOpt,
-    SchedOpt,
-    SerialOpt,
-    WorkersOpt,
-    _bar,
-    _execution,
-    _fmt,
-    _pool,
-    _saved,
-    _show,
-    _target,
-)
 from sim.errors import SimInputError
 
 __all__ = ["tournament"]
@@ -47,15 +32,17 @@ def tournament(
     kpi: Annotated[list[str] | None, typer.Option("--kpi", help="Leaderboard KPI (repeat; the first ranks).")] = None,
     lang: Annotated[str, typer.Option(help="Language of the printed table's KPI names: en, zh or ja.")] = "en",
     set_: SetOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
-    out_dir: OutOpt = None,
-    overwrite: OverwriteOpt = False,
+    root_seed: Annotated[int | None, typer.Option("--root-seed", help="Root seed (default: the arena's run.seed).")]
+    = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes of the local pool.")] = None,
+    serial: Annotated[bool, typer.Option("--serial", help="Run in this process, one run after another.")] = False,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Result folder (default runs/...).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing result folder.")] = False,
 ) -> None:
     """Run a class tournament and print the leaderboard; the folder holds reports in three languages."""
     from sim.analysis.tournament import DEFAULT_KPIS, load_entries, run_tournament
+    from sim.cli_analysis import _bar, _execution, _fmt, _pool, _saved, _show, _target
     from sim.i18n import t
 
     try:

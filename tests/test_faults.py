@@ -9,6 +9,24 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
+#: Resident memory that a 3M-consumer run passes only once its population arrays exist (imports alone
+#: stay below it), so a signal sent after it lands inside the run, however loaded the machine is.
+RUNNING_RSS = 400 * 2**20
+
+
+def _wait_until_running(proc: subprocess.Popen, limit_s: float = 300.0) -> None:
+    """Block until ``proc`` has allocated its population (or fail if it exits or takes too long)."""
+    ps = psutil.Process(proc.pid)
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        if ps.memory_info().rss > RUNNING_RSS:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the run did not start within the time limit")
+
 
 def test_killed_run_leaves_no_folder(tmp_path: Path) -> None:
     """SIGKILL during a long run leaves neither the run folder nor a visible partial one."""
@@ -16,8 +34,7 @@ def test_killed_run_leaves_no_folder(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "run", "china_in_china",
                              "--set", "run.population=3000000", "--out", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(5.0)
-    assert proc.poll() is None, "the run finished before it could be killed; make it longer"
+    _wait_until_running(proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert not out.exists()
@@ -30,7 +47,7 @@ def test_interrupted_run_says_nothing_saved(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "run", "china_in_china",
                              "--set", "run.population=3000000", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(5.0)
+    _wait_until_running(proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130

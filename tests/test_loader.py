@@ -7,7 +7,6 @@ path or line), the value found and what was expected. Presets come from ``tests/
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,9 +110,7 @@ def test_alias_bomb_fails_while_composing(monkeypatch: pytest.MonkeyPatch) -> No
         raise AssertionError("construction reached: the bomb was not stopped while composing")
 
     monkeypatch.setattr(loader.ScenarioLoader, "construct_document", never)
-    start = time.perf_counter()
-    msg = raises(parse_yaml, "\n".join(lines), "bomb.yaml")
-    assert time.perf_counter() - start < 0.5
+    msg = raises(parse_yaml, "\n".join(lines), "bomb.yaml")  # refused at the first anchor, before composing
     assert "bomb.yaml: line 1, column 4: anchor '&a' is not allowed" in msg
 
 
@@ -232,10 +229,12 @@ def test_deep_nesting_is_refused() -> None:
 
 
 def test_deep_flow_nesting_fails_fast() -> None:
-    """Very deep flow nesting fails quickly without a RecursionError."""
-    start = time.perf_counter()
+    """Very deep flow nesting is refused at the first level past the limit, without a RecursionError.
+
+    The error's column (43: the 41st bracket) shows the reader stopped there instead of reading the
+    other 39,959 brackets first; no wall-clock limit, so a loaded machine cannot fail it.
+    """
     msg = raises(parse_yaml, "a: " + "[" * 20_000 + "]" * 20_000, "deep.yaml")
-    assert time.perf_counter() - start < 1.0
     assert "line 1, column 43" in msg and "nesting is too deep" in msg
 
 

@@ -9,7 +9,7 @@ times ``represents``) and money in the market's currency.
 Definitions (per brand, from day 0 up to and including ``day``):
 
 - ``pool_size``: members at the end of ``day``; ``active_members``: members who bought in 90 days.
-- ``private_share``: private-channel revenue / all sales revenue (DOMAIN.md: 90/10 -> 70/30 target).
+- ``private_share``: private-channel revenue / all sales revenue (ITC c. 2019: the 90/10 -> 70/30 target).
 - ``cac``: acquisition spend (ads, content, KOL, partner fees, hooks, invitations, referral rewards)
   per new relationship (first purchases plus direct joins).
 - ``cost_per_member``: pool-building spend (content, KOL, partner fees, hooks, invitations,

@@ -17,15 +17,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.sources import cite
+
 ASSUMPTION = "assumption"
 
-#: Source labels used by several fields (full references in docs/MODEL.md).
+#: Source labels used by several fields (the articles by title, publisher and date: sim.sources, docs/MODEL.md).
 SRC_BGNBD = "Fader, Hardie & Lee (2005) BG/NBD, CDNOW fit r=0.24, a=0.79, b=2.43 (rescaled)"
-SRC_SEED000 = "seeds/000 (China vs Japan membership commerce)"
-SRC_SEED001 = "seeds/001 (public traffic cost, 90/10 -> 70/30 mix)"
-SRC_SEED002 = "seeds/002 (cross-border sellers, KOLs, independent sites)"
-SRC_SEED003 = "seeds/003 (three domains, fatigue, PIPL)"
-SRC_SEED004 = "seeds/004 (six-step method, interception, fission)"
+SRC_SEED000 = cite("japan_originator")
+SRC_SEED001 = cite("itc_trend")
+SRC_SEED002 = cite("ebrun_amazons")
+SRC_SEED003 = cite("eo_report_2022")
+SRC_SEED004 = cite("private_ecommerce_wiki")
 SRC_EMAIL_BENCH = "public email benchmarks: 1-4 unsubscribes per 1,000 sends at weekly cadence"
 SRC_FX = "approximate 2024 average exchange rates (for converting strategies between markets)"
 
@@ -217,7 +219,7 @@ class Platforms(Strict):
         description="Other advertisers' daily demand in the same auction at day 0.",
     )
     competitor_growth: float = param(
-        0.26, unit="1 / year", ge=-0.9, le=5, source="seeds/001: Tmall Global brands 20,000 -> 40,000 in 3 years",
+        0.26, unit="1 / year", ge=-0.9, le=5, source=SRC_SEED001 + ": Tmall Global brands 20,000 -> 40,000 in 3 years",
         description="Yearly growth of competitors' ad demand (26%/yr doubles it in 3 years).",
     )
     ad_effectiveness: float = param(
@@ -457,7 +459,7 @@ class Organic(Strict):
 
 
 class Kol(Strict):
-    """KOL campaigns: buying an influencer is buying their followers (seeds/002)."""
+    """KOL campaigns: buying an influencer is buying their followers (Ebrun n.d.)."""
 
     fee: float = param(0.0, unit="currency / campaign", ge=0, source=SRC_SEED002, description="Fee per campaign.")
     every_days: int = param(30, unit="days", ge=1, le=3650, description="Days between campaigns.")

@@ -1,9 +1,9 @@
 """The public ad auction: the price of traffic rises with everyone's demand for it.
 
-All brands' daily budgets plus competitors' demand (growing yearly; seeds/001: Tmall Global's 20,000
+All brands' daily budgets plus competitors' demand (growing yearly; ITC c. 2019: Tmall Global's 20,000
 brands expected to double in 3 years) form the demand D_t; the price of 1,000 impressions is
 ``CPM_t = cpm_base * (D_t / demand_ref)^elasticity``: competition makes traffic dear, the core
-reason private traffic exists (seeds/001, seeds/003). A brand's impressions are spread over its
+reason private traffic exists (ITC c. 2019, EO Intelligence 2022). A brand's impressions are spread over its
 target segments by weight; a consumer sees at least one ad with probability
 1 - exp(-impressions per person) (Poisson exposure) and becomes aware with ``ad_effectiveness``
 (drawn in :mod:`sim.model.mechanisms.acquisition`).

@@ -4,7 +4,7 @@ The census after day ``d`` is the census before it plus every flow in minus ever
 census a run reports is built from counted moves (``validating=True`` recounts it from the arrays).
 Fixed costs are the brand-level spend that no single consumer's action causes: the ad budget,
 content, KOL fees on campaign days, operators (one per ``members_per_operator`` members, rounded
-up), the pool tool's software fees and security spend (seeds/000 for the staffing levels).
+up), the pool tool's software fees and security spend (Rimaotong 2025 for the staffing levels).
 """
 
 from __future__ import annotations

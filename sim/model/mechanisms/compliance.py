@@ -1,6 +1,6 @@
 """Compliance and data risk: consent regimes, enforcement, fines and data breaches.
 
-Regimes (seeds/000, DOMAIN.md): ``explicit_opt_in`` (Japan: the Specified E-mail Act requires
+Regimes (Rimaotong 2025): ``explicit_opt_in`` (Japan: the Specified E-mail Act requires
 opt-in for marketing messages, fines up to 30M yen for a corporation; APPI governs data use, up to
 100M yen for a corporation that ignores an order) and ``implied_consent_with_easy_exit`` (China:
 joining a group or adding a contact counts as consent, PIPL requires an easy refusal).
@@ -14,7 +14,7 @@ Data breaches arrive with hazard ``rate * records / 1e6 / 365 * 0.5^(security / 
 where records are the people whose data the brand holds (customers and members). A breach costs
 ``breach.fine``, lowers members' trust by ``breach.trust_shock`` and makes each member leave with
 probability ``breach.optout_share * 2 psi`` (privacy-sensitive members leave first; much stronger
-in Japan, where "leaks can sink a firm", seeds/000).
+in Japan, where "leaks can sink a firm", Rimaotong 2025).
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """Interception / diversion (截流): inviting platform buyers into the brand's pool at checkout.
 
-At a public-platform purchase by a non-member, an invitation (order card, SMS, QR code, seeds/004)
+At a public-platform purchase by a non-member, an invitation (order card, SMS, QR code, Private e-commerce encyclopedia 2025)
 is enclosed with probability ``invite_share``. Acceptance (functional form: assumption)::
 
     p_accept = accept_base * (1 - psi)^psi_weight * friction
                * (1 + hook_lift * h / (h + h_half) + points_join_lift * x / (x + points_half))
 
 falls with privacy sensitivity psi and with the friction of an explicit consent form (Japan's
-APPI / Specified E-mail Act, seeds/000), and rises, saturating, with the hook value h (a red packet
+APPI / Specified E-mail Act, Rimaotong 2025), and rises, saturating, with the hook value h (a red packet
 or sample, paid for each buyer who joins) and with the points programme itself, for consumers with
-an appetite for points (Japan's points culture, seeds/000), saturating in x = points_rate * appetite.
+an appetite for points (Japan's points culture, Rimaotong 2025), saturating in x = points_rate * appetite.
 A decline starts a cool-off with no re-invitation.
 """
 

@@ -1,6 +1,6 @@
 """Membership (会員制): points, tiers, member price, birthday perk and an optional paid membership.
 
-Sources: seeds/000, seeds/004.
+Sources: Rimaotong 2025, Private e-commerce encyclopedia 2025.
 
 Effects on behaviour (functional forms are assumptions, documented in docs/MODEL.md):
 

@@ -1,6 +1,6 @@
 """Messaging and fatigue (促活): broadcasts to pool members and cold outreach to platform buyers.
 
-Fatigue is one number per consumer, shared by every brand (seeds/003: "repeated operations without
+Fatigue is one number per consumer, shared by every brand (EO Intelligence 2022: "repeated operations without
 novelty fatigue users"). Each seen message adds 1; fatigue decays with time constant T days. A
 consumer's pressure is x = fatigue / (tau * T / 7), where tau is the messages per week they
 tolerate, so x = 1 at the steady state of exactly the tolerated cadence. Per seen message

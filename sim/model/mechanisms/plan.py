@@ -3,7 +3,7 @@
 Each brand is a Mesa agent (:class:`sim.model.brand.Brand`); each morning it writes one row of the
 plan matrix that the consumer mechanisms read: ``plan[k, L.PLAN_*]``. Cadences are spread evenly over
 the week (``per_week = 3`` sends on 3 of every 7 days, ``per_week = 14`` sends two a day); a KOL
-campaign runs every ``every_days`` days and exposes ``reach`` people (seeds/002).
+campaign runs every ``every_days`` days and exposes ``reach`` people (Ebrun n.d.).
 """
 
 from __future__ import annotations

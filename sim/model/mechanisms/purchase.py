@@ -9,7 +9,7 @@ dead relationship is LAPSED (points forfeited, consent withdrawn).
 
 An AWARE consumer makes a first purchase on a public platform at rate lambda * aware_conversion, or
 forgets the brand at rate 1/forget_days. Members buy through the private channel with the pool
-tool's checkout convenience (WeChat mini-program high, LINE or a member site lower; seeds/000),
+tool's checkout convenience (WeChat mini-program high, LINE or a member site lower; Rimaotong 2025),
 otherwise on the platform, paying its commission. Every platform purchase by a non-member may carry
 an invitation (:mod:`interception`). Stocks (active members, mean trust and fatigue, records held)
 are measured in the same pass, at the start of the day.
@@ -83,7 +83,7 @@ BLOCK = DAY_SLOTS.block
 S_OCCASION, S_DROPOUT, S_INVITE, S_ACCEPT, S_CONSENT, S_PAID, S_PRIVATE = (
     DAY_SLOTS.first(n) for n in ("occasion", "dropout", "invite", "accept", "consent", "paid", "private"))
 
-ACTIVE_DAYS = 90  # a member is active if they bought in the last 90 days (DESIGN.md KPI)
+ACTIVE_DAYS = 90  # a member is active if they bought in the last 90 days (a common retail definition of an active customer; assumption)
 
 
 @njit(inline="always")
