@@ -10,8 +10,7 @@ membership commerce. Public API::
     result.kpis()
 """
 
-__version__ = "0.1.0"
-
+from sim._version import __version__
 from sim.api import load_result, resolve, run  # noqa: E402
 from sim.errors import Problem, SimInputError  # noqa: E402
 from sim.results.result import RunResult  # noqa: E402
