@@ -37,7 +37,7 @@ def test_damaged_folder_is_detected(result: sim.RunResult, tmp_path: Path) -> No
     with pytest.raises(SimInputError, match="daily.parquet: is damaged"):
         sim.load_result(folder)
     (folder / "flows.parquet").unlink()
-    with pytest.raises(SimInputError, match="flows.parquet is missing"):
+    with pytest.raises(SimInputError, match="flows.parquet: is missing"):
         sim.load_result(folder)
     with pytest.raises(SimInputError, match="not a result folder"):
         sim.load_result(tmp_path / "nowhere")

@@ -362,6 +362,8 @@ def _read_capped(folder: Path, name: str, cap: int, expected: int | None = None)
 
 def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
     """The manifest's file entries, checked for shape, format version and confined names."""
+    if not folder.is_dir() and not os.path.lexists(folder):
+        clean_stale(folder.parent, folder.name)  # a replacement killed between its two renames: restore
     if not folder.is_dir():
         raise _bad(folder, "", "is not a result folder (no such directory)")
     if not os.path.lexists(folder / MANIFEST):
@@ -478,5 +480,6 @@ def table_file(files: dict[str, bytes], name: str, folder: Path, columns: Iterab
         raise _bad(folder, name, f"is not a readable Parquet table ({exc.__class__.__name__})") from None
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise _bad(folder, name, f"lacks the column(s) {', '.join(missing)}")
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise _bad(folder, name, f"lacks the column(s) {', '.join(missing[:5])}{more}")
     return df
