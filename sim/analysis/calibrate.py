@@ -53,6 +53,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
@@ -71,6 +73,7 @@ from sim.analysis.paths import ParamRange, apply_values, apply_values_doc, parse
 from sim.analysis.replicate import check_reps, provenance
 from sim.analysis.sweep import _brand
 from sim.errors import Problem, SimInputError
+from sim.results.csvsafe import frame_to_csv
 from sim.results.result import write_folder
 from sim.scenario.loader import suggest, validate_document
 from sim.scenario.schema import Scenario
@@ -160,6 +163,57 @@ def _line(i: int) -> str:
     return f"line {i + 2}"  # the header is line 1
 
 
+#: A UTC offset or ``Z`` at the end of an ISO 8601 date-time (after its time of day).
+_OFFSET = re.compile(r"(?<=[0-9]:[0-9]{2})(?::[0-9]{2}(?:[.,][0-9]+)?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)\Z")
+
+
+def _parse_dates(raw: pd.Series, date_format: str | None, source: str, column: str) -> pd.Series:
+    """Dates of a log as local calendar dates (NaT where unparseable).
+
+    ISO 8601 date-times keep their local date: a UTC offset is dropped (``2024-01-01T23:30+09:00`` is the
+    1st of January), so logs mixing offsets (shops in several time zones, daylight saving) parse.
+
+    Raises:
+        SimInputError: For a ``--date-format`` that is not a strptime format, or dates whose offsets
+            cannot be reconciled under it.
+    """
+    if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
+        raise SimInputError.single("--date-format", "", "must be a strptime format with % codes, such as %Y-%m-%d "
+                                   "or %d/%m/%Y", date_format)
+    if date_format is None:
+        raw = raw.map(lambda v: _OFFSET.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)], v))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dates = pd.to_datetime(raw, format=date_format or "ISO8601", errors="coerce")
+    except (ValueError, TypeError) as exc:
+        text = str(exc)
+        if "directive" in text or "stray %" in text or "format" in text.lower() and "timezone" not in text.lower():
+            raise SimInputError.single("--date-format", "", f"is not a usable strptime format ({text}); use codes "
+                                       "such as %Y-%m-%d or %d/%m/%Y", date_format) from None
+        raise SimInputError.single(source, f"column {column!r}", "dates carry different time-zone offsets that "
+                                   "this --date-format cannot reconcile; drop the offsets or write ISO 8601 dates",
+                                   date_format) from None
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    return dates
+
+
+def _observation_end(value: str | pd.Timestamp) -> pd.Timestamp:
+    """``--observation-end`` as a local calendar date."""
+    if isinstance(value, pd.Timestamp):
+        return value.tz_localize(None).normalize() if value.tz is not None else value.normalize()
+    text = _OFFSET.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)], str(value).strip())
+    try:
+        end = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        end = pd.NaT
+    if end is pd.NaT or pd.isna(end):
+        raise SimInputError.single("--observation-end", "", "is not a date; expected ISO 8601 such as 2024-03-31",
+                                   value)
+    return end.normalize()
+
+
 def read_transactions(
     path: str | Path | pd.DataFrame,
     *,
@@ -203,7 +257,7 @@ def read_transactions(
     if empty.size:
         raise SimInputError.single(source, f"{_line(int(empty[0]))}, column {c_col!r}", "customer id is empty")
     raw = df[d_col].astype(str).str.strip()
-    dates = pd.to_datetime(raw, format=date_format or "ISO8601", errors="coerce")
+    dates = _parse_dates(raw, date_format, source, d_col)
     bad = np.nonzero(dates.isna().to_numpy())[0]
     if bad.size:
         i = int(bad[0])
@@ -260,7 +314,7 @@ def rfm_from_transactions(
         if "amount" in tx.columns
         else per_day.size().reset_index()[["customer_id", "date"]]
     )
-    end = pd.Timestamp(observation_end) if observation_end is not None else daily["date"].max()
+    end = _observation_end(observation_end) if observation_end is not None else daily["date"].max()
     if daily["date"].max() > end:
         raise SimInputError.single(
             "--observation-end", str(end.date()), "is before the last transaction date", str(daily["date"].max().date())
@@ -372,12 +426,12 @@ def bgnbd_loglik(params: Sequence[float], x: np.ndarray, t_x: np.ndarray, T: np.
     """
     r, alpha, a, b = params
     x = np.asarray(x, dtype=np.float64)
-    common = gammaln(r + x) - gammaln(r) + r * math.log(alpha)
+    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     a1 = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
         a2 = np.where(
             x > 0,
-            math.log(a)
+            np.log(a)
             - np.log(np.maximum(b + x - 1.0, 1e-300))
             + betaln(a, b + x)
             - betaln(a, b)
@@ -399,7 +453,7 @@ def gamma_gamma_loglik(params: Sequence[float], x: np.ndarray, m: np.ndarray) ->
         gammaln(px + q)
         - gammaln(px)
         - gammaln(q)
-        + q * math.log(g)
+        + q * np.log(g)
         + (px - 1) * np.log(m)
         + px * np.log(x)
         - (px + q) * np.log(g + m * x)
@@ -429,17 +483,55 @@ def _log_se(f: Any, z: np.ndarray) -> np.ndarray:
         return np.full(z.size, np.nan)
 
 
-def _fit(negll: Any, z0: np.ndarray) -> tuple[np.ndarray, Any]:
+#: Bounds of every fitted parameter on the log scale: exp(-12) to exp(12), about 6e-6 to 1.6e5.
+LOG_BOUND = 12.0
+#: Extra starting points of the likelihood search (deterministic: the same data give the same fit).
+RESTARTS = 3
+
+
+def _safe(negll: Any) -> Any:
+    """``negll`` that answers a large finite value wherever the likelihood is undefined or overflows."""
+
+    def f(z: np.ndarray) -> float:
+        try:
+            with np.errstate(all="ignore"):
+                val = float(negll(np.asarray(z, dtype=np.float64)))
+        except (ValueError, OverflowError, ZeroDivisionError, FloatingPointError):
+            return 1e10
+        return val if math.isfinite(val) else 1e10
+
+    return f
+
+
+def _fit(negll: Any, z0: np.ndarray, model: str = "model", names: Sequence[str] = ()) -> tuple[np.ndarray, Any]:
+    """Maximum likelihood on log-parameters within +-:data:`LOG_BOUND`, from several starts, then polished.
+
+    The result's ``at_bounds`` lists the parameters that ran to the edge of their range (a limit the data
+    point to, such as no heterogeneity or no dropout, rather than an estimate).
+
+    Raises:
+        SimInputError: When no start gives a finite likelihood: the data cannot identify the model.
+    """
+    f = _safe(negll)
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * z0.size
+    gen = np.random.default_rng(20240531)
+    starts = [z0, z0 + 0.5, z0 - 0.5] + [z0 + gen.uniform(-2.0, 2.0, z0.size) for _ in range(RESTARTS)]
     best = None
-    for start in (z0, z0 + 0.5, z0 - 0.5):
-        res = optimize.minimize(negll, start, method="L-BFGS-B", bounds=[(-12, 12)] * z0.size)
-        if best is None or res.fun < best.fun:
+    for start in starts:
+        start = np.clip(start, -LOG_BOUND + 0.5, LOG_BOUND - 0.5)
+        res = optimize.minimize(f, start, method="L-BFGS-B", bounds=bounds)
+        if res.fun < 1e10 and (best is None or res.fun < best.fun):
             best = res
-    res = optimize.minimize(
-        negll, best.x, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}
-    )
+    if best is None:
+        raise SimInputError.single("customers", model, "the data cannot identify the model: the likelihood is "
+                                   "undefined at every starting point; check the log (dates, amounts)")
+    res = optimize.minimize(f, best.x, method="Nelder-Mead", bounds=bounds,
+                            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})
     if res.fun <= best.fun:
         best = res
+    edge = [n for n, z in zip(names or [f"p{i}" for i in range(z0.size)], best.x, strict=True)
+            if abs(z) > LOG_BOUND - 0.05]
+    best.at_bounds = edge
     return best.x, best
 
 
@@ -456,6 +548,7 @@ class BGNBDFit:
     n_customers: int
     time_unit: str
     converged: bool
+    at_bounds: list[str] = field(default_factory=list)
 
     @property
     def alpha_per_year(self) -> float:
@@ -499,10 +592,10 @@ def fit_bgnbd(rfm: pd.DataFrame, *, time_unit: str = "weeks") -> BGNBDFit:
 
     rate = float(np.dot(w, x)) / max(float(np.dot(w, T)), 1e-9)
     z0 = np.log([1.0, 1.0 / max(rate, 1e-9), 1.0, 3.0])
-    z, res = _fit(negll, z0)
+    names = ("r", "alpha", "a", "b")
+    z, res = _fit(negll, z0, "BG/NBD", names)
     se_log = _log_se(lambda v: negll(v) * n, z)
     theta = np.exp(z)
-    names = ("r", "alpha", "a", "b")
     return BGNBDFit(
         *(float(t) for t in theta),
         se={k: float(t * s) for k, t, s in zip(names, theta, se_log, strict=True)},
@@ -510,6 +603,7 @@ def fit_bgnbd(rfm: pd.DataFrame, *, time_unit: str = "weeks") -> BGNBDFit:
         n_customers=int(n),
         time_unit=time_unit,
         converged=bool(getattr(res, "success", True)),
+        at_bounds=list(res.at_bounds),
     )
 
 
@@ -524,6 +618,7 @@ class GammaGammaFit:
     loglik: float
     n_customers: int
     converged: bool
+    at_bounds: list[str] = field(default_factory=list)
 
     @property
     def mean_spend(self) -> float:
@@ -560,8 +655,8 @@ def fit_gamma_gamma(rfm: pd.DataFrame) -> GammaGammaFit:
         val = -float(gamma_gamma_loglik(np.exp(z), x, m).sum()) / n
         return val if math.isfinite(val) else 1e10
 
-    z0 = np.log([2.0, 3.0, float(m.mean())])
-    z, res = _fit(negll, z0)
+    z0 = np.log([2.0, 3.0, max(float(m.mean()), 1e-3)])
+    z, res = _fit(negll, z0, "Gamma-Gamma", ("p", "q", "gamma"))
     se_log = _log_se(lambda v: negll(v) * n, z)
     theta = np.exp(z)
     return GammaGammaFit(
@@ -570,6 +665,7 @@ def fit_gamma_gamma(rfm: pd.DataFrame) -> GammaGammaFit:
         loglik=float(-res.fun * n),
         n_customers=int(n),
         converged=bool(getattr(res, "success", True)),
+        at_bounds=list(res.at_bounds),
     )
 
 
@@ -815,7 +911,7 @@ class CustomerCalibration:
         files = {
             "scenario.yaml": yaml.safe_dump(scenario_doc(self.scenario), sort_keys=False, allow_unicode=True).encode(),
             "parameters.csv": self.parameters().to_csv(index=False).encode(),
-            "rfm.csv": self.rfm.to_csv(index=False).encode(),
+            "rfm.csv": frame_to_csv(self.rfm),
             "fit.json": json.dumps(
                 {
                     **self.meta,
@@ -831,6 +927,19 @@ class CustomerCalibration:
             ).encode(),
         }
         return write_folder(Path(folder), files, overwrite=overwrite, extra_manifest={"kind": "calibrate-customers"})
+
+
+def _bound_notes(bg: BGNBDFit, gg: GammaGammaFit | None) -> list[str]:
+    """Plain-words notes for parameters that ran to the edge of their range."""
+    notes = []
+    if bg.at_bounds:
+        notes.append(f"BG/NBD {', '.join(bg.at_bounds)} reached the edge of the search range: the data point to a "
+                     "limit (e.g. every customer buying at the same rate, or hardly anyone dropping out) rather "
+                     "than pin a value; more customers or a longer log would sharpen it")
+    if gg is not None and gg.at_bounds:
+        notes.append(f"Gamma-Gamma {', '.join(gg.at_bounds)} reached the edge of the search range: spend varies "
+                     "too little (or too much) between customers to pin it")
+    return notes
 
 
 def calibrate_customers(
@@ -866,9 +975,19 @@ def calibrate_customers(
     rfm, kind = read_customer_data(data, time_unit=time_unit, observation_end=observation_end, date_format=date_format)
     bg = fit_bgnbd(rfm, time_unit=time_unit)
     gg = fit_gamma_gamma(rfm) if "monetary_value" in rfm.columns else None
-    out, traits, notes = calibrated_scenario(
-        sc, bg, gg, segments=segments, basket=basket, name=name or f"{sc.name}_calibrated"
-    )
+    try:
+        out, traits, notes = calibrated_scenario(
+            sc, bg, gg, segments=segments, basket=basket, name=name or f"{sc.name}_calibrated"
+        )
+    except SimInputError as exc:
+        if exc.source != "calibrated scenario":
+            raise
+        first = exc.problems[0] if exc.problems else exc
+        raise SimInputError.single(
+            str(data), "", "the data cannot identify the model well enough to set the scenario's traits: the "
+            f"fitted values fall outside what the scenario accepts ({first}); this happens with few customers, "
+            "few repeat purchases or a short observation window; add customers or lengthen the log") from None
+    notes = [*_bound_notes(bg, gg), *notes]
     return CustomerCalibration(
         str(data),
         kind,
