@@ -68,6 +68,9 @@ DayOpt = Annotated[int | None, typer.Option("--day", help="Day (1-based) at whic
 
 
 def _executor(serial: bool, scheduler: str | None) -> str:
+    if scheduler is not None and not scheduler.strip():
+        raise SimInputError.single("executor", "--scheduler", "is empty; give a Dask scheduler address such as "
+                                   "tcp://host:8786, or leave the option out", scheduler)
     if serial and scheduler:
         raise SimInputError.single("options", "--serial", "cannot be combined with --scheduler")
     return "serial" if serial else ("dask" if scheduler else "process")

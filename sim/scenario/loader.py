@@ -635,10 +635,17 @@ def _new_container(next_part: str) -> list[Any] | dict[str, Any]:
     return [] if _INDEX.match(next_part) else {}
 
 
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _beyond_end(idx: int, here: str, size: int) -> str:
     if size == 0:
         return f"item {idx} is beyond the end of {here}, which has no items; use {here}.0 to add the first"
     change = "0 to change it" if size == 1 else f"0 to {size - 1} to change an item"
+    if idx >= 10**18:
+        return (f"that item number is far beyond the end of {here}, which has {size} item(s); use {change}, "
+                f"or {size} to add one")
     return f"item {idx} is beyond the end of {here}, which has {size} item(s); use {change}, or {size} to add one"
 
 
@@ -658,7 +665,7 @@ def _set_path(doc: dict[str, Any], parts: list[str], value: Any) -> None:
         elif isinstance(cur, list):
             if not _INDEX.match(part):
                 raise _OverrideError(f"{here} is a list, so {part!r} must be an item number (0, 1, ...)")
-            idx = int(part)
+            idx = int(part) if len(part) <= 18 else 10**18  # never convert thousands of digits
             if idx > len(cur):
                 raise _OverrideError(_beyond_end(idx, here, len(cur)))
             if last:
@@ -701,13 +708,14 @@ def apply_overrides(doc: Mapping[str, Any], overrides: Sequence[str]) -> dict[st
         except _OverrideError as exc:
             problems.append(Problem("", f"override {short_repr(override)}: {exc}"))
             continue
+        shown, where = short_repr(override, 120), short_repr(_dotted(parts), 100).strip("'")
         try:
-            value = _parse_value(text, f"override {override!r}")
+            value = _parse_value(text, f"override {shown}")
             _set_path(out, parts, value)
         except _OverrideError as exc:
-            problems.append(Problem(_dotted(parts), f"override {override!r}: {exc}"))
+            problems.append(Problem(where, f"override {shown}: {_short(str(exc))}"))
         except SimInputError as exc:
-            problems += [Problem(_dotted(parts), f"override {override!r}: value {p}") for p in exc.problems]
+            problems += [Problem(where, f"override {shown}: value {p}") for p in exc.problems]
     if problems:
         raise SimInputError("overrides", problems)
     return out

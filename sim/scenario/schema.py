@@ -34,6 +34,11 @@ FX_PER_USD: dict[str, float] = {"USD": 1.0, "CNY": 7.2, "JPY": 150.0, "EUR": 0.9
                                 "TWD": 32.0, "SGD": 1.35, "THB": 35.0, "GBP": 0.79}
 
 
+#: Largest money amount a scenario may state, in its currency (one trillion; far above any real budget or fine,
+#: far below what would overflow a ten-year ledger). Assumption.
+MAX_MONEY = 1e12
+
+
 def param(
     default: Any,
     *,
@@ -45,7 +50,13 @@ def param(
     gt: float | None = None,
     lt: float | None = None,
 ) -> Any:
-    """Declare a documented scenario parameter (a pydantic ``Field`` with unit and source)."""
+    """Declare a documented scenario parameter (a pydantic ``Field`` with unit and source).
+
+    Money amounts (units starting with ``currency``) without an upper bound get :data:`MAX_MONEY`, so that
+    no amount can overflow the ledger to infinity.
+    """
+    if unit.startswith("currency") and le is None and lt is None:
+        le = MAX_MONEY
     return Field(
         default,
         ge=ge,
