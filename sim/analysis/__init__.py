@@ -11,8 +11,8 @@ engine already loaded, ``"serial"``, or a Dask cluster by scheduler address); se
 * :mod:`~sim.analysis.sweep` - :func:`sweep` over one or two dotted paths (:mod:`~sim.analysis.paths`);
 * :mod:`~sim.analysis.sensitivity` - :func:`sensitivity` (SALib Sobol / Morris);
 * :mod:`~sim.analysis.optimise` - :func:`optimise` (differential evolution under KPI constraints);
-* :mod:`~sim.analysis.calibrate` - :func:`calibrate_customers` (BG/NBD, Gamma-Gamma) and
-  :func:`fit_series` (least squares on KPI series).
+* :mod:`~sim.analysis.calibration` - :func:`calibrate_customers` (BG/NBD, Gamma-Gamma) and
+  :func:`fit_series` (least squares on KPI series); :mod:`~sim.analysis.calibrate` re-exports them.
 """
 
 import importlib
@@ -22,8 +22,9 @@ from typing import Any
 #: (which needs only :mod:`sim.analysis.executors`) does not pay for SALib, scipy.optimize and the
 #: rest at start-up.
 _WHERE = {
-    "calibrate_customers": "calibrate", "fit_bgnbd": "calibrate", "fit_gamma_gamma": "calibrate",
-    "fit_series": "calibrate", "Comparison": "compare", "ComparisonEnsemble": "compare",
+    "calibrate_customers": "calibration.customers", "fit_bgnbd": "calibration.bgnbd",
+    "fit_gamma_gamma": "calibration.bgnbd", "fit_series": "calibration.series", "Comparison": "compare",
+    "ComparisonEnsemble": "compare",
     "compare_scenarios": "compare", "run_comparison": "compare", "make_executor": "executors",
     "spawn_seeds": "executors", "optimise": "optimise", "Ensemble": "replicate",
     "load_ensemble": "replicate", "replicate": "replicate", "sensitivity": "sensitivity", "sweep": "sweep",
