@@ -16,6 +16,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 ASSUMPTION = "assumption"
 
@@ -52,11 +53,9 @@ def param(
 ) -> Any:
     """Declare a documented scenario parameter (a pydantic ``Field`` with unit and source).
 
-    Money amounts (units starting with ``currency``) without an upper bound get :data:`MAX_MONEY`, so that
-    no amount can overflow the ledger to infinity.
+    Money amounts (units starting with ``currency``) are also capped at :data:`MAX_MONEY` (see
+    :class:`Strict`), so that no amount can overflow the ledger to infinity.
     """
-    if unit.startswith("currency") and le is None and lt is None:
-        le = MAX_MONEY
     return Field(
         default,
         ge=ge,
@@ -72,6 +71,17 @@ class Strict(BaseModel):
     """Base for every scenario model: unknown keys are errors, floats must be finite."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _money_is_bounded(cls, value: Any, info: Any) -> Any:
+        """Refuse a money amount above :data:`MAX_MONEY` (reported like any upper bound, at its field)."""
+        if isinstance(value, float) and value > MAX_MONEY and info.field_name is not None:
+            extra = cls.model_fields[info.field_name].json_schema_extra
+            if isinstance(extra, dict) and str(extra.get("unit", "")).startswith("currency"):
+                raise PydanticCustomError("less_than_equal", "Input should be less than or equal to {le}",
+                                          {"le": MAX_MONEY})
+        return value
 
 
 # --------------------------------------------------------------------------------------------
