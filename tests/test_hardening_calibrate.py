@@ -51,10 +51,10 @@ def _check(df: pd.DataFrame) -> None:
     assert res.scenario.market.segments
 
 
-@pytest.mark.parametrize("seed", [7, 24])  # two logs that crashed with "math domain error" before the fix
+@pytest.mark.parametrize("seed", [9, 46, 73])  # logs that crashed with "math domain error" before the fix
 def test_logs_that_crashed_now_fit_or_explain(seed: int) -> None:
-    """The two logs among seeds 0-59 of this generator that crashed: a finite fit or a clear message."""
-    _check(_log(seed, int(np.random.default_rng(seed).integers(2, 12)), 5))
+    """The first three logs of this generator (seeds 0-73) that crashed before: a finite fit or a clear message."""
+    _check(_log(seed, 2 + seed % 10, 5))
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

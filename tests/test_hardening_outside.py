@@ -381,3 +381,30 @@ def test_every_csv_written_into_a_result_folder_is_neutralised(tmp_path: Path) -
     assert [b.lstrip() for b in back["brand"]] == ["'" + f.lstrip() for f in FORMULAS] or all(
         b.startswith("'") for b in back["brand"])
     assert back["x"].tolist() == list(range(6))
+
+
+# ---- the catalogue names real tests ------------------------------------------------------------------
+
+
+def test_reliability_catalogue_names_tests_that_exist() -> None:
+    """Every ``file::test`` in the README's Reliability section (and docs/RELIABILITY.md) is a real test."""
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Reliability"): text.index("## How the code is laid out")].strip().rstrip("-")
+    assert section.strip() == (ROOT / "docs" / "RELIABILITY.md").read_text().strip()
+    missing = []
+    for row in section.splitlines():
+        current = None
+        for ref in re.findall(r"`([^`]*::[^`]*)`", row):
+            if ref == "file::test":  # the legend
+                continue
+            path, _, name = ref.partition("::")
+            if path:
+                current = ROOT / (path if path.startswith("tests/") else f"tests/{path}")
+            name = name.split("[")[0]
+            if name in ("", "..."):  # "file::...[case]": another case of the test named before
+                continue
+            if current is None or not re.search(rf"^def {re.escape(name)}\(", current.read_text(), re.M):
+                missing.append(ref)
+    assert not missing, missing
