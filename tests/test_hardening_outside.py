@@ -298,6 +298,30 @@ def test_names_are_printed_literally_and_the_run_is_saved(name: str, tmp_path: P
     assert sim.load_result(out).scenario.name == name
 
 
+def test_markup_in_a_name_does_not_break_the_live_progress_bar() -> None:
+    """On a real terminal (a pseudo-terminal) the progress row shows the name literally; it used to crash."""
+    import pty
+
+    name = json.dumps("[/x][link=http://e]a\x1b[31m")
+    args = [sys.executable, "-m", "sim.cli", "run", "china_in_china", *TINY, "--set", f"name={name}", "--no-save"]
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.environ["PYTHONPATH"] = str(ROOT)
+        os.execv(sys.executable, args)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, out[-2000:]
+    assert b"Traceback" not in out and b"[/x]" in out and b"a\x1b[31m" not in out
+
+
 def test_markup_in_an_error_message_is_literal(tmp_path: Path) -> None:
     """An unknown key ``[/x]`` in ``--set``: one literal error line and exit 2 (it used to crash rich)."""
     p = _cli(["validate", "china_in_china", "--set", "[/x]=1"])

@@ -35,6 +35,7 @@ from sim.cli.common import (
     error_line,
     fail,
     line,
+    literal,
     out,
     styled,
 )
@@ -109,7 +110,7 @@ def _day0(day: int | None) -> int | None:
 @contextmanager
 def _bar(title: str) -> Iterator[Callable[[int, int], None]]:
     bar = Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("runs"),
@@ -120,7 +121,7 @@ def _bar(title: str) -> Iterator[Callable[[int, int], None]]:
         disable=not err.is_terminal,
     )
     with bar:
-        task = bar.add_task(title, total=None)
+        task = bar.add_task(literal(title), total=None)
 
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

@@ -119,8 +119,8 @@ def fail(exc: SimInputError) -> None:
 
 def progress() -> Progress:
     """A transient progress bar over days on stderr (silent when stderr is not a terminal)."""
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
-                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+    return Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("days"), TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
 
 
 def named_ticker(bar: Progress):
