@@ -92,3 +92,59 @@ def test_unreachable_scheduler_is_a_clear_error() -> None:
                                  "--no-save"])
     assert r.exit_code == 2, r.output
     assert "cannot reach the Dask scheduler" in r.output
+
+
+class _LostScheduler:
+    """A remote executor whose scheduler goes away after ``keep`` runs: later futures are cancelled."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep, self.n = keep, 0
+
+    def submit(self, fn, *args):  # noqa: ANN001, ANN202 - the Executor protocol
+        from concurrent.futures import CancelledError, Future
+
+        fut: Future = Future()
+        self.n += 1
+        if self.n <= self.keep:
+            fut.set_result(fn(*args))
+        else:
+            fut.set_exception(CancelledError())
+        return fut
+
+    def shutdown(self, wait: bool = True, **kwargs: object) -> None:  # noqa: D102
+        return None
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_runs_lost_with_the_scheduler_keep_the_finished_ones() -> None:
+    """A scheduler lost mid-run: RunsFailed carrying the finished results (a CancelledError escaped before)."""
+    from sim.analysis.executors import RunsFailed, map_runs
+
+    with pytest.raises(RunsFailed) as info:
+        map_runs(_LostScheduler(keep=3), _square, [(i,) for i in range(6)])
+    assert info.value.results[:3] == [0, 1, 4] and info.value.failed == [3, 4, 5]
+    assert "scheduler" in info.value.reason
+
+
+def test_cli_exits_3_when_the_scheduler_is_lost(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    """``replicate --scheduler`` whose scheduler dies mid-run: exit 3 with the documented message, no traceback."""
+    import contextlib
+
+    import sim.analysis.executors as X
+    import sim.cli
+
+    @contextlib.contextmanager
+    def lost(*args: object, **kwargs: object):  # noqa: ANN202
+        yield _LostScheduler(keep=1)
+
+    monkeypatch.setattr(X, "make_executor", lost)
+    monkeypatch.setattr(sys, "argv", ["ptsim", "replicate", "china_in_china", "-n", "3", "--set", "run.population=300",
+                                      "--set", "run.days=20", "--scheduler", "tcp://127.0.0.1:8786", "--no-save"])
+    with pytest.raises(SystemExit) as info:
+        sim.cli.main()
+    assert info.value.code == 3
+    err = capsys.readouterr().err
+    assert "scheduler" in err and "nothing was saved" in err and "Traceback" not in err

@@ -652,10 +652,13 @@ def _submit_round(
             try:
                 out[i] = fut.result()
             except BaseException as exc:
-                if not _worker_died(exc):
+                if _worker_died(exc):
+                    reason = _reason(exc)
+                elif _connection_lost(pool, exc):
+                    reason = f"the Dask scheduler or the connection to it was lost ({_reason(exc)})"
+                else:
                     raise
                 lost.append(i)
-                reason = _reason(exc)
                 continue
             finished()
     except BaseException:
@@ -668,6 +671,19 @@ def _submit_round(
 def _worker_died(exc: BaseException) -> bool:
     """Whether an exception means the worker process died (not that the run failed)."""
     return isinstance(exc, BrokenExecutor) or type(exc).__name__ == "KilledWorker"  # Dask's name for it
+
+
+def _connection_lost(pool: Executor, exc: BaseException) -> bool:
+    """Whether a remote executor's run was lost with its scheduler (cancelled, connection closed), not failed.
+
+    Local pools never lose runs this way (their dead workers are :func:`_worker_died`).
+    """
+    if isinstance(pool, ProcessPoolExecutor | RestartablePool | SerialExecutor):
+        return False
+    from concurrent.futures import CancelledError
+
+    names = {"CommClosedError", "FutureCancelledError", "CancelledError", "StreamClosedError"}
+    return isinstance(exc, CancelledError | ConnectionError) or type(exc).__name__ in names
 
 
 def _reason(exc: BaseException) -> str:
