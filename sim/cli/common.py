@@ -177,11 +177,11 @@ def check_target(target: Path, overwrite: bool, option: str = "--out") -> None:
     """Before a run: refuse an existing ``target`` without ``--overwrite``, or one that may not be replaced."""
     from sim.results.folders import check_replaceable
 
-    if target.exists() or target.is_symlink():
-        if not overwrite:
-            raise SimInputError.single(option, str(target), "already exists; choose another folder or pass --overwrite")
-        check_replaceable(target, option)
+    if (target.exists() or target.is_symlink()) and not overwrite:
+        raise SimInputError.single(option, str(target), "already exists; choose another folder or pass --overwrite")
     check_out(target, option)
+    if target.exists() or target.is_symlink():
+        check_replaceable(target, option)
 
 
 def safe_name(name: str, limit: int = 60) -> str:

@@ -155,10 +155,6 @@ def schema(
     if out_file is None:
         sys.stdout.write(text + "\n")
         return
-    try:
-        check_out(out_file, folder=False)
-    except SimInputError as exc:
-        fail(exc)
     path = atomic_write_file(out_file, (text + "\n").encode("utf-8"))
     out.print(line("wrote ", path))
 
