@@ -234,8 +234,10 @@ def test_deep_nesting_is_refused() -> None:
 
 
 def test_deep_flow_nesting_fails_fast() -> None:
-    """Very deep flow nesting stops at the depth cap without a RecursionError (not a timed test: the error is
-    raised at the 41st bracket, column 43, so the other 19,959 levels are never parsed).
+    """Very deep flow nesting stops at the depth cap without a RecursionError.
+
+    Not a timed test: the error is raised at the 41st bracket (column 43), so the other 19,959 levels are
+    never parsed.
     """
     msg = raises(parse_yaml, "a: " + "[" * 20_000 + "]" * 20_000, "deep.yaml")
     assert "line 1, column 43" in msg and "nesting is too deep" in msg
