@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from sim._version import __version__
 
 from sim.errors import Problem, SimInputError  # noqa: E402
 

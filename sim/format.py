@@ -9,8 +9,14 @@ from sim.results.kpis import KPI_INFO
 
 def human(x: float, unit: str = "", currency: str = "") -> str:
     """A short human-readable rendering of a KPI value in its unit."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
         return "n/a"
+    if math.isnan(x):
+        return "n/a"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
     if unit == "fraction":
         return f"{100 * x:.1f}%"
     if unit in ("ratio",):
@@ -25,6 +31,8 @@ def human(x: float, unit: str = "", currency: str = "") -> str:
         return f"{x:.2f}"
     prefix = f"{currency} " if unit.startswith("currency") and currency else ""
     a = abs(x)
+    if a >= 1e15:
+        return f"{prefix}{x:.3g}"
     for div, suf in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if a >= div:
             return f"{prefix}{x / div:.2f}{suf}"

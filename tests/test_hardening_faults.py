@@ -284,19 +284,19 @@ def _damage(folder: Path, kind: str, target: str) -> str:
         data = bytearray(f.read_bytes())
         data[len(data) // 2] ^= 0xFF
         f.write_bytes(bytes(data))
-        return f"{target} is damaged (checksum mismatch"
+        return f"{target}: is damaged (checksum mismatch"
     if kind == "truncated":
         f.write_bytes(f.read_bytes()[:100])
-        return f"{target} is damaged"
+        return f"{target}: is damaged"
     if kind == "missing_file":
         f.unlink()
-        return f"{target} is missing"
+        return f"{target}: is missing"
     if kind == "missing_manifest":
         (folder / "manifest.json").unlink()
         return "manifest.json: is missing"
     if kind == "garbage_manifest":
         (folder / "manifest.json").write_text("{not json")
-        return "manifest.json: is unreadable"
+        return "manifest.json: is not valid JSON"
     raise AssertionError(kind)
 
 
@@ -333,5 +333,5 @@ def test_report_of_a_damaged_run_folder_exits_2(folders: dict[str, Path], tmp_pa
     html = tmp_path / "report.html"
     r = CliRunner().invoke(app, ["report", str(copy), "-o", str(html)])
     assert r.exit_code == 2, r.output
-    assert "daily.parquet is damaged" in r.output
+    assert "daily.parquet: is damaged" in r.output
     assert not html.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -34,10 +34,10 @@ def test_damaged_folder_is_detected(result: sim.RunResult, tmp_path: Path) -> No
     """A changed or missing file is reported by name when loading."""
     folder = result.save(tmp_path / "run")
     (folder / "daily.parquet").write_bytes(b"garbage")
-    with pytest.raises(SimInputError, match="daily.parquet is damaged"):
+    with pytest.raises(SimInputError, match="daily.parquet: is damaged"):
         sim.load_result(folder)
     (folder / "flows.parquet").unlink()
-    with pytest.raises(SimInputError, match="flows.parquet is missing"):
+    with pytest.raises(SimInputError, match="flows.parquet: is missing"):
         sim.load_result(folder)
     with pytest.raises(SimInputError, match="not a result folder"):
         sim.load_result(tmp_path / "nowhere")

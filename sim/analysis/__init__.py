@@ -17,8 +17,8 @@ engine already loaded, ``"serial"``, or a Dask cluster by scheduler address); se
   target), :mod:`~sim.analysis.attribution` (:func:`attribute`: the profit gap by ledger item and
   mechanism), :mod:`~sim.analysis.risk` (:func:`risk`), :mod:`~sim.analysis.cohorts` (:func:`cohorts`),
   :mod:`~sim.analysis.budget` (:func:`plan_budget`), :mod:`~sim.analysis.pareto` (:func:`pareto`, NSGA-II);
-* :mod:`~sim.analysis.calibrate` - :func:`calibrate_customers` (BG/NBD, Gamma-Gamma) and
-  :func:`fit_series` (least squares on KPI series).
+* :mod:`~sim.analysis.calibration` - :func:`calibrate_customers` (BG/NBD, Gamma-Gamma) and
+  :func:`fit_series` (least squares on KPI series); :mod:`~sim.analysis.calibrate` re-exports them.
 """
 
 import importlib
@@ -28,8 +28,9 @@ from typing import Any
 #: (which needs only :mod:`sim.analysis.executors`) does not pay for SALib, scipy.optimize and the
 #: rest at start-up.
 _WHERE = {
-    "calibrate_customers": "calibrate", "fit_bgnbd": "calibrate", "fit_gamma_gamma": "calibrate",
-    "fit_series": "calibrate", "Comparison": "compare", "ComparisonEnsemble": "compare",
+    "calibrate_customers": "calibration.customers", "fit_bgnbd": "calibration.bgnbd",
+    "fit_gamma_gamma": "calibration.bgnbd", "fit_series": "calibration.series", "Comparison": "compare",
+    "ComparisonEnsemble": "compare",
     "compare_scenarios": "compare", "run_comparison": "compare", "make_executor": "executors",
     "spawn_seeds": "executors", "optimise": "optimise", "Ensemble": "replicate",
     "load_ensemble": "replicate", "replicate": "replicate", "sensitivity": "sensitivity", "sweep": "sweep",

@@ -54,6 +54,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -501,18 +502,34 @@ def make_executor(
             raise SimInputError.single(
                 "executor", "--scheduler", "needs the dask extra: pip install 'private-traffic-sandbox[dask]'"
             ) from None
+        check_scheduler_address(scheduler)
         try:
             client = Client(scheduler, timeout="10s", set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except Exception as exc:  # noqa: BLE001 - distributed raises OSError, TimeoutError, ValueError, ...
             raise SimInputError.single(
-                "executor", "--scheduler", f"cannot reach the Dask scheduler ({exc})", scheduler
-            ) from None
+                "executor", "--scheduler", f"cannot reach the Dask scheduler ({exc.__class__.__name__}: {exc})",
+                scheduler) from None
         try:
             yield client.get_executor(pure=False)
         finally:
             client.close()
         return
     raise SimInputError.single("executor", "kind", "must be 'process', 'serial' or 'dask'", kind)
+
+
+_SCHEDULER = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})/?")
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse a Dask scheduler address that is not ``[tcp://]HOST:PORT`` (port 1-65535) before connecting.
+
+    Raises:
+        SimInputError: Naming ``--scheduler``, the address and the expected form.
+    """
+    m = _SCHEDULER.fullmatch(address.strip()) if isinstance(address, str) else None
+    if m is None or not 1 <= int(m.group("port")) <= 65535:
+        raise SimInputError.single("executor", "--scheduler", "must be a Dask scheduler address such as "
+                                   "tcp://host:8786 (host and a port from 1 to 65535)", address)
 
 
 def map_runs(
@@ -635,10 +652,13 @@ def _submit_round(
             try:
                 out[i] = fut.result()
             except BaseException as exc:
-                if not _worker_died(exc):
+                if _worker_died(exc):
+                    reason = _reason(exc)
+                elif _connection_lost(pool, exc):
+                    reason = f"the Dask scheduler or the connection to it was lost ({_reason(exc)})"
+                else:
                     raise
                 lost.append(i)
-                reason = _reason(exc)
                 continue
             finished()
     except BaseException:
@@ -651,6 +671,19 @@ def _submit_round(
 def _worker_died(exc: BaseException) -> bool:
     """Whether an exception means the worker process died (not that the run failed)."""
     return isinstance(exc, BrokenExecutor) or type(exc).__name__ == "KilledWorker"  # Dask's name for it
+
+
+def _connection_lost(pool: Executor, exc: BaseException) -> bool:
+    """Whether a remote executor's run was lost with its scheduler (cancelled, connection closed), not failed.
+
+    Local pools never lose runs this way (their dead workers are :func:`_worker_died`).
+    """
+    if isinstance(pool, ProcessPoolExecutor | RestartablePool | SerialExecutor):
+        return False
+    from concurrent.futures import CancelledError
+
+    names = {"CommClosedError", "FutureCancelledError", "CancelledError", "StreamClosedError"}
+    return isinstance(exc, CancelledError | ConnectionError) or type(exc).__name__ in names
 
 
 def _reason(exc: BaseException) -> str:

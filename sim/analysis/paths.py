@@ -55,7 +55,7 @@ def value_at(doc: Mapping[str, Any], path: str) -> Any:
     for part in path.split("."):
         if isinstance(cur, Mapping) and part in cur:
             cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+        elif isinstance(cur, list) and part.isdigit() and len(part) < 10 and int(part) < len(cur):
             cur = cur[int(part)]
         else:
             return _MISSING

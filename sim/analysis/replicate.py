@@ -28,6 +28,7 @@ from sim.analysis.execution import Execution, as_execution
 from sim.analysis.executors import DEFAULT_DAILY, run_series, spawn_seeds
 from sim.analysis.paths import scenario_doc
 from sim.errors import SimInputError
+from sim.results.folders import scenario_file
 from sim.results.kpis import KPI_NAMES
 from sim.results.result import read_folder, write_folder
 from sim.scenario.loader import suggest
@@ -192,7 +193,7 @@ def load_ensemble(folder: str | Path) -> Ensemble:
         if name not in files:
             raise SimInputError.single(str(folder), name, "is missing: this is not a replicate (ensemble) folder")
     try:
-        sc = Scenario.model_validate(yaml.safe_load(files["scenario.yaml"].decode()))
+        sc = scenario_file(files, "scenario.yaml", Path(folder))  # safe YAML rules, validated
         meta = json.loads(files["meta.json"].decode())
         series = pd.read_parquet(io.BytesIO(files["series.parquet"]))
         seeds = [int(s) for s in meta.pop("seeds")]

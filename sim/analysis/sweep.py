@@ -35,6 +35,7 @@ from sim.analysis.executors import RunsFailed, run_kpis, spawn_seeds
 from sim.analysis.paths import Axis, apply_values_doc, describe, parse_axis, scenario_doc
 from sim.analysis.replicate import check_reps, provenance, summarise
 from sim.errors import SimInputError
+from sim.results.folders import scenario_file
 from sim.results.kpis import KPI_INFO, KPI_NAMES
 from sim.results.result import read_folder, write_folder
 from sim.scenario.loader import suggest, validate_document
@@ -228,7 +229,7 @@ def load_sweep(folder: str | Path) -> SweepResult:
         if name not in files:
             raise SimInputError.single(src, name, "is missing: this is not a sweep folder")
     try:
-        sc = Scenario.model_validate(yaml.safe_load(files["scenario.yaml"].decode()))
+        sc = scenario_file(files, "scenario.yaml", Path(folder))  # safe YAML rules, validated
         meta = json.loads(files["meta.json"].decode())
         table = pd.read_parquet(io.BytesIO(files["runs.parquet"]))
         axes = [Axis(p, tuple(v), label=p.removeprefix("brands.0.strategy.")) for p, v in meta.pop("axes").items()]

@@ -42,6 +42,7 @@ from sim.analysis.paths import scenario_doc
 from sim.api import resolve
 from sim.errors import SimInputError
 from sim.i18n import norm_lang, t
+from sim.results.csvsafe import frame_to_csv
 from sim.results.kpis import KPI_INFO, KPI_NAMES
 from sim.results.result import write_folder
 from sim.scenario.loader import read_yaml, suggest
@@ -350,24 +351,9 @@ def _file_name(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60] or "entry"
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv(frame: pd.DataFrame) -> bytes:
     """CSV whose text cells (entry names included) cannot run as spreadsheet formulas."""
-    frame = frame.copy()
-    frame.index = [_cell(v) for v in frame.index]
-    frame.columns = [_cell(v) for v in frame.columns]
-    for col in frame.columns:
-        if frame[col].dtype == object:
-            frame[col] = frame[col].map(_cell)
-    return frame.to_csv().encode()
+    return frame_to_csv(frame, index=True)
 
 
 def run_tournament(

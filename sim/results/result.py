@@ -15,13 +15,9 @@ dies midway leaves nothing half-written; loading verifies the checksums.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,24 +25,33 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from sim._version import __version__
 from sim.errors import SimInputError
 from sim.model import layout as L
 from sim.results import kpis as K
+from sim.results.csvsafe import frame_to_csv
+from sim.results.folders import (
+    FORMAT_VERSION,
+    MANIFEST,  # noqa: F401  (re-exported: older imports read it from here)
+    json_object,
+    read_folder,
+    require,
+    scenario_file,
+    table_file,
+    write_folder,
+)
+from sim.scenario.loader import dump_scenario
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
 
-FORMAT_VERSION = 1
 _NOT_PEOPLE = {"cpm", "impressions", "member_gross", "trust_sum", "fatigue_sum_members", "enforcements", "breaches"}
 TABLES = ("daily", "flows", "journeys")
 
 
 def _version() -> str:
-    from sim import __version__
-
     return __version__
 
 
@@ -91,8 +96,9 @@ class RunResult:
         cols["cohort_referrals"] = model.cohort_referrals[:days].reshape(rows) * rep
         start_members = model.census[:days, :, L.MEMBER].reshape(rows)
         with np.errstate(invalid="ignore", divide="ignore"):
-            cols["mean_trust"] = np.where(start_members > 0, tally[:, L.T_TRUST_SUM] / np.maximum(start_members, 1), np.nan)
-            cols["mean_fatigue"] = np.where(start_members > 0, tally[:, L.T_FATIGUE_SUM] / np.maximum(start_members, 1), np.nan)
+            per_member = np.maximum(start_members, 1)
+            cols["mean_trust"] = np.where(start_members > 0, tally[:, L.T_TRUST_SUM] / per_member, np.nan)
+            cols["mean_fatigue"] = np.where(start_members > 0, tally[:, L.T_FATIGUE_SUM] / per_member, np.nan)
         daily = pd.DataFrame(cols)
         _add_member_contribution(daily, sc)
 
@@ -174,37 +180,93 @@ class RunResult:
         return d[list(L.MONEY)].sum()
 
     # ---- persistence -------------------------------------------------------------------------------
-    def save(self, folder: str | Path, *, overwrite: bool = False) -> Path:
-        """Write the run folder atomically; returns its path."""
-        return write_folder(Path(folder), self._files(), overwrite=overwrite)
+    def save(self, folder: str | Path, *, overwrite: bool = False, unique: bool = False) -> Path:
+        """Write the run folder atomically; returns its path.
+
+        Args:
+            folder: The run folder.
+            overwrite: Replace an existing run folder (only one ptsim wrote; see
+                :func:`sim.results.folders.check_replaceable`); the old one is removed after the new is in place.
+            unique: If ``folder`` exists, write ``folder-2``, ``folder-3``... instead (default run names).
+        """
+        return write_folder(Path(folder), self._files(), overwrite=overwrite, unique=unique)
 
     def _files(self) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        files["scenario.yaml"] = yaml.safe_dump(self.scenario.model_dump(mode="json"), sort_keys=False,
-                                                allow_unicode=True).encode()
+        files["scenario.yaml"] = dump_scenario(self.scenario).encode()
         for name in TABLES:
             files[f"{name}.parquet"] = _parquet_bytes(getattr(self, name))
         kp = self.kpis().reset_index()
-        files["kpis.csv"] = kp.to_csv(index=False).encode()
+        files["kpis.csv"] = frame_to_csv(kp)
         files["meta.json"] = json.dumps(self.meta, indent=2, default=_json_default).encode()
         return files
 
     @classmethod
     def load(cls, folder: str | Path) -> RunResult:
-        """Load a run folder written by :meth:`save`, verifying every checksum."""
+        """Load a run folder written by :meth:`save`, treating it as untrusted input.
+
+        Sizes and checksums are verified, no path leaves the folder and no symbolic link is followed
+        (:func:`sim.results.folders.read_folder`); the scenario is read with the scenario loader's safe
+        YAML rules and validated; the tables must have their columns and ``meta.json`` its fields.
+
+        Raises:
+            SimInputError: Naming the folder, the file and what is wrong, for any damage.
+        """
         folder = Path(folder)
         files = read_folder(folder)
-        needed = ["scenario.yaml", "meta.json"] + [f"{name}.parquet" for name in TABLES]
-        missing = [n for n in needed if n not in files]
-        if missing:
-            raise SimInputError.single(
-                str(folder), "", f"is not a single-run folder (no {', '.join(missing)}); "
-                "ensemble and sweep folders load with sim.analysis.load_ensemble / load_sweep")
-        doc = yaml.safe_load(files["scenario.yaml"].decode())
-        scenario = Scenario.model_validate(doc)
-        tables = {name: pd.read_parquet(io.BytesIO(files[f"{name}.parquet"])) for name in TABLES}
-        meta = json.loads(files["meta.json"].decode())
+        require(files, ["scenario.yaml", "meta.json"] + [f"{name}.parquet" for name in TABLES], folder,
+                "a single-run folder; ensemble and sweep folders load with sim.analysis.load_ensemble / load_sweep")
+        scenario = scenario_file(files, "scenario.yaml", folder)
+        meta = json_object(files, "meta.json", folder)
+        _check_meta(meta, folder)
+        tables = {name: table_file(files, f"{name}.parquet", folder, _COLUMNS[name]) for name in TABLES}
+        _check_tables(tables, scenario, folder)
         return cls(scenario, tables["daily"], tables["flows"], tables["journeys"], meta)
+
+
+#: The columns each saved table must have for the result to be usable.
+_COLUMNS = {
+    "daily": ("day", "brand", *L.STAGES, *L.MONEY, "revenue", "costs", "profit", "member_contribution"),
+    "flows": ("day", "brand", "from", "to", "people"),
+    "journeys": ("day", "consumer", "brand", "event", "value"),
+}
+
+
+def _check_meta(meta: dict[str, Any], folder: Path) -> None:
+    def bad(key: str, expected: str) -> SimInputError:
+        return SimInputError.single(str(folder), f"meta.json: {key}", f"must be {expected}", meta.get(key))
+
+    for key in ("population", "days_run"):
+        v = meta.get(key)
+        if key in meta and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
+            raise bad(key, "a whole number >= 0")
+    seeds = meta.get("seed_members", {})
+    if not isinstance(seeds, dict) or not all(isinstance(v, int | float) and not isinstance(v, bool)
+                                              for v in seeds.values()):
+        raise bad("seed_members", "an object of brand name -> number")
+    for key in ("wall_seconds",):
+        v = meta.get(key)
+        if key in meta and (not isinstance(v, int | float) or isinstance(v, bool)):
+            raise bad(key, "a number")
+
+
+def _check_tables(tables: dict[str, pd.DataFrame], scenario: Scenario, folder: Path) -> None:
+    daily = tables["daily"]
+    if not len(daily):
+        raise SimInputError.single(str(folder), "daily.parquet", "has no rows; a run has at least one day")
+    numeric = [c for c in _COLUMNS["daily"] if c != "brand"]
+    wrong = [c for c in numeric if not pd.api.types.is_numeric_dtype(daily[c])]
+    if wrong:
+        raise SimInputError.single(str(folder), "daily.parquet", f"column(s) {', '.join(wrong)} must be numbers")
+    for name, count in (("flows", "people"), ("journeys", "value")):
+        t = tables[name]
+        if len(t) and not all(pd.api.types.is_numeric_dtype(t[c]) for c in ("day", count)):
+            raise SimInputError.single(str(folder), f"{name}.parquet", "column day and the counts must be numbers")
+    names = {b.name for b in scenario.brands}
+    strangers = sorted(set(map(str, daily["brand"].unique())) - names)
+    if strangers:
+        raise SimInputError.single(str(folder), "daily.parquet", "names brands the scenario does not have",
+                                   ", ".join(strangers))
 
 
 def _add_member_contribution(daily: pd.DataFrame, sc: Scenario) -> None:
@@ -232,80 +294,3 @@ def _json_default(o: Any) -> Any:
     if isinstance(o, np.ndarray):
         return o.tolist()
     return str(o)
-
-
-# ---- atomic folders ------------------------------------------------------------------------------
-
-MANIFEST = "manifest.json"
-
-
-def write_folder(folder: Path, files: dict[str, bytes], *, overwrite: bool = False,
-                 extra_manifest: dict[str, Any] | None = None) -> Path:
-    """Write ``files`` into ``folder`` atomically, with a manifest of SHA-256 checksums.
-
-    Everything is written to a temporary sibling folder, flushed, and renamed into place in one
-    step; an existing folder is replaced only with ``overwrite`` (it is moved aside first and deleted
-    after the rename), otherwise :class:`SimInputError` is raised and nothing is written.
-    """
-    folder = folder.resolve()
-    if folder.exists() and not overwrite:
-        raise SimInputError.single("output", str(folder), "already exists; choose another folder or pass --overwrite")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
-    try:
-        manifest = {"format": FORMAT_VERSION, "files": {}}
-        if extra_manifest:
-            manifest.update(extra_manifest)
-        for name, data in files.items():
-            path = tmp / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-        with open(tmp / MANIFEST, "w") as fh:
-            json.dump(manifest, fh, indent=2)
-            fh.flush()
-            os.fsync(fh.fileno())
-        old = None
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-            os.rename(folder, old)
-        os.rename(tmp, folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return folder
-
-
-def read_folder(folder: Path) -> dict[str, bytes]:
-    """Read a folder written by :func:`write_folder`; :class:`SimInputError` if it is damaged."""
-    src = str(folder)
-    if not folder.is_dir():
-        raise SimInputError.single(src, "", "is not a result folder (no such directory)")
-    mpath = folder / MANIFEST
-    if not mpath.is_file():
-        raise SimInputError.single(src, MANIFEST, "is missing: this is not a complete result folder")
-    try:
-        manifest = json.loads(mpath.read_text())
-        entries = manifest["files"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SimInputError.single(src, MANIFEST, f"is unreadable ({exc.__class__.__name__})") from None
-    out: dict[str, bytes] = {}
-    problems = []
-    for name, info in entries.items():
-        path = folder / name
-        if not path.is_file():
-            problems.append(f"{name} is missing")
-            continue
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != info.get("sha256"):
-            problems.append(f"{name} is damaged (checksum mismatch: {len(data)} bytes, expected {info.get('bytes')})")
-            continue
-        out[name] = data
-    if problems:
-        raise SimInputError.single(src, "", "; ".join(problems))
-    return out

@@ -161,7 +161,8 @@ def load_comparison(ref: str, *, root: str | Path | None = None) -> tuple[str, s
         SimInputError: If the file is missing or malformed, or names unknown or repeated
             scenarios.
     """
-    from sim.scenario.loader import read_yaml, validate_document
+    from sim.scenario.messages import validate_document
+    from sim.scenario.yamlsafe import read_yaml
 
     base = scenarios_root(root)
     name = ref if isinstance(ref, str) and ref.startswith("comparisons/") else f"comparisons/{ref}"

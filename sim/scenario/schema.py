@@ -16,6 +16,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from sim.sources import cite
 
@@ -36,6 +37,11 @@ FX_PER_USD: dict[str, float] = {"USD": 1.0, "CNY": 7.2, "JPY": 150.0, "EUR": 0.9
                                 "TWD": 32.0, "SGD": 1.35, "THB": 35.0, "GBP": 0.79}
 
 
+#: Largest money amount a scenario may state, in its currency (one trillion; far above any real budget or fine,
+#: far below what would overflow a ten-year ledger). Assumption.
+MAX_MONEY = 1e12
+
+
 def param(
     default: Any,
     *,
@@ -47,7 +53,11 @@ def param(
     gt: float | None = None,
     lt: float | None = None,
 ) -> Any:
-    """Declare a documented scenario parameter (a pydantic ``Field`` with unit and source)."""
+    """Declare a documented scenario parameter (a pydantic ``Field`` with unit and source).
+
+    Money amounts (units starting with ``currency``) are also capped at :data:`MAX_MONEY` (see
+    :class:`Strict`), so that no amount can overflow the ledger to infinity.
+    """
     return Field(
         default,
         ge=ge,
@@ -63,6 +73,17 @@ class Strict(BaseModel):
     """Base for every scenario model: unknown keys are errors, floats must be finite."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _money_is_bounded(cls, value: Any, info: Any) -> Any:
+        """Refuse a money amount above :data:`MAX_MONEY` (reported like any upper bound, at its field)."""
+        if isinstance(value, float) and value > MAX_MONEY and info.field_name is not None:
+            extra = cls.model_fields[info.field_name].json_schema_extra
+            if isinstance(extra, dict) and str(extra.get("unit", "")).startswith("currency"):
+                raise PydanticCustomError("less_than_equal", "Input should be less than or equal to {le}",
+                                          {"le": MAX_MONEY})
+        return value
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """``ptsim report``: a self-contained HTML report of a run folder, a comparison or scenarios.
 
-Registered on :data:`sim.cli.app` (imported at the end of ``sim/cli.py``). Examples::
+Registered on :data:`sim.cli.app` by :func:`register`. Examples::
 
     ptsim report runs/china_in_china-20260101-120000 -o china.html
     ptsim report china_vs_japan --reps 5 --lang ja -o china_vs_japan.ja.html
@@ -14,11 +14,15 @@ from typing import Annotated
 
 import typer
 
-from sim.cli import SetOpt, _fail, _progress, app, named_ticker, out
+from sim.cli.common import SetOpt, check_out, fail, line, literal, named_ticker, out, progress
 from sim.errors import SimInputError
 
 
-@app.command("report")
+def register(app: typer.Typer) -> None:
+    """Add ``report`` to ``app``."""
+    app.command("report")(report_cmd)
+
+
 def report_cmd(
     sources: Annotated[list[str], typer.Argument(help="Run folder(s), a folder of run folders, a comparison preset, "
                                                       "or scenario presets / YAML files.")],
@@ -38,8 +42,6 @@ def report_cmd(
     try:
         if lang not in LANGS:
             raise SimInputError.single("--lang", lang, f"must be one of {', '.join(LANGS)}")
-        from sim.cli import check_out
-
         check_out(out_file, folder=False)
         if out_file.exists() and not overwrite:
             raise SimInputError.single("--out", str(out_file),
@@ -50,9 +52,9 @@ def report_cmd(
             if has(f"comparison.{comparison}.about"):
                 description = t(f"comparison.{comparison}.about", lang)
         path = report.write_report(obj, out_file, lang=lang, title=title, results=results, description=description)
-        out.print(f"wrote {path}")
+        out.print(line("wrote ", path))
     except SimInputError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def _source(sources: list[str], reps: int, overrides: list[str], seed: int | None):
@@ -77,11 +79,11 @@ def _source(sources: list[str], reps: int, overrides: list[str], seed: int | Non
 
         if len(refs) == 1:
             sc = sim.resolve(refs[0], overrides)
-            with _progress() as bar:
-                task = bar.add_task(sc.name, total=sc.run.days)
+            with progress() as bar:
+                task = bar.add_task(literal(sc.name), total=sc.run.days)
                 res = sim.run(sc, seed=seed, progress=lambda d, t: bar.update(task, completed=d))
             return res, None, description, comparison
-        with _progress() as bar:
+        with progress() as bar:
             tick = named_ticker(bar)
 
             return run_comparison(refs, overrides, seed=seed, progress=tick), None, description, comparison
@@ -91,8 +93,8 @@ def _source(sources: list[str], reps: int, overrides: list[str], seed: int | Non
     from sim.model import layout as L
 
     daily = tuple(dict.fromkeys((*DEFAULT_DAILY, "revenue_public", "revenue_private", "mean_trust", *L.MONEY)))
-    # the pool forks its workers before the progress bar's thread starts (see sim.cli_analysis._pool)
-    with make_executor("process", tasks=reps * len(refs)) as ex, _progress() as bar:
+    # the pool forks its workers before the progress bar's thread starts (see sim.cli.analysis._pool)
+    with make_executor("process", tasks=reps * len(refs)) as ex, progress() as bar:
         task = bar.add_task("replicates", total=None)
         run_on = Execution(seed=seed, overrides=tuple(overrides), executor=ex,
                            progress=lambda d, t: bar.update(task, completed=d, total=t))

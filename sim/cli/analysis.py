@@ -1,7 +1,7 @@
-"""Analysis commands of the CLI: replicate, compare --reps, sweep, sensitivity, optimise, calibrate.
+"""Analysis commands of the CLI: ``replicate``, ``sweep``, ``sensitivity`` and ``optimise``.
 
-The commands are ``replicate``, ``compare --reps``, ``sweep``, ``sensitivity``, ``optimise`` and
-``calibrate customers|series``.
+Also the options and helpers they share with ``compare --reps`` and ``calibrate`` (:mod:`sim.cli.compare`,
+:mod:`sim.cli.calibrate`).
 
 Every command checks all of its input before the first run (unknown parameter paths, ranges, sample
 sizes, grid caps, CSV columns and rows) and reports a mistake as one message with exit status 2.
@@ -20,17 +20,32 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim import cli as _cli
-from sim.cli import HEADLINE_KPIS, SetOpt, _fail, app, err, kpi_rich_table, out
+from sim.cli.common import (
+    EXIT_INCOMPLETE,
+    HEADLINE_KPIS,
+    LiteralConsole,
+    SetOpt,
+    check_target,
+    default_out,
+    err,
+    error_line,
+    fail,
+    line,
+    literal,
+    out,
+    styled,
+)
 from sim.errors import SimInputError
 
-__all__ = ["app"]
+
+def register(app: typer.Typer) -> None:
+    """Add ``replicate``, ``sweep``, ``sensitivity`` and ``optimise`` to ``app``."""
+    for command in (replicate, sweep, sensitivity, optimise):
+        app.command()(command)
 
 RepsOpt = Annotated[int, typer.Option("--reps", "-n", help="Replicates (seeds spawned from the root seed).")]
 RootOpt = Annotated[
@@ -61,6 +76,9 @@ def _execution(**fields: Any) -> Any:
 
 
 def _executor(serial: bool, scheduler: str | None) -> str:
+    if scheduler is not None and not scheduler.strip():
+        raise SimInputError.single("executor", "--scheduler", "is empty; give a Dask scheduler address such as "
+                                   "tcp://host:8786, or leave the option out", scheduler)
     if serial and scheduler:
         raise SimInputError.single("options", "--serial", "cannot be combined with --scheduler")
     return "serial" if serial else ("dask" if scheduler else "process")
@@ -83,10 +101,8 @@ def _pool(serial: bool, scheduler: str | None, workers: int | None, tasks: int |
 def _target(name: str, kind: str, out_dir: Path | None, overwrite: bool, no_save: bool) -> Path | None:
     if no_save:
         return None
-    target = out_dir or _cli._default_out(f"{name}-{kind}")
-    if target.exists() and not overwrite:
-        raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
-    _cli.check_out(target)
+    target = out_dir or default_out(f"{name}-{kind}")
+    check_target(target, overwrite)
     return target
 
 
@@ -101,7 +117,7 @@ def _day0(day: int | None) -> int | None:
 @contextmanager
 def _bar(title: str) -> Iterator[Callable[[int, int], None]]:
     bar = Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("runs"),
@@ -112,7 +128,7 @@ def _bar(title: str) -> Iterator[Callable[[int, int], None]]:
         disable=not err.is_terminal,
     )
     with bar:
-        task = bar.add_task(title, total=None)
+        task = bar.add_task(literal(title), total=None)
 
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -143,7 +159,7 @@ def _show(table: Any) -> None:
     if out.is_terminal:
         out.print(table)
     else:
-        Console(file=out.file, width=max(out.width, 160)).print(table)
+        LiteralConsole(file=out.file, width=max(out.width, 160)).print(table)
 
 
 def _num(v: float) -> str:
@@ -152,13 +168,12 @@ def _num(v: float) -> str:
 
 def _saved(path: Path | None) -> None:
     if path is not None:
-        out.print(f"saved to {path}")
+        out.print(line("saved to ", path))
 
 
 # ---- replicate -------------------------------------------------------------------------------------
 
 
-@app.command()
 def replicate(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
     reps: RepsOpt = 20,
@@ -205,104 +220,12 @@ def replicate(
         out.print(f"{reps} runs in {ens.meta['wall_seconds']:.1f} s (root seed {ens.root_seed})")
         _saved(ens.save(target, overwrite=overwrite) if target else None)
     except SimInputError as exc:
-        _fail(exc)
-
-
-# ---- compare (the single-seed command, extended with --reps) ---------------------------------------
-
-_single_compare = _cli.compare
-
-
-def compare(
-    scenarios: Annotated[
-        list[str] | None, typer.Argument(help="Comparison preset or scenarios (default: china_vs_japan).")
-    ] = None,
-    set_: SetOpt = None,
-    seed: Annotated[int | None, typer.Option(help="Common seed for every scenario (single-run mode).")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to save the results in.")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace existing result folders.")] = False,
-    reps: Annotated[
-        int | None,
-        typer.Option("--reps", "-n", help="Replicates per scenario: adds uncertainty and paired differences."),
-    ] = None,
-    root_seed: RootOpt = None,
-    bootstrap: Annotated[
-        bool, typer.Option("--bootstrap", help="Bootstrap confidence intervals instead of paired t.")
-    ] = False,
-    day: DayOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
-) -> None:
-    """Compare strategies side by side with common random numbers; with --reps, paired differences."""
-    if reps is None:
-        _single_compare(scenarios=scenarios, set_=set_, seed=seed, out_dir=out_dir, overwrite=overwrite)
-        return
-    from sim.analysis.compare import compare_scenarios
-    from sim.scenario.presets import list_presets, load_comparison
-
-    try:
-        if seed is not None:
-            raise SimInputError.single("--seed", "seed", "with --reps use --root-seed (seeds are spawned from it)")
-        refs = scenarios or ["china_vs_japan"]
-        title, description = "", ""
-        comparisons = list_presets().get("comparisons", [])
-        if len(refs) == 1 and (refs[0] in comparisons or f"comparisons/{refs[0]}" in comparisons):
-            title, description, refs = load_comparison(refs[0].removeprefix("comparisons/"))
-        target = None if out_dir is None else _target("", "", out_dir, overwrite, False)
-        d0 = _day0(day)
-        with _pool(serial, scheduler, workers, None) as ex, _bar(f"compare x {reps}") as tick:
-            comp = compare_scenarios(
-                refs,
-                reps,
-                execution=_execution(seed=root_seed, overrides=tuple(set_ or []), executor=ex, progress=tick),
-                title=title,
-                description=description,
-            )
-        if comp.title:
-            out.print(f"[bold]{comp.title}[/]")
-        if comp.description:
-            out.print(comp.description.strip(), highlight=False)
-        cur = comp.common_currency()
-        d = comp._day(d0)
-        note = " - money in USD at market exchange rates" if comp.mixed_currency else ""
-        _show(kpi_rich_table(f"Mean KPIs over {reps} seeds at day {d + 1}{note}", comp.kpi_table(d, cur), cur))
-        method = "bootstrap" if bootstrap else "t"
-        labels = comp.labels
-        for other in labels[1:]:
-            summary = comp.summary(other, labels[0], day=d, method=method)
-            t = Table(title=f"{other} vs {labels[0]}: paired over {reps} common seeds", title_justify="left")
-            t.add_column("KPI")
-            t.add_column("verdict", overflow="fold")
-            for _, r in summary.iterrows():
-                t.add_row(r["label"], r["sentence"])
-            _show(t)
-        if comp.mixed_currency:
-            out.print("Money differences are in USD (markets use different currencies).")
-        if target is not None:
-            _saved(comp.save(target, overwrite=overwrite, day=d0, method=method))
-    except SimInputError as exc:
-        _fail(exc)
-
-
-def _replace_compare() -> None:
-    """Swap the single-seed ``compare`` command for the extended one, keeping its place in the help."""
-    cmds = app.registered_commands
-    idx = next((i for i, c in enumerate(cmds) if (c.name or c.callback.__name__) == "compare"), len(cmds))
-    kept = [c for c in cmds if (c.name or c.callback.__name__) != "compare"]
-    app.registered_commands = kept
-    app.command("compare")(compare)
-    new = app.registered_commands.pop()
-    app.registered_commands.insert(min(idx, len(app.registered_commands)), new)
-
-
-_replace_compare()
+        fail(exc)
 
 
 # ---- sweep -----------------------------------------------------------------------------------------
 
 
-@app.command()
 def sweep(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
     param: Annotated[
@@ -375,7 +298,7 @@ def sweep(
             out.print(f"best cell ({word} {kpi_label(objective).lower()}): {where}")
         _saved(res.save(target, overwrite=overwrite) if target else None)
     except SimInputError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @contextmanager
@@ -384,18 +307,17 @@ def _incomplete(kind: type, target: Path | None, overwrite: bool) -> Iterator[No
     try:
         yield
     except kind as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(error_line(exc), soft_wrap=True)
         partial = getattr(exc, "partial", None)
         if partial is not None and target is not None:
             path = partial.save(target, overwrite=overwrite)
             err.print(
                 f"kept the finished cells in {path}; its manifest is marked {partial.meta['incomplete']['message']!r}",
-                highlight=False,
                 soft_wrap=True,
             )
         else:
-            err.print("nothing was saved", highlight=False)
-        raise typer.Exit(_cli.EXIT_INCOMPLETE) from None
+            err.print("nothing was saved")
+        raise typer.Exit(EXIT_INCOMPLETE) from None
 
 
 def _describe(v: Any) -> str:
@@ -407,7 +329,6 @@ def _describe(v: Any) -> str:
 # ---- sensitivity -----------------------------------------------------------------------------------
 
 
-@app.command()
 def sensitivity(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
     param: Annotated[list[str], typer.Option("--param", "-p", help="PATH=LOW:HIGH (two or more).")],
@@ -472,13 +393,12 @@ def sensitivity(
             _show(t)
         _saved(res.save(target, overwrite=overwrite) if target else None)
     except SimInputError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 # ---- optimise --------------------------------------------------------------------------------------
 
 
-@app.command()
 def optimise(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
     lever: Annotated[list[str], typer.Option("--lever", "-l", help="PATH=LOW:HIGH, a strategy lever and its bounds.")],
@@ -528,12 +448,13 @@ def optimise(
                 execution=_execution(seed=root_seed, executor=ex, progress=tick),
             )
         cur = sc.market.currency
-        out.print(
-            f"[bold]{'maximise' if res.maximise else 'minimise'} {kpi_label(objective).lower()}[/] "
-            f"({res.meta['evaluations']} candidates, {res.meta['runs']:,} runs)"
-        )
+        out.print(line(
+            (f"{'maximise' if res.maximise else 'minimise'} {kpi_label(objective).lower()}", "bold"),
+            f" ({res.meta['evaluations']} candidates, {res.meta['runs']:,} runs)",
+        ))
         if not res.feasible:
-            out.print("[bold red]no candidate satisfied every constraint[/]; showing the least violating one")
+            out.print(line(("no candidate satisfied every constraint", "bold red"),
+                           "; showing the least violating one"))
         t = Table(title="optimum", title_justify="left")
         t.add_column("lever")
         t.add_column("value", justify="right")
@@ -565,155 +486,13 @@ def optimise(
                     _fmt(r["validation_mean"], k, cur),
                     f"{100 * r['holds_share']:.0f}%",
                     "yes" if r["active"] else "no",
-                    "[bold]yes[/]" if r["binding"] else "no",
+                    styled("yes", "bold") if r["binding"] else "no",
                 )
             _show(c)
         for note in res.levers_at_bounds():
             out.print(f"note: {note}; consider widening the range")
         _saved(res.save(target, overwrite=overwrite) if target else None)
     except SimInputError as exc:
-        _fail(exc)
+        fail(exc)
 
 
-# ---- calibrate -------------------------------------------------------------------------------------
-
-calibrate_app = typer.Typer(
-    help="Fit the model to data: customer logs (BG/NBD, Gamma-Gamma) or KPI time series.", no_args_is_help=True
-)
-app.add_typer(calibrate_app, name="calibrate")
-
-
-@calibrate_app.command("customers")
-def calibrate_customers(
-    data: Annotated[
-        Path,
-        typer.Argument(
-            help="Transaction log CSV (customer_id, date[, amount]) "
-            "or RFM CSV (frequency, recency, T[, monetary_value])."
-        ),
-    ],
-    base: Annotated[str, typer.Option("--base", "-b", help="Scenario whose market receives the fitted traits.")],
-    set_: SetOpt = None,
-    time_unit: Annotated[str, typer.Option("--time-unit", help="Unit of RFM times: days, weeks or years.")] = "weeks",
-    observation_end: Annotated[
-        str | None, typer.Option("--observation-end", help="End of observation (default: last date in the log).")
-    ] = None,
-    date_format: Annotated[
-        str | None, typer.Option("--date-format", help="strptime format of dates (default ISO 8601).")
-    ] = None,
-    segment: Annotated[
-        list[str] | None, typer.Option("--segment", help="Segment(s) to calibrate (default: all).")
-    ] = None,
-    basket: Annotated[str, typer.Option(help="Basket distribution: lognormal or gamma.")] = "lognormal",
-    name: Annotated[str | None, typer.Option(help="Name of the calibrated scenario.")] = None,
-    out_dir: OutOpt = None,
-    overwrite: OverwriteOpt = False,
-    no_save: NoSaveOpt = False,
-) -> None:
-    """Fit BG/NBD purchase/dropout (and Gamma-Gamma spend) by maximum likelihood; write a calibrated scenario."""
-    from sim.analysis.calibrate import calibrate_customers as fit
-
-    try:
-        import sim
-
-        sc = sim.resolve(base, set_ or [])
-        target = _target(name or f"{sc.name}_calibrated", "calibrate", out_dir, overwrite, no_save)
-        res = fit(
-            data,
-            sc,
-            time_unit=time_unit,
-            observation_end=observation_end,
-            date_format=date_format,
-            segments=segment,
-            basket=basket,
-            name=name,
-        )
-        t = Table(title=f"{res.bgnbd.n_customers:,} customers from {data.name} ({res.kind})", title_justify="left")
-        for c in ("model", "parameter", "value", "std. error", "unit"):
-            t.add_column(c, justify="right" if c in ("value", "std. error") else "left")
-        for _, r in res.parameters().iterrows():
-            t.add_row(
-                r["model"], r["parameter"], f"{r['value']:.4g}", "" if pd.isna(r["se"]) else f"{r['se']:.3g}", r["unit"]
-            )
-        _show(t)
-        segs = ", ".join(segment) if segment else "every segment"
-        out.print(f"written into {segs} of {sc.name}:")
-        for k, v in res.traits.items():
-            out.print(
-                f"  {k}: "
-                + "{"
-                + ", ".join(f"{a}: {b:.4g}" if isinstance(b, float) else f"{a}: {b}" for a, b in v.items())
-                + "}"
-            )
-        for note in res.notes:
-            out.print(f"note: {note}")
-        _saved(res.save(target, overwrite=overwrite) if target else None)
-    except SimInputError as exc:
-        _fail(exc)
-
-
-@calibrate_app.command("series")
-def calibrate_series(
-    observed: Annotated[
-        Path,
-        typer.Argument(help="CSV with a month (1-based) or day column and series columns (pool_size, revenue, ...)."),
-    ],
-    base: Annotated[str, typer.Option("--base", "-b", help="Scenario to fit.")],
-    param: Annotated[
-        list[str], typer.Option("--param", "-p", help="PATH=LOW:HIGH, a parameter to fit and its bounds.")
-    ],
-    set_: SetOpt = None,
-    reps: Annotated[int, typer.Option("--reps", help="Common seeds averaged per evaluation.")] = 2,
-    max_evals: Annotated[int, typer.Option("--max-evals", help="Most least-squares evaluations.")] = 20,
-    brand: BrandOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
-    out_dir: OutOpt = None,
-    overwrite: OverwriteOpt = False,
-    no_save: NoSaveOpt = False,
-) -> None:
-    """Fit scenario parameters to observed KPI series by least squares on the Monte Carlo mean."""
-    import sim
-    from sim.analysis.calibrate import fit_series
-
-    try:
-        sc = sim.resolve(base, set_ or [])
-        target = _target(sc.name, "fit", out_dir, overwrite, no_save)
-        with _pool(serial, scheduler, workers, None) as ex, _bar(f"fit {sc.name}") as tick:
-            res = fit_series(
-                sc,
-                observed,
-                _params(param, "--param"),
-                brand=brand,
-                reps=reps,
-                max_evals=max_evals,
-                root_seed=root_seed,
-                executor=ex,
-                progress=tick,
-            )
-        t = Table(
-            title=f"fitted parameters ({res.meta['evaluations']} evaluations, {res.meta['runs']:,} runs)",
-            title_justify="left",
-        )
-        for c in ("parameter", "value", "range"):
-            t.add_column(c, justify="left" if c == "parameter" else "right")
-        for r in res.params:
-            t.add_row(r.label, _num(res.x[r.path]), f"{r.low:g} to {r.high:g}")
-        _show(t)
-        q = Table(title="fit quality", title_justify="left")
-        for c in ("series", "n", "RMSE", "RMSE / RMS", "R²"):
-            q.add_column(c, justify="left" if c == "series" else "right")
-        for _, r in res.quality.iterrows():
-            q.add_row(
-                r["series"],
-                str(r["n"]),
-                "" if pd.isna(r["rmse"]) else f"{r['rmse']:,.4g}",
-                f"{r['nrmse']:.3f}",
-                "n/a" if pd.isna(r["r2"]) else f"{r['r2']:.3f}",
-            )
-        _show(q)
-        _saved(res.save(target, overwrite=overwrite) if target else None)
-    except SimInputError as exc:
-        _fail(exc)

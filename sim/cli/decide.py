@@ -18,13 +18,20 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from sim.cli import SetOpt, _fail, app, out
+from sim.cli.common import SetOpt, check_out, out
+from sim.cli.common import fail as _fail
 from sim.errors import SimInputError
 
-__all__ = ["app"]
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the decision commands (breakeven, attribute, risk, cohorts, budget, pareto) to ``app``."""
+    for command in (breakeven, attribute, risk, cohorts, budget, pareto):
+        app.command()(command)
 
 # Options shared with the analysis commands (declared here so this module imports nothing from its siblings
-# at import time: ``python -m sim.cli`` registers the commands while ``sim.cli_analysis`` is still loading).
+# at import time).
 RepsOpt = Annotated[int, typer.Option("--reps", "-n", help="Replicates (seeds spawned from the root seed).")]
 RootOpt = Annotated[
     int | None, typer.Option("--root-seed", help="Root seed of the replicate seeds (default: the scenario's run.seed).")
@@ -42,31 +49,31 @@ DayOpt = Annotated[int | None, typer.Option("--day", help="Day (1-based) at whic
 
 
 def _pool(serial: bool, scheduler: str | None, workers: int | None, tasks: int | None = None) -> Any:
-    from sim.cli_analysis import _pool as pool
+    from sim.cli.analysis import _pool as pool
 
     return pool(serial, scheduler, workers, tasks)
 
 
 def _bar(title: str) -> Any:
-    from sim.cli_analysis import _bar as bar
+    from sim.cli.analysis import _bar as bar
 
     return bar(title)
 
 
 def _day0(day: int | None) -> int | None:
-    from sim.cli_analysis import _day0 as day0
+    from sim.cli.analysis import _day0 as day0
 
     return day0(day)
 
 
 def _params(items: list[str] | None, option: str) -> dict[str, str]:
-    from sim.cli_analysis import _params as params
+    from sim.cli.analysis import _params as params
 
     return params(items, option)
 
 
 def _show(table: Any) -> None:
-    from sim.cli_analysis import _show as show
+    from sim.cli.analysis import _show as show
 
     show(table)
 
@@ -109,26 +116,24 @@ def _say(text: str) -> None:
 
 
 def _save(target: Path | None, files: dict[str, bytes], kind: str, overwrite: bool) -> None:
-    from sim import cli as _cli
     from sim.results.result import write_folder
 
     if target is None:
         return
     if target.exists() and not overwrite:
         raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
-    _cli.check_out(target)
+    check_out(target)
     path = write_folder(target, files, overwrite=overwrite, extra_manifest={"kind": kind})
     _say(f"saved to {path}")
 
 
 def _check_target(target: Path | None, overwrite: bool) -> None:
-    from sim import cli as _cli
 
     if target is None:
         return
     if target.exists() and not overwrite:
         raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
-    _cli.check_out(target)
+    check_out(target)
 
 
 def _money(currency: str) -> Any:
@@ -140,7 +145,6 @@ def _money(currency: str) -> Any:
 # ---- breakeven -------------------------------------------------------------------------------------
 
 
-@app.command()
 def breakeven(
     a: Annotated[str, typer.Argument(help="Scenario A (preset or YAML), whose lever moves.")],
     b: Annotated[str, typer.Argument(help="Scenario B, the alternative.")],
@@ -196,7 +200,6 @@ def breakeven(
 # ---- attribute -------------------------------------------------------------------------------------
 
 
-@app.command()
 def attribute(
     a: Annotated[str, typer.Argument(help="Scenario A.")],
     b: Annotated[str, typer.Argument(help="Scenario B.")],
@@ -248,7 +251,6 @@ def attribute(
 # ---- risk ------------------------------------------------------------------------------------------
 
 
-@app.command()
 def risk(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
     reps: RepsOpt = 50,
@@ -292,7 +294,6 @@ def risk(
 # ---- cohorts ---------------------------------------------------------------------------------------
 
 
-@app.command()
 def cohorts(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
     reps: RepsOpt = 3,
@@ -346,7 +347,6 @@ def cohorts(
 # ---- budget ----------------------------------------------------------------------------------------
 
 
-@app.command()
 def budget(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
     total: Annotated[float, typer.Option("--budget", help="Total acquisition budget over the horizon.")],
@@ -418,7 +418,6 @@ def budget(
 # ---- pareto ----------------------------------------------------------------------------------------
 
 
-@app.command()
 def pareto(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
     lever: Annotated[list[str], typer.Option("--lever", "-l", help="PATH=LOW:HIGH (repeatable).")],

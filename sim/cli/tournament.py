@@ -12,16 +12,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from sim.cli import SetOpt, _fail, app
+from sim.cli.common import SetOpt, fail
 from sim.errors import SimInputError
 
-__all__ = ["tournament"]
+__all__ = ["register", "tournament"]
 
 
-@app.command()
+def register(app: typer.Typer) -> None:
+    """Add ``tournament`` to ``app``."""
+    app.command()(tournament)
+
+
 def tournament(
     entries: Annotated[list[Path], typer.Argument(help="Submitted strategy, brand or scenario YAML files.")],
     arena: Annotated[str, typer.Option(help="Preset or scenario YAML whose market and run settings all entries share.")]
@@ -42,7 +45,7 @@ def tournament(
 ) -> None:
     """Run a class tournament and print the leaderboard; the folder holds reports in three languages."""
     from sim.analysis.tournament import DEFAULT_KPIS, load_entries, run_tournament
-    from sim.cli_analysis import _bar, _execution, _fmt, _pool, _saved, _show, _target
+    from sim.cli.analysis import _bar, _execution, _fmt, _pool, _saved, _show, _target
     from sim.i18n import t
 
     try:
@@ -54,17 +57,17 @@ def tournament(
             run = _execution(seed=root_seed, overrides=tuple(set_ or []), executor=ex, progress=tick)
             tour = run_tournament(found, arena, format=format_, reps=reps, kpis=kpis, execution=run)
         board = tour.leaderboard()
-        table = Table(title=escape(f"{t('tournament.leaderboard', lang)}: {len(found)} entries, {reps} seeds, "
-                                   f"{format_}"), title_justify="left")
+        table = Table(title=f"{t('tournament.leaderboard', lang)}: {len(found)} entries, {reps} seeds, {format_}",
+                      title_justify="left")
         table.add_column("#", justify="right")
         table.add_column(t("tournament.entry", lang))
         for k in kpis:
             table.add_column(t(f"kpi.{k}", lang), justify="right")
         table.add_column("wins", justify="right")
         for name, row in board.iterrows():
-            cells = [escape(_fmt(row[f"{k}_mean"], k, tour.currency)) for k in kpis]
-            table.add_row(str(int(row["rank"])), escape(str(name)), *cells, f"{int(row['wins'])}/{int(row['seeds'])}")
+            cells = [_fmt(row[f"{k}_mean"], k, tour.currency) for k in kpis]
+            table.add_row(str(int(row["rank"])), str(name), *cells, f"{int(row['wins'])}/{int(row['seeds'])}")
         _show(table)
         _saved(tour.save(target, overwrite=overwrite) if target else None)
     except SimInputError as exc:
-        _fail(exc)
+        fail(exc)

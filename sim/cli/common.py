@@ -1,0 +1,199 @@
+r"""What every command group of the CLI shares.
+
+Consoles that print user text literally, the error exit, progress bars, the ``--set`` option,
+output-path checks and default run-folder names.
+
+User text (scenario, brand and segment names, keys, ``--set`` values, file names, messages that quote
+them) reaches the terminal through :data:`out` and :data:`err`. Both are :class:`LiteralConsole`: rich
+markup (``[bold]``, ``[/x]``, ``[link=...]``) and emoji codes are never interpreted, and control
+characters (escape sequences, bells, carriage returns) are shown as visible escapes such as ``\\x1b``.
+The CLI's own styling is applied with :func:`styled`, never by markup inside a string.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from sim.errors import SimInputError
+
+#: Exit status of a user mistake (bad scenario, option, path, data); every one prints one ``error:`` line.
+EXIT_USAGE = 2
+#: Exit status when runs were lost to dead worker processes or a lost Dask scheduler (finished work is kept
+#: in the result folder, marked incomplete, where the command supports it).
+EXIT_INCOMPLETE = 3
+#: Exit status of a file-system failure (disk full, permission denied), with one line naming the file.
+EXIT_IO = 1
+#: Exit status after Ctrl-C.
+EXIT_INTERRUPTED = 130
+
+# C0 and C1 control characters, DEL, and the Unicode bidirectional overrides (which reorder what is shown).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def literal(text: object) -> str:
+    r"""``text`` with every control character shown as a visible escape (``\\x1b``, ``\\r``, ``\\u202e``).
+
+    Newlines and tabs are kept. Markup is not touched here: :class:`LiteralConsole` never interprets it.
+    """
+    s = str(text)
+
+    def esc(m: re.Match[str]) -> str:
+        c = ord(m.group(0))
+        return f"\\x{c:02x}" if c <= 0xFF else f"\\u{c:04x}"
+
+    return _CONTROL.sub(esc, s)
+
+
+class LiteralConsole(Console):
+    """A rich console for which every string is literal text: no markup, no emoji codes, no control characters.
+
+    Strings become text through :meth:`render_str` (print arguments, table cells, titles), so the rule
+    holds for tables and progress rows as well as for plain prints.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("markup", False)
+        kwargs.setdefault("emoji", False)
+        kwargs.setdefault("highlight", False)
+        super().__init__(**kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:  # noqa: D102 (rich's docstring applies)
+        kwargs["markup"] = False
+        kwargs["emoji"] = False
+        return super().render_str(literal(text), **kwargs)
+
+
+out = LiteralConsole()
+err = LiteralConsole(stderr=True)
+
+
+def styled(text: object, style: str) -> Text:
+    """``text`` (user text allowed) shown literally in a rich ``style`` such as ``"bold red"``."""
+    return Text(literal(text), style=style)
+
+
+def line(*parts: object) -> Text:
+    """One line from parts: plain values are literal text, ``(text, style)`` pairs are styled."""
+    t = Text()
+    for p in parts:
+        if isinstance(p, tuple):
+            t.append(literal(p[0]), style=p[1])
+        else:
+            t.append(literal(p))
+    return t
+
+
+HEADLINE_KPIS = (
+    "pool_size", "active_members", "members_joined", "revenue", "private_share", "profit", "cac",
+    "cost_per_member", "member_ltv", "ltv_cac", "payback_month", "k_factor", "viral_share",
+    "unsubs_per_1000", "opt_outs", "complaints", "violations", "fines", "breaches", "mean_trust",
+)
+
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", "-s", help="Override a field: dotted.path=value (repeatable).")
+]
+
+
+def error_line(message: object) -> Text:
+    """``error: MESSAGE`` with the message literal."""
+    return line(("error:", "bold red"), " ", message)
+
+
+def fail(exc: SimInputError) -> None:
+    """Print ``exc`` as one error message and exit with :data:`EXIT_USAGE`."""
+    err.print(error_line(exc), soft_wrap=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def progress() -> Progress:
+    """A transient progress bar over days on stderr (silent when stderr is not a terminal)."""
+    return Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("days"), TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+
+
+def named_ticker(bar: Progress):
+    """A ``tick(name, done, total)`` callback that keeps one progress row per scenario name."""
+    tasks: dict[str, int] = {}
+
+    def tick(name: str, done: int, total: int) -> None:
+        if name not in tasks:
+            tasks[name] = bar.add_task(literal(name), total=total)
+        bar.update(tasks[name], completed=done)
+
+    return tick
+
+
+def kpi_rich_table(title: str, table, currency: str) -> Table:
+    """A rich table of KPIs (rows) by column."""
+    from sim.format import human, kpi_label, kpi_unit
+
+    t = Table(title=title, title_justify="left")
+    t.add_column("KPI")
+    for c in table.columns:
+        t.add_column(str(c), justify="right")
+    for k in HEADLINE_KPIS:
+        if k in table.index:
+            t.add_row(kpi_label(k), *[human(v, kpi_unit(k), currency) for v in table.loc[k]])
+    return t
+
+
+def check_out(target: Path, option: str = "--out", *, folder: bool = True) -> None:
+    """Refuse, before any run starts, an output path that cannot be written.
+
+    The path must not be an existing file when a folder is expected, and its nearest existing
+    ancestor must be a folder in which this process can create entries (probed by creating and
+    removing a temporary folder, which also works for root and read-only file systems).
+    """
+    if folder and target.exists() and not target.is_dir():
+        raise SimInputError.single(option, str(target), "is a file; expected a folder path (a new folder is created)")
+    if not folder and target.is_dir():
+        raise SimInputError.single(option, str(target), "is a folder; expected a file path")
+    anc = target.parent.absolute()
+    while not anc.exists() and anc != anc.parent:
+        anc = anc.parent
+    if not anc.is_dir():
+        raise SimInputError.single(option, str(target), f"cannot be created: {anc} is a file, not a folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".ptsim-probe-", dir=anc))
+    except OSError as exc:
+        raise SimInputError.single(
+            option, str(target), f"cannot be written: {exc.strerror or exc} in {anc}; choose a writable folder"
+        ) from None
+
+
+def check_target(target: Path, overwrite: bool, option: str = "--out") -> None:
+    """Before a run: refuse an existing ``target`` without ``--overwrite``, or one that may not be replaced."""
+    from sim.results.folders import check_replaceable
+
+    if (target.exists() or target.is_symlink()) and not overwrite:
+        raise SimInputError.single(option, str(target), "already exists; choose another folder or pass --overwrite")
+    check_out(target, option)
+    if target.exists() or target.is_symlink():
+        check_replaceable(target, option)
+
+
+def safe_name(name: str, limit: int = 60) -> str:
+    """A file-name-safe form of a scenario or brand name."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:limit] or "run"
+
+
+def default_out(name: str) -> Path:
+    """The default run folder ``runs/NAME-YYYYMMDD-HHMMSS-XXXX``: unique even for runs started in the same second.
+
+    The random suffix makes collisions unlikely; saving with ``unique=True`` (see
+    :func:`sim.results.folders.write_folder`) makes them impossible.
+    """
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{safe_name(name)}-{stamp}-{secrets.token_hex(2)}"
