@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import CancelledError, Executor, Future
 from pathlib import Path
 
 import pytest
@@ -94,19 +95,17 @@ def test_unreachable_scheduler_is_a_clear_error() -> None:
     assert "cannot reach the Dask scheduler" in r.output
 
 
-class _LostScheduler:
+class _LostScheduler(Executor):
     """A remote executor whose scheduler goes away after ``keep`` runs: later futures are cancelled."""
 
     def __init__(self, keep: int) -> None:
         self.keep, self.n = keep, 0
 
-    def submit(self, fn, *args):  # noqa: ANN001, ANN202 - the Executor protocol
-        from concurrent.futures import CancelledError, Future
-
+    def submit(self, fn, /, *args, **kwargs):  # noqa: ANN001, ANN202 - the Executor protocol
         fut: Future = Future()
         self.n += 1
         if self.n <= self.keep:
-            fut.set_result(fn(*args))
+            fut.set_result(fn(*args, **kwargs))
         else:
             fut.set_exception(CancelledError())
         return fut
