@@ -22,6 +22,7 @@ FILTERS = ("joined", "opted_out", "referred_friend", "bought_private", "lapsed",
 
 st.title(T("journeys.title"))
 st.caption(T("journeys.intro"))
+C.assumptions_panel("journeys")
 
 options = C.source_options()
 top = st.columns([2, 1, 1, 1])
@@ -33,11 +34,11 @@ tracked = top[3].number_input(T("journeys.tracked"), 5, C.CAPS.journeys, SZ.jour
                               help=T("journeys.tracked_help", cap=C.CAPS.journeys))
 
 sc = C.safe(lambda: C.sized(C.source_doc(src), population=population, days=days, journeys=tracked))
-res = C.safe(lambda: C.run_cached(C.doc_key(sc), None, _text=T("common.computing", name=C.source_label(src))))
+res = C.safe(lambda: C.single(C.doc_key(sc), None, what=T("common.computing", name=C.source_label(src))))
 brands = res.brands
 brand = brands[0]
 if len(brands) > 1:
-    brand = st.radio(T("common.brand"), brands, horizontal=True, key="jr_brand")
+    brand = st.radio(T("common.brand"), brands, horizontal=True, key="jr_brand", format_func=C.md)
 cur = res.currency
 j = res.journeys
 j = j[j["brand"] == brand] if len(j) else j
@@ -88,10 +89,15 @@ def detail(event: str, value: int) -> str:
     return ""
 
 
+def segment_of(consumer: int) -> str:
+    """The segment id of a followed consumer."""
+    return str(j.loc[j["consumer"] == consumer, "segment"].iloc[0])
+
+
 st.subheader(T("journeys.one"))
 who = st.selectbox(T("journeys.consumer"), chosen, key="jr_who",
-                   format_func=lambda c: f"#{c} · {j.loc[j['consumer'] == c, 'segment'].iloc[0]}"
-                   if "segment" in j else f"#{c}")
+                   format_func=C.bind(lambda c: f"#{c} · {C.segment_label(segment_of(c))}" if "segment" in j
+                                      else f"#{c}"))
 mine = j[j["consumer"] == who].sort_values("day", kind="stable")
 stages = figures.journey_stages(mine, horizon)
 end_stage = stages["stage"].iloc[-1] if len(stages) else "unaware"
@@ -118,7 +124,7 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * 
 
 e1, e2 = st.columns(2)
 with e1:
-    out = j.assign(event_label=[T(f"event.{e}") for e in j["event"]])
+    out = j.assign(event_label=[T(f"event.{e}") for e in j["event"]], currency=cur)
     C.csv_button(out, "journeys", "jr_csv", label=T("journeys.csv"))
 with e2:
     st.caption(T("journeys.legend_note"))
