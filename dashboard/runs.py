@@ -4,7 +4,7 @@ Every figure and card of a page reads the same replicate runs: ``replicates(scen
 returns ``n`` full runs whose seeds are spawned from one root seed (so replicate ``i`` of every
 scenario sees the same luck: common random numbers). A run is identified by the resolved scenario's
 JSON text and its seed; sessions asking for a run another session is computing wait for it instead
-of computing it again, and finished runs are kept (pickled, so no session can change another's
+of computing it again, and finished runs are kept (deep copies, so no session can change another's
 copy) within a memory budget, least recently used first out.
 
 At most :func:`slots` runs execute at once in the server process; the others wait in arrival
@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import pickle
+import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -167,17 +167,20 @@ class _Quiet(Status):
 
 
 # ------------------------------------------------------------------------------------------------
-# The run cache (process-wide, pickled, bounded by bytes)
+# The run cache (process-wide, deep copies, bounded by bytes)
 # ------------------------------------------------------------------------------------------------
 
 
 class RunCache:
-    """Finished runs by (scenario key, seed), pickled, least recently used out beyond ``budget`` bytes."""
+    """Finished runs by (scenario key, seed), least recently used out beyond ``budget`` bytes.
+
+    Callers get a deep copy: no session can change what another session sees.
+    """
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self._lock = threading.Lock()
-        self._blobs: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._blobs: OrderedDict[tuple[str, int], tuple[Any, int]] = OrderedDict()
         self._inflight: dict[tuple[str, int], threading.Event] = {}
         self._warm = False
         self.bytes = 0
@@ -186,23 +189,24 @@ class RunCache:
     def get(self, key: str, seed: int) -> Any | None:
         """A fresh copy of a cached run, or ``None``."""
         with self._lock:
-            blob = self._blobs.get((key, seed))
-            if blob is None:
+            entry = self._blobs.get((key, seed))
+            if entry is None:
                 return None
             self._blobs.move_to_end((key, seed))
-        return pickle.loads(blob)
+        return copy.deepcopy(entry[0])
 
     def put(self, key: str, seed: int, result: Any) -> None:
         """Keep a finished run (evicting the least recently used beyond the budget)."""
-        blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        kept = copy.deepcopy(result)
+        size = result_bytes(kept)
         with self._lock:
             old = self._blobs.pop((key, seed), None)
-            self.bytes -= len(old) if old else 0
-            self._blobs[(key, seed)] = blob
-            self.bytes += len(blob)
+            self.bytes -= old[1] if old else 0
+            self._blobs[(key, seed)] = (kept, size)
+            self.bytes += size
             while self.bytes > self.budget and len(self._blobs) > 1:
-                _, dropped = self._blobs.popitem(last=False)
-                self.bytes -= len(dropped)
+                _, (_, dropped) = self._blobs.popitem(last=False)
+                self.bytes -= dropped
 
     def claim(self, key: str, seed: int) -> threading.Event | None:
         """Claim computing a run: ``None`` if this caller must compute it, else the event to wait for."""
@@ -227,6 +231,20 @@ class RunCache:
         with self._lock:
             self._blobs.clear()
             self.bytes = 0
+
+
+def result_bytes(result: Any) -> int:
+    """Bytes held by a run's tables (the DataFrames and arrays among its attributes), plus a little."""
+    import numpy as np
+    import pandas as pd
+
+    total = 4096
+    for value in vars(result).values():
+        if isinstance(value, pd.DataFrame):
+            total += int(value.memory_usage(index=True, deep=False).sum())
+        elif isinstance(value, np.ndarray):
+            total += int(value.nbytes)
+    return total
 
 
 _DONE = threading.Event()

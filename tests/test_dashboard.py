@@ -64,8 +64,6 @@ def test_process_pool_under_the_dashboard_gives_the_serial_numbers(monkeypatch: 
     The app runs in a thread of this process, as under the Streamlit server, so its pool must come
     from the forkserver (never a fork of a multi-threaded process).
     """
-    import streamlit as st
-
     from sim.analysis import executors as X
 
     methods: list[str] = []

@@ -42,7 +42,7 @@ def test_verdict_names_the_profit_leader_in_usd_when_currencies_differ(ensemble)
     day = min(c.last_day for c in cols)
     lines = report.verdict(cols, lang="en")
     lead = max(cols, key=lambda c: _usd_profit(c, day))
-    assert lines[0].startswith(f"**{lead.label}**")
+    assert lines[0].startswith(f"**{report.md_escape(lead.label)}**")  # labels are user text: escaped
     assert "USD" in lines[0] and "paired runs" in lines[0]
     assert any(line.startswith("Money is compared in US dollars") for line in lines)
     assert any("30% private-revenue mark" in line for line in lines)
@@ -109,7 +109,8 @@ def test_report_of_run_folders_and_a_comparison(tmp_path: Path) -> None:
         res.save(tmp_path / "runs" / name)
     one = report.report_html(tmp_path / "runs" / "china_in_china")
     both = report.report_html(tmp_path / "runs")
-    assert "china_in_china" in one and "japan_in_japan" in both
+    assert "China playbook in China" in one and "Japan membership in Japan" in both  # names, not ids
+    assert "china_in_china" not in one.split("<script")[0]
     assert "US dollars" in both and "US dollars" not in one
     with pytest.raises(SimInputError):
         report.load_source(tmp_path)
