@@ -7,6 +7,7 @@ leading single quote, so a spreadsheet shows it as text instead of running it. N
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable
 from typing import Any
@@ -40,7 +41,8 @@ def safe_csv(df: pd.DataFrame, *, index: bool = False) -> bytes:
     out.columns = [safe_cell(str(c)) if not isinstance(c, str) else safe_cell(c) for c in out.columns]
     if index:
         out.index = out.index.map(safe_cell)
-    return out.to_csv(index=index).encode("utf-8-sig")
+    # every text cell quoted: a line break or carriage return inside a name stays inside its cell
+    return out.to_csv(index=index, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
 
 
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,

@@ -5,7 +5,7 @@ comes from :mod:`sim.i18n` via :func:`T`. Anything a user typed or uploaded (sce
 market and segment names, keys of a scenario file, values in error messages) goes through
 :func:`md` before Streamlit renders it as Markdown, and through :func:`html_text` before it reaches
 HTML (plotly titles, legends and hover texts render a subset of HTML). Nothing with user text is
-ever passed with ``unsafe_allow_html=True``.
+ever passed to Streamlit with its unsafe-HTML switch on.
 """
 
 from __future__ import annotations

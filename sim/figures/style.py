@@ -59,6 +59,8 @@ def style(fig: go.Figure, *, title: str = "", height: int = 380, legend: bool = 
     for trace in fig.data:
         if getattr(trace, "name", None):
             trace.name = plain(trace.name)
+        if getattr(trace, "legendgroup", None):
+            trace.legendgroup = plain(trace.legendgroup)
     return fig
 
 
