@@ -22,6 +22,7 @@ import streamlit.commands.navigation as _nav  # noqa: E402
 
 from dashboard import common as C  # noqa: E402
 from dashboard.settings import server_problem  # noqa: E402
+from dashboard.text import streamlit_text_css  # noqa: E402
 
 C.init_language()
 st.set_page_config(page_title=C.T("app.title"), page_icon=":material/hub:", layout="wide")
@@ -45,6 +46,7 @@ if hasattr(_nav, "send_page_not_found"):
     _nav.send_page_not_found = _not_found
 
 C.language_selector()
+st.html(streamlit_text_css())  # only our own translations, never user text
 _VIEWS = Path(__file__).resolve().parent / "views"
 pages = [
     st.Page(_VIEWS / "compare.py", title=C.T("nav.compare"), icon=":material/compare_arrows:", url_path="compare",

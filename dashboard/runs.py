@@ -14,9 +14,9 @@ order, and each page says how many runs are ahead of its own (:class:`Status`).
 from __future__ import annotations
 
 import contextlib
+import copy
 import itertools
 import os
-import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence

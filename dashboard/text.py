@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.settings import CAPS
 from sim.format import human
 from sim.i18n import LANG_NAMES, LANGS, has, norm_lang, t
 from sim.report import md_escape
@@ -179,3 +180,27 @@ def fx(sc: Scenario) -> float:
         return float(market_fx(sc.market))
     except ValueError:
         return float("nan")
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal of ``text`` (quotes, backslashes and line breaks escaped)."""
+    return '"' + "".join(c if c.isalnum() or c in " .,:;·()（）-" or ord(c) > 127 else f"\\{ord(c):x} "
+                         for c in str(text)) + '"'
+
+
+def streamlit_text_css() -> str:
+    """CSS replacing the English that Streamlit's own widgets draw (file uploader) with the session's language.
+
+    Streamlit offers no parameter for the uploader's button and size note; their text is hidden and
+    the translation drawn in its place (pseudo-elements, so no user text is involved).
+    """
+    button = css_string(T("st.upload_button"))
+    note = css_string(T("st.upload_note", cap=f"{CAPS.upload_bytes // 1_000:,}"))
+    return (
+        "<style>"
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p{display:none}"
+        f"[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer']::after{{content:{button}}}"
+        "[data-testid='stFileUploaderDropzoneInstructions'] span{display:none}"
+        f"[data-testid='stFileUploaderDropzoneInstructions'] > div::after{{content:{note};font-size:.85em;opacity:.7}}"
+        "</style>"
+    )

@@ -75,7 +75,7 @@ with st.expander(T("compare.setup"), expanded=False):
                 on_change=_load_preset_comparison)
     b.multiselect(T("compare.scenarios"), C.source_options(), key="cmp_sources", format_func=C.bind(C.source_label),
                   max_selections=6, help=T("compare.scenarios_help"), on_change=_keep_sources,
-                  placeholder=T("compare.preset_pick"))
+                  placeholder=T("common.choose"))
     c1, c2, c3, c4 = st.columns(4)
     population = c1.number_input(T("common.population"), min_value=500, max_value=C.CAPS.population,
                                  value=SZ.population, step=5_000, key="cmp_pop")

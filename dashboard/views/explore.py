@@ -205,7 +205,8 @@ elif tool == "sensitivity":
     chosen = c1.multiselect(T("explore.params"), list(LEVERS), default=["messaging.per_week", "messaging.quality",
                                                                          "referral.referrer_reward",
                                                                          "membership.points_rate"],
-                            key="ex_se_params", format_func=C.bind(_lever_label), max_selections=8)
+                            key="ex_se_params", format_func=C.bind(_lever_label), max_selections=8,
+                            placeholder=T("common.choose"))
     method = c2.radio(T("explore.method"), ("sobol", "morris"), horizontal=True, key="ex_se_method",
                       format_func=C.bind(lambda m: T(f"explore.method_{m}")))
     kpi = c2.selectbox(T("explore.kpi"), KPIS, index=KPIS.index("profit"), key="ex_se_kpi",
@@ -263,7 +264,8 @@ else:  # optimise
     c1, c2 = st.columns([2, 1])
     chosen = c1.multiselect(T("explore.levers"), list(LEVERS),
                             default=["messaging.per_week", "referral.referrer_reward"],
-                            key="ex_op_levers", format_func=C.bind(_lever_label), max_selections=4)
+                            key="ex_op_levers", format_func=C.bind(_lever_label), max_selections=4,
+                            placeholder=T("common.choose"))
     objective = c2.selectbox(T("explore.objective"), KPIS, index=KPIS.index("profit"), key="ex_op_obj",
                              format_func=C.bind(C.kpi_label))
     cons_text = c2.text_input(T("explore.constraints"), value="unsubs_per_1000<=4", key="ex_op_cons",

@@ -51,6 +51,7 @@ if j.empty:
 counts = j.groupby("consumer")["event"].agg(lambda e: set(e))
 f1, f2, f3 = st.columns([2, 1, 1])
 need = f1.multiselect(T("journeys.filter"), FILTERS, default=["joined"], key="jr_filter",
+                      placeholder=T("common.choose"),
                       format_func=C.bind(lambda e: T(f"event.{e}")), help=T("journeys.filter_help"))
 show = f2.slider(T("journeys.show"), 3, 40, 12, key="jr_show")
 messages = f3.checkbox(T("journeys.messages"), value=False, key="jr_msgs", help=T("journeys.messages_help"))

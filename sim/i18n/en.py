@@ -638,5 +638,8 @@ STRINGS: dict[str, str] = {
     "segment.marketplace_bargain_hunters": "marketplace bargain hunters",
     "segment.social_followers": "social followers",
     "editor.upload_help_kb": "A .yaml file of at most {cap} kB. Files are parsed safely: no code is ever run.",
+    "st.upload_button": "Upload",
+    "st.upload_note": "YAML file, up to {cap} kB",
+    "common.choose": "Choose…",
     "report.flows_mean_note": "Flows and costs are means over the replicate runs (the same runs as the tables).",
 }

@@ -611,5 +611,8 @@ STRINGS: dict[str, str] = {
     "segment.marketplace_bargain_hunters": "モールのお得探し層",
     "segment.social_followers": "SNS フォロワー",
     "editor.upload_help_kb": "{cap} kB 以下の .yaml ファイル。ファイルは安全に解析され、コードは一切実行されません。",
+    "st.upload_button": "アップロード",
+    "st.upload_note": "YAML ファイル（{cap} kB まで）",
+    "common.choose": "選択してください…",
     "report.flows_mean_note": "流れとコストは反復実行の平均です（表と同じ実行）。",
 }

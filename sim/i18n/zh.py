@@ -580,5 +580,8 @@ STRINGS: dict[str, str] = {
     "segment.marketplace_bargain_hunters": "平台比价者",
     "segment.social_followers": "社交关注者",
     "editor.upload_help_kb": "不超过 {cap} kB 的 .yaml 文件。文件以安全方式解析：绝不执行任何代码。",
+    "st.upload_button": "上传",
+    "st.upload_note": "YAML 文件，不超过 {cap} kB",
+    "common.choose": "请选择…",
     "report.flows_mean_note": "流动和成本为各重复运行的均值（与表格使用相同的运行）。",
 }
