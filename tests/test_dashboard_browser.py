@@ -64,13 +64,13 @@ def _settle(page, charts: int = 0) -> None:
     page.wait_for_function(
         """(n) => !document.querySelector('[data-testid="stStatusWidget"]')
                  && document.querySelectorAll('.js-plotly-plot').length >= n
-                 && !document.querySelector('[data-testid="stSkeleton"]')""", arg=charts, timeout=240_000)
+                 && !document.querySelector('[data-testid="stSkeleton"]')""", arg=charts, timeout=120_000)
     page.wait_for_timeout(500)
 
 
 def _open(browser, url: str):
     page = browser.new_page(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
-    page.set_default_timeout(240_000)
+    page.set_default_timeout(120_000)
     page.goto(url)
     return page
 
@@ -156,7 +156,7 @@ def test_editor_to_compare_with_a_renamed_scenario(server: str, browser) -> None
         page.get_by_text("Valid: “Night market test”").wait_for()
         page.get_by_role("button", name="Add to the comparison").click()
         _settle(page)
-        page.locator("[data-testid='stSidebarNav'] a[href*='compare']").click()
+        page.locator("[data-testid='stSidebarNav'] a").first.click()  # Compare, in the same session
         _settle(page, 2)
         body = page.locator("[data-testid='stMain']").inner_text()
         assert "Night market test (uploaded)" in body
@@ -173,16 +173,19 @@ def test_whatif_with_both_sides_set(server: str, browser) -> None:
     try:
         _settle(page, 2)
         before = page.evaluate("() => JSON.stringify(document.querySelectorAll('.js-plotly-plot')[0].data.map(t=>t.y))")
-        sliders = page.locator("[data-testid='stSlider']").filter(has_text="Messages per week")
+        sliders = page.locator("input[type='range'][max='14']")  # messages per week (0-14): side A, then side B
         assert sliders.count() == 2
         for i, target in ((0, 3.0), (1, 7.0)):
-            thumb = sliders.nth(i).locator("[role='slider']")
+            thumb = sliders.nth(i)
             thumb.focus()
             thumb.press("Home")
             for _ in range(int(target / 0.5)):
-                thumb.press("ArrowRight")
+                thumb.press("ArrowRight", delay=50)
+                page.wait_for_timeout(120)
             _settle(page, 2)
-        code = page.locator("code").filter(has_text="# A").first.inner_text()
+            page.wait_for_timeout(1500)
+            _settle(page, 2)
+        code = page.locator("code").filter(has_text="# A").first.text_content()  # in a closed expander
         assert "messaging.per_week=3.0" in code and "messaging.per_week=7.0" in code
         after = page.evaluate("() => JSON.stringify(document.querySelectorAll('.js-plotly-plot')[0].data.map(t=>t.y))")
         assert after != before
@@ -202,7 +205,7 @@ def test_every_page_in_each_language_with_screenshots(server: str, browser, lang
     try:
         for name in PAGES:
             page.goto(f"{server}/{name}?lang={lang}")
-            _settle(page, 1 if name in ("compare", "what-if", "journeys", "learn") else 0)
+            _settle(page, 1 if name in ("compare", "what-if", "learn") else 0)
             assert page.locator("[data-testid='stException']").count() == 0, name
             assert page.locator("[data-testid='stAlertContentError']").count() == 0, name
             assert page.get_by_text("Deploy", exact=True).count() == 0  # toolbar: minimal
