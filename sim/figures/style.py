@@ -37,6 +37,23 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+#: Width (px) a chart's legend is assumed to have: charts sit in half-page columns of the dashboard.
+LEGEND_WIDTH = 540
+
+
+def _legend_rows(fig: go.Figure) -> int:
+    """Rows a horizontal legend takes in a :data:`LEGEND_WIDTH` chart (CJK characters are wider)."""
+    names = list(dict.fromkeys(str(tr.name) for tr in fig.data
+                               if getattr(tr, "name", None) and getattr(tr, "showlegend", None) is not False))
+    rows, used = 1, 0
+    for name in names:
+        w = 40 + sum(12 if ord(c) > 0x2E80 else 7 for c in name)
+        if used and used + w > LEGEND_WIDTH:
+            rows, used = rows + 1, 0
+        used += w
+    return rows
+
+
 def style(fig: go.Figure, *, title: str = "", height: int = 380, legend: bool = True) -> go.Figure:
     """Apply the house style: white background, light grid, title then legend above the plot, compact margins.
 
@@ -44,11 +61,11 @@ def style(fig: go.Figure, *, title: str = "", height: int = 380, legend: bool = 
     title); the top margin leaves room for both. Fonts include Noto Sans CJK so Chinese and Japanese
     render in the browser and in PNG exports wherever fonts-noto-cjk (or another Noto CJK) is installed.
     """
-    top = (48 if title else 12) + (34 if legend else 0)
+    top = (48 if title else 12) + (22 * _legend_rows(fig) + 12 if legend else 0)
     fig.update_layout(
         template="plotly_white",
-        title={"text": plain(title), "x": 0.0, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container",
-               "font": {"size": 15}} if title else None,
+        title={"text": plain(title), "x": 0.0, "xref": "paper", "xanchor": "left", "y": 0.98, "yanchor": "top",
+               "yref": "container", "font": {"size": 15}} if title else None,
         height=height,
         margin={"l": 64, "r": 24, "t": top, "b": 56},
         font={"family": FONT, "size": 12},
