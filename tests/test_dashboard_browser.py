@@ -5,8 +5,8 @@ sees: the landing page's numbers agree across the profit cards, the waterfalls, 
 downloaded CSVs; the editor -> compare flow keeps a renamed scenario's new name; a What-if with both
 sides set; every page in Chinese and Japanese without Streamlit's own English where a translation
 is possible. Screenshots of every page in the three languages are saved to ``$SIM_SCREENSHOT_DIR``
-(default: ``docs/images/screens``). The server is always stopped. Skipped only when
-``/usr/bin/chromium`` or Playwright is missing.
+(``SIM_SCREENSHOT_DIR=docs/images/screens`` refreshes the committed ones; default: a temp folder).
+The server is always stopped. Skipped only when ``/usr/bin/chromium`` or Playwright is missing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,8 @@ from tests.dashboard_server import dashboard_server
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = Path(os.environ.get("SIM_SCREENSHOT_DIR", ROOT / "docs" / "images" / "screens"))
+#: Where screenshots go: ``$SIM_SCREENSHOT_DIR`` (``docs/images/screens`` to refresh the README's), else a temp folder.
+SHOTS = Path(os.environ.get("SIM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "ptsim-dashboard-screens"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 PAGES = ("compare", "what-if", "explore", "journeys", "learn", "editor")
@@ -108,6 +110,7 @@ def _visible_latin(page) -> list[str]:
 
 def test_landing_numbers_agree_across_cards_waterfall_sankey_and_csv(server: str, browser) -> None:
     """Profit card = last waterfall bar = KPI CSV mean = sum of the daily CSV's mean profit; Sankeys are means."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page = _open(browser, server + "/?lang=en")
     try:
         page.get_by_role("heading", name="China vs Japan: private traffic against membership commerce").wait_for()
