@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 _ROOT = Path(__file__).resolve().parents[1]
 if str(_ROOT) not in sys.path:
@@ -58,7 +59,9 @@ pages = [
     st.Page(_VIEWS / "editor.py", title=C.T("nav.editor"), icon=":material/edit_document:", url_path="editor"),
 ]
 page = st.navigation(pages)
-if st.session_state.pop("_page_not_found", False):
+# the default page also answers to its own path (/compare), which Streamlit reports as not found
+_asked = urlparse(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+if st.session_state.pop("_page_not_found", False) and _asked not in ("", "compare"):
     st.warning(C.T("app.not_found"), icon=":material/help:")
 with st.sidebar:
     st.caption(C.T("app.about"))

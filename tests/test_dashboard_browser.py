@@ -212,6 +212,8 @@ def test_every_page_in_each_language_with_screenshots(server: str, browser, lang
             assert page.locator("[data-testid='stException']").count() == 0, name
             assert page.locator("[data-testid='stAlertContentError']").count() == 0, name
             assert page.get_by_text("Deploy", exact=True).count() == 0  # toolbar: minimal
+            assert page.locator("[data-testid='stAlertContentWarning']").filter(
+                has_text=re.compile("does not exist|不存在|ありません")).count() == 0, name  # a real page: no 404
             if lang != "en":
                 assert _visible_latin(page) == [], (name, _visible_latin(page))
             page.screenshot(path=str(SHOTS / f"{name}_{lang}.png"), full_page=True)
