@@ -45,7 +45,7 @@ from sim.results.kpis import KPI_INFO
 from sim.results.result import RunResult
 from sim.scenario.schema import Scenario, market_fx
 
-__all__ = ["Column", "columns_of", "report_html", "verdict", "write_report"]
+__all__ = ["Column", "columns_of", "md_escape", "replicate_columns", "report_html", "verdict", "write_report"]
 
 #: KPIs of the report's tables, in order.
 REPORT_KPIS = ("profit", "revenue", "private_share", "pool_size", "active_members", "members_joined", "cac",
@@ -72,7 +72,8 @@ class Column:
         frames: One frame per replicate: ``day``, every KPI (cumulative to that day) and
             ``daily.<column>`` daily values (the layout of ``sim.analysis`` ensembles).
         seeds: The replicate seeds, in the order of ``frames``.
-        result: One full run (for flows, waterfalls and journeys), if available.
+        result: One full run (the median replicate by profit, for journeys), if available.
+        results: Every replicate's full run, in the order of ``frames``, when kept (for mean flows).
     """
 
     label: str
@@ -81,6 +82,7 @@ class Column:
     frames: list[pd.DataFrame]
     seeds: list[int] = field(default_factory=list)
     result: RunResult | None = None
+    results: list[RunResult] = field(default_factory=list, repr=False)
     _memo: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -135,6 +137,34 @@ class Column:
             self._memo[key] = figures.series_bands(self.frames, metric, scale=scale)
         return self._memo[key]
 
+    def mean_breakdown(self, day: int) -> pd.Series:
+        """Every ledger item summed from day 0 to ``day``, mean over replicates (ends at the mean profit).
+
+        Read from the ``daily.<item>`` columns of the frames: the same runs, and so the same profit,
+        as :meth:`stat` gives the cards.
+        """
+        vals = {}
+        for item in L.MONEY:
+            col = f"daily.{item}"
+            sums = [float(f.loc[f["day"] <= day, col].sum()) for f in self.frames if col in f]
+            vals[item] = float(np.mean(sums)) if sums else 0.0
+        return pd.Series(vals, dtype=float)
+
+    def mean_flows(self, day: int) -> pd.DataFrame | None:
+        """Stage-to-stage moves from day 0 to ``day``, mean over the replicate runs (``from, to, people``).
+
+        ``None`` when the full runs were not kept (ensembles keep daily series only).
+        """
+        if not self.results:
+            return None
+        parts = []
+        for r in self.results:
+            f = r.flow_totals(0, day)
+            parts.append(f[f["brand"] == self.brand][["from", "to", "people"]])
+        total = pd.concat(parts, ignore_index=True).groupby(["from", "to"], as_index=False)["people"].sum()
+        total["people"] = total["people"].astype(float) / len(self.results)
+        return total
+
     def mean_series(self, metric: str, scale: float = 1.0) -> np.ndarray:
         """The mean over replicates of a series."""
         key = ("mean", metric, float(scale))
@@ -154,6 +184,28 @@ def frame_of(result: RunResult, brand: str) -> pd.DataFrame:
                    discount_rate=result.scenario.run.discount_rate)
     extra = {f"daily.{c}": d[c].to_numpy(dtype=float) for c in d.columns if c not in ("day", "brand")}
     return pd.concat([s.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
+
+
+def replicate_columns(label: str, runs: Sequence[RunResult]) -> list[Column]:
+    """Columns (one per brand) over several full replicate runs of one scenario.
+
+    Every quantity of a column — KPIs, bands, mean flows, the mean ledger — then comes from the same
+    runs; ``result`` is the median run by profit at the last day (for journeys).
+    """
+    runs = list(runs)
+    if not runs:
+        raise SimInputError.single("report", label, "needs at least one run")
+    sc = runs[0].scenario
+    brands = list(runs[0].brands)
+    seeds = [int(r.scenario.run.seed) for r in runs]
+    cols = []
+    for b in brands:
+        frames = [frame_of(r, b) for r in runs]
+        profits = [float(f["profit"].iat[-1]) for f in frames]
+        order = np.argsort(np.nan_to_num(np.asarray(profits), nan=-np.inf), kind="stable")
+        median = runs[int(order[(len(runs) - 1) // 2])]
+        cols.append(Column(_label(label, b, len(brands)), sc, b, frames, seeds, median, runs))
+    return cols
 
 
 def _label(name: str, brand: str, n_brands: int) -> str:
@@ -237,8 +289,21 @@ def mixed_currency(columns: Sequence[Column]) -> bool:
 # ------------------------------------------------------------------------------------------------
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:<>&\"'=])")
+_MD_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~$:<>&\"'=])")
+
+
+def md_escape(text: object) -> str:
+    """Text made inert for Markdown (links, images, emphasis, HTML, Streamlit directives).
+
+    Each markup character is backslash-escaped; line breaks become spaces.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
 def _b(label: str) -> str:
-    return f"**{label}**"
+    """A column label in bold, escaped (labels are user text: scenario and brand names)."""
+    return f"**{md_escape(label)}**"
 
 
 def verdict(columns: Sequence[Column], *, day: int | None = None, lang: str = "en") -> list[str]:
@@ -281,7 +346,7 @@ def verdict(columns: Sequence[Column], *, day: int | None = None, lang: str = "e
                  v_lead=money(lead, lead.stat("profit", day)), v_other=money(second, second.stat("profit", day)))
         lines.append(line + _certainty(lead, second, "profit", day, scale(lead), scale(second), lang, usd))
         if len(ranked) > 2:
-            order = " > ".join(f"{c.label} ({money(c, c.stat('profit', day))})" for c in ranked)
+            order = " > ".join(f"{md_escape(c.label)} ({money(c, c.stat('profit', day))})" for c in ranked)
             lines.append(t("verdict.ranking", lang, order=order))
         if val(lead, "profit") < 0:
             lines.append(t("verdict.all_loss", lang, when=when))
@@ -517,7 +582,13 @@ th:first-child,td:first-child{text-align:left}thead th{background:#f1f3f5}
 
 
 def _md_bold(text: str) -> str:
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(text, quote=False))
+    """A verdict line (Markdown with escaped labels) as HTML: bold kept, escapes undone, all text escaped."""
+    parts = re.split(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*", text)
+    out = []
+    for i, part in enumerate(parts):
+        plain_text = html.escape(_MD_UNESCAPE.sub(r"\1", part), quote=False)
+        out.append(f"<b>{plain_text}</b>" if i % 2 else plain_text)
+    return "".join(out)
 
 
 def _fig_html(fig: Any) -> str:
@@ -550,9 +621,7 @@ def report_html(obj: Any, *, lang: str = "en", title: str | None = None, descrip
     cols = columns_of(obj, results)
     if not isinstance(obj, list) or not all(isinstance(c, Column) for c in obj):
         relabel(cols, lang)
-    title = title or getattr(obj, "title", None) or " vs ".join(dict.fromkeys(c.scenario.name for c in cols))
-    if description is None:
-        description = getattr(obj, "description", "") or (cols[0].scenario.description if len(cols) == 1 else "")
+    title, description = _heading(obj, cols, lang, title, description)
     last = min(c.last_day for c in cols)
     day = last if day is None else max(0, min(int(day), last))
     usd = mixed_currency(cols)
@@ -585,21 +654,24 @@ def report_html(obj: Any, *, lang: str = "en", title: str | None = None, descrip
     share = {c.label: c.bands("private_share_30d") for c in cols}
     parts.append(_fig_html(figures.private_share_figure(share, lang=lang)))
     parts.append("</div>")
-    with_runs = [c for c in cols if c.result is not None]
-    if with_runs:
-        parts.append(f"<h2>{html.escape(t('report.flows_costs', lang))}</h2>")
-        for c in with_runs:
-            res = c.result
-            flows = res.flow_totals(0, day)
+    parts.append(f"<h2>{html.escape(t('report.flows_costs', lang))}</h2>")
+    one_run = False
+    for c in cols:
+        flows = c.mean_flows(day)
+        if flows is None and c.result is not None:  # ensembles keep daily series only: one run's flows
+            flows = c.result.flow_totals(0, day)
             flows = flows[flows["brand"] == c.brand]
-            parts.append(f"<h3>{html.escape(c.label)}</h3><div class='grid'>")
+            one_run = True
+        parts.append(f"<h3>{html.escape(c.label)}</h3><div class='grid'>")
+        if flows is not None:
             parts.append(_fig_html(figures.sankey_figure(flows, lang=lang, title=t("fig.sankey_title", lang))))
-            s = (1.0 / c.fx) if usd else 1.0
-            parts.append(_fig_html(figures.waterfall_figure(res.cost_breakdown(c.brand, day), scale=s,
-                                                            currency="USD" if usd else c.currency, lang=lang,
-                                                            title=t("fig.waterfall_title", lang))))
-            parts.append("</div>")
-        parts.append(f"<p class='note'>{html.escape(t('report.one_run_note', lang))}</p>")
+        s = (1.0 / c.fx) if usd else 1.0
+        parts.append(_fig_html(figures.waterfall_figure(c.mean_breakdown(day), scale=s,
+                                                        currency="USD" if usd else c.currency, lang=lang,
+                                                        title=t("fig.waterfall_title", lang))))
+        parts.append("</div>")
+    note = "report.one_run_note" if one_run else "report.flows_mean_note"
+    parts.append(f"<p class='note'>{html.escape(t(note, lang))}</p>")
     parts.append(f"<h2>{html.escape(t('report.scenarios', lang))}</h2>")
     parts.append(_scenario_table(cols, lang).to_html(escape=True, border=0))
     body = "\n".join(parts)
@@ -610,7 +682,50 @@ def report_html(obj: Any, *, lang: str = "en", title: str | None = None, descrip
             f"<body><main>{body}</main>{_RESIZE}</body></html>\n")
 
 
+def _heading(obj: Any, cols: Sequence[Column], lang: str, title: str | None,
+             description: str | None) -> tuple[str, str]:
+    """The report's title and description in ``lang``.
+
+    Titles and descriptions of comparison and scenario presets are English text in the preset
+    files: they are replaced by their translations, or left out, so a Chinese or Japanese report
+    never carries an English subtitle. Text the user wrote (their own scenarios) is kept as written.
+    """
+    from sim.i18n import has
+
+    own_title = getattr(obj, "title", None)
+    own_desc = getattr(obj, "description", "") or ""
+    preset = _comparison_preset(own_title) if own_title else None
+    if preset is not None:
+        own_title = t(f"comparison.{preset}", lang) if has(f"comparison.{preset}") else own_title
+        key = f"comparison.{preset}.about"
+        own_desc = t(key, lang) if has(key) else ("" if lang != "en" else own_desc)
+    if not title:
+        names = list(dict.fromkeys(c.scenario.name for c in cols))
+        title = own_title or " vs ".join(t(f"preset.{n}", lang) if has(f"preset.{n}") else n for n in names)
+    if description is None:
+        description = own_desc
+        if not description and len(cols) == 1:
+            sc = cols[0].scenario
+            is_preset = has(f"preset.{sc.name}")
+            description = "" if (is_preset and lang != "en") else (sc.description or "")
+    return title, description
+
+
+def _comparison_preset(title: str) -> str | None:
+    """The id of the comparison preset whose title is ``title``, if any."""
+    try:
+        from sim.scenario import list_presets, load_comparison
+
+        for ref in list_presets().get("comparisons", []):
+            if load_comparison(ref)[0] == title:
+                return ref.removeprefix("comparisons/")
+    except (SimInputError, OSError):
+        return None
+    return None
+
+
 def _scenario_table(cols: Sequence[Column], lang: str) -> pd.DataFrame:
+
     rows: dict[str, dict[str, str]] = {}
     for c in cols:
         sc = c.scenario
@@ -618,7 +733,7 @@ def _scenario_table(cols: Sequence[Column], lang: str) -> pd.DataFrame:
         s = b.strategy
         cur = sc.market.currency
         entries = {
-            "report.sc_market": f"{sc.market.name} ({cur})",
+            "report.sc_market": f"{_market_name(sc.market.name, lang)} ({cur})",
             "report.sc_regime": t(f"regime.{sc.market.regime.kind}", lang),
             "report.sc_people": f"{sc.run.population:,} × {sc.market.represents:g}",
             "report.sc_ads": human(s.acquisition.ad_budget_per_day, "currency", cur),
@@ -633,6 +748,12 @@ def _scenario_table(cols: Sequence[Column], lang: str) -> pd.DataFrame:
         for key, v in entries.items():
             rows.setdefault(t(key, lang), {})[c.label] = v
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _market_name(name: str, lang: str) -> str:
+    from sim.i18n import has
+
+    return t(f"market.{name}", lang) if has(f"market.{name}") else name
 
 
 def _version() -> str:

@@ -1,4 +1,4 @@
-"""Start the real dashboard server for a test: test size, 127.0.0.1, a free port, always stopped."""
+"""Start the real dashboard server for a test: test size, a free port, always stopped."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,14 +25,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard_server(timeout: float = 90.0) -> Iterator[tuple[str, int]]:
-    """Run ``streamlit run dashboard/app.py`` headless at test size; yield (url, pid); stop it after."""
+def dashboard_server(timeout: float = 90.0, *, cwd: Path = ROOT, address: str | None = "127.0.0.1",
+                     env: dict[str, str] | None = None, size: str = "1") -> Iterator[tuple[str, int]]:
+    """Run ``streamlit run dashboard/app.py`` headless; yield (url, pid); stop it after.
+
+    Args:
+        timeout: Seconds to wait for the health check.
+        cwd: Working folder of the server (the app's own config applies from any folder).
+        address: ``--server.address`` flag, or ``None`` to pass none (the config file decides).
+        env: Extra environment variables.
+        size: ``SIM_DASHBOARD_TEST_SIZE`` (``"1"``: tiny runs; ``""``: the real sizes).
+    """
     port = free_port()
-    env = {**os.environ, "SIM_DASHBOARD_TEST_SIZE": "1", "SIM_DASHBOARD_EXECUTOR": "serial", "PYTHONUNBUFFERED": "1"}
+    full_env = {**os.environ, "SIM_DASHBOARD_TEST_SIZE": size, "SIM_DASHBOARD_EXECUTOR": "serial",
+                "PYTHONUNBUFFERED": "1", **(env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+           "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    if address is not None:
+        cmd += ["--server.address", address]
+    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -57,3 +69,92 @@ def dashboard_server(timeout: float = 90.0) -> Iterator[tuple[str, int]]:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=15)
+
+
+# ---- a browser session over Streamlit's own WebSocket protocol -------------------------------------------
+
+
+@dataclass
+class Session:
+    """What one WebSocket session received during its script runs."""
+
+    query: str
+    page: str = ""
+    kinds: dict[str, int] = field(default_factory=dict)
+    exceptions: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    metrics: list[tuple[str, str]] = field(default_factory=list)
+    sliders: dict[str, list[str]] = field(default_factory=dict)
+    charts: int = 0
+    seconds: float = 0.0
+    rerun_seconds: float = 0.0
+    failure: str = ""
+
+
+def _read_run(ws: object, s: Session) -> None:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    while True:
+        fm = ForwardMsg()
+        fm.ParseFromString(ws.recv(timeout=600))
+        kind = fm.WhichOneof("type")
+        s.kinds[kind] = s.kinds.get(kind, 0) + 1
+        if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+            el = fm.delta.new_element
+            what = el.WhichOneof("type")
+            if what == "exception":
+                s.exceptions.append(f"{el.exception.type}: {el.exception.message}")
+            elif what == "alert":
+                (s.errors if el.alert.format == 1 else s.texts).append(el.alert.body)  # 1: Alert.ERROR
+            elif what == "heading":
+                s.headings.append(el.heading.body)
+            elif what == "markdown":
+                s.texts.append(el.markdown.body)
+            elif what == "metric":
+                s.metrics.append((el.metric.label, el.metric.body))
+            elif what == "slider":
+                s.sliders.setdefault(el.slider.label, []).append(el.slider.id)
+            elif what == "plotly_chart":
+                s.charts += 1
+        if kind == "script_finished":
+            return
+
+
+def browse(url: str, s: Session, *, then_slider: tuple[str, int, float] | None = None) -> None:
+    """Open a session like a browser tab, ask for a run and read every message until it finishes.
+
+    ``then_slider=(label, index, value)`` then moves the ``index``-th slider with that label to
+    ``value`` in the same session (as a browser does) and times the rerun (``rerun_seconds``).
+    """
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from websockets.sync.client import connect
+
+    t0 = time.monotonic()
+    try:
+        ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+        with connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=120) as ws:
+            msg = BackMsg()
+            msg.rerun_script.query_string = s.query
+            msg.rerun_script.page_name = s.page
+            ws.send(msg.SerializeToString())
+            _read_run(ws, s)
+            s.seconds = time.monotonic() - t0
+            if then_slider is not None:
+                label, index, value = then_slider
+                wid = s.sliders[label][index]
+                msg = BackMsg()
+                msg.rerun_script.query_string = s.query
+                msg.rerun_script.page_name = s.page
+                w = msg.rerun_script.widget_states.widgets.add()
+                w.id = wid
+                w.double_array_value.data.append(float(value))
+                t1 = time.monotonic()
+                ws.send(msg.SerializeToString())
+                _read_run(ws, s)
+                s.rerun_seconds = time.monotonic() - t1
+    except Exception as exc:  # noqa: BLE001 - reported by the test
+        s.failure = f"{type(exc).__name__}: {exc}"
+    if not s.seconds:
+        s.seconds = time.monotonic() - t0

@@ -6,6 +6,7 @@ Every page must run without an exception, and changing a widget must change the 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,14 @@ def _ok(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+def _clear_caches() -> None:
+    """Forget every finished run (Streamlit's caches and the dashboard's shared run cache)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
     return {m.label: (m.value, m.delta) for m in at.metric}
 
@@ -55,8 +64,6 @@ def test_process_pool_under_the_dashboard_gives_the_serial_numbers(monkeypatch: 
     The app runs in a thread of this process, as under the Streamlit server, so its pool must come
     from the forkserver (never a fork of a multi-threaded process).
     """
-    import streamlit as st
-
     from sim.analysis import executors as X
 
     methods: list[str] = []
@@ -68,12 +75,12 @@ def test_process_pool_under_the_dashboard_gives_the_serial_numbers(monkeypatch: 
         return pool
 
     monkeypatch.setattr(X.RestartablePool, "_new", spy)
-    st.cache_data.clear()
+    _clear_caches()
     serial = _metrics(_app())
-    st.cache_data.clear()
+    _clear_caches()
     monkeypatch.setenv("SIM_DASHBOARD_EXECUTOR", "process")
     pooled = _metrics(_app())
-    st.cache_data.clear()
+    _clear_caches()
     assert methods and set(methods) == {"forkserver"}, methods
     assert pooled == serial
 
@@ -251,8 +258,10 @@ def test_editor_shows_each_problem_inline_with_its_path() -> None:
     at.text_area(key="ed_text").set_value("name: x\nrun: {days: -3, populaton: 5}\nbrands: []\n").run()
     assert not at.exception
     assert at.error and "3 problem" in at.error[0].value
+    from dashboard.text import md
+
     text = " ".join(m.value for m in at.markdown)
-    assert "`run.days`" in text and "`run.populaton`" in text and "Did you mean 'population'" in text
+    assert md("run.days") in text and md("run.populaton") in text and md("Did you mean 'population'") in text
     at.text_area(key="ed_text").set_value("name: [unclosed\n").run()
     assert not at.exception and at.error
 
@@ -266,7 +275,8 @@ def test_editor_upload_cap_and_add_to_comparison() -> None:
     doc = (Path(__file__).resolve().parents[1] / "scenarios" / "hybrid_in_japan.yaml").read_bytes()
     at.file_uploader(key="ed_upload").set_value(("hybrid.yaml", doc, "application/x-yaml")).run()
     _ok(at)
-    at.text_input(key="ed_name").set_value("my hybrid").run()
+    text = at.text_area(key="ed_text").value
+    at.text_area(key="ed_text").set_value(re.sub(r"(?m)^name: .*$", "name: my hybrid", text)).run()
     at.button(key="ed_use").click().run()
     _ok(at)
     at.switch_page("views/compare.py").run()

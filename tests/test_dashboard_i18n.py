@@ -15,7 +15,8 @@ from sim.results.kpis import KPI_INFO
 from sim.scenario import list_presets
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = [*sorted((ROOT / "dashboard").rglob("*.py")), ROOT / "sim" / "figures.py", ROOT / "sim" / "report.py"]
+CODE = [*sorted((ROOT / "dashboard").rglob("*.py")), *sorted((ROOT / "sim" / "figures").glob("*.py")),
+        ROOT / "sim" / "report.py"]
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGS if lang != "en"])

@@ -44,7 +44,7 @@ def test_verdict_names_the_profit_leader_in_usd_when_currencies_differ(ensemble)
     day = min(c.last_day for c in cols)
     lines = report.verdict(cols, lang="en")
     lead = max(cols, key=lambda c: _usd_profit(c, day))
-    assert lines[0].startswith(f"**{lead.label}**")
+    assert lines[0].startswith(f"**{report.md_escape(lead.label)}**")  # labels are user text: escaped
     assert "USD" in lines[0] and "paired runs" in lines[0]
     assert any(line.startswith("Money is compared in US dollars") for line in lines)
     assert any("30% private-revenue mark" in line for line in lines)
@@ -111,7 +111,8 @@ def test_report_of_run_folders_and_a_comparison(tmp_path: Path) -> None:
         res.save(tmp_path / "runs" / name)
     one = report.report_html(tmp_path / "runs" / "china_in_china")
     both = report.report_html(tmp_path / "runs")
-    assert "china_in_china" in one and "japan_in_japan" in both
+    assert "China playbook in China" in one and "Japan membership in Japan" in both  # names, not ids
+    assert "china_in_china" not in re.sub(r"(?s)<script.*?</script>", "", one)
     assert "US dollars" in both and "US dollars" not in one
     with pytest.raises(SimInputError):
         report.load_source(tmp_path)
@@ -146,3 +147,42 @@ def test_cli_report(tmp_path: Path) -> None:
     ran = runner.invoke(app, ["report", "japan_in_japan", "--set", "run.population=800", "--set", "run.days=40",
                               "-o", str(tmp_path / "y.html")])
     assert ran.exit_code == 0, ran.output
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja"])
+def test_reports_in_chinese_and_japanese_carry_no_english_preset_text(lang: str) -> None:
+    """A comparison preset's English title and description are replaced by their translations."""
+    from sim.analysis.compare import run_comparison
+    from sim.i18n import t
+    from sim.scenario import load_comparison
+
+    title, description, refs = load_comparison("china_vs_japan")
+    comp = run_comparison(refs, ["run.population=800", "run.days=60"], title=title, description=description)
+    text = report.report_html(comp, lang=lang)
+    body = re.sub(r"(?s)<script.*?</script>", "", text)
+    assert t("comparison.china_vs_japan", lang) in body and t("comparison.china_vs_japan.about", lang) in body
+    assert title not in body and description.strip()[:40] not in body
+    assert "china_in_china" not in body  # scenario ids appear by their translated names
+    english = report.report_html(comp, lang="en")
+    assert t("comparison.china_vs_japan", "en") in english
+
+
+def test_report_flows_and_costs_are_means_over_replicates() -> None:
+    """Columns over several full runs: the waterfall's data are the mean ledger, the Sankey the mean flows."""
+    sc = sim.resolve("china_in_china", ["run.population=800", "run.days=60"])
+    runs = [sim.run(sc, seed=s) for s in (1, 2, 3)]
+    (col,) = report.replicate_columns("China", runs)
+    day = col.last_day
+    mean_profit = float(np.mean([r.kpis(day).iloc[0]["profit"] for r in runs]))
+    ledger = col.mean_breakdown(day)
+    from sim.model import layout as L
+
+    n_rev = len(L.REVENUE_ITEMS)
+    assert ledger[list(L.MONEY[:n_rev])].sum() - ledger[list(L.MONEY[n_rev:])].sum() == pytest.approx(mean_profit)
+    flows = col.mean_flows(day)
+    one = runs[0].flow_totals(0, day)
+    assert flows["people"].sum() == pytest.approx(np.mean([r.flow_totals(0, day)["people"].sum() for r in runs]))
+    assert len(flows) >= len(one[one["people"] > 0]) - 2
+    assert col.result in runs and col.n == 3
+    text = report.report_html([col], lang="en")
+    assert "means over the replicate runs" in text and "one representative run" not in text

@@ -17,10 +17,12 @@ shows a progress bar with the count of runs, and is cached under its inputs.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import streamlit as st
 
 from dashboard import common as C
+from dashboard.runs import Ticker, slot
 from sim import figures, figures_decide
 from sim.results.kpis import KPI_INFO
 
@@ -51,6 +53,31 @@ KPIS = tuple(KPI_INFO)
 _MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
+
+#: Daily columns kept by the paired ensembles of this page: the stage census, every ledger item, money
+#: totals and the tallies its figures read.
+ENSEMBLE_DAILY: tuple[str, ...] = tuple(dict.fromkeys((
+    "unaware", "aware", "customer", "member", "lapsed", "revenue", "costs", "profit", "sends", "opt_outs",
+    "first_purchases", "joins_referral", "cpm", "mean_trust", "mean_fatigue", "complaints", "active_members",
+    *figures.L.MONEY)))
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def compare_cached(keys: tuple[str, ...], reps: int, root_seed: int | None, _text: str = "") -> Any:
+    """Replicates of several scenarios with common random numbers (a ``ComparisonEnsemble``), in the work queue."""
+    from sim.analysis.compare import compare_scenarios
+    from sim.analysis.executors import DEFAULT_DAILY
+
+    scs = [C.from_key(k) for k in keys]
+    daily = tuple(dict.fromkeys((*DEFAULT_DAILY, *ENSEMBLE_DAILY)))
+    bar = st.progress(0.0, text=_text)
+    try:
+        with slot(bar, _text):
+            return compare_scenarios(scs, reps, execution=C.execution(root_seed, Ticker(bar, _text)),
+                                     daily_columns=daily)
+    finally:
+        bar.empty()
+
 def _md(text: str) -> str:
     """Text safe for ``st.markdown``: every Markdown and HTML character escaped (no markup from user names)."""
     return _MD.sub(r"\\\1", str(text))
@@ -79,7 +106,7 @@ def breakeven_cached(key_a: str, key_b: str | None, path: str, low: float, high:
     try:
         return breakeven(C.from_key(key_a), C.from_key(key_b) if key_b else None, path, low, high, kpi=kpi,
                          target=target, both=both, reps=reps, grid=4 if C.test_mode() else 5,
-                         max_evals=8 if C.test_mode() else 30, execution=C.execution(None, C._Ticker(bar, _text)))
+                         max_evals=8 if C.test_mode() else 30, execution=C.execution(None, Ticker(bar, _text)))
     finally:
         bar.empty()
 
@@ -94,7 +121,7 @@ def robustness_cached(key_a: str, key_b: str, params: tuple[tuple[str, float, fl
     try:
         return sensitivity(C.from_key(key_a), {p: (lo, hi) for p, lo, hi in params}, method="morris", n=n,
                            kpis=("profit",), reps=reps, versus=C.from_key(key_b), versus_too=True,
-                           execution=C.execution(None, C._Ticker(bar, _text)))
+                           execution=C.execution(None, Ticker(bar, _text)))
     finally:
         bar.empty()
 
@@ -108,7 +135,7 @@ def pareto_cached(key: str, levers: tuple[tuple[str, float, float], ...], object
     bar = st.progress(0.0, text=_text)
     try:
         return pareto(C.from_key(key), {p: (lo, hi) for p, lo, hi in levers}, objectives, reps=reps,
-                      pop_size=pop_size, generations=generations, execution=C.execution(None, C._Ticker(bar, _text)))
+                      pop_size=pop_size, generations=generations, execution=C.execution(None, Ticker(bar, _text)))
     finally:
         bar.empty()
 
@@ -120,7 +147,7 @@ def risk_cached(key: str, reps: int, _text: str = "") -> object:
 
     bar = st.progress(0.0, text=_text)
     try:
-        return risk(C.from_key(key), reps, execution=C.execution(None, C._Ticker(bar, _text)))
+        return risk(C.from_key(key), reps, execution=C.execution(None, Ticker(bar, _text)))
     finally:
         bar.empty()
 
@@ -187,7 +214,7 @@ if tool == "two":
         st.session_state["de_two_req"] = req
     if st.session_state.get("de_two_req"):
         r = st.session_state["de_two_req"]
-        comp = C.safe(lambda: C.compare_cached(r[0], r[1], None, _text=T("common.computing_many", n=2 * r[1])))
+        comp = C.safe(lambda: compare_cached(r[0], r[1], None, _text=T("common.computing_many", n=2 * r[1])))
         if r != req:
             st.info(T("explore.stale"))
         _why(comp, comp.labels[0], comp.labels[1])
@@ -259,7 +286,7 @@ elif tool == "robust":
         st.info(T("explore.need_two"))
     if st.session_state.get("de_ro_req"):
         r = st.session_state["de_ro_req"]
-        comp = C.safe(lambda: C.compare_cached((r[0], r[1]), r[4], None,
+        comp = C.safe(lambda: compare_cached((r[0], r[1]), r[4], None,
                                                _text=T("common.computing_many", n=2 * r[4])))
         res = C.safe(lambda: robustness_cached(*r, _text=T("common.computing_many", n=runs)))
         if r != req:

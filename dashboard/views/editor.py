@@ -1,8 +1,11 @@
 """Scenario editor: upload or write a scenario in YAML, see every problem with its field path, download it.
 
 Validation uses the project's safe loader (no code is ever executed from a file); each problem is
-shown with its dotted field path, the value found and what was expected. A valid scenario can be
-added to the Compare page and used on the What-if and Journeys pages for the rest of the session.
+shown with its dotted field path, the value found and what was expected — all of it user text,
+escaped before display. Presets open resolved (every setting written out), so any value can be
+edited. A valid scenario joins the Compare page under the name in its YAML (added to the pair
+already shown; an edited scenario of the same name replaces its older version) and can be used on
+the What-if, Explore and Journeys pages for the rest of the session.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ import json
 import streamlit as st
 
 from dashboard import common as C
+from dashboard.settings import SERVER_UPLOAD_MB
 from sim.errors import SimInputError
-from sim.scenario import dump_scenario, load_scenario, preset_path, scenario_json_schema
+from sim.scenario import dump_scenario, load_scenario, scenario_json_schema
 from sim.scenario.loader import parse_yaml
 
 T = C.T
+DEFAULT_COMPARISON = "china_vs_japan"
 
 
 def _load_preset() -> None:
@@ -24,22 +29,41 @@ def _load_preset() -> None:
     if not ref:
         return
     try:
-        st.session_state["ed_text"] = preset_path(ref).read_text(encoding="utf-8")
+        st.session_state["ed_text"] = C.resolved_yaml(ref)
     except (OSError, SimInputError) as exc:
         st.session_state["ed_load_error"] = str(exc)
+
+
+def add_to_comparison(name: str, doc: dict) -> bool:
+    """Add (or replace) an uploaded scenario in the comparison; ``True`` if it replaced one of that name.
+
+    The comparison starts from the default pair when the user has not chosen scenarios yet, so
+    starting on the editor adds to China vs Japan instead of replacing it.
+    """
+    uploads = C.uploaded_scenarios()
+    replaced = name in uploads
+    uploads[name] = doc
+    if "cmp_sel" in st.session_state:
+        sources = list(st.session_state["cmp_sel"] or [])
+    else:
+        sources = list(C.comparison(DEFAULT_COMPARISON)[2])
+    if f"upload:{name}" not in sources:
+        sources.append(f"upload:{name}")
+    st.session_state["cmp_sel"] = sources[-6:]
+    return replaced
 
 
 st.title(T("editor.title"))
 st.caption(T("editor.intro"))
 if "ed_text" not in st.session_state:
-    st.session_state["ed_text"] = preset_path("japan_in_japan").read_text(encoding="utf-8")
+    st.session_state["ed_text"] = C.resolved_yaml("japan_in_japan")
 
 a, b = st.columns(2)
 a.selectbox(T("editor.start"), C.presets().get("scenarios", []), index=None, key="ed_preset",
             placeholder=T("editor.start_pick"), format_func=C.bind(C.source_label), on_change=_load_preset)
-upload = b.file_uploader(T("editor.upload"), type=["yaml", "yml"], key="ed_upload",
-                         max_upload_size=max(1, C.CAPS.upload_bytes // 1_000_000),
-                         help=T("editor.upload_help", cap=f"{C.CAPS.upload_bytes // 1_000_000:,}"))
+a.caption(T("editor.resolved_note"))
+upload = b.file_uploader(T("editor.upload"), type=["yaml", "yml"], key="ed_upload", max_upload_size=SERVER_UPLOAD_MB,
+                         help=T("editor.upload_help_kb", cap=f"{C.CAPS.upload_bytes // 1_000:,}"))
 if upload is not None and st.session_state.get("ed_upload_id") != upload.file_id:
     st.session_state["ed_upload_id"] = upload.file_id
     if upload.size > C.CAPS.upload_bytes:
@@ -51,7 +75,7 @@ if upload is not None and st.session_state.get("ed_upload_id") != upload.file_id
         except UnicodeDecodeError:
             st.session_state["ed_load_error"] = T("editor.not_text")
 if err := st.session_state.pop("ed_load_error", None):
-    st.error(err)
+    st.error(C.md(err))
 
 text = st.text_area(T("editor.yaml"), key="ed_text", height=420, help=T("editor.yaml_help"))
 
@@ -71,26 +95,19 @@ else:
 if problems is not None:
     st.error(T("editor.invalid", n=len(problems.problems)))
     for p in problems.problems:
-        where = f"`{p.path}`" if p.path else T("editor.whole")
-        found = T("editor.found", value=p.value) if p.value is not None else ""
-        st.markdown(f":red[**{where}**] — {p.message}{found}")
+        where = C.md(p.path) if p.path else T("editor.whole")
+        found = T("editor.found", value=C.md(p.value)) if p.value is not None else ""
+        st.markdown(f":red[**{where}**] — {C.md(p.message)}{found}")
 elif scenario is not None:
-    st.success(T("editor.valid", name=scenario.name, brands=len(scenario.brands),
+    st.success(T("editor.valid", name=C.md(C.id_label("preset", scenario.name)), brands=len(scenario.brands),
                  population=f"{scenario.run.population:,}", days=f"{scenario.run.days:,}",
-                 market=scenario.market.name, regime=T(f"regime.{scenario.market.regime.kind}")))
+                 market=C.md(C.market_label(scenario.market.name)), regime=T(f"regime.{scenario.market.regime.kind}")))
     if scenario.run.population > C.CAPS.population or scenario.run.days > C.CAPS.days:
         st.warning(T("editor.capped", population=f"{C.CAPS.population:,}", days=f"{C.CAPS.days:,}"))
-    c1, c2 = st.columns(2)
-    name = c1.text_input(T("editor.save_as"), value=scenario.name, key="ed_name", max_chars=60)
-    if c2.button(T("editor.use"), key="ed_use", icon=":material/add_circle:"):
-        doc = scenario.model_dump(mode="json")
-        doc["name"] = name or scenario.name
-        C.uploaded_scenarios()[name] = doc
-        sources = list(st.session_state.get("cmp_sel") or [])
-        if f"upload:{name}" not in sources:
-            sources.append(f"upload:{name}")
-        st.session_state["cmp_sel"] = sources[-6:]
-        st.success(T("editor.added", name=name))
+    st.caption(T("editor.name_from_yaml"))
+    if st.button(T("editor.use"), key="ed_use", icon=":material/add_circle:"):
+        replaced = add_to_comparison(scenario.name, scenario.model_dump(mode="json"))
+        st.success(T("editor.replaced" if replaced else "editor.added", name=C.md(scenario.name)))
 
 st.subheader(T("common.download"))
 d1, d2, d3 = st.columns(3)
@@ -98,11 +115,12 @@ d1.download_button(T("editor.download_text"), text.encode("utf-8"), file_name="s
                    mime="application/x-yaml", key="ed_dl_text", on_click="ignore", icon=":material/download:")
 if scenario is not None:
     d2.download_button(T("editor.download_resolved"), dump_scenario(scenario).encode("utf-8"),
-                       file_name=f"{scenario.name}.resolved.yaml", mime="application/x-yaml", key="ed_dl_resolved",
-                       on_click="ignore", icon=":material/download:")
+                       file_name=f"{C.file_stem(scenario.name)}.resolved.yaml", mime="application/x-yaml",
+                       key="ed_dl_resolved", on_click="ignore", icon=":material/download:")
 d3.download_button(T("editor.download_schema"),
                    lambda: json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False).encode("utf-8"),
                    file_name="scenario.schema.json", mime="application/json", key="ed_dl_schema", on_click="ignore",
                    icon=":material/data_object:")
 with st.expander(T("editor.help_title")):
     st.markdown(T("editor.help"))
+C.assumptions_panel("editor")

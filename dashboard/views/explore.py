@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common as C
+from dashboard.runs import Ticker, slot
 from sim import figures
 from sim.results.kpis import KPI_INFO
 
@@ -67,8 +68,9 @@ def sweep_cached(key: str, axes: tuple[tuple[str, tuple[float, ...]], ...], obje
 
     bar = st.progress(0.0, text=_text)
     try:
-        return sweep(C.from_key(key), dict(axes), reps=reps, objective=objective, brand=brand,
-                     execution=C.execution(None, C._Ticker(bar, _text)))
+        with slot(bar, _text):
+            return sweep(C.from_key(key), dict(axes), reps=reps, objective=objective, brand=brand,
+                         execution=C.execution(None, Ticker(bar, _text)))
     finally:
         bar.empty()
 
@@ -81,8 +83,9 @@ def sensitivity_cached(key: str, params: tuple[tuple[str, float, float], ...], m
 
     bar = st.progress(0.0, text=_text)
     try:
-        return sensitivity(C.from_key(key), {p: (lo, hi) for p, lo, hi in params}, method=method, n=n, kpis=(kpi,),
-                           brand=brand, execution=C.execution(None, C._Ticker(bar, _text)))
+        with slot(bar, _text):
+            return sensitivity(C.from_key(key), {p: (lo, hi) for p, lo, hi in params}, method=method, n=n, kpis=(kpi,),
+                               brand=brand, execution=C.execution(None, Ticker(bar, _text)))
     finally:
         bar.empty()
 
@@ -96,9 +99,10 @@ def optimise_cached(key: str, levers: tuple[tuple[str, float, float], ...], obje
 
     bar = st.progress(0.0, text=_text)
     try:
-        return optimise(C.from_key(key), {p: (lo, hi) for p, lo, hi in levers}, objective, constraints=constraints,
-                        brand=brand, reps=reps, validation_reps=max(2, reps), maxiter=maxiter, popsize=popsize,
-                        execution=C.execution(None, C._Ticker(bar, _text)))
+        with slot(bar, _text):
+            return optimise(C.from_key(key), {p: (lo, hi) for p, lo, hi in levers}, objective, constraints=constraints,
+                            brand=brand, reps=reps, validation_reps=max(2, reps), maxiter=maxiter, popsize=popsize,
+                            execution=C.execution(None, Ticker(bar, _text)))
     finally:
         bar.empty()
 
@@ -119,7 +123,7 @@ key = C.doc_key(sc)
 brands = [b.name for b in sc.brands]
 bi = 0
 if len(brands) > 1:
-    bi = st.radio(T("common.brand"), range(len(brands)), format_func=lambda i: brands[i], horizontal=True,
+    bi = st.radio(T("common.brand"), range(len(brands)), format_func=lambda i: C.md(brands[i]), horizontal=True,
                   key="ex_brand")
 brand = brands[bi]
 fx = C.fx(sc)
@@ -175,12 +179,20 @@ if tool == "sweep":
         best = res.best()
         ppx, ppy = res.paths
         money = C.is_money(show)
+        referral = any(".referral." in p for p in (ppx, ppy)) or show == "k_factor"
+        k_grid = res.pivot("k_factor").T if referral else None
         fig = figures.heatmap_figure(grid.T, x_title=_lever_label(ppx.split(".strategy.")[-1]),
                                      y_title=_lever_label(ppy.split(".strategy.")[-1]),
                                      z_title=C.kpi_label(show) + (f" ({cur})" if money else ""),
                                      unit=C.kpi_unit(show), title=T("explore.heatmap_title", kpi=C.kpi_label(show)),
-                                     best=(best[ppx], best[ppy]) if best and show == res.objective else None)
+                                     best=(best[ppx], best[ppy]) if best and show == res.objective else None,
+                                     contour=k_grid, contour_level=1.0, contour_label=T("explore.k1_legend"))
         C.chart(fig, "ex_heatmap", "sweep_heatmap")
+        k_vals = k_grid.to_numpy(dtype=float) if k_grid is not None else np.array([])
+        if np.isfinite(k_vals).any():
+            k_max = float(np.nanmax(k_vals))
+            (st.warning if k_max < 1.0 else st.info)(
+                T("explore.no_k1" if k_max < 1.0 else "explore.k1_reached", k=f"{k_max:.2f}"))
         if best:
             st.success(T("explore.best", x=_lever_label(ppx.split(".strategy.")[-1]), xv=f"{best[ppx]:g}",
                          y=_lever_label(ppy.split(".strategy.")[-1]), yv=f"{best[ppy]:g}",
@@ -193,7 +205,8 @@ elif tool == "sensitivity":
     chosen = c1.multiselect(T("explore.params"), list(LEVERS), default=["messaging.per_week", "messaging.quality",
                                                                          "referral.referrer_reward",
                                                                          "membership.points_rate"],
-                            key="ex_se_params", format_func=C.bind(_lever_label), max_selections=8)
+                            key="ex_se_params", format_func=C.bind(_lever_label), max_selections=8,
+                            placeholder=T("common.choose"))
     method = c2.radio(T("explore.method"), ("sobol", "morris"), horizontal=True, key="ex_se_method",
                       format_func=C.bind(lambda m: T(f"explore.method_{m}")))
     kpi = c2.selectbox(T("explore.kpi"), KPIS, index=KPIS.index("profit"), key="ex_se_kpi",
@@ -251,7 +264,8 @@ else:  # optimise
     c1, c2 = st.columns([2, 1])
     chosen = c1.multiselect(T("explore.levers"), list(LEVERS),
                             default=["messaging.per_week", "referral.referrer_reward"],
-                            key="ex_op_levers", format_func=C.bind(_lever_label), max_selections=4)
+                            key="ex_op_levers", format_func=C.bind(_lever_label), max_selections=4,
+                            placeholder=T("common.choose"))
     objective = c2.selectbox(T("explore.objective"), KPIS, index=KPIS.index("profit"), key="ex_op_obj",
                              format_func=C.bind(C.kpi_label))
     cons_text = c2.text_input(T("explore.constraints"), value="unsubs_per_1000<=4", key="ex_op_cons",
@@ -299,7 +313,9 @@ else:  # optimise
                 g["best"] = g[obj_col].cummax() if res.maximise else g[obj_col].cummin()
                 fig = figures.line_figure(g, "generation", {"best": T("explore.best_so_far")},
                                           title=T("explore.convergence"), x_title=T("explore.generation"),
-                                          y_title=C.kpi_label(res.objective))
+                                          y_title=C.kpi_label(res.objective)
+                                          + (f" ({cur})" if C.is_money(res.objective) else ""),
+                                          unit=C.kpi_unit(res.objective))
                 C.chart(fig, "ex_conv", "convergence")
         with st.expander(T("explore.validation")):
             st.caption(T("explore.validation_note"))
@@ -307,4 +323,6 @@ else:  # optimise
             if len(res.constraint_report):
                 st.dataframe(res.constraint_report, width="stretch")
         C.csv_button(res.history, "optimiser_history", "ex_op_csv")
+
+C.assumptions_panel("explore")
 

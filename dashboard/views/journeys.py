@@ -12,7 +12,6 @@ import streamlit as st
 from dashboard import common as C
 from sim import figures
 from sim.format import human
-from sim.i18n import has
 from sim.model import layout as L
 
 T = C.T
@@ -22,6 +21,7 @@ FILTERS = ("joined", "opted_out", "referred_friend", "bought_private", "lapsed",
 
 st.title(T("journeys.title"))
 st.caption(T("journeys.intro"))
+C.assumptions_panel("journeys")
 
 options = C.source_options()
 top = st.columns([2, 1, 1, 1])
@@ -33,11 +33,11 @@ tracked = top[3].number_input(T("journeys.tracked"), 5, C.CAPS.journeys, SZ.jour
                               help=T("journeys.tracked_help", cap=C.CAPS.journeys))
 
 sc = C.safe(lambda: C.sized(C.source_doc(src), population=population, days=days, journeys=tracked))
-res = C.safe(lambda: C.run_cached(C.doc_key(sc), None, _text=T("common.computing", name=C.source_label(src))))
+res = C.safe(lambda: C.single(C.doc_key(sc), None, what=T("common.computing", name=C.source_label(src))))
 brands = res.brands
 brand = brands[0]
 if len(brands) > 1:
-    brand = st.radio(T("common.brand"), brands, horizontal=True, key="jr_brand")
+    brand = st.radio(T("common.brand"), brands, horizontal=True, key="jr_brand", format_func=C.md)
 cur = res.currency
 j = res.journeys
 j = j[j["brand"] == brand] if len(j) else j
@@ -50,6 +50,7 @@ if j.empty:
 counts = j.groupby("consumer")["event"].agg(lambda e: set(e))
 f1, f2, f3 = st.columns([2, 1, 1])
 need = f1.multiselect(T("journeys.filter"), FILTERS, default=["joined"], key="jr_filter",
+                      placeholder=T("common.choose"),
                       format_func=C.bind(lambda e: T(f"event.{e}")), help=T("journeys.filter_help"))
 show = f2.slider(T("journeys.show"), 3, 40, 12, key="jr_show")
 messages = f3.checkbox(T("journeys.messages"), value=False, key="jr_msgs", help=T("journeys.messages_help"))
@@ -71,14 +72,18 @@ C.chart(fig, "jr_timeline", "journeys")
 # ---- one consumer ------------------------------------------------------------------------------------
 
 
+#: Aware channel (``layout.AWARE_CHANNELS``) -> its tally, whose name keys the channel's label.
+AWARE_TALLY = {"ads": "ad_aware", "organic": "organic_aware", "kol": "kol_aware", "partner": "partner_aware"}
+
+
 def detail(event: str, value: int) -> str:
     """What an event's value means (price, join source, channel, referred friend, tier, points)."""
-    if event in ("bought_public", "bought_private", "message_purchase"):
+    if event in ("bought_public", "bought_private"):
         return human(float(value), "currency", cur)
-    if event in ("joined", "seeded") and 0 <= value < len(L.SOURCES):
+    if event == "joined" and 0 <= value < len(L.SOURCES):
         return T(f"source.{L.SOURCES[value]}")
-    if event == "aware" and 0 <= value < len(L.TALLY) and has(f"channel.{L.TALLY[value]}"):
-        return T(f"channel.{L.TALLY[value]}")
+    if event == "aware" and 0 < value < len(L.AWARE_CHANNELS):  # the value is the channel code
+        return T(f"channel.{AWARE_TALLY[L.AWARE_CHANNELS[value]]}")
     if event == "referred_friend":
         return f"#{value}"
     if event == "tier_up":
@@ -88,10 +93,15 @@ def detail(event: str, value: int) -> str:
     return ""
 
 
+def segment_of(consumer: int) -> str:
+    """The segment id of a followed consumer."""
+    return str(j.loc[j["consumer"] == consumer, "segment"].iloc[0])
+
+
 st.subheader(T("journeys.one"))
 who = st.selectbox(T("journeys.consumer"), chosen, key="jr_who",
-                   format_func=lambda c: f"#{c} · {j.loc[j['consumer'] == c, 'segment'].iloc[0]}"
-                   if "segment" in j else f"#{c}")
+                   format_func=C.bind(lambda c: f"#{c} · {C.segment_label(segment_of(c))}" if "segment" in j
+                                      else f"#{c}"))
 mine = j[j["consumer"] == who].sort_values("day", kind="stable")
 stages = figures.journey_stages(mine, horizon)
 end_stage = stages["stage"].iloc[-1] if len(stages) else "unaware"
@@ -118,7 +128,7 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * 
 
 e1, e2 = st.columns(2)
 with e1:
-    out = j.assign(event_label=[T(f"event.{e}") for e in j["event"]])
+    out = j.assign(event_label=[T(f"event.{e}") for e in j["event"]], currency=cur)
     C.csv_button(out, "journeys", "jr_csv", label=T("journeys.csv"))
 with e2:
     st.caption(T("journeys.legend_note"))

@@ -20,21 +20,16 @@ CONCEPTS = ("domains", "six_steps", "fatigue", "fission", "membership", "consent
 SMALL = {"population": SZ.learn_population, "days": SZ.learn_days}
 
 
-def run(preset: str, overrides: tuple[str, ...] = ()) -> object:
-    """A small cached run of a preset with overrides."""
+def run(preset: str, overrides: tuple[str, ...] = (), what: str = "") -> object:
+    """A small shared run of a preset with overrides (progress: queue place, run day by day)."""
     sc = C.sized(preset, overrides=list(overrides), **SMALL)
-    return C.run_cached(C.doc_key(sc), None, _text=T("common.computing", name=C.source_label(preset)))
+    return C.single(C.doc_key(sc), None, what=what or T("common.computing", name=C.source_label(preset)))
 
 
 def sweep(preset: str, path: str, values: list[float], extra: tuple[str, ...] = ()) -> list:
     """Small runs of a preset with ``path`` set to each value (same seed: common random numbers)."""
-    bar = st.progress(0.0, text=T("learn.sweeping", n=len(values)))
-    out = []
-    for i, v in enumerate(values):
-        out.append(run(preset, (*extra, f"{path}={v}")))
-        bar.progress((i + 1) / len(values), text=T("learn.sweeping", n=len(values)))
-    bar.empty()
-    return out
+    return [run(preset, (*extra, f"{path}={v}"), what=f"{T('learn.sweeping', n=len(values))} ({i + 1}/{len(values)})")
+            for i, v in enumerate(values)]
 
 
 st.title(T("learn.title"))
@@ -78,7 +73,7 @@ with chart:
                  ("step6", float(d["purchases_private"].sum()))]
         fig = figures.bar_figure([T(f"learn.six_steps.{k}") for k, _ in steps],
                                  {C.source_label(src): [v for _, v in steps]},
-                                 title=T("learn.six_steps.chart"), y_title=T("unit.people"), height=380)
+                                 title=T("learn.six_steps.chart"), y_title=T("unit.count"), height=380)
         fig.update_yaxes(type="log")
         C.chart(fig, "learn_six", "six_steps")
         st.caption(T("learn.six_steps.notice", aware=human(aware, "people"), joins=human(joins, "people"),
@@ -93,11 +88,15 @@ with chart:
         df = pd.DataFrame({"per_week": freqs, "profit": [x["profit"] for x in k],
                            "unsubs": [x["unsubs_per_1000"] for x in k]})
         best = float(df.loc[df["profit"].idxmax(), "per_week"])
-        fig = figures.line_figure(df, "per_week", {"profit": T("kpi.profit"), "unsubs": T("kpi.unsubs_per_1000")},
-                                  secondary=("unsubs",), title=T("learn.fatigue.chart"),
-                                  x_title=T("whatif.per_week"), y_title=runs[0].currency,
-                                  y2_title=T("kpi.unsubs_per_1000"), vline=best,
-                                  vline_label=T("learn.fatigue.best", n=f"{best:g}"))
+        fig = figures.panels_figure(
+            [{"x": freqs, "ys": {T("kpi.profit"): df["profit"].tolist()}, "y_title": runs[0].currency,
+              "title": T("kpi.profit") + f" ({runs[0].currency})"},
+             {"x": freqs, "ys": {T("kpi.unsubs_per_1000"): df["unsubs"].tolist()},
+              "y_title": T("kpi.unsubs_per_1000"), "title": T("kpi.unsubs_per_1000")}],
+            title=T("learn.fatigue.chart"), x_title=T("whatif.per_week"), height=560)
+        fig.add_vline(x=best, line={"dash": "dot", "color": "#333", "width": 1.2},
+                      annotation_text=figures.plain(T("learn.fatigue.best", n=f"{best:g}")),
+                      annotation_position="top right")
         C.chart(fig, "learn_fatigue", "fatigue")
         st.caption(T("learn.fatigue.notice", best=f"{best:g}",
                      profit=human(df["profit"].max(), "currency", runs[0].currency),
@@ -110,11 +109,12 @@ with chart:
                                for r in rewards])
         k = [r.kpis().iloc[0] for r in runs]
         df = pd.DataFrame({"reward": rewards, "k": [x["k_factor"] for x in k], "profit": [x["profit"] for x in k]})
-        fig = figures.line_figure(df, "reward", {"k": T("kpi.k_factor"), "profit": T("kpi.profit")},
-                                  secondary=("profit",), title=T("learn.fission.chart"),
-                                  x_title=T("learn.fission.reward", currency=runs[0].currency),
-                                  y_title=T("kpi.k_factor"), y2_title=runs[0].currency, hline=1.0,
-                                  hline_label=T("learn.fission.k1"))
+        fig = figures.panels_figure(
+            [{"x": rewards, "ys": {T("kpi.k_factor"): df["k"].tolist()}, "y_title": T("learn.fission.k_panel"),
+              "title": T("learn.fission.k_panel"), "hline": 1.0, "hline_label": T("learn.fission.k1")},
+             {"x": rewards, "ys": {T("kpi.profit"): df["profit"].tolist()},
+              "y_title": runs[0].currency, "title": T("learn.fission.profit_panel", currency=runs[0].currency)}],
+            title=T("learn.fission.chart"), x_title=T("learn.fission.reward", currency=runs[0].currency), height=560)
         C.chart(fig, "learn_fission", "fission")
         kmax = float(np.nanmax(df["k"]))
         mult = 1.0 / (1.0 - kmax) if kmax < 1 else float("inf")
@@ -127,10 +127,14 @@ with chart:
         k = [r.kpis().iloc[0] for r in runs]
         df = pd.DataFrame({"rate": [100 * r for r in rates], "active": [x["active_members"] for x in k],
                            "profit": [x["profit"] for x in k]})
-        fig = figures.line_figure(df, "rate", {"active": T("kpi.active_members"), "profit": T("kpi.profit")},
-                                  secondary=("profit",), title=T("learn.membership.chart"),
-                                  x_title=T("whatif.points_rate"), y_title=T("unit.people"),
-                                  y2_title=runs[0].currency, vline=1.0, vline_label=T("learn.membership.norm"))
+        fig = figures.panels_figure(
+            [{"x": df["rate"].tolist(), "ys": {T("kpi.active_members"): df["active"].tolist()},
+              "y_title": T("unit.people"), "title": T("kpi.active_members")},
+             {"x": df["rate"].tolist(), "ys": {T("kpi.profit"): df["profit"].tolist()}, "y_title": runs[0].currency,
+              "title": T("kpi.profit") + f" ({runs[0].currency})"}],
+            title=T("learn.membership.chart"), x_title=T("whatif.points_rate"), height=560)
+        fig.add_vline(x=1.0, line={"dash": "dot", "color": "#333", "width": 1.2},
+                      annotation_text=figures.plain(T("learn.membership.norm")), annotation_position="top right")
         C.chart(fig, "learn_membership", "membership")
         st.caption(T("learn.membership.notice", a0=human(df["active"].iloc[0], "people"),
                      a1=human(df["active"].iloc[2], "people"), a5=human(df["active"].iloc[-1], "people")))
@@ -139,11 +143,16 @@ with chart:
         regimes = ("explicit_opt_in", "implied_consent_with_easy_exit")
         runs = C.safe(lambda: [run("china_playbook_in_japan", (f"market.regime.kind={r}",)) for r in regimes])
         k = [r.kpis().iloc[0] for r in runs]
-        cats = [T("kpi.complaints"), T("kpi.violations"), T("kpi.opt_outs")]
-        fig = figures.bar_figure(cats, {T(f"regime.{r}"): [x["complaints"], x["violations"], x["opt_outs"]]
-                                        for r, x in zip(regimes, k, strict=True)},
-                                 title=T("learn.consent.chart"), y_title=T("unit.people"))
-        fig.update_yaxes(type="log")
+        labels = [T(f"regime.{r}") for r in regimes]
+        fig = figures.panels_figure(
+            [{"x": labels, "kind": "bar", "title": T("learn.consent.people_title"),
+              "y_title": T("learn.consent.people"), "log": True,
+              "ys": {T("kpi.complaints"): [max(x["complaints"], 0.0) for x in k],
+                     T("kpi.opt_outs"): [max(x["opt_outs"], 0.0) for x in k]}},
+             {"x": labels, "kind": "bar", "title": T("learn.consent.messages_title"),
+              "y_title": T("learn.consent.messages"), "log": True,
+              "ys": {T("kpi.violations"): [max(x["violations"], 0.0) for x in k]}}],
+            title=T("learn.consent.chart"), height=600)
         C.chart(fig, "learn_consent", "consent")
         m1, m2 = st.columns(2)
         for col, r, x, res in zip((m1, m2), regimes, k, runs, strict=True):
@@ -154,3 +163,4 @@ with chart:
 
 st.divider()
 st.caption(T("learn.sources"))
+C.assumptions_panel("learn")

@@ -1,8 +1,9 @@
-"""What-if: move the main strategy levers and see the change against a baseline in about two seconds.
+"""What-if: set the main strategy levers on both sides — a baseline (A) and a variant (B) — and compare.
 
-The baseline and the variant run with the same seeds (common random numbers), so the difference
-comes from the levers, not the draw. Runs are cached by the resolved scenario's JSON text and the
-seed: moving a slider back to a value already seen is instant.
+Both sides run the same replicate seeds (common random numbers), so each pair of runs differs only
+by the levers. Every card shows B's mean, its 5-95% range, A's mean and in how many paired runs B
+did better; a difference is called clear only when its 95% paired interval excludes zero. Runs are
+shared by every session: moving a slider back to a value anyone has run is instant.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ import streamlit as st
 
 from dashboard import common as C
 from sim import figures, report
+from sim.analysis.compare import paired_ci
 from sim.model import layout as L
 from sim.results.kpis import KPI_INFO
 
 T = C.T
 SZ = C.sizes()
 CARD_KPIS = ("profit", "pool_size", "private_share", "opt_outs", "complaints", "fines", "mean_trust", "member_ltv")
+MIN_HONEST_REPS = 5
+REGIMES = ("explicit_opt_in", "implied_consent_with_easy_exit")
 
 
 def _nice_max(x: float) -> float:
@@ -35,15 +39,61 @@ def _nice_max(x: float) -> float:
     return float(10 * p)
 
 
-def _money_slider(label: str, key: str, base: float, floor_usd: float, fx: float, help_text: str) -> float:
+def _money_slider(where, label: str, key: str, base: float, floor_usd: float, fx: float, help_text: str) -> float:
     hi = _nice_max(max(3 * base, floor_usd * (fx if fx == fx else 1.0)))
-    step = hi / 100
-    value = float(min(base, hi))
-    return float(st.slider(label, 0.0, hi, value, step=step, key=key, help=help_text, format="%.0f"))
+    return float(where.slider(label, 0.0, hi, float(min(base, hi)), step=hi / 100, key=key, help=help_text,
+                              format="%.0f"))
+
+
+def levers(where, strategy, regime_kind: str, kp: str, cur: str, fx: float) -> dict[str, object]:
+    """The lever widgets of one side, starting from ``strategy``; returns their values."""
+    v: dict[str, object] = {}
+    v["ad"] = _money_slider(where, T("whatif.ad_budget", currency=cur), kp + "ad",
+                            strategy.acquisition.ad_budget_per_day, 5_000, fx, T("whatif.ad_budget_help"))
+    v["pw"] = where.slider(T("whatif.per_week"), 0.0, 14.0, float(min(strategy.messaging.per_week, 14.0)), 0.5,
+                           key=kp + "pw", help=T("whatif.per_week_help"))
+    v["q"] = where.slider(T("whatif.quality"), 0.0, 1.0, float(strategy.messaging.quality), 0.05, key=kp + "q",
+                          help=T("whatif.quality_help"))
+    v["rr"] = _money_slider(where, T("whatif.referrer_reward", currency=cur), kp + "rr",
+                            strategy.referral.referrer_reward, 3, fx, T("whatif.reward_help"))
+    v["re"] = _money_slider(where, T("whatif.referee_reward", currency=cur), kp + "re",
+                            strategy.referral.referee_reward, 3, fx, T("whatif.reward_help"))
+    v["pts"] = where.slider(T("whatif.points_rate"), 0.0, 10.0, float(100 * strategy.membership.points_rate), 0.5,
+                            key=kp + "pts", help=T("whatif.points_help"), format="%.1f%%") / 100
+    v["reg"] = where.radio(T("whatif.regime"), REGIMES, index=REGIMES.index(regime_kind), key=kp + "reg",
+                           format_func=C.bind(lambda r: T(f"regime.{r}")), help=T("whatif.regime_help"))
+    v["resp"] = where.checkbox(T("whatif.respect"), value=strategy.compliance.respect_opt_in, key=kp + "resp",
+                               help=T("whatif.respect_help"))
+    v["sec"] = _money_slider(where, T("whatif.security", currency=cur), kp + "sec",
+                             strategy.compliance.security_per_day, 200, fx, T("whatif.security_help"))
+    v["cold"] = where.slider(T("whatif.cold"), 0.0, 7.0, float(min(strategy.compliance.cold_outreach_per_week, 7.0)),
+                             0.5, key=kp + "cold", help=T("whatif.cold_help"))
+    return v
+
+
+def overrides_of(v: dict[str, object], prefix: str) -> list[str]:
+    """``--set``-style overrides of one side's lever values."""
+    return [
+        f"{prefix}.acquisition.ad_budget_per_day={v['ad']}",
+        f"{prefix}.messaging.per_week={v['pw']}",
+        f"{prefix}.messaging.quality={v['q']}",
+        f"{prefix}.referral.referrer_reward={v['rr']}",
+        f"{prefix}.referral.referee_reward={v['re']}",
+        f"{prefix}.membership.points_rate={v['pts']}",
+        f"market.regime.kind={v['reg']}",
+        f"{prefix}.compliance.respect_opt_in={'true' if v['resp'] else 'false'}",
+        f"{prefix}.compliance.security_per_day={v['sec']}",
+        f"{prefix}.compliance.cold_outreach_per_week={v['cold']}",
+    ]
+
+
+def better(k: str, diff: np.ndarray) -> np.ndarray:
+    """Which paired differences (B minus A) are improvements for KPI ``k``."""
+    return diff > 0 if KPI_INFO.get(k, ("", "", True))[2] else diff < 0
 
 
 st.title(T("whatif.title"))
-st.caption(T("whatif.intro"))
+st.caption(T("whatif.intro_honest"))
 
 options = C.source_options()
 top = st.columns([2, 1, 1, 1])
@@ -51,13 +101,14 @@ src = top[0].selectbox(T("whatif.base"), options, index=options.index("japan_in_
                        else 0, key="wi_src", format_func=C.bind(C.source_label))
 population = top[1].number_input(T("common.population"), 500, C.CAPS.population, SZ.population, 5_000, key="wi_pop")
 days = top[2].number_input(T("common.days"), 30, C.CAPS.days, SZ.days, 365, key="wi_days")
-reps = top[3].slider(T("common.reps"), 1, 10, SZ.whatif_reps, key="wi_reps", help=T("whatif.reps_help"))
+reps = int(top[3].number_input(T("common.reps"), 1, C.CAPS.reps, SZ.whatif_reps, 1, key="wi_reps",
+                               help=T("whatif.reps_honest")))
 
 base_sc = C.safe(lambda: C.sized(C.source_doc(src), population=population, days=days))
 brands = [b.name for b in base_sc.brands]
 bi = 0
 if len(brands) > 1:
-    bi = st.radio(T("whatif.brand"), range(len(brands)), format_func=lambda i: brands[i], horizontal=True,
+    bi = st.radio(T("whatif.brand"), range(len(brands)), format_func=lambda i: C.md(brands[i]), horizontal=True,
                   key="wi_brand")
 strategy = base_sc.brands[bi].strategy
 fx = C.fx(base_sc)
@@ -72,77 +123,58 @@ def _reset() -> None:
 
 
 with st.container(border=True):
-    st.markdown(f"**{T('whatif.levers')}** — {T('whatif.levers_note', currency=cur)}")
-    c1, c2, c3 = st.columns(3)
-    with c1:
-        ad = _money_slider(T("whatif.ad_budget", currency=cur), kp + "ad", strategy.acquisition.ad_budget_per_day,
-                           5_000, fx, T("whatif.ad_budget_help"))
-        per_week = st.slider(T("whatif.per_week"), 0.0, 14.0, float(min(strategy.messaging.per_week, 14.0)), 0.5,
-                             key=kp + "pw", help=T("whatif.per_week_help"))
-        quality = st.slider(T("whatif.quality"), 0.0, 1.0, float(strategy.messaging.quality), 0.05, key=kp + "q",
-                            help=T("whatif.quality_help"))
-    with c2:
-        r_ref = _money_slider(T("whatif.referrer_reward", currency=cur), kp + "rr", strategy.referral.referrer_reward,
-                              3, fx, T("whatif.reward_help"))
-        r_fee = _money_slider(T("whatif.referee_reward", currency=cur), kp + "re", strategy.referral.referee_reward,
-                              3, fx, T("whatif.reward_help"))
-        points = st.slider(T("whatif.points_rate"), 0.0, 10.0, float(100 * strategy.membership.points_rate), 0.5,
-                           key=kp + "pts", help=T("whatif.points_help"), format="%.1f%%") / 100
-    with c3:
-        regimes = ("explicit_opt_in", "implied_consent_with_easy_exit")
-        regime = st.radio(T("whatif.regime"), regimes, index=regimes.index(base_sc.market.regime.kind),
-                          key=kp + "reg", format_func=C.bind(lambda r: T(f"regime.{r}")), help=T("whatif.regime_help"))
-        respect = st.checkbox(T("whatif.respect"), value=strategy.compliance.respect_opt_in, key=kp + "resp",
-                              help=T("whatif.respect_help"))
-        security = _money_slider(T("whatif.security", currency=cur), kp + "sec", strategy.compliance.security_per_day,
-                                 200, fx, T("whatif.security_help"))
-        cold = st.slider(T("whatif.cold"), 0.0, 7.0, float(min(strategy.compliance.cold_outreach_per_week, 7.0)), 0.5,
-                         key=kp + "cold", help=T("whatif.cold_help"))
+    st.markdown(f"**{T('whatif.both_sides')}** — {T('whatif.levers_note', currency=cur)}")
+    side_a, side_b = st.columns(2, border=True)
+    side_a.markdown(f"**{T('whatif.side_base')}**")
+    side_b.markdown(f"**{T('whatif.side_var')}**")
+    va = levers(side_a, strategy, base_sc.market.regime.kind, kp + "a_", cur, fx)
+    vb = levers(side_b, strategy, base_sc.market.regime.kind, kp + "b_", cur, fx)
     st.button(T("whatif.reset"), on_click=_reset, key="wi_reset", icon=":material/restart_alt:")
 
-overrides = [
-    f"{prefix}.acquisition.ad_budget_per_day={ad}",
-    f"{prefix}.messaging.per_week={per_week}",
-    f"{prefix}.messaging.quality={quality}",
-    f"{prefix}.referral.referrer_reward={r_ref}",
-    f"{prefix}.referral.referee_reward={r_fee}",
-    f"{prefix}.membership.points_rate={points}",
-    f"market.regime.kind={regime}",
-    f"{prefix}.compliance.respect_opt_in={'true' if respect else 'false'}",
-    f"{prefix}.compliance.security_per_day={security}",
-    f"{prefix}.compliance.cold_outreach_per_week={cold}",
-]
+ov_a, ov_b = overrides_of(va, prefix), overrides_of(vb, prefix)
 t0 = time.perf_counter()
-var_sc = C.safe(lambda: C.sized(base_sc, overrides=overrides))
+sc_a = C.safe(lambda: C.sized(base_sc, overrides=ov_a))
+sc_b = C.safe(lambda: C.sized(base_sc, overrides=ov_b))
 seed = int(base_sc.run.seed)
-base_ens = C.safe(lambda: C.replicate_cached(C.doc_key(base_sc), reps, seed,
-                                             _text=T("common.computing", name=T("common.baseline"))))
-var_ens = C.safe(lambda: C.replicate_cached(C.doc_key(var_sc), reps, seed,
-                                            _text=T("common.computing", name=T("common.variant"))))
+runs = C.safe(lambda: C.replicates([C.doc_key(sc_a), C.doc_key(sc_b)], reps, seed, what=T("progress.runs")))
 elapsed = time.perf_counter() - t0
-b_col = [c for c in report.columns_of(base_ens) if c.brand == brands[bi]][0]
-v_col = [c for c in report.columns_of(var_ens) if c.brand == brands[bi]][0]
-b_col.label, v_col.label = T("common.baseline"), T("common.variant")
-day = min(b_col.last_day, v_col.last_day)
-changed = C.doc_key(base_sc) != C.doc_key(var_sc)
+a_col = [c for c in report.replicate_columns(T("whatif.side_base"), runs[0]) if c.brand == brands[bi]][0]
+b_col = [c for c in report.replicate_columns(T("whatif.side_var"), runs[1]) if c.brand == brands[bi]][0]
+day = min(a_col.last_day, b_col.last_day)
+changed = C.doc_key(sc_a) != C.doc_key(sc_b)
 
 st.caption(T("common.size_note", population=f"{base_sc.run.population:,}", days=C.days_label(base_sc.run.days),
              represents=f"{base_sc.market.represents:,.0f}") + " "
-           + T("whatif.timing", seconds=f"{elapsed:.1f}", reps=reps))
+           + T("whatif.timing_honest", seconds=f"{elapsed:.1f}", reps=reps))
 if not changed:
     st.info(T("whatif.unchanged"))
+elif reps < MIN_HONEST_REPS:
+    st.warning(T("whatif.few_reps", n=reps))
+else:
+    diff = b_col.samples("profit", day) - a_col.samples("profit", day)
+    diff = diff[~np.isnan(diff)]
+    lo, hi = paired_ci(diff, 0.95, "t")
+    m = float(diff.mean())
+    clear = lo > 0 or hi < 0
+    text = T("whatif.sure" if clear else "whatif.unsure", diff=C.fmt_diff(m, "profit", cur),
+             lo=C.fmt_diff(lo, "profit", cur), hi=C.fmt_diff(hi, "profit", cur),
+             dir=T("whatif.better") if m > 0 else T("whatif.worse"))
+    (st.success if clear else st.info)(text)
 
 cells = [c for _ in range(2) for c in st.columns(len(CARD_KPIS) // 2)]
 for cell, k in zip(cells, CARD_KPIS, strict=True):
-    v, bv = v_col.stat(k, day), b_col.stat(k, day)
-    C.metric(cell, k, v, delta=(v - bv) if changed else None, currency=cur,
-             help=T("whatif.card_help", base=C.fmt(bv, k, cur)))
-if changed and reps >= 2:
-    diffs = v_col.samples("profit", day) - b_col.samples("profit", day)
-    st.caption(T("whatif.paired", wins=int((diffs > 0).sum()), n=len(diffs)))
+    v, bv = b_col.stat(k, day), a_col.stat(k, day)
+    C.metric(cell, k, v, delta=(v - bv) if changed else None, currency=cur)
+    parts = [T("whatif.card_range", lo=C.fmt(b_col.stat(k, day, "p05"), k, cur),
+               hi=C.fmt(b_col.stat(k, day, "p95"), k, cur), base=C.fmt(bv, k, cur))]
+    if changed:
+        d = b_col.samples(k, day) - a_col.samples(k, day)
+        d = d[~np.isnan(d)]
+        parts.append(T("whatif.card_wins", wins=int(better(k, d).sum()), n=int(d.size)))
+    cell.caption(" · ".join(parts))
 
-cols = [b_col, v_col]
-colours = {b_col.label: "#7f8c8d", v_col.label: "#c0392b"}
+cols = [a_col, b_col]
+colours = {a_col.label: "#7f8c8d", b_col.label: "#c0392b"}
 left, right = st.columns(2)
 with left:
     metric = st.selectbox(T("compare.metric"), ("cum_profit", "member", "private_share_30d", "mean_trust",
@@ -154,27 +186,23 @@ with left:
                                 target_label=T("fig.target_30") if target else None), "wi_series",
             T(f"metric.{metric}"))
 with right:
-    items = [m for m in L.MONEY[len(L.REVENUE_ITEMS):]]
-    tot = {}
-    for c in cols:
-        tot[c.label] = [float(np.mean([fr.loc[fr["day"] <= day, f"daily.{m}"].sum() for fr in c.frames]))
-                        for m in items]
-    keep = [i for i, m in enumerate(items) if max(abs(tot[b_col.label][i]), abs(tot[v_col.label][i])) > 0]
-    fig = figures.bar_figure([T(f"money.{items[i]}") for i in keep],
-                             {lab: [vals[i] for i in keep] for lab, vals in tot.items()},
+    items = list(L.MONEY[len(L.REVENUE_ITEMS):])
+    tot = {c.label: c.mean_breakdown(day) for c in cols}
+    keep = [m for m in items if max(abs(tot[a_col.label][m]), abs(tot[b_col.label][m])) > 0]
+    fig = figures.bar_figure([T(f"money.{m}") for m in keep], {lab: [b[m] for m in keep] for lab, b in tot.items()},
                              title=T("whatif.costs_title"), y_title=cur, height=420, colours=colours)
     fig.update_xaxes(tickangle=-35)
     C.chart(fig, "wi_costs", "costs")
 
 table = pd.DataFrame({
-    T("common.baseline"): [C.fmt(b_col.stat(k, day), k, cur) for k in KPI_INFO],
-    T("common.variant"): [C.fmt(v_col.stat(k, day), k, cur) for k in KPI_INFO],
-    T("common.delta"): [C.signed(v_col.stat(k, day) - b_col.stat(k, day), k, cur) for k in KPI_INFO],
+    a_col.label: [C.fmt(a_col.stat(k, day), k, cur) for k in KPI_INFO],
+    b_col.label: [C.fmt(b_col.stat(k, day), k, cur) for k in KPI_INFO],
+    T("common.delta"): [C.fmt_diff(b_col.stat(k, day) - a_col.stat(k, day), k, cur) for k in KPI_INFO],
 }, index=[C.kpi_label(k) for k in KPI_INFO])
 with st.expander(T("compare.tab_table")):
     st.dataframe(table, width="stretch")
 with st.expander(T("whatif.overrides")):
-    st.code("\n".join(overrides), language="text")
+    st.code("# A\n" + "\n".join(ov_a) + "\n# B\n" + "\n".join(ov_b), language="text")
     st.caption(T("whatif.overrides_help"))
 
 e1, e2 = st.columns(2)
@@ -185,3 +213,4 @@ with e2:
     C.html_button(lambda cols=cols, day=day, lang=lang: report.report_html(cols, lang=lang, day=day,
                                                                            title=T("whatif.title")),
                   "whatif_report", "wi_html")
+C.assumptions_panel("whatif")

@@ -1,0 +1,111 @@
+"""The dashboard's shared runs: one computation per run across sessions, a bounded FIFO queue.
+
+Also: copies that sessions cannot change, a byte budget, and honest progress (queue place, run i of
+n, day d).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("streamlit")
+
+import sim  # noqa: E402
+from dashboard import runs as R  # noqa: E402
+from dashboard.scenarios import doc_key, sized  # noqa: E402
+
+logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+
+
+def test_queue_is_bounded_and_first_come_first_served() -> None:
+    """Never more than ``size`` holders; waiters are served in arrival order and see how many runs are ahead."""
+    q = R.WorkQueue(2)
+    order: list[int] = []
+    seen_ahead: dict[int, list[int]] = {}
+    busy_max = [0]
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        q.acquire(lambda ahead: seen_ahead.setdefault(i, []).append(ahead))
+        with lock:
+            order.append(i)
+            busy_max[0] = max(busy_max[0], q.busy)
+        time.sleep(0.15)
+        q.release()
+
+    threads = []
+    for i in range(6):
+        threads.append(threading.Thread(target=worker, args=(i,)))
+        threads[-1].start()
+        time.sleep(0.02)  # arrival order 0, 1, 2...
+    for t in threads:
+        t.join(10)
+    assert busy_max[0] <= 2 and q.busy == 0
+    assert order == sorted(order)
+    assert seen_ahead.get(5) and max(seen_ahead[5]) >= 3  # the last one was told several runs were ahead
+
+
+def test_identical_runs_are_computed_once_and_handed_out_as_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four sessions asking for the same run at once: one computation; each gets its own copy."""
+    key = doc_key(sized("china_in_china", population=500, days=30))
+    store = R.RunCache(10**9)
+    monkeypatch.setattr(R, "cache", lambda: store)
+    work = R.WorkQueue(2)
+    monkeypatch.setattr(R, "queue", lambda: work)
+    calls: list[int] = []
+    real = sim.run
+
+    def counted(*args: object, **kwargs: object) -> sim.RunResult:
+        calls.append(1)
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(R.sim, "run", counted)
+    got: list[sim.RunResult] = []
+    threads = [threading.Thread(target=lambda: got.append(R.run_one(key, 7))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(calls) == 1 and len(got) == 4
+    assert len({id(r) for r in got}) == 4
+    got[0].daily.loc[:, "profit"] = 0.0
+    assert R.run_one(key, 7).daily["profit"].abs().sum() > 0  # a session's change never reaches the others
+    assert store.computed == 1
+
+
+def test_cache_keeps_within_its_byte_budget() -> None:
+    """Beyond the budget the least recently used runs are dropped."""
+    res = sim.run(sized("china_in_china", population=500, days=30))
+    size = R.result_bytes(res)
+    store = R.RunCache(int(2.5 * size))
+    for seed in range(5):
+        store.put("k", seed, res)
+    assert store.bytes <= 2.5 * size and store.get("k", 4) is not None and store.get("k", 0) is None
+
+
+def test_status_counts_runs_and_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The progress line says run i of n and day d of days, and the queue place while waiting."""
+    texts: list[str] = []
+
+    class Box:
+        def progress(self, frac: float, text: str = "") -> None:
+            assert 0.0 <= frac <= 1.0
+            texts.append(text)
+
+        def empty(self) -> None:
+            pass
+
+    monkeypatch.setattr(R.st, "empty", lambda: Box())
+    s = R.Status("Simulating", 3)
+    s.waiting(2)
+    s.day(40, 120)
+    s.finished_one()
+    s.day(120, 120)
+    assert "2 run(s) ahead of yours" in texts[0]
+    assert "run 1 of 3, day 40 of 120" in texts[1]
+    assert "1 of 3 runs done" in texts[2] and "run 2 of 3, day 120 of 120" in texts[3]
