@@ -523,9 +523,14 @@ _SCHEDULER = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?P<host>\[[0-9A-Fa-f:.]
 def check_scheduler_address(address: str) -> None:
     """Refuse a Dask scheduler address that is not ``[tcp://]HOST:PORT`` (port 1-65535) before connecting.
 
+    Dask's in-process transport (``inproc://...``, the address of ``LocalCluster(processes=False)`` in this
+    process) is accepted as it is: it names no host or port.
+
     Raises:
         SimInputError: Naming ``--scheduler``, the address and the expected form.
     """
+    if isinstance(address, str) and re.fullmatch(r"inproc://[A-Za-z0-9_.:/-]+", address.strip()):
+        return
     m = _SCHEDULER.fullmatch(address.strip()) if isinstance(address, str) else None
     if m is None or not 1 <= int(m.group("port")) <= 65535:
         raise SimInputError.single("executor", "--scheduler", "must be a Dask scheduler address such as "
