@@ -42,6 +42,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "journeys": ("scale", "joining", "purchase", "messaging", "referral"),
     "learn": ("messaging", "referral", "membership", "compliance", "limits"),
     "editor": ("parameters", "scale", "limits"),
+    "decide": ("ledger", "kpis", "scale", "parameters", "compliance", "limits"),
 }
 
 

@@ -16,17 +16,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.text import T
+from sim.results.csvsafe import FORMULA_STARTS, neutralise, neutralise_frame
 from sim import figures
 
-#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """A cell with formula injection neutralised: text starting with a formula character gets a ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"), and the
+#: rule itself: the results layer's, shared with every CSV the command line writes.
+FORMULA_START = FORMULA_STARTS
+safe_cell = neutralise
 
 
 def safe_csv(df: pd.DataFrame, *, index: bool = False) -> bytes:
@@ -34,13 +30,7 @@ def safe_csv(df: pd.DataFrame, *, index: bool = False) -> bytes:
 
     Text cells, column names and index labels are all checked; numeric columns are left as numbers.
     """
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(safe_cell)
-    out.columns = [safe_cell(str(c)) if not isinstance(c, str) else safe_cell(c) for c in out.columns]
-    if index:
-        out.index = out.index.map(safe_cell)
+    out = neutralise_frame(df)
     # every text cell quoted: a line break or carriage return inside a name stays inside its cell
     return out.to_csv(index=index, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
 

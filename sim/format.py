@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from sim.results.kpis import KPI_INFO
 
@@ -74,3 +75,16 @@ def leaders(table, kpis=STORY_KPIS) -> list[tuple[str, str, str]]:
         how = "highest" if higher else "lowest"
         out.append((kpi_label(k), ", ".join(best), how if len(best) == 1 else f"tied {how}"))
     return out
+
+
+#: Characters with a meaning in Markdown (and Streamlit's directives); escaped by :func:`md_escape`.
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:<>&\"'=])")
+
+
+def md_escape(text: object) -> str:
+    """Text made inert for Markdown (links, images, emphasis, HTML, Streamlit directives).
+
+    Each markup character is backslash-escaped; line breaks become spaces. Use it on every user string
+    (scenario and brand names) that goes into Markdown.
+    """
+    return MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))

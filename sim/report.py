@@ -38,7 +38,7 @@ import pandas as pd
 from sim import figures
 from sim.analysis.attribution import why_lines as attribution_why
 from sim.errors import SimInputError
-from sim.format import human
+from sim.format import human, md_escape
 from sim.i18n import t
 from sim.model import layout as L
 from sim.results.kpis import KPI_INFO
@@ -289,16 +289,7 @@ def mixed_currency(columns: Sequence[Column]) -> bool:
 # ------------------------------------------------------------------------------------------------
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:<>&\"'=])")
 _MD_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~$:<>&\"'=])")
-
-
-def md_escape(text: object) -> str:
-    """Text made inert for Markdown (links, images, emphasis, HTML, Streamlit directives).
-
-    Each markup character is backslash-escaped; line breaks become spaces.
-    """
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def _b(label: str) -> str:

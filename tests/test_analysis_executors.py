@@ -43,8 +43,14 @@ def test_process_pool_gives_identical_numbers(serial_ensemble, method: str) -> N
 def test_auto_forks_only_without_other_python_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     """``auto`` forks from a single-threaded process on Linux and uses the forkserver when a thread runs."""
     monkeypatch.delenv(X.START_ENV, raising=False)
-    assert threading.active_count() == 1, "the test process itself runs threads"
-    assert resolve_start_method() == "fork"
+    # a fresh, single-threaded interpreter (this test process may run threads left by earlier tests)
+    env = {k: v for k, v in os.environ.items() if k != X.START_ENV}
+    code = ("import threading\nfrom sim.analysis.executors import resolve_start_method\n"
+            "assert threading.active_count() == 1\nprint(resolve_start_method())")
+    fresh = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                           cwd=str(Path(__file__).resolve().parents[1]))
+    assert fresh.returncode == 0, fresh.stderr
+    assert fresh.stdout.strip() == "fork"
     stop = threading.Event()
     t = threading.Thread(target=stop.wait, daemon=True)
     t.start()

@@ -298,3 +298,20 @@ def test_a_failing_run_shows_an_error_box_not_a_traceback(monkeypatch: pytest.Mo
     at.number_input(key="jr_pop").set_value(1_234).run()  # a size never run before: no cache hit
     assert not at.exception
     assert any("simulated engine failure" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize(("lang", "term", "definition"), [
+    ("en", "K-factor", "new members"),
+    ("zh", "私域", "品牌"),
+    ("ja", "オプトイン", "同意"),
+])
+def test_learn_shows_the_glossary_with_definitions_in_the_page_language(lang: str, term: str, definition: str) -> None:
+    """The Learn page carries the whole glossary, terms and definitions in the session's language."""
+    from sim.i18n.glossary import glossary
+
+    at = _app("learn", lang)
+    text = " ".join(m.value for m in at.markdown)
+    entries = [e for section in glossary(lang) for e in section.entries]
+    assert len(entries) > 70
+    assert all(e.term in text and e.definition in text for e in entries)
+    assert any(term in e.term and definition in e.definition for e in entries)

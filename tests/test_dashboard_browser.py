@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHOTS = Path(os.environ.get("SIM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "ptsim-dashboard-screens"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
-PAGES = ("compare", "what-if", "explore", "journeys", "learn", "editor")
+PAGES = ("compare", "what-if", "explore", "decide", "journeys", "learn", "editor")
 #: Streamlit's own English that must not show on a Chinese or Japanese page.
 STREAMLIT_ENGLISH = ("Deploy", "Browse files", "Drag and drop", "Upload", "per file", "Choose an option",
                      "Choose options", "Select all", "Page not found", "Running...", "No results")

@@ -377,3 +377,5 @@ else:  # risk
                     "de_month_dist", "breakeven_months")
         st.caption(T("decide.stress_note"))
         C.csv_button(rk.samples, "risk", "de_ri_csv")
+
+C.assumptions_panel("decide")

@@ -162,5 +162,9 @@ with chart:
                      enf=f"{k[0]['enforcements']:.0f}"))
 
 st.divider()
+with st.expander(T("learn.glossary")):
+    from sim.i18n.glossary import markdown_for
+
+    st.markdown(markdown_for(C.lang()))  # the project's own text in the session's language; no user input
 st.caption(T("learn.sources"))
 C.assumptions_panel("learn")

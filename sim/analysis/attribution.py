@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import SimInputError
-from sim.format import human
+from sim.format import human, md_escape
 from sim.i18n import t
 from sim.model import layout as L
 
@@ -287,17 +287,17 @@ def why_lines(attr: Attribution, lang: str = "en", *, top: int = 3, bold: bool =
         attr: The attribution.
         lang: Language (``en``, ``zh``, ``ja``).
         top: Most contributors named on each side.
-        bold: Mark labels ``**bold**`` (Markdown).
+        bold: Mark labels ``**bold**`` (Markdown; the labels, user text, are then escaped).
     """
     tot = attr.total()
     if not attr.n or not math.isfinite(tot["mean"]):
         return []
     if tot["mean"] == 0:
-        fmt0 = (lambda s: f"**{s}**") if bold else (lambda s: s)
+        fmt0 = (lambda s: f"**{md_escape(s)}**") if bold else (lambda s: s)
         return [t("why.none", lang, a=fmt0(attr.a), b=fmt0(attr.b), n=attr.n)]
     sign = 1.0 if tot["mean"] > 0 else -1.0
     lead, other = (attr.a, attr.b) if sign > 0 else (attr.b, attr.a)
-    fmt = (lambda s: f"**{s}**") if bold else (lambda s: s)
+    fmt = (lambda s: f"**{md_escape(s)}**") if bold else (lambda s: s)
     gap = abs(tot["mean"])
 
     def money(v: float) -> str:

@@ -773,4 +773,6 @@ STRINGS: dict[str, str] = {
     "st.upload_note": "YAML file, up to {cap} kB",
     "common.choose": "Choose…",
     "report.flows_mean_note": "Flows and costs are means over the replicate runs (the same runs as the tables).",
+    # ---- glossary on the Learn page (issue 18) ----
+    "learn.glossary": "Glossary: every term in English, Chinese and Japanese, with its definition",
 }

@@ -738,4 +738,6 @@ STRINGS: dict[str, str] = {
     "st.upload_note": "YAML ファイル（{cap} kB まで）",
     "common.choose": "選択してください…",
     "report.flows_mean_note": "流れとコストは反復実行の平均です（表と同じ実行）。",
+    # ---- glossary on the Learn page (issue 18) ----
+    "learn.glossary": "用語集：各用語の英語・中国語・日本語名とその定義",
 }

@@ -701,4 +701,6 @@ STRINGS: dict[str, str] = {
     "st.upload_note": "YAML 文件，不超过 {cap} kB",
     "common.choose": "请选择…",
     "report.flows_mean_note": "流动和成本为各重复运行的均值（与表格使用相同的运行）。",
+    # ---- glossary on the Learn page (issue 18) ----
+    "learn.glossary": "术语表：每个术语的中英日名称及其定义",
 }
