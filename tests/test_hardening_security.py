@@ -143,7 +143,7 @@ def _server_upload_cap_mb() -> float:
     m = re.search(r"--server\.maxUploadSize[ =]\"?(\d+)", text)
     if m:
         return float(m.group(1))
-    cfg = ROOT / ".streamlit" / "config.toml"
+    cfg = ROOT / "dashboard" / ".streamlit" / "config.toml"
     if cfg.exists():
         value = tomllib.loads(cfg.read_text()).get("server", {}).get("maxUploadSize")
         if value is not None:
@@ -164,6 +164,7 @@ def test_dashboard_caps_uploads_in_the_app() -> None:
 def test_dashboard_server_caps_upload_size() -> None:
     """The server itself refuses big uploads (server.maxUploadSize at most 1 MB; Streamlit's default is 200 MB)."""
     assert _server_upload_cap_mb() <= 1
-    cfg = ROOT / ".streamlit" / "config.toml"
-    if cfg.exists():  # `streamlit run` from the project root (tests, scripts) reads it
-        assert tomllib.loads(cfg.read_text()).get("server", {}).get("maxUploadSize", 200) <= 1
+    # Streamlit reads the config beside the app (dashboard/.streamlit), whatever the working folder
+    cfg = ROOT / "dashboard" / ".streamlit" / "config.toml"
+    assert cfg.exists(), "the dashboard's server settings must ship beside the app"
+    assert tomllib.loads(cfg.read_text()).get("server", {}).get("maxUploadSize", 200) <= 1
