@@ -18,6 +18,21 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from sim.cli.analysis import (
+    BrandOpt,
+    DayOpt,
+    OverwriteOpt,
+    RepsOpt,
+    RootOpt,
+    SchedOpt,
+    SerialOpt,
+    WorkersOpt,
+    _bar,
+    _day0,
+    _params,
+    _pool,
+    _show,
+)
 from sim.cli.common import SetOpt, check_out, out
 from sim.cli.common import fail as _fail
 from sim.errors import SimInputError
@@ -30,52 +45,6 @@ def register(app: typer.Typer) -> None:
     for command in (breakeven, attribute, risk, cohorts, budget, pareto):
         app.command()(command)
 
-# Options shared with the analysis commands (declared here so this module imports nothing from its siblings
-# at import time).
-RepsOpt = Annotated[int, typer.Option("--reps", "-n", help="Replicates (seeds spawned from the root seed).")]
-RootOpt = Annotated[
-    int | None, typer.Option("--root-seed", help="Root seed of the replicate seeds (default: the scenario's run.seed).")
-]
-WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", "-w", help="Worker processes of the local pool (default: all cores).")
-]
-SerialOpt = Annotated[bool, typer.Option("--serial", help="Run in this process, one run after another.")]
-SchedOpt = Annotated[
-    str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); needs the dask extra.")
-]
-OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing result folder.")]
-BrandOpt = Annotated[str | None, typer.Option("--brand", help="Brand whose KPIs count (default: the first).")]
-DayOpt = Annotated[int | None, typer.Option("--day", help="Day (1-based) at which KPIs are read (default: the last).")]
-
-
-def _pool(serial: bool, scheduler: str | None, workers: int | None, tasks: int | None = None) -> Any:
-    from sim.cli.analysis import _pool as pool
-
-    return pool(serial, scheduler, workers, tasks)
-
-
-def _bar(title: str) -> Any:
-    from sim.cli.analysis import _bar as bar
-
-    return bar(title)
-
-
-def _day0(day: int | None) -> int | None:
-    from sim.cli.analysis import _day0 as day0
-
-    return day0(day)
-
-
-def _params(items: list[str] | None, option: str) -> dict[str, str]:
-    from sim.cli.analysis import _params as params
-
-    return params(items, option)
-
-
-def _show(table: Any) -> None:
-    from sim.cli.analysis import _show as show
-
-    show(table)
 
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the results to this folder (atomic).")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of the sentences: en, zh or ja.")]
