@@ -108,12 +108,13 @@ def test_customer_ids_like_formulas_are_neutralised_in_rfm_csv(tmp_path: Path) -
     df = _log(3, 6, 4)
     df["customer_id"] = df["customer_id"].map({f"c{i}": v for i, v in enumerate(
         ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1", "-2+3", "plain", "c5"])})
-    try:
-        res = calibrate_customers(df, BASE)
-    except SimInputError:
-        pytest.skip("this log does not identify the model")
+    res = calibrate_customers(df, BASE)  # this fixed log identifies the model: a failure here is a regression
     folder = res.save(tmp_path / "cal")
     text = (folder / "rfm.csv").read_text()
-    for bad in ("=HYPERLINK", "@SUM", "+1", "-2+3"):
-        if bad in text:
-            assert f"'{bad}" in text or f"\"'{bad}" in text
+    import csv
+    import io
+
+    cells = [row[0] for row in csv.reader(io.StringIO(text))][1:]  # the customer-id column
+    for bad in ('=HYPERLINK("http://x","y")', "@SUM(1)", "+1", "-2+3"):
+        assert f"'{bad}" in cells, (bad, cells)  # every hostile id is there, neutralised
+    assert not [c for c in cells if c.startswith(("=", "@", "+", "-"))]
