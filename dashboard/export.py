@@ -16,8 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.text import T
-from sim.results.csvsafe import FORMULA_STARTS, neutralise, neutralise_frame
 from sim import figures
+from sim.results.csvsafe import FORMULA_STARTS, neutralise, neutralise_frame
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"), and the
 #: rule itself: the results layer's, shared with every CSV the command line writes.

@@ -16,7 +16,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from sim._version import __version__
-
 from sim.errors import Problem, SimInputError  # noqa: E402
 
 if TYPE_CHECKING:

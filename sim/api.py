@@ -1,5 +1,6 @@
-"""The public Python API: what a strategist scripts against, and what the CLI, the dashboard and
-the notebooks use.
+"""The public Python API.
+
+It is what a strategist scripts against, and what the CLI, the dashboard and the notebooks use.
 
 >>> import sim
 >>> scenario = sim.load_scenario("china_in_china", ["run.population=20000"])

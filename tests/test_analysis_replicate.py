@@ -12,9 +12,8 @@ import sim
 from sim.analysis.execution import Execution
 from sim.analysis.executors import spawn_seeds
 from sim.analysis.replicate import Ensemble, load_ensemble, replicate
-from sim.results.kpis import KPI_NAMES, _payback_series, kpi_series
 from sim.errors import SimInputError
-from sim.results.kpis import payback_month
+from sim.results.kpis import KPI_NAMES, _payback_series, kpi_series, payback_month
 
 SMALL = ["run.population=1500", "run.days=240"]
 

@@ -1,5 +1,8 @@
-"""Property-based tests (hypothesis): random valid scenarios keep every invariant; random bytes
-fed to the loader raise only the project's own error type."""
+"""Property-based tests (hypothesis).
+
+Random valid scenarios keep every invariant; random bytes fed to the loader raise only the project's
+own error type.
+"""
 
 from __future__ import annotations
 
