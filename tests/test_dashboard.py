@@ -5,7 +5,6 @@ Every page must run without an exception, and changing a widget must change the 
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 
@@ -14,33 +13,22 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from tests.apptest_helpers import assert_ok, open_page, use_test_sizes
+
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 180
 
 
 @pytest.fixture(autouse=True)
 def _test_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SIM_DASHBOARD_TEST_SIZE", "1")
-    monkeypatch.setenv("SIM_DASHBOARD_EXECUTOR", "serial")
-    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context",
-                 "streamlit.runtime.state.session_state_proxy"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    use_test_sizes(monkeypatch)
 
 
 def _app(page: str | None = None, lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["lang"] = lang
-    at.run()
-    _ok(at)
-    if page:
-        at.switch_page(f"views/{page}.py").run()
-        _ok(at)
-    return at
+    return open_page(page, lang, timeout=TIMEOUT)
 
 
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+_ok = assert_ok
 
 
 def _clear_caches() -> None:

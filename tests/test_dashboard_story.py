@@ -7,7 +7,6 @@ on the same seeds and compares it with what the page shows.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import sim  # noqa: E402
 from sim.analysis.executors import spawn_seeds  # noqa: E402
 from sim.format import human  # noqa: E402
 from sim.scenario.schema import market_fx  # noqa: E402
+from tests.apptest_helpers import assert_ok, open_page, use_test_sizes
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 240
@@ -29,27 +29,14 @@ SEED = 20261121
 
 @pytest.fixture(autouse=True)
 def _test_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SIM_DASHBOARD_TEST_SIZE", "1")
-    monkeypatch.setenv("SIM_DASHBOARD_EXECUTOR", "serial")
-    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context",
-                 "streamlit.runtime.state.session_state_proxy", "streamlit.runtime.caching.cache_data_api"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    use_test_sizes(monkeypatch)
 
 
 def _app(page: str | None = None, lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["lang"] = lang
-    at.run()
-    _ok(at)
-    if page:
-        at.switch_page(f"views/{page}.py").run()
-        _ok(at)
-    return at
+    return open_page(page, lang, timeout=TIMEOUT)
 
 
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+_ok = assert_ok
 
 
 def _figures(at: AppTest) -> list[dict]:
