@@ -91,28 +91,53 @@ def breach_probability(records_people: float, rate_per_million_year: float, secu
     return min(hazard, 1.0)
 
 
+def apply_enforcement(model: MarketModel, b: int, day: int) -> None:
+    """Apply one enforcement action's consequences to brand ``b`` on ``day``.
+
+    The plain entry used by the daily step and by scheduled stress events: counts the action, books its
+    fine and, once public, lowers members' trust. Draws only from the compliance stream's shock key of
+    the day (no other mechanism's luck moves).
+    """
+    mp = model.packed.mp.tolist()
+    p = model.pop
+    tally, money, flows = model.tally[day], model.money[day], model.flows[day]
+    cooloff = int(model.packed.bp[b, L.BP_COOLOFF])
+    tally[b, L.T_ENFORCE] += 1
+    money[b, L.C_FINES] += mp[L.MP_ENFORCE_FINE]
+    shock_kernel(day, b, mp[L.MP_ENFORCE_SHOCK], 0.0, cooloff, p.stage, p.fs, p.ist, p.u8, p.traits,
+                 rng.key(model.seed, rng.COMPLIANCE, day + ENFORCEMENT_SHOCK_DAYS), flows, tally,
+                 model.ev, model.ev_n, p.tracked)
+
+
+def apply_breach(model: MarketModel, b: int, day: int) -> None:
+    """Apply one data breach's consequences to brand ``b`` on ``day``.
+
+    The plain entry used by the daily step and by scheduled stress events: counts the breach, books its
+    cost, lowers members' trust and makes some members leave (privacy-sensitive first).
+    """
+    mp = model.packed.mp.tolist()
+    p = model.pop
+    tally, money, flows = model.tally[day], model.money[day], model.flows[day]
+    cooloff = int(model.packed.bp[b, L.BP_COOLOFF])
+    tally[b, L.T_BREACHES] += 1
+    money[b, L.C_FINES] += mp[L.MP_BREACH_FINE]
+    shock_kernel(day, b, mp[L.MP_BREACH_SHOCK], mp[L.MP_BREACH_EXIT], cooloff, p.stage, p.fs, p.ist,
+                 p.u8, p.traits, rng.key(model.seed, rng.COMPLIANCE, day + BREACH_SHOCK_DAYS), flows,
+                 tally, model.ev, model.ev_n, p.tracked)
+
+
 def step(model: MarketModel, day: int) -> None:
     """Enforcement after complaints about unlawful messages, then data breaches, brand by brand."""
     mp = model.packed.mp.tolist()  # Python floats: the same arithmetic as on the schema's values
-    p = model.pop
     key = rng.key(model.seed, rng.COMPLIANCE, day)
-    tally, money, flows = model.tally[day], model.money[day], model.flows[day]
+    tally = model.tally[day]
     for b in range(model.k):
         bp = model.packed.bp[b].tolist()
-        cooloff = int(bp[L.BP_COOLOFF])
         complaints = tally[b, L.T_VIOL_COMPLAINTS] * model.rep
         if complaints > 0 and rng.uniform_py(key, b, BRAND_DRAWS.first("enforcement")) < enforcement_probability(
                 complaints, mp[L.MP_ENFORCE_PER_COMPLAINT]):
-            tally[b, L.T_ENFORCE] += 1
-            money[b, L.C_FINES] += mp[L.MP_ENFORCE_FINE]
-            shock_kernel(day, b, mp[L.MP_ENFORCE_SHOCK], 0.0, cooloff, p.stage, p.fs, p.ist, p.u8, p.traits,
-                         rng.key(model.seed, rng.COMPLIANCE, day + ENFORCEMENT_SHOCK_DAYS), flows, tally,
-                         model.ev, model.ev_n, p.tracked)
+            apply_enforcement(model, b, day)
         records = tally[b, L.T_RECORDS] * model.rep
         pb = breach_probability(records, mp[L.MP_BREACH_RATE], bp[L.BP_SECURITY], mp[L.MP_SECURITY_HALVING])
         if pb > 0 and rng.uniform_py(key, b, BRAND_DRAWS.first("breach")) < pb:
-            tally[b, L.T_BREACHES] += 1
-            money[b, L.C_FINES] += mp[L.MP_BREACH_FINE]
-            shock_kernel(day, b, mp[L.MP_BREACH_SHOCK], mp[L.MP_BREACH_EXIT], cooloff, p.stage, p.fs, p.ist,
-                         p.u8, p.traits, rng.key(model.seed, rng.COMPLIANCE, day + BREACH_SHOCK_DAYS), flows,
-                         tally, model.ev, model.ev_n, p.tracked)
+            apply_breach(model, b, day)
