@@ -6,6 +6,10 @@ bands, the stage-to-stage Sankey and the cost waterfall of each brand. Plotly's 
 embedded once, inline, so the file opens offline; files are written atomically (a temporary file
 in the same folder, then renamed).
 
+On request the report adds the decision sections of :mod:`sim.report_decisions`: the break-even
+search, the profit gap by ledger item with intervals, and risk (``ptsim report --breakeven/--attribution/
+--risk``).
+
 The verdict is written from the numbers, not canned: who leads on profit and by how much (with
 the paired difference over replicates when there are several), when the lead changes hands, who
 builds the bigger pool and through what (referrals, the K-factor), who reaches the 30% private
@@ -593,7 +597,8 @@ _RESIZE = ("<script>window.addEventListener('load',function(){document.querySele
 
 
 def report_html(obj: Any, *, lang: str = "en", title: str | None = None, description: str | None = None,
-                day: int | None = None, results: dict[str, RunResult] | None = None) -> str:
+                day: int | None = None, results: dict[str, RunResult] | None = None, breakeven: Any = None,
+                attribution: Any = None, risk: Any = None) -> str:
     """The HTML text of a self-contained report.
 
     Args:
@@ -604,8 +609,15 @@ def report_html(obj: Any, *, lang: str = "en", title: str | None = None, descrip
         description: A paragraph under the title.
         day: Day the KPIs are read at (default: the last).
         results: Full runs by scenario name, for ensembles (Sankey and waterfall).
+        breakeven: A :class:`~sim.analysis.robustness.BreakEven` to add as a section (optional).
+        attribution: An :class:`~sim.analysis.attribution.Attribution` to add as a section: the profit
+            gap by ledger item with intervals (optional).
+        risk: A :class:`~sim.analysis.risk.RiskProfile` to add as a section: P(loss), P5/P50/P95, the
+            break-even month distribution (optional).
     """
     from plotly.offline import get_plotlyjs
+
+    from sim.report_decisions import decision_sections
 
     if isinstance(obj, str | os.PathLike):
         obj = load_source(obj)
@@ -636,6 +648,7 @@ def report_html(obj: Any, *, lang: str = "en", title: str | None = None, descrip
         parts.append(table.to_html(escape=True, border=0))
     if any(c.n > 1 for c in cols):
         parts.append(f"<p class='note'>{html.escape(t('report.ranges_note', lang))}</p>")
+    parts += decision_sections(breakeven=breakeven, attribution=attribution, risk=risk, lang=lang)
     parts.append(f"<h2>{html.escape(t('report.over_time', lang))}</h2><div class='grid'>")
     colours = {c.label: figures.colour(i) for i, c in enumerate(cols)}
     for metric in REPORT_SERIES:
@@ -769,12 +782,17 @@ def load_source(path: str | os.PathLike) -> Any:
 
 def write_report(obj: Any, path: str | os.PathLike, *, lang: str = "en", title: str | None = None,
                  description: str | None = None, day: int | None = None,
-                 results: dict[str, RunResult] | None = None, overwrite: bool = True) -> Path:
-    """Write the report atomically (temporary file in the same folder, then rename); returns the path."""
+                 results: dict[str, RunResult] | None = None, overwrite: bool = True, breakeven: Any = None,
+                 attribution: Any = None, risk: Any = None) -> Path:
+    """Write the report atomically (temporary file in the same folder, then rename); returns the path.
+
+    The decision sections (``breakeven``, ``attribution``, ``risk``) are those of :func:`report_html`.
+    """
     target = Path(path).resolve()
     if target.exists() and not overwrite:
         raise SimInputError.single("output", str(target), "already exists; choose another file or allow overwriting")
-    text = report_html(obj, lang=lang, title=title, description=description, day=day, results=results)
+    text = report_html(obj, lang=lang, title=title, description=description, day=day, results=results,
+                       breakeven=breakeven, attribution=attribution, risk=risk)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     try:

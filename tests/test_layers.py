@@ -33,6 +33,7 @@ LAYERS: dict[str, tuple[int, str]] = {
     "figures": (5, "presentation"),
     "figures_decide": (5, "presentation"),
     "report": (5, "presentation"),
+    "report_decisions": (5, "presentation"),
     "docs": (5, "presentation"),
     "dashboard": (5, "presentation"),
 }
