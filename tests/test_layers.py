@@ -34,6 +34,8 @@ LAYERS: dict[str, tuple[int, str]] = {
     "figures_decide": (5, "presentation"),
     "report": (5, "presentation"),
     "report_decisions": (5, "presentation"),
+    "report_columns": (5, "presentation"),
+    "report_verdict": (5, "presentation"),
     "docs": (5, "presentation"),
     "dashboard": (5, "presentation"),
 }
