@@ -56,7 +56,8 @@ from dashboard.text import (
 )
 
 __all__ = ["assumptions_panel", "bind", "Caps", "CAPS", "caps_note", "chart", "comparison", "csv_button",
-           "days_label", "doc_key", "execution", "executor_kind", "file_stem", "fmt", "fmt_diff", "from_key", "fx", "guarded",
+           "days_label", "doc_key", "execution", "executor_kind", "file_stem", "fmt", "fmt_diff", "from_key", "fx",
+           "guarded",
            "html_button", "html_text", "id_label", "init_language", "is_fraction", "is_money", "kpi_label",
            "kpi_unit", "lang", "language_selector", "market_label", "md", "metric", "png_button", "png_problem",
            "presets", "replicates", "resolved_yaml", "run_cached", "run_one", "safe", "safe_csv", "segment_label",

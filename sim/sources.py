@@ -44,7 +44,8 @@ SOURCES: dict[str, Source] = {s.key: s for s in (
            "AMZ123 Cross-border Headlines (AMZ123跨境头条)", "2025-06-24",
            "China vs Japan membership commerce, consent and APPI, LINE and member sites, points and tiers, "
            "47% of Japanese companies with a membership website"),
-    Source("itc_trend", "ITC c. 2019", "ITC", "私域流量会成为中国的趋势吗？", "Will private traffic become a trend in China?",
+    Source("itc_trend", "ITC c. 2019", "ITC", "私域流量会成为中国的趋势吗？",
+           "Will private traffic become a trend in China?",
            "ITC (blog article)", "undated; written after Singles' Day 2019, whose US$38bn sales it reports",
            "rising public-traffic cost, Tmall Global brand growth, the 90/10 to 70/30 public/private mix (Nike)"),
     Source("ebrun_amazons", "Ebrun n.d.", "Ebrun (亿邦动力)", "私域运营——“亚马逊们”的终结者？",
@@ -57,7 +58,8 @@ SOURCES: dict[str, Source] = {s.key: s for s in (
            "2022-03-18",
            "the three traffic domains, Internet user growth at its peak (780M), fatigue from repeated operations, "
            "PIPL, market size of private-traffic services"),
-    Source("private_ecommerce_wiki", "Private e-commerce encyclopedia 2025", "unnamed author", "私域电商百科", "An encyclopedia of private-domain e-commerce",
+    Source("private_ecommerce_wiki", "Private e-commerce encyclopedia 2025", "unnamed author", "私域电商百科",
+           "An encyclopedia of private-domain e-commerce",
            "online article (Chinese)", "2025-06-09",
            "the six-step method, acquisition routes, interception, fission with rewards on both sides, group "
            "buying, stored-value cards, membership levers, the 80/20 trust-to-selling rule"),

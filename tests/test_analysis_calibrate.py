@@ -173,9 +173,8 @@ def test_series_fit_recovers_a_known_ad_budget() -> None:
         frames.append(aggregate_run(d, ["pool_size", "revenue"], "month", list(range(1, 10))))
     observed = sum(frames) / len(frames)
     base = sim.resolve("china_in_china", ov)
-    fit = fit_series(
-        base, observed, {"acquisition.ad_budget_per_day": (10000, 60000)}, reps=2, max_evals=6, executor="serial"
-    )
+    fit = fit_series(base, observed, {"acquisition.ad_budget_per_day": (10000, 60000)}, reps=2, max_evals=6,
+                     execution=Execution(executor="serial"))
     assert fit.x["brands.0.strategy.acquisition.ad_budget_per_day"] == pytest.approx(45000, rel=0.08)
     assert fit.r2 > 0.99
     q = fit.quality.set_index("series")
@@ -192,3 +191,28 @@ def test_observed_series_errors(tmp_path: Path) -> None:
         fit_series(base, _csv(tmp_path, "month,revenue\n1,5\n9,6\n"), p, executor="serial")
     with pytest.raises(SimInputError, match="column 'month': is missing"):
         fit_series(base, _csv(tmp_path, "week,revenue\n1,5\n2,6\n"), p, executor="serial")
+
+
+def test_series_fit_takes_the_execution_object_and_its_older_call_form_alike(tmp_path: Path) -> None:
+    """``execution=Execution(seed, overrides, executor, progress)`` and the separate keywords give one fit.
+
+    The seed and the overrides reach the runs (another seed or another population changes the fitted
+    series), progress counts every run to the planned total, and giving both forms at once is refused.
+    """
+    observed = _csv(tmp_path, "month,revenue\n1,4000000\n2,5000000\n")
+    p = {"acquisition.ad_budget_per_day": (10000, 60000)}
+    base = sim.resolve("china_in_china", ["run.days=70"])
+    seen: list[tuple[int, int]] = []
+    new = fit_series(base, observed, p, reps=1, max_evals=2, execution=Execution(
+        seed=3, overrides=["run.population=600"], executor="serial", progress=lambda d, t: seen.append((d, t))))
+    old = fit_series(base, observed, p, reps=1, max_evals=2, root_seed=3, overrides=["run.population=600"],
+                     executor="serial")
+    assert new.x == old.x
+    pd.testing.assert_frame_equal(new.fitted, old.fitted)
+    assert new.meta["root_seed"] == 3 and new.meta["executor"] == "serial" and new.scenario.run.population == 600
+    assert seen[-1][0] == seen[-1][1] and all(d <= t for d, t in seen)
+    other = fit_series(base, observed, p, reps=1, max_evals=2,
+                       execution=Execution(seed=4, overrides=["run.population=600"], executor="serial"))
+    assert not other.fitted.equals(new.fitted)
+    with pytest.raises(SimInputError, match="not both"):
+        fit_series(base, observed, p, execution=Execution(executor="serial"), root_seed=3)

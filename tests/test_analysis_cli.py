@@ -178,3 +178,86 @@ def test_bad_customer_logs_exit_2_and_write_nothing(tmp_path: Path, text: str, m
     assert r.exit_code == 2, r.output
     assert message in r.output
     assert not out.exists()
+
+
+# ---- --versus: the paired difference A - B as the target (issue 15) --------------------------------
+
+
+def _kpi_columns(frame) -> list[str]:  # noqa: ANN001 - a pandas frame
+    from sim.results.kpis import KPI_NAMES
+
+    return [c for c in KPI_NAMES if c in frame.columns]
+
+
+def test_sweep_versus_itself_is_exactly_zero_everywhere(tmp_path: Path) -> None:
+    """`sweep A --versus A --versus-too`: every KPI of every cell and seed is exactly 0 (common seeds)."""
+    import numpy as np
+    import pandas as pd
+
+    out = tmp_path / "sw"
+    r = runner.invoke(app, ["sweep", "china_in_china", "-p", "messaging.per_week=1,7", "--reps", "2",
+                            "--versus", "china_in_china", "--versus-too", *SMALL, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "paired difference china_in_china minus china_in_china" in r.output
+    table = pd.read_parquet(out / "runs.parquet")
+    kpis = _kpi_columns(table)
+    assert len(table) == 4 and "profit" in kpis and len(kpis) > 10
+    values = table[kpis].to_numpy(dtype=float)
+    assert np.all((values == 0) | np.isnan(values))  # a ratio with nothing to divide by stays undefined
+    assert not np.isnan(table["profit"]).any()
+
+
+def test_sweep_versus_a_lever_on_a_only_equals_the_api(tmp_path: Path) -> None:
+    """`sweep A -p LEVER --versus B` (A only): the saved differences are those of `sweep(versus=B)`, not zero."""
+    import pandas as pd
+
+    import sim
+    from sim.analysis.execution import Execution
+    from sim.analysis.sweep import sweep
+
+    out = tmp_path / "sw"
+    r = runner.invoke(app, ["sweep", "china_in_china", "-p", "messaging.per_week=1,7", "--versus", "china_in_china",
+                            *SMALL, "--root-seed", "9", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "set on china_in_china only" in r.output and "best cell (highest profit difference)" in r.output
+    got = pd.read_parquet(out / "runs.parquet")
+    sets = ["run.population=1000", "run.days=150"]
+    want = sweep(sim.resolve("china_in_china", sets), ["messaging.per_week=1,7"],
+                 versus=sim.resolve("china_in_china", sets), execution=Execution(seed=9, executor="serial")).table
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert (got["profit"] != 0).any()
+
+
+def test_sensitivity_versus_itself_finds_nothing_to_explain(tmp_path: Path) -> None:
+    """`sensitivity A --versus A`: every sampled difference, index and tornado end is exactly 0."""
+    import numpy as np
+    import pandas as pd
+
+    out = tmp_path / "se"
+    r = runner.invoke(app, ["sensitivity", "china_in_china", "-p", "messaging.per_week=1:14", "-p",
+                            "referral.referrer_reward=0:30", "--n", "4", "--versus", "china_in_china", *SMALL,
+                            "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "(china_in_china minus china_in_china)" in r.output
+    samples = pd.read_parquet(out / "samples.parquet")
+    assert (samples["profit"] == 0).all() and len(samples) == 4 * (2 + 2) + 5  # Sobol N(D + 2) and the tornado
+    indices = pd.read_csv(out / "indices.csv")
+    assert np.all(indices[["S1", "ST"]].to_numpy() == 0)
+    tornado = pd.read_csv(out / "tornado.csv")
+    assert (tornado[["kpi_at_low", "kpi_at_high", "swing"]].to_numpy() == 0).all()
+
+
+@pytest.mark.parametrize(("command", "versus", "message"), [
+    ("sweep", "no_such_preset", "no_such_preset"),
+    ("sensitivity", "head_to_head_japan", "must have as many brands"),
+])
+def test_bad_versus_exits_2_and_writes_nothing(tmp_path: Path, command: str, versus: str, message: str) -> None:
+    """An unknown B, or a B with another number of brands, is one error line, exit 2, no folder."""
+    out = tmp_path / "never"
+    spec = "messaging.per_week=1,7" if command == "sweep" else "messaging.per_week=1:14"
+    extra = [] if command == "sweep" else ["-p", "referral.referrer_reward=0:30", "--n", "4"]
+    r = runner.invoke(app, [command, "china_in_china", "-p", spec, *extra, "--versus", versus, *SMALL,
+                            "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    assert message in r.output and "Traceback" not in r.output
+    assert not out.exists()

@@ -1,4 +1,8 @@
-"""The decision analyses give the same numbers on a Dask cluster and a process pool as in this process."""
+"""The decision analyses give the same numbers on a Dask cluster and a process pool as in this process.
+
+Break-even, risk, attribution and the budget planner (a differential-evolution search whose every
+generation is one batch of runs, then a re-evaluation on fresh seeds).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import pytest
 
 import sim
 from sim.analysis.attribution import LEDGER_DAILY, attribute
+from sim.analysis.budget import plan_budget
 from sim.analysis.compare import compare_scenarios
 from sim.analysis.execution import Execution
 from sim.analysis.risk import risk
@@ -23,7 +28,9 @@ def _analyses(ex: Execution) -> tuple:
     rk = risk("japan_in_japan", 3, execution=ex)
     comp = compare_scenarios(["japan_in_japan", "china_playbook_in_japan"], 2, daily_columns=LEDGER_DAILY,
                              execution=ex)
-    return be.evaluations, rk.samples, attribute(comp).per_seed
+    plan = plan_budget("china_in_china", 3_000_000, channels=("ads",), reps=1, validation_reps=2, maxiter=1,
+                       popsize=1, execution=ex)
+    return be.evaluations, rk.samples, attribute(comp).per_seed, plan.history, plan.fresh
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +40,7 @@ def serial() -> tuple:
 
 
 def test_dask_cluster_reproduces_the_decision_analyses(serial) -> None:
-    """Break-even, risk and attribution on a loopback Dask cluster (seeds in the call arguments)."""
+    """Break-even, risk, attribution and budget on a loopback Dask cluster (seeds in the call arguments)."""
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                   dashboard_address=None) as cluster:

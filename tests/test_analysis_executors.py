@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from faults import KillOnce
 
 import sim
 from sim.analysis import executors as X
@@ -157,16 +158,14 @@ def test_forking_a_pool_raises_no_warning() -> None:
     assert not [w for w in seen if "fork" in str(w.message)], [str(w.message) for w in seen]
 
 
-def test_forkserver_workers_see_a_fault_set_after_the_server_started(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """The server keeps its start-up environment; a pool hands its workers the settings of its own time."""
+def test_forkserver_pool_is_renewed_after_a_worker_died(tmp_path: Path) -> None:
+    """A pool of forkserver workers (the server already running) whose worker is killed is renewed once."""
     sc = sim.resolve("china_in_china", SMALL)
     with make_executor("process", workers=1, start_method="forkserver") as ex:  # the server is up from here
         map_runs(ex, run_kpis, [(sc, 1)])
     marker = tmp_path / "killed-once"
-    monkeypatch.setenv(X.FAULT_ENV, f"kill-once:{marker}")
     with make_executor("process", workers=2, start_method="forkserver") as ex:
-        got = map_runs(ex, run_kpis, [(sc, 1), (sc, 2)])
+        got = map_runs(ex, KillOnce(run_kpis, marker), [(sc, 1), (sc, 2)])
         assert ex.restarts == 1
     assert marker.exists()
     assert [int(g["seed"].iloc[0]) for g in got] == [1, 2]

@@ -46,7 +46,8 @@ def test_run_writes_a_loadable_folder(tmp_path: Path) -> None:
 
 def test_set_override_changes_the_run() -> None:
     """A --set override reaches the model."""
-    r = runner.invoke(app, ["run", "china_in_china", *SMALL, "--set", "brands.0.strategy.messaging.per_week=0", "--no-save"])
+    r = runner.invoke(app, ["run", "china_in_china", *SMALL, "--set", "brands.0.strategy.messaging.per_week=0",
+                            "--no-save"])
     assert r.exit_code == 0
     res = sim.run(sim.resolve("china_in_china", ["run.population=1500", "run.days=400",
                                                  "brands.0.strategy.messaging.per_week=0"]))

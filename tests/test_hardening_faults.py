@@ -1,10 +1,10 @@
 """Faults: killed commands leave nothing half-written, dead workers are retried or reported, damage is detected.
 
-Worker deaths are injected with the test-only hook ``PTSIM_TEST_FAULT`` (read only inside pool worker
-processes; see :data:`sim.analysis.executors.FAULT_ENV`): ``kill-once:FILE`` kills the first worker
-that creates FILE with SIGKILL (a transient crash), ``kill-if:PATH=VALUE`` kills every worker that
-runs a scenario with VALUE at PATH (a run that always crashes, like one the out-of-memory killer
-stops every time).
+Worker deaths are injected with test-only work units (``tests/faults.py``, never imported by ``sim``):
+:class:`faults.KillOnce` kills the first worker that creates a marker file with SIGKILL (a transient
+crash), :class:`faults.KillIf` kills every worker that runs a scenario with a value at a path (a run that
+always crashes, like one the out-of-memory killer stops every time). They reach the analyses by
+monkeypatching the work unit an analysis module calls; product code has no fault hook.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
+from faults import KillOnce
 from typer.testing import CliRunner
 
 import sim
@@ -52,7 +53,7 @@ def _visible(folder: Path) -> list[str]:
 def test_transient_worker_death_is_retried_on_a_fresh_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker killed once (SIGKILL) costs nothing: its runs are redone and the numbers equal a serial run."""
     marker = tmp_path / "killed-once"
-    monkeypatch.setenv(X.FAULT_ENV, f"kill-once:{marker}")
+    monkeypatch.setattr(sys.modules["sim.analysis.replicate"], "run_series", KillOnce(X.run_series, marker))
     pooled = replicate("china_in_china", 2,
                        execution=Execution(seed=11, executor="process", workers=2, overrides=SMALL))
     assert marker.exists(), "the fault hook did not fire: no worker was killed"
@@ -68,10 +69,9 @@ def test_run_that_always_kills_its_worker_fails_alone_and_the_sweep_keeps_the_re
     fresh pool, so the cells that merely shared the pool are not blamed).
     """
     out = tmp_path / "sweep"
-    cmd = [sys.executable, "-m", "sim.cli", "sweep", "china_in_china", "-p", "messaging.per_week=1,3,5,7",
-           *SMALL_CLI, "-w", "2", "--out", str(out)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
-                          env=_env(**{X.FAULT_ENV: f"kill-if:{PER_WEEK}=5"}))
+    cmd = [sys.executable, str(ROOT / "tests" / "faults.py"), "kill-if", f"{PER_WEEK}=5", "--",
+           "sweep", "china_in_china", "-p", "messaging.per_week=1,3,5,7", *SMALL_CLI, "-w", "2", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=_env())
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "incomplete: 1 of 4 cells failed" in proc.stderr
@@ -93,12 +93,11 @@ def test_user_process_pool_is_replaced_by_a_spare_after_a_crash(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A ProcessPoolExecutor passed in breaks for good; map_runs retries the lost runs on a spare pool."""
     marker = tmp_path / "killed-once"
-    monkeypatch.setenv(X.FAULT_ENV, f"kill-once:{marker}")
     sc = sim.resolve("china_in_china", SMALL)
     import multiprocessing
 
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        got = X.map_runs(pool, X.run_kpis, [(sc, 1), (sc, 2)])
+        got = X.map_runs(pool, KillOnce(X.run_kpis, marker), [(sc, 1), (sc, 2)])
     assert marker.exists()
     assert [int(g["seed"].iloc[0]) for g in got] == [1, 2]
 
@@ -148,12 +147,16 @@ def test_a_failing_run_is_not_retried() -> None:
     assert calls == [1]
 
 
-def test_fault_hook_never_fires_in_the_main_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test-only hook acts in pool workers only: serial runs with it set are unaffected."""
-    marker = tmp_path / "never"
-    monkeypatch.setenv(X.FAULT_ENV, f"kill-once:{marker}")
-    got = X.map_runs(X.SerialExecutor(), abs, [(-1,), (-2,)])
-    assert got == [1, 2] and not marker.exists()
+def test_product_code_has_no_fault_hook() -> None:
+    """No module of the package reads a fault setting or imports the test-only fault units.
+
+    Faults are injected by wrapping a work unit in a test (``tests/faults.py``); before this was so, the
+    executors read ``$PTSIM_TEST_FAULT`` in every worker call (a test-only branch in product code).
+    """
+    words = ("PTSIM_TEST_FAULT", "FAULT_ENV", "kill-once", "kill-if", "import faults", "from faults")
+    found = [f"{p.relative_to(ROOT)}: {w}" for p in sorted((ROOT / "sim").rglob("*.py"))
+             for w in words if w in p.read_text(encoding="utf-8")]
+    assert found == []
 
 
 def test_cli_reports_lost_runs_with_exit_3(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:

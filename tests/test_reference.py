@@ -31,7 +31,7 @@ import pytest
 from scipy import stats
 
 import sim
-from sim.reference import run_reference
+from sim.api import run_reference
 
 N, DAYS, SEEDS = 1000, 150, 24
 FAMILY_ALPHA = 0.01

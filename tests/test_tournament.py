@@ -42,6 +42,7 @@ def three_files(tmp_path):
 
 
 def test_entries_are_read_from_strategy_brand_and_scenario_files(three_files) -> None:
+    """Entries come from the three file forms (a strategy, a brand, a scenario) with names from the file or its stem."""
     entries = load_entries(three_files)
     assert [e.name for e in entries] == ["alice", "Bob's hard sell", "Carol hybrid"]
     assert entries[0].strategy == {"extends": "strategies/japan_membership"}
@@ -93,6 +94,7 @@ def test_seed_members_come_from_the_arena_not_the_entry(tmp_path) -> None:
 
 
 def test_round_robin_plays_both_orders_and_scores_over_matches(three_files) -> None:
+    """Round robin plays each pair in both orders; an entry's score is the mean over its own matches."""
     entries = load_entries(three_files)[:2]
     tour = run_tournament(entries, "japan_in_japan", format="round_robin", reps=2, execution=SERIAL)
     assert [(a, b) for _, a, b in tour.matches] == [(entries[0].name, entries[1].name),
@@ -109,6 +111,7 @@ def test_round_robin_plays_both_orders_and_scores_over_matches(three_files) -> N
 
 
 def test_report_and_csv_neutralise_hostile_names(tmp_path) -> None:
+    """A name with HTML and a spreadsheet formula is escaped in every report language and quoted in the CSV."""
     nasty = _write(tmp_path, "x.yaml", {"name": "=HYPERLINK(\"http://evil\")<script>alert(1)</script>",
                                         "strategy": {"extends": "strategies/hybrid"}})
     plain = _write(tmp_path, "plain.yaml", {"extends": "strategies/japan_membership"})
@@ -125,6 +128,7 @@ def test_report_and_csv_neutralise_hostile_names(tmp_path) -> None:
 
 
 def test_saved_tournament_is_a_result_folder(three_files, tmp_path) -> None:
+    """A saved tournament is a result folder with a manifest, and an existing folder is never overwritten."""
     tour = run_tournament(load_entries(three_files[:2]), "japan_in_japan", reps=2, execution=SERIAL)
     out = tour.save(tmp_path / "tour")
     assert (out / "leaderboard.csv").exists() and (out / "manifest.json").exists()
@@ -140,6 +144,7 @@ def test_saved_tournament_is_a_result_folder(three_files, tmp_path) -> None:
     ({"name": "   ", "strategy": {}}, "name"),
 ])
 def test_bad_submissions_are_refused_with_file_and_field(tmp_path, doc, field) -> None:
+    """A malformed submission is refused with a message naming its file and the field at fault."""
     path = _write(tmp_path, "student.yaml", doc)
     with pytest.raises(SimInputError) as exc:
         load_entry(path)
@@ -147,6 +152,7 @@ def test_bad_submissions_are_refused_with_file_and_field(tmp_path, doc, field) -
 
 
 def test_an_invalid_strategy_is_named_before_any_run(tmp_path) -> None:
+    """A strategy the schema refuses is reported with its file and field before any run starts."""
     ok = Entry("ok", {"extends": "strategies/hybrid"}, "ok.yaml")
     bad = Entry("bad", {"messaging": {"per_week": -3}}, "bad.yaml")
     with pytest.raises(SimInputError) as exc:
@@ -155,6 +161,7 @@ def test_an_invalid_strategy_is_named_before_any_run(tmp_path) -> None:
 
 
 def test_tournament_rules_are_checked(three_files) -> None:
+    """An unknown format, fewer than two entries or an unknown KPI is refused."""
     entries = load_entries(three_files)
     with pytest.raises(SimInputError, match="format"):
         run_tournament(entries, format="knockout", reps=2, execution=SERIAL)
@@ -165,12 +172,14 @@ def test_tournament_rules_are_checked(three_files) -> None:
 
 
 def test_duplicate_names_get_a_suffix(tmp_path) -> None:
+    """Names equal up to case get a numbered suffix, so every entry stays distinguishable."""
     a = _write(tmp_path, "a.yaml", {"name": "Team", "strategy": {}})
     b = _write(tmp_path, "b.yaml", {"name": "team", "strategy": {}})
     assert [e.name for e in load_entries([a, b])] == ["Team", "team (2)"]
 
 
 def test_cli_prints_the_leaderboard_literally_and_saves(tmp_path) -> None:
+    """``ptsim tournament`` prints names as written (no rich markup) and saves the reports."""
     from typer.testing import CliRunner
 
     from sim.cli import app

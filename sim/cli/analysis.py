@@ -63,6 +63,18 @@ OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing result fol
 NoSaveOpt = Annotated[bool, typer.Option("--no-save", help="Print results only; write nothing.")]
 BrandOpt = Annotated[str | None, typer.Option("--brand", help="Brand whose KPIs count (default: the first).")]
 DayOpt = Annotated[int | None, typer.Option("--day", help="Day (1-based) at which KPIs are read (default: the last).")]
+VersusOpt = Annotated[
+    str | None,
+    typer.Option("--versus", help="Scenario B (preset or YAML): analyse the paired difference A - B, common seeds."),
+]
+
+
+def _versus_too(help_default: str) -> Any:
+    return typer.Option(
+        "--versus-too/--a-only",
+        help=f"Set the varied values on B as well (a market assumption both live with) or on A only (a lever of A's); "
+        f"default: {help_default}.",
+    )
 
 
 # ---- shared helpers --------------------------------------------------------------------------------
@@ -237,6 +249,8 @@ def sweep(
     kpi: Annotated[list[str] | None, typer.Option("--kpi", help="Extra KPI columns to show (repeatable).")] = None,
     brand: BrandOpt = None,
     day: DayOpt = None,
+    versus: VersusOpt = None,
+    versus_too: Annotated[bool, _versus_too("A only")] = False,
     root_seed: RootOpt = None,
     workers: WorkersOpt = None,
     serial: SerialOpt = False,
@@ -245,13 +259,18 @@ def sweep(
     overwrite: OverwriteOpt = False,
     no_save: NoSaveOpt = False,
 ) -> None:
-    """Sweep one or two parameters over a grid; print a KPI table with the best cell marked."""
+    """Sweep one or two parameters over a grid; print a KPI table with the best cell marked.
+
+    With ``--versus B`` every KPI is the paired difference A - B under common seeds, and the best cell is
+    the one where A beats B by the most.
+    """
     import sim
     from sim.analysis.sweep import SweepIncomplete, check_kpi
     from sim.analysis.sweep import sweep as run_sweep
 
     try:
         sc = sim.resolve(scenario, set_ or [])
+        vs = _versus(versus, set_)
         extra = [check_kpi(k, "--kpi") for k in (kpi or ["pool_size", "opt_outs", "unsubs_per_1000"])]
         target = _target(sc.name, "sweep", out_dir, overwrite, no_save)
         with (_pool(serial, scheduler, workers, None) as ex, _bar(f"sweep {sc.name}") as tick,
@@ -263,14 +282,19 @@ def sweep(
                 objective=objective,
                 brand=brand,
                 day=_day0(day),
+                versus=vs,
+                versus_too=versus_too,
                 execution=_execution(seed=root_seed, executor=ex, progress=tick),
             )
         s = res.summary()
         cur = sc.market.currency
         from sim.format import kpi_label, kpi_unit
 
+        if vs is not None:
+            _versus_note(sc, vs, versus_too, "swept")
+        what = sc.name if vs is None else f"{sc.name} minus {vs.name}"
         t = Table(
-            title=f"Sweep of {sc.name} ({res.brand}), day {res.day + 1}, {reps} replicate(s) per cell",
+            title=f"Sweep of {what} ({res.brand}), day {res.day + 1}, {reps} replicate(s) per cell",
             title_justify="left",
         )
         for a in res.axes:
@@ -295,7 +319,8 @@ def sweep(
         if best:
             where = ", ".join(f"{a.label}={_describe(best[a.path])}" for a in res.axes)
             word = "highest" if res.maximise else "lowest"
-            out.print(f"best cell ({word} {kpi_label(objective).lower()}): {where}")
+            gap = "" if vs is None else " difference"
+            out.print(line(f"best cell ({word} {kpi_label(objective).lower()}{gap}): ", where))
         _saved(res.save(target, overwrite=overwrite) if target else None)
     except SimInputError as exc:
         fail(exc)
@@ -320,6 +345,22 @@ def _incomplete(kind: type, target: Path | None, overwrite: bool) -> Iterator[No
         raise typer.Exit(EXIT_INCOMPLETE) from None
 
 
+def _versus(versus: str | None, set_: list[str] | None) -> Any:
+    """Scenario B of ``--versus``, resolved with the same ``--set`` overrides as A (``None`` without it)."""
+    if versus is None:
+        return None
+    import sim
+
+    return sim.resolve(versus, set_ or [])
+
+
+def _versus_note(a: Any, b: Any, too: bool, what: str) -> None:
+    """Say what the KPIs are: the paired difference A - B with common seeds, and where the values are set."""
+    where = "on both" if too else f"on {a.name} only"
+    out.print(line("KPIs are the paired difference ", (a.name, "bold"), " minus ", (b.name, "bold"),
+                   f" with common seeds; the {what} values are set {where}"))
+
+
 def _describe(v: Any) -> str:
     from sim.analysis.paths import describe
 
@@ -341,6 +382,8 @@ def sensitivity(
     reps: Annotated[int, typer.Option("--reps", help="Common seeds per sample point (averaged).")] = 1,
     brand: BrandOpt = None,
     day: DayOpt = None,
+    versus: VersusOpt = None,
+    versus_too: Annotated[bool, _versus_too("both")] = True,
     root_seed: RootOpt = None,
     workers: WorkersOpt = None,
     serial: SerialOpt = False,
@@ -349,12 +392,17 @@ def sensitivity(
     overwrite: OverwriteOpt = False,
     no_save: NoSaveOpt = False,
 ) -> None:
-    """Global sensitivity (SALib Sobol or Morris) of KPIs to parameter ranges; ranked table for a tornado."""
+    """Global sensitivity (SALib Sobol or Morris) of KPIs to parameter ranges; ranked table for a tornado.
+
+    With ``--versus B`` the KPIs analysed are the paired differences A - B under common seeds: which
+    assumption the verdict "A beats B" rests on.
+    """
     import sim
     from sim.analysis.sensitivity import sensitivity as run_sensitivity
 
     try:
         sc = sim.resolve(scenario, set_ or [])
+        vs = _versus(versus, set_)
         target = _target(sc.name, "sensitivity", out_dir, overwrite, no_save)
         with _pool(serial, scheduler, workers, None) as ex, _bar(f"{method} {sc.name}") as tick:
             res = run_sensitivity(
@@ -366,16 +414,21 @@ def sensitivity(
                 brand=brand,
                 day=_day0(day),
                 reps=reps,
+                versus=vs,
+                versus_too=versus_too,
                 execution=_execution(seed=root_seed, executor=ex, progress=tick),
             )
         cur = sc.market.currency
+        if vs is not None:
+            _versus_note(sc, vs, versus_too, "sampled")
         for k in res.kpis:
             r = res.ranked(k)
             from sim.format import kpi_label
 
+            gap = "" if vs is None else f" ({sc.name} minus {vs.name})"
             t = Table(
-                title=f"{method.capitalize()} sensitivity of {kpi_label(k).lower()} ({res.brand}, day {res.day + 1}, "
-                f"{res.meta['runs']:,} runs)",
+                title=f"{method.capitalize()} sensitivity of {kpi_label(k).lower()}{gap} ({res.brand}, "
+                f"day {res.day + 1}, {res.meta['runs']:,} runs)",
                 title_justify="left",
             )
             cols = ["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["mu_star", "mu_star_conf", "sigma"]

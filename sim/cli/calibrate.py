@@ -22,6 +22,7 @@ from sim.cli.analysis import (
     SerialOpt,
     WorkersOpt,
     _bar,
+    _execution,
     _num,
     _params,
     _pool,
@@ -147,9 +148,7 @@ def calibrate_series(
                 brand=brand,
                 reps=reps,
                 max_evals=max_evals,
-                root_seed=root_seed,
-                executor=ex,
-                progress=tick,
+                execution=_execution(seed=root_seed, executor=ex, progress=tick),
             )
         t = Table(
             title=f"fitted parameters ({res.meta['evaluations']} evaluations, {res.meta['runs']:,} runs)",

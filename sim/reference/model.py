@@ -30,7 +30,6 @@ from sim.model.network import contact, degree
 from sim.model.params import pack
 from sim.model.population import draw
 from sim.reference.agents import Consumer
-from sim.results.result import RunResult
 from sim.scenario.schema import Scenario
 
 _TRAITS = {"psi": "privacy_sensitivity", "tau": "message_tolerance", "lam": "purchase_rate", "drop": "dropout",
@@ -238,12 +237,3 @@ class ReferenceMarket(mesa.Model):
         while self.running and self.day < self.days:
             self.step()
         return time.perf_counter() - started
-
-
-def run_reference(scenario: Scenario, *, seed: int | None = None) -> RunResult:
-    """Run ``scenario`` with the reference implementation and return the same result type as ``sim.run``."""
-    if seed is not None and seed != scenario.run.seed:
-        scenario = scenario.model_copy(update={"run": scenario.run.model_copy(update={"seed": int(seed)})})
-    model = ReferenceMarket(scenario)
-    wall = model.run_days()
-    return RunResult.from_model(model, wall)

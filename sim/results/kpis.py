@@ -36,7 +36,9 @@ import pandas as pd
 
 __all__ = ["KPI_INFO", "KPI_NAMES", "brand_kpis", "kpi_series", "payback_month"]
 
-ACQUISITION_SPEND = ("ad_spend", "content_cost", "kol_fees", "partner_fees", "hooks", "invite_costs", "referral_rewards")
+ACQUISITION_SPEND = (
+    "ad_spend", "content_cost", "kol_fees", "partner_fees", "hooks", "invite_costs", "referral_rewards"
+)
 POOL_SPEND = ("content_cost", "kol_fees", "partner_fees", "hooks", "invite_costs", "referral_rewards")
 MARKETING_SPEND = ACQUISITION_SPEND + ("message_costs", "points_redeemed", "member_discounts", "birthday_perks",
                                        "distribution_commission")

@@ -52,8 +52,8 @@ def basket_distribution(gg: GammaGammaFit, kind: str = "lognormal") -> tuple[dic
         raise SimInputError.single(
             "spend model",
             "q",
-            f"fitted q = {gg.q:.3g} <= 1: the mean spend is infinite; "
-            "the data are too heavy-tailed to set a basket value",
+            f"fitted q = {gg.q:.3g} <= 1: the customers' spends are too heavy-tailed for a finite mean spend, "
+            "so no basket value can be set from them; check the amounts for outliers, or set the basket by hand",
         )
     cv = gg.spend_cv
     if not math.isfinite(cv) or cv > MAX_BASKET_CV:

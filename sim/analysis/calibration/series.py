@@ -26,7 +26,8 @@ import yaml
 from scipy import optimize
 
 from sim.analysis.calibration.data import MONTH_DAYS, find_column, missing_columns, read_table, row_line
-from sim.analysis.executors import Progress, make_executor, map_runs, run_series, spawn_seeds
+from sim.analysis.execution import Execution, as_execution
+from sim.analysis.executors import Progress, run_series, spawn_seeds
 from sim.analysis.paths import ParamRange, apply_values, apply_values_doc, parse_range, scenario_doc
 from sim.analysis.replicate import check_reps, provenance
 from sim.analysis.sweep import _brand
@@ -233,6 +234,7 @@ def fit_series(
     root_seed: int | None = None,
     max_evals: int = 20,
     x0: Mapping[str, float] | None = None,
+    execution: Execution | None = None,
     overrides: Sequence[str] = (),
     executor: Executor | str | None = None,
     workers: int | None = None,
@@ -240,6 +242,11 @@ def fit_series(
     progress: Progress | None = None,
 ) -> SeriesFit:
     """Fit parameters to observed KPI series by least squares on the Monte Carlo mean.
+
+    Like every analysis entry point it takes one :class:`~sim.analysis.execution.Execution` (root seed,
+    overrides, executor, workers, scheduler, progress). The separate keywords ``root_seed``, ``overrides``,
+    ``executor``, ``workers``, ``scheduler`` and ``progress`` are the older call form, still accepted
+    (not together with ``execution``).
 
     Args:
         scenario: The base scenario (its horizon must cover the observations).
@@ -250,19 +257,33 @@ def fit_series(
         params: ``{path: (low, high)}`` bounds of the fitted parameters.
         brand: Brand the series belong to (default: the first).
         reps: Common seeds averaged per evaluation.
-        root_seed: Root of the seed tree (default: the scenario's ``run.seed``).
+        root_seed: Older form of ``execution.seed``.
         max_evals: Most residual evaluations by the least-squares solver (each Jacobian adds one
             batch of ``len(params)`` points).
         x0: Starting values (default: the middle of each range).
-        overrides: Overrides applied to the base scenario first.
-        executor: An ``Executor``, or ``"process"`` (default), ``"serial"`` or ``"dask"``.
-        workers: Processes of the local pool.
-        scheduler: Dask scheduler address.
-        progress: ``progress(done, total)`` over the planned runs.
-    """
-    from sim.api import resolve
+        execution: Root seed (default: the scenario's ``run.seed``), overrides applied to the base
+            scenario first, executor and ``progress(done, total)`` over the planned runs.
+        overrides: Older form of ``execution.overrides``.
+        executor: Older form of ``execution.executor``.
+        workers: Older form of ``execution.workers``.
+        scheduler: Older form of ``execution.scheduler``.
+        progress: Older form of ``execution.progress``.
 
-    sc = resolve(scenario, overrides)
+    Raises:
+        SimInputError: For bad observations, parameters or options, or ``execution`` given together
+            with the older keywords.
+    """
+    older = {"root_seed": root_seed, "overrides": tuple(overrides or ()), "executor": executor,
+             "workers": workers, "scheduler": scheduler, "progress": progress}
+    given = [k for k, v in older.items() if v not in (None, ())]
+    if execution is not None and given:
+        raise SimInputError.single("fit_series", given[0], "give either execution=Execution(...) or the separate "
+                                   "keywords root_seed, overrides, executor, workers, scheduler, progress, not both")
+    ex = as_execution(execution) if execution is not None else Execution(
+        seed=root_seed, overrides=overrides or (), executor=executor, workers=workers, scheduler=scheduler,
+        progress=progress)
+    progress = ex.progress
+    sc = ex.resolve(scenario)
     reps = check_reps(reps)
     b = _brand(sc, brand)
     obs, period = read_observed_series(observed, sc.run.days)
@@ -282,7 +303,7 @@ def fit_series(
             for key in (r.path, r.label):
                 if key in x0:
                     start[j] = min(max((float(x0[key]) - r.low) / (r.high - r.low), 0.0), 1.0)
-    root = sc.run.seed if root_seed is None else int(root_seed)
+    root = ex.root(sc)
     seeds = spawn_seeds(root, reps)
     base = scenario_doc(sc)
     periods = list(obs.index)
@@ -297,7 +318,7 @@ def fit_series(
     def values(u: np.ndarray) -> dict[str, float | int]:
         return {r.path: r.value(lo + w * ui) for r, lo, w, ui in zip(ranges, lows, widths, u, strict=True)}
 
-    def simulate(points: list[np.ndarray], ex: Executor) -> list[pd.DataFrame]:
+    def simulate(points: list[np.ndarray], pool: Executor) -> list[pd.DataFrame]:
         calls = [(apply_values_doc(base, values(u)), s, tuple(needed)) for u in points for s in seeds]
         start_n = done[0]
 
@@ -305,7 +326,7 @@ def fit_series(
             if progress is not None:
                 progress(min(start_n + j, planned), planned)
 
-        parts = map_runs(ex, run_series, calls, progress=tick)
+        parts = ex.map(run_series, calls, on=pool, progress=tick)
         done[0] = start_n + len(calls)
         out = []
         for i in range(len(points)):
@@ -322,12 +343,12 @@ def fit_series(
         return np.nan_to_num(res[~np.isnan(obs[columns].to_numpy())], nan=1e3)
 
     t0 = datetime.now(UTC)
-    with make_executor(executor, workers=workers, scheduler=scheduler, tasks=(k + 1) * reps) as ex:
+    with ex.pool((k + 1) * reps) as pool:
 
         def evaluate(points: list[np.ndarray]) -> list[np.ndarray]:
             todo = [u for u in points if tuple(np.round(u, 12)) not in cache]
             if todo:
-                for u, fitted in zip(todo, simulate(todo, ex), strict=True):
+                for u, fitted in zip(todo, simulate(todo, pool), strict=True):
                     r = residuals_of(fitted)
                     cache[tuple(np.round(u, 12))] = r
                     history.append({**values(u), "sse": float(np.sum(r**2))})
@@ -353,7 +374,7 @@ def fit_series(
         hist = pd.DataFrame(history)
         best_u = sol.x
         best = values(best_u)
-        fitted = simulate([best_u], ex)[0]
+        fitted = simulate([best_u], pool)[0]
     wall = (datetime.now(UTC) - t0).total_seconds()
     if progress is not None:
         progress(planned, planned)
@@ -369,7 +390,7 @@ def fit_series(
         quality,
         hist,
         provenance(
-            executor,
+            ex,
             wall_seconds=wall,
             replicates=reps,
             root_seed=root,
