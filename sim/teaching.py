@@ -155,3 +155,65 @@ def verdict(kpi: str, a: str, b: str, ci_low: float, ci_high: float) -> str:
 def verdicts(summary: object) -> list[str]:
     """:func:`verdict` for every row of a ``Comparison.summary`` table (columns kpi, a, b, ci_low, ci_high)."""
     return [verdict(r.kpi, r.a, r.b, float(r.ci_low), float(r.ci_high)) for r in summary.itertuples()]
+
+
+#: The tag of the answer-key cells at the end of every notebook (removed for students by :func:`strip_answer_key`).
+ANSWER_KEY_TAG = "answer-key"
+
+
+def strip_answer_key(source: str | os.PathLike, target: str | os.PathLike) -> int:
+    """Write a student copy of a notebook without its answer-key cells; returns how many cells were removed.
+
+    Refuses to overwrite an existing ``target`` (it may be someone's work) and writes atomically.
+
+    Raises:
+        FileExistsError: ``target`` exists.
+        ValueError: ``source`` is not a notebook (JSON with a ``cells`` list).
+    """
+    import json
+    import tempfile
+    from pathlib import Path
+
+    src, dst = Path(source), Path(target)
+    if dst.exists():
+        raise FileExistsError(f"{dst} exists; choose another name (nothing was written)")
+    try:
+        nb = json.loads(src.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+        if not isinstance(cells, list):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{src} is not a readable notebook (expected JSON with a 'cells' list)") from exc
+    kept = [c for c in cells if ANSWER_KEY_TAG not in (c.get("metadata", {}).get("tags") or [])]
+    nb["cells"] = kept
+    fd, tmp = tempfile.mkstemp(dir=dst.parent if str(dst.parent) else ".", prefix=".student-", suffix=".ipynb")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(nb, fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(cells) - len(kept)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m sim.teaching strip NOTEBOOK STUDENT_COPY``: remove the answer key for a class."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 3 or args[0] != "strip":
+        print("usage: python -m sim.teaching strip NOTEBOOK.ipynb STUDENT_COPY.ipynb", file=sys.stderr)
+        return 2
+    try:
+        removed = strip_answer_key(args[1], args[2])
+    except (FileExistsError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {args[2]} without its {removed} answer-key cells")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
