@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard import common as C
 from sim import figures
-from sim.format import human
+from sim.format import localised
 
 T = C.T
 SZ = C.sizes()
@@ -28,6 +28,11 @@ JAPAN_FACTOR = 10
 #: The quiz of each concept: (number of answers, index of the right one). Texts: ``learn.quiz.<concept>.*``.
 QUIZ = {"domains": (3, 0), "six_steps": (3, 1), "fatigue": (3, 1), "fission": (3, 1), "membership": (3, 0),
         "consent": (3, 0)}
+
+
+def human(x: float, unit: str = "", currency: str = "") -> str:
+    """A number as the session's language writes it (37.8万 in zh/ja, 378.2k in en; :func:`sim.format.localised`)."""
+    return localised(x, "count" if unit == "people" else unit, currency, C.lang())
 
 
 def population_for(preset: str) -> int:
