@@ -138,3 +138,19 @@ def md_escape(text: object) -> str:
     (scenario and brand names) that goes into Markdown.
     """
     return MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def table_number(x: float) -> str:
+    """A float for a notebook or report table without scientific notation: ``131,381,400``, ``4.96``, ``0.0073``."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(x) or math.isinf(x):
+        return str(x)
+    a = abs(x)
+    if a >= 1000:
+        return f"{x:,.0f}"
+    if a >= 1 or a == 0:
+        return f"{x:,.2f}".rstrip("0").rstrip(".") if a else "0"
+    return f"{x:.3g}" if a >= 1e-4 else f"{x:.2e}"

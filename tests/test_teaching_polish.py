@@ -151,3 +151,25 @@ def test_learn_captions_use_the_session_language_number_style(monkeypatch: pytes
     at.radio(key="learn_concept").set_value("six_steps").run()
     captions = " ".join(c.value for c in at.caption)
     assert "万" in captions and "k 人" not in captions and "k人" not in captions
+
+
+def test_table_numbers_never_use_scientific_notation_in_the_usual_range() -> None:
+    """Notebook tables show 131,381,000 and 0.0073, not 1.31e+08 (pandas' display format in every notebook)."""
+    from sim.format import table_number
+
+    assert table_number(1.31381e8) == "131,381,000"
+    assert table_number(4.96) == "4.96" and table_number(1.0) == "1" and table_number(0) == "0"
+    assert table_number(0.0073) == "0.0073"
+    assert "e" not in table_number(-2.5e7)
+    assert table_number(float("nan")) == "nan"
+
+
+def test_notebooks_have_one_panel_per_quantity_not_dual_axes() -> None:
+    """No teaching notebook draws two quantities on a left and a right axis (``secondary=`` / ``y2_title``)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    for path in sorted(root.glob("0*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        assert "secondary=" not in text and "y2_title" not in text, path.name
+        assert 'display.float_format", table_number' in text, path.name
