@@ -170,6 +170,8 @@ def test_notebooks_have_one_panel_per_quantity_not_dual_axes() -> None:
 
     root = Path(__file__).resolve().parents[1] / "notebooks"
     for path in sorted(root.glob("0*.ipynb")):
-        text = path.read_text(encoding="utf-8")
+        import json
+
+        text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
         assert "secondary=" not in text and "y2_title" not in text, path.name
         assert 'display.float_format", table_number' in text, path.name
