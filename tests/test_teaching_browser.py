@@ -5,6 +5,7 @@ refreshes them; default: a temp folder). Skipped only when ``/usr/bin/chromium``
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -61,9 +62,11 @@ def _open(browser, url: str):
     return page
 
 
-def _answer(page, concept: str, index: int, lang: str = "en") -> None:
-    """Click answer ``index`` of the concept's quiz and wait for the feedback."""
+def _answer(page, concept: str, index: int, right: bool, lang: str = "en") -> None:
+    """Click answer ``index`` of the concept's quiz and wait for its feedback (praise or correction)."""
     page.get_by_text(t(f"learn.quiz.{concept}.a{index}", lang), exact=True).click()
+    kind, word = ("Success", "learn.quiz.right") if right else ("Warning", "learn.quiz.wrong")
+    page.locator(f"[data-testid='stAlertContent{kind}']").filter(has_text=t(word, lang)).first.wait_for()
     _settle(page, 1)
 
 
@@ -74,7 +77,7 @@ def test_learn_quiz_in_the_browser_with_screenshot(server: str, browser) -> None
     try:
         _settle(page, 1)
         assert page.get_by_text(t("learn.quiz.domains.q", "en")).count() == 1
-        _answer(page, "domains", 0)
+        _answer(page, "domains", 0, right=True)
         ok = page.locator("[data-testid='stAlertContentSuccess']")
         assert ok.count() == 1 and t("learn.quiz.right", "en") in ok.inner_text()
         assert page.locator("[data-testid='stException']").count() == 0
@@ -100,11 +103,14 @@ def test_worksheet_w3_walk_through(server: str, browser) -> None:
         page.wait_for_timeout(1500)
         _settle(page, 1)
         assert page.locator("[data-testid='stSliderThumbValue']").first.inner_text().strip() in ("0.70", "0.7")
-        _answer(page, "fatigue", 0)
+        _answer(page, "fatigue", 0, right=False)
         assert page.locator("[data-testid='stAlertContentWarning']").filter(
             has_text=t("learn.quiz.wrong", "en")).count() == 1
-        _answer(page, "fatigue", 1)
+        _answer(page, "fatigue", 1, right=True)
         assert page.locator("[data-testid='stAlertContentSuccess']").count() == 1
+        caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="most profitable frequency").inner_text()
+        best = float(re.search(r"frequency is ([0-9.]+) messages", caption).group(1))
+        assert 0 < best < 14, f"the text promises an inverted U; the chart's best is {best}/week"
         page.screenshot(path=str(SHOTS / "worksheet_w3_fatigue.png"), full_page=True)
         page.goto(f"{server}/explore?lang=en")
         _settle(page, 0)
