@@ -1,7 +1,12 @@
 """Learn: the concepts behind the model, each with a small live chart (small, fast, cached runs).
 
 Public, other and private domain; the six-step method; fatigue and the best frequency (inverted U);
-fission and the K-factor; membership points and tiers; consent law in China and Japan.
+fission and the K-factor; membership points and tiers; consent law in China and Japan. Every concept has an
+input that changes its chart and a quiz question with feedback in the session's language (issue 18).
+
+Japanese pools are small (a few thousand people in a market of a million), so runs of a Japan preset use
+``JAPAN_FACTOR`` times the Learn population: with the plain size the Japan charts rested on about fifteen
+pool agents and could contradict their own captions.
 """
 
 from __future__ import annotations
@@ -12,17 +17,46 @@ import streamlit as st
 
 from dashboard import common as C
 from sim import figures
-from sim.format import human
+from sim.format import localised
 
 T = C.T
 SZ = C.sizes()
 CONCEPTS = ("domains", "six_steps", "fatigue", "fission", "membership", "consent")
 SMALL = {"population": SZ.learn_population, "days": SZ.learn_days}
+#: Japan presets run with this many times the Learn population (their pools are small; see the module doc).
+JAPAN_FACTOR = 10
+#: The quiz of each concept: (number of answers, index of the right one). Texts: ``learn.quiz.<concept>.*``.
+QUIZ = {"domains": (3, 0), "six_steps": (3, 1), "fatigue": (3, 1), "fission": (3, 1), "membership": (3, 0),
+        "consent": (3, 0)}
+
+
+def human(x: float, unit: str = "", currency: str = "") -> str:
+    """A number as the session's language writes it (37.8万 in zh/ja, 378.2k in en; :func:`sim.format.localised`)."""
+    return localised(x, "count" if unit == "people" else unit, currency, C.lang())
+
+
+def population_for(preset: str) -> int:
+    """Agents behind a Learn chart of ``preset`` (more for the Japan presets, whose pools are small)."""
+    return SZ.learn_population * (JAPAN_FACTOR if "japan" in preset else 1)
+
+
+def quiz(concept: str) -> None:
+    """One multiple-choice question on the concept, with feedback once an answer is picked."""
+    n, right = QUIZ[concept]
+    st.subheader(T("learn.quiz.title"))
+    pick = st.radio(T(f"learn.quiz.{concept}.q"), list(range(n)), index=None, key=f"learn_quiz_{concept}",
+                    format_func=C.bind(lambda i, c=concept: T(f"learn.quiz.{c}.a{i}")))
+    if pick is None:
+        st.caption(T("learn.quiz.prompt"))
+    elif pick == right:
+        st.success(T("learn.quiz.right") + " " + T(f"learn.quiz.{concept}.why"))
+    else:
+        st.warning(T("learn.quiz.wrong") + " " + T(f"learn.quiz.{concept}.why"))
 
 
 def run(preset: str, overrides: tuple[str, ...] = (), what: str = "") -> object:
     """A small shared run of a preset with overrides (progress: queue place, run day by day)."""
-    sc = C.sized(preset, overrides=list(overrides), **SMALL)
+    sc = C.sized(preset, overrides=list(overrides), population=population_for(preset), days=SZ.learn_days)
     return C.single(C.doc_key(sc), None, what=what or T("common.computing", name=C.source_label(preset)))
 
 
@@ -33,7 +67,8 @@ def sweep(preset: str, path: str, values: list[float], extra: tuple[str, ...] = 
 
 
 st.title(T("learn.title"))
-st.caption(T("learn.intro", population=f"{SZ.learn_population:,}", days=C.days_label(SZ.learn_days)))
+st.caption(T("learn.intro", population=f"{SZ.learn_population:,}", days=C.days_label(SZ.learn_days)) + " "
+           + T("learn.japan_agents", population=f"{SZ.learn_population * JAPAN_FACTOR:,}"))
 concept = st.radio(T("learn.pick"), CONCEPTS, format_func=C.bind(lambda c: T(f"learn.{c}.title")), horizontal=True,
                    key="learn_concept")
 st.header(T(f"learn.{concept}.title"))
@@ -43,7 +78,9 @@ with text:
 
 with chart:
     if concept == "domains":
-        res = C.safe(lambda: run("hybrid_in_japan"))
+        dsrc = st.radio(T("common.scenario"), ("hybrid_in_japan", "japan_in_japan", "china_in_china"), horizontal=True,
+                        format_func=C.bind(C.source_label), key="learn_domains_src")
+        res = C.safe(lambda: run(dsrc))
         d = res.brand_daily(res.brands[0])
         df = pd.DataFrame({"day": d["day"],
                            "public": (d["joins_organic"] + d["joins_kol"] + d["joins_interception"]).cumsum(),
@@ -51,8 +88,8 @@ with chart:
         fig = figures.stacked_area_figure(df, "day", {"public": T("learn.domains.public"),
                                                       "other": T("learn.domains.other"),
                                                       "private": T("learn.domains.private")},
-                                          title=T("learn.domains.chart"), x_title=T("fig.day"),
-                                          y_title=T("unit.people"), colours=("#1f4e9c", "#e08a00", "#2a9d55"))
+                                          title=T("learn.domains.chart_of", name=C.source_label(dsrc)), x_title=T("fig.day"),
+                                          y_title=T("unit.people"), colours=figures.DOMAIN_COLOURS)
         C.chart(fig, "learn_domains", "domains")
         last = df.iloc[-1]
         total = max(last["public"] + last["other"] + last["private"], 1.0)
@@ -104,7 +141,10 @@ with chart:
 
     elif concept == "fission":
         rewards = [0.0, 5.0, 10.0, 20.0, 40.0, 80.0]
-        runs = C.safe(lambda: [run("china_in_china", (f"brands.0.strategy.referral.referrer_reward={r}",
+        network = st.radio(T("learn.fission.network"), ("mixed", "small_world", "scale_free"), horizontal=True,
+                           format_func=C.bind(lambda k: T(f"learn.network.{k}")), key="learn_network")
+        runs = C.safe(lambda: [run("china_in_china", (f"market.network.kind={network}",
+                                                       f"brands.0.strategy.referral.referrer_reward={r}",
                                                        f"brands.0.strategy.referral.referee_reward={r}"))
                                for r in rewards])
         k = [r.kpis().iloc[0] for r in runs]
@@ -123,7 +163,9 @@ with chart:
 
     elif concept == "membership":
         rates = [0.0, 0.005, 0.01, 0.02, 0.03, 0.05]
-        runs = C.safe(lambda: sweep("japan_in_japan", "brands.0.strategy.membership.points_rate", rates))
+        msrc = st.radio(T("common.scenario"), ("japan_in_japan", "hybrid_in_japan"), horizontal=True,
+                        format_func=C.bind(C.source_label), key="learn_member_src")
+        runs = C.safe(lambda: sweep(msrc, "brands.0.strategy.membership.points_rate", rates))
         k = [r.kpis().iloc[0] for r in runs]
         df = pd.DataFrame({"rate": [100 * r for r in rates], "active": [x["active_members"] for x in k],
                            "profit": [x["profit"] for x in k]})
@@ -141,7 +183,10 @@ with chart:
 
     else:  # consent
         regimes = ("explicit_opt_in", "implied_consent_with_easy_exit")
-        runs = C.safe(lambda: [run("china_playbook_in_japan", (f"market.regime.kind={r}",)) for r in regimes])
+        cold = st.select_slider(T("learn.consent.cold"), options=(0, 1, 3), value=1, key="learn_cold")
+        runs = C.safe(lambda: [run("china_playbook_in_japan", (f"market.regime.kind={r}",
+                                                               f"brands.0.strategy.compliance.cold_outreach_per_week={cold}"))
+                               for r in regimes])
         k = [r.kpis().iloc[0] for r in runs]
         labels = [T(f"regime.{r}") for r in regimes]
         fig = figures.panels_figure(
@@ -160,6 +205,9 @@ with chart:
             col.metric(T("kpi.mean_trust") + " · " + T(f"regime.{r}"), f"{x['mean_trust']:.2f}")
         st.caption(T("learn.consent.notice", viol=human(k[0]["violations"], "count"),
                      enf=f"{k[0]['enforcements']:.0f}"))
+
+with text:
+    quiz(concept)
 
 st.divider()
 with st.expander(T("learn.glossary")):

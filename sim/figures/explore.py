@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.figures.style import _axis_format, colour, plain, style
+from sim.figures.style import HEATMAP_SCALE, HIGH_COLOUR, LOW_COLOUR, _axis_format, colour, colour_for, plain, style
 
 
 def heatmap_figure(grid: pd.DataFrame, *, x_title: str = "", y_title: str = "", z_title: str = "",
@@ -25,7 +25,7 @@ def heatmap_figure(grid: pd.DataFrame, *, x_title: str = "", y_title: str = "", 
     text = [[_short(v, unit) for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
         z=z, x=[_tick(v) for v in grid.columns], y=[_tick(v) for v in grid.index], text=text,
-        texttemplate="%{text}", colorscale="RdYlGn", colorbar={"title": {"text": plain(z_title)}},
+        texttemplate="%{text}", colorscale=HEATMAP_SCALE, colorbar={"title": {"text": plain(z_title)}},
         hovertemplate=(f"{plain(x_title)}: %{{x}}<br>{plain(y_title)}: %{{y}}<br>{plain(z_title)}: "
                        "%{text}<extra></extra>"),
     ))
@@ -86,9 +86,9 @@ def tornado_figure(labels: Sequence[str], low: Sequence[float], high: Sequence[f
     ys = [plain(r[0]) for r in rows]
     fig = go.Figure()
     fig.add_trace(go.Bar(y=ys, x=[r[1] - base for r in rows], base=base, orientation="h", name=low_name,
-                         marker_color="#c0392b"))
+                         marker_color=LOW_COLOUR))
     fig.add_trace(go.Bar(y=ys, x=[r[2] - base for r in rows], base=base, orientation="h", name=high_name,
-                         marker_color="#2a9d55"))
+                         marker_color=HIGH_COLOUR))
     fig.update_layout(barmode="overlay")
     style(fig, title=title, height=height or 120 + 34 * len(ys))
     fig.update_layout(hovermode="closest")
@@ -108,7 +108,7 @@ def ranked_bar_figure(labels: Sequence[str], values: Sequence[float], *, errors:
     fig = go.Figure()
     err = None if errors is None else {"type": "data", "array": [errors[i] for i in order], "color": "#555"}
     fig.add_trace(go.Bar(y=ys, x=[values[i] for i in order], orientation="h", name=names[0],
-                         marker_color="#1f4e9c", error_x=err))
+                         marker_color=colour(1), error_x=err))
     if second is not None:
         fig.add_trace(go.Bar(y=ys, x=[second[i] for i in order], orientation="h", name=names[1],
                              marker_color="#6fa8dc", width=0.35))
@@ -132,7 +132,8 @@ def line_figure(df: pd.DataFrame, x: str, ys: Mapping[str, str], *, title: str =
     fig = go.Figure()
     for i, (col, label) in enumerate(ys.items()):
         fig.add_trace(go.Scatter(x=df[x], y=df[col], mode="lines+markers" if markers else "lines", name=label,
-                                 line={"color": colour(i), "width": 2.2, "dash": "dot" if col in secondary else None},
+                                 line={"color": colour_for(label, i), "width": 2.2,
+                                       "dash": "dot" if col in secondary else None},
                                  yaxis="y2" if col in secondary else "y"))
     if hline is not None:
         fig.add_hline(y=hline, line={"dash": "dash", "color": "#333", "width": 1.2}, annotation_text=plain(hline_label),
@@ -170,7 +171,7 @@ def bar_figure(categories: Sequence[str], groups: Mapping[str, Sequence[float]],
     fig = go.Figure()
     for i, (name, vals) in enumerate(groups.items()):
         fig.add_trace(go.Bar(x=[plain(c) for c in categories], y=list(vals), name=name,
-                             marker_color=(colours or {}).get(name, colour(i))))
+                             marker_color=(colours or {}).get(name) or colour_for(name, i)))
     style(fig, title=title, height=height)
     fig.update_layout(barmode="group", hovermode="closest")
     fig.update_yaxes(title_text=plain(y_title), **_axis_format(unit))

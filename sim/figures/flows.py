@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.figures.style import STAGE_COLOURS, _rgba, plain, style
+from sim.figures.style import HIGH_COLOUR, LOW_COLOUR, STAGE_COLOURS, _rgba, plain, style
 from sim.i18n import t
 from sim.model import layout as L
 
@@ -74,8 +74,8 @@ def waterfall_figure(breakdown: pd.Series, *, currency: str = "", lang: str = "e
     measure = ["relative"] * (len(rev) + len(costs)) + ["total"]
     fig = go.Figure(go.Waterfall(
         x=x, y=y, measure=measure, connector={"line": {"color": "#bbb", "width": 1}},
-        increasing={"marker": {"color": "#2a9d55"}}, decreasing={"marker": {"color": "#c0392b"}},
-        totals={"marker": {"color": "#1f4e9c"}},
+        increasing={"marker": {"color": HIGH_COLOUR}}, decreasing={"marker": {"color": LOW_COLOUR}},
+        totals={"marker": {"color": "#666666"}},
         hovertemplate="%{x}: %{y:,.0f} " + plain(currency) + "<extra></extra>",
     ))
     style(fig, title=title, height=height, legend=False)

@@ -9,10 +9,25 @@ import plotly.graph_objects as go
 
 from sim.i18n import t
 
-#: Column colours, in order (first scenario, second...). Colour-blind-safe qualitative set.
-PALETTE: tuple[str, ...] = ("#c0392b", "#1f4e9c", "#2a9d55", "#e08a00", "#7b4fa0", "#8c564b", "#d6609e", "#17a2b8")
+#: Column colours, in order (first scenario, second...): the Okabe–Ito set (Okabe & Ito 2008, "Color Universal
+#: Design"), distinguishable with every common colour-vision deficiency. Order kept as red, blue, green, orange,
+#: violet, grey, so the dashboard's swatch names (compare page) still match.
+PALETTE: tuple[str, ...] = ("#D55E00", "#0072B2", "#009E73", "#E69F00", "#CC79A7", "#666666", "#56B4E9", "#F0E442")
+#: One colour per strategy in every figure, found from the label (preset id or its name in en/zh/ja):
+#: the China playbook (also transplanted) vermillion, Japan's membership strategy blue, the hybrid green.
+STRATEGY_COLOURS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("hybrid", "混合", "ハイブリッド"), PALETTE[2]),
+    (("china", "中国", "中國"), PALETTE[0]),
+    (("japan", "日本"), PALETTE[1]),
+)
+#: Public, other and private domain (Learn page, notebook 01): blue, orange, green.
+DOMAIN_COLOURS: tuple[str, str, str] = (PALETTE[1], PALETTE[3], PALETTE[2])
+#: Two-sided charts (tornado low/high, waterfall down/up): vermillion and blue, never red against green.
+LOW_COLOUR, HIGH_COLOUR = PALETTE[0], PALETTE[1]
+#: Sequential colour scale of heatmaps: perceptually uniform and colour-blind safe (no red–green diverging scale).
+HEATMAP_SCALE = "Cividis"
 STAGE_COLOURS: Mapping[str, str] = {
-    "unaware": "#b8bec6", "aware": "#6fa8dc", "customer": "#f0a23b", "member": "#2a9d55", "lapsed": "#666f78",
+    "unaware": "#b8bec6", "aware": "#6fa8dc", "customer": "#f0a23b", "member": "#009E73", "lapsed": "#666f78",
 }
 FONT = "Noto Sans CJK SC, Noto Sans CJK JP, Noto Sans, Helvetica, Arial, sans-serif"
 
@@ -29,6 +44,20 @@ def plain(text: object) -> str:
 def colour(i: int) -> str:
     """The colour of the ``i``-th column of a comparison."""
     return PALETTE[i % len(PALETTE)]
+
+
+def strategy_colour(label: object) -> str | None:
+    """The fixed colour of a strategy named in ``label`` (China, Japan, hybrid), or None for other labels."""
+    text = str(label).lower()
+    for keys, col in STRATEGY_COLOURS:
+        if any(k in text for k in keys):
+            return col
+    return None
+
+
+def colour_for(label: object, i: int) -> str:
+    """The colour of a series: its strategy's colour when the label names one, else the ``i``-th palette colour."""
+    return strategy_colour(label) or colour(i)
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sim.figures.series import SERIES, SeriesInfo
-from sim.figures.style import _axis_format, _rgba, colour, plain, style, unit_title
+from sim.figures.style import _axis_format, _rgba, colour, colour_for, plain, style, unit_title
 from sim.i18n import t
 
 #: Private share of revenue targeted in the long run (ITC c. 2019: from 90/10 to 70/30 public/private).
@@ -43,7 +43,7 @@ def band_figure(series: Mapping[str, pd.DataFrame], *, metric: str = "", title: 
         y_title = unit_title(unit, currency, lang)
     fig = go.Figure()
     for i, (label, df) in enumerate(series.items()):
-        col = (colours or {}).get(label, colour(i))
+        col = (colours or {}).get(label) or colour_for(label, i)
         if df is None or df.empty:
             continue
         x = df["day"].to_numpy()
@@ -89,9 +89,9 @@ def kpi_interval_figure(values: Mapping[str, float], low: Mapping[str, float] | 
         err = None
         if low is not None and high is not None and not (math.isnan(low[lab]) or math.isnan(high[lab])):
             err = {"type": "data", "symmetric": False, "array": [max(high[lab] - v, 0.0)],
-                   "arrayminus": [max(v - low[lab], 0.0)], "color": colour(i), "thickness": 2, "width": 8}
+                   "arrayminus": [max(v - low[lab], 0.0)], "color": colour_for(lab, i), "thickness": 2, "width": 8}
         fig.add_trace(go.Scatter(x=[v], y=[plain(lab)], mode="markers", error_x=err, name=lab,
-                                 marker={"color": colour(i), "size": 12}))
+                                 marker={"color": colour_for(lab, i), "size": 12}))
     style(fig, title=title, height=height or 110 + 45 * len(labels), legend=False)
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(title_text=plain(x_title), **({"tickformat": ".0%"} if unit == "fraction" else {}))

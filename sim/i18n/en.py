@@ -801,4 +801,53 @@ STRINGS: dict[str, str] = {
     "report.rk_median_month": "Median break-even month",
     "report.rk_never": "Runs that never break even",
     "report.rk_cumulative": "Broken even by then",
+    # ---- teaching: Learn inputs, quizzes, Japan agents (issue 18, helper TEACH) ----
+    "learn.japan_agents": "Japan presets use {population} consumers: their pools are small, and more agents keep "
+                          "the charts consistent with their text.",
+    "learn.domains.chart_of": "Where new pool members come from: {name}",
+    "learn.fission.network": "Social network",
+    "learn.network.mixed": "Fully mixed",
+    "learn.network.small_world": "Small world",
+    "learn.network.scale_free": "Scale-free (hubs)",
+    "learn.consent.cold": "Cold SMS to order numbers per week",
+    "learn.quiz.title": "Quiz",
+    "learn.quiz.prompt": "Pick an answer to see the explanation.",
+    "learn.quiz.right": "Right.",
+    "learn.quiz.wrong": "Not quite.",
+    "learn.quiz.domains.q": "Where do most new members of a private pool come from?",
+    "learn.quiz.domains.a0": "From the public domain: content, KOLs, invitations at purchase",
+    "learn.quiz.domains.a1": "Nowhere: once built, a pool keeps its members for good",
+    "learn.quiz.domains.a2": "Only from members' referrals",
+    "learn.quiz.domains.why": "A private pool is a flow, not a stock: its source is still the public domain, and "
+                              "members keep leaving (the chart shows where joins came from).",
+    "learn.quiz.six_steps.q": "Which step separates private traffic from the classic purchase funnel (AIDA, AIDMA)?",
+    "learn.quiz.six_steps.a0": "Ad placement",
+    "learn.quiz.six_steps.a1": "Fission: members bring in friends",
+    "learn.quiz.six_steps.a2": "Conversion",
+    "learn.quiz.six_steps.why": "A member is worth their own purchases plus the people they bring in; the classic "
+                                "funnels end at the purchase (AISAS added sharing).",
+    "learn.quiz.fatigue.q": "Why can profit against messages per week be an inverted U?",
+    "learn.quiz.fatigue.a0": "Because each message costs money to send",
+    "learn.quiz.fatigue.a1": "Each message can sell, but as fatigue passes tolerance opt-outs rise faster than sales",
+    "learn.quiz.fatigue.a2": "Because consumers never read more than one message a week",
+    "learn.quiz.fatigue.why": "Sales per message fall with fatigue while opt-outs rise with it; the best frequency "
+                              "moves with content quality (try the slider).",
+    "learn.quiz.fission.q": "1,000 members are won directly and each brings K = 0.5 new members on average. About how "
+                            "many members do the referral chains give in total?",
+    "learn.quiz.fission.a0": "1,500",
+    "learn.quiz.fission.a1": "2,000",
+    "learn.quiz.fission.a2": "No limit: growth sustains itself",
+    "learn.quiz.fission.why": "Below K = 1 the chains add S·K + S·K² + …: the total is S / (1 − K) = 1,000 / 0.5 = 2,000.",
+    "learn.quiz.membership.q": "What are points that expire, or are forfeited when a member lapses, called?",
+    "learn.quiz.membership.a0": "Breakage",
+    "learn.quiz.membership.a1": "Churn",
+    "learn.quiz.membership.a2": "Redemption",
+    "learn.quiz.membership.why": "Breakage is promised value that never costs the brand anything; a high redemption "
+                                 "threshold and short expiry raise it.",
+    "learn.quiz.consent.q": "In Japan, which message needs the recipient's prior opt-in under the Specified E-mail Act?",
+    "learn.quiz.consent.a0": "A marketing e-mail or SMS",
+    "learn.quiz.consent.a1": "Every message in an online shop's order confirmation",
+    "learn.quiz.consent.a2": "None: joining a group counts as consent",
+    "learn.quiz.consent.why": "The Act requires opt-in for marketing e-mail and SMS; transactional messages are "
+                              "outside it. The transplanted China playbook's cold SMS breaks it.",
 }

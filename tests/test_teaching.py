@@ -1,0 +1,88 @@
+"""The claim checks of the teaching notebooks (sim/teaching.py): a false claim fails loudly, a true one prints."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sim import teaching
+from sim.teaching import ClaimMismatch, check, check_range, exercise, is_interior_max, verdict, verdicts
+
+
+def test_true_claim_prints_a_tick(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim that holds returns True and prints one line with the claim and the computed value."""
+    monkeypatch.delenv(teaching.SMALL_ENV, raising=False)
+    assert check(2 > 1, "01: two is more than one", got=2) is True
+    out = capsys.readouterr().out
+    assert out.startswith("✓ 01: two is more than one") and "computed: 2" in out
+
+
+@pytest.mark.parametrize("condition", [False, 0, float("nan"), None])
+def test_false_claim_raises_with_claim_and_value(condition: object) -> None:
+    """A contradicted claim (including NaN) raises ClaimMismatch naming the claim and the computed value."""
+    with pytest.raises(ClaimMismatch, match=r"Claim no longer matches the output: 03: profit peaks.*computed: 1\.5"):
+        check(condition, "03: profit peaks", got=1.5)
+
+
+def test_claim_mismatch_is_an_assertion_error() -> None:
+    """Notebook runners and pytest treat a mismatch as a failed assertion."""
+    assert issubclass(ClaimMismatch, AssertionError)
+
+
+def test_full_size_claims_are_reported_not_passed_in_small_mode(capsys, monkeypatch) -> None:
+    """In small mode a full-size-only claim is not checked (even if false) and says so; at full size it is."""
+    monkeypatch.setenv(teaching.SMALL_ENV, "1")
+    assert check(False, "04: needs many seeds", full_size_only=True) is None
+    assert "not checked at small size" in capsys.readouterr().out
+    monkeypatch.setenv(teaching.SMALL_ENV, "0")
+    with pytest.raises(ClaimMismatch):
+        check(False, "04: needs many seeds", full_size_only=True)
+
+
+def test_empty_claim_is_refused() -> None:
+    """A check without its sentence would be unreadable in CI."""
+    with pytest.raises(ValueError, match="claim text is empty"):
+        check(True, "  ")
+
+
+def test_check_range_bounds_are_inclusive_and_nan_fails() -> None:
+    """The pack's ranges are closed intervals; NaN never lies in one; an inverted range is a bug."""
+    assert check_range(1.0, 1.0, 2.0, "x: at the low end")
+    assert check_range(2.0, 1.0, 2.0, "x: at the high end")
+    with pytest.raises(ClaimMismatch, match="expected 1 to 2"):
+        check_range(2.01, 1.0, 2.0, "x: just above")
+    with pytest.raises(ClaimMismatch):
+        check_range(math.nan, -1e18, 1e18, "x: nan")
+    with pytest.raises(ValueError, match="above high"):
+        check_range(1.0, 2.0, 1.0, "x: inverted")
+
+
+def test_exercise_ids_are_validated_and_named_in_the_message() -> None:
+    """Exercise checks carry the pack's id, so a CI failure points at the pack's line."""
+    with pytest.raises(ClaimMismatch, match="03-E2: best frequency"):
+        exercise("03-E2", 9.0, 1.0, 3.0, "best frequency")
+    with pytest.raises(ValueError, match="not of the form"):
+        exercise("3-2", 2.0, 1.0, 3.0, "best frequency")
+
+
+def test_interior_maximum() -> None:
+    """An inverted U has its maximum strictly inside the swept range; monotone curves do not."""
+    assert is_interior_max([0, 1, 2], [1.0, 3.0, 2.0])
+    assert not is_interior_max([0, 1, 2], [3.0, 2.0, 1.0])
+    assert not is_interior_max([0, 1, 2], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError):
+        is_interior_max([0, 1], [1.0, 2.0])
+
+
+def test_verdict_needs_the_interval_to_exclude_zero() -> None:
+    """The issue's case: more seeds won but the interval spans zero -> no clear difference, never 'wins'."""
+    assert "no clear difference" in verdict("profit", "hybrid", "membership", -5.2e7, 4.3e7)
+    assert verdict("profit", "hybrid", "membership", 1.0, 2.0).endswith("hybrid is ahead (95% interval excludes zero)")
+    # lower is better for complaints: a positive difference puts b ahead
+    assert "membership is ahead" in verdict("complaints", "hybrid", "membership", 10.0, 20.0)
+    assert "too few seeds" in verdict("profit", "a", "b", math.nan, math.nan)
+    table = pd.DataFrame({"kpi": ["profit", "pool_size"], "a": ["h", "h"], "b": ["m", "m"],
+                          "ci_low": [-1.0, 1.0], "ci_high": [1.0, 2.0]})
+    assert ["no clear" in v for v in verdicts(table)] == [True, False]

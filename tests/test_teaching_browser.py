@@ -1,0 +1,122 @@
+"""The teaching track in a real browser (headless Debian Chromium): the Learn page's quiz and a worksheet
+walk-through, with the screenshots the instructor pack links (``SIM_SCREENSHOT_DIR=docs/images/screens``
+refreshes them; default: a temp folder). Skipped only when ``/usr/bin/chromium`` or Playwright is missing."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from sim.i18n import t
+from tests.dashboard_server import dashboard_server
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("SIM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "ptsim-dashboard-screens"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian Chromium at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The real dashboard server at its real sizes on 127.0.0.1."""
+    with dashboard_server(timeout=180, size="") as (url, _pid):  # the real Learn sizes, as a class sees them
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _settle(page, charts: int = 0) -> None:
+    """Wait until the script run finished and at least ``charts`` charts are drawn."""
+    page.wait_for_selector("[data-testid='stMain']")
+    page.wait_for_timeout(800)
+    page.wait_for_function(
+        """(n) => !document.querySelector('[data-testid="stStatusWidget"]')
+                 && document.querySelectorAll('.js-plotly-plot').length >= n
+                 && !document.querySelector('[data-testid="stSkeleton"]')""", arg=charts, timeout=180_000)
+    page.wait_for_timeout(700)
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1440, "height": 2100})
+    page.set_default_timeout(180_000)
+    page.goto(url)
+    return page
+
+
+def _answer(page, concept: str, index: int, right: bool, lang: str = "en") -> None:
+    """Click answer ``index`` of the concept's quiz and wait for its feedback (praise or correction)."""
+    page.get_by_text(t(f"learn.quiz.{concept}.a{index}", lang), exact=True).click()
+    kind, word = ("Success", "learn.quiz.right") if right else ("Warning", "learn.quiz.wrong")
+    page.locator(f"[data-testid='stAlertContent{kind}']").filter(has_text=t(word, lang)).first.wait_for()
+    _settle(page, 1)
+
+
+def test_learn_quiz_in_the_browser_with_screenshot(server: str, browser) -> None:
+    """The Learn page shows a concept, its chart, its input and a quiz; the right answer is praised."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = _open(browser, f"{server}/learn?lang=en")
+    try:
+        _settle(page, 1)
+        assert page.get_by_text(t("learn.quiz.domains.q", "en")).count() == 1
+        _answer(page, "domains", 0, right=True)
+        ok = page.locator("[data-testid='stAlertContentSuccess']")
+        assert ok.count() == 1 and t("learn.quiz.right", "en") in ok.inner_text()
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(SHOTS / "learn_quiz.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_worksheet_w3_walk_through(server: str, browser) -> None:
+    """Worksheet W3, part A and B: the fatigue concept with a quality set and the quiz answered (a wrong answer
+    first, then the right one), then the Explore page's 2-D sweep run; a screenshot of each step."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = _open(browser, f"{server}/learn?lang=en")
+    try:
+        _settle(page, 1)
+        page.get_by_text(t("learn.fatigue.title", "en"), exact=True).first.click()
+        _settle(page, 1)
+        slider = page.get_by_role("slider").first
+        slider.focus()
+        for _ in range(5):  # 0.45 -> 0.70 in steps of 0.05
+            slider.press("ArrowRight", delay=50)
+        _settle(page, 1)
+        page.wait_for_timeout(1500)
+        _settle(page, 1)
+        assert page.locator("[data-testid='stSliderThumbValue']").first.inner_text().strip() in ("0.70", "0.7")
+        _answer(page, "fatigue", 0, right=False)
+        assert page.locator("[data-testid='stAlertContentWarning']").filter(
+            has_text=t("learn.quiz.wrong", "en")).count() == 1
+        _answer(page, "fatigue", 1, right=True)
+        assert page.locator("[data-testid='stAlertContentSuccess']").count() == 1
+        caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="most profitable frequency").inner_text()
+        best = float(re.search(r"frequency is ([0-9.]+) messages", caption).group(1))
+        assert 0 < best < 14, f"the text promises an inverted U; the chart's best is {best}/week"
+        page.screenshot(path=str(SHOTS / "worksheet_w3_fatigue.png"), full_page=True)
+        page.goto(f"{server}/explore?lang=en")
+        _settle(page, 0)
+        page.get_by_role("button", name=t("explore.run", "en")).first.click()
+        _settle(page, 1)
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(SHOTS / "worksheet_w3_explore.png"), full_page=True)
+    finally:
+        page.close()
