@@ -775,4 +775,7 @@ STRINGS: dict[str, str] = {
     "report.flows_mean_note": "Flows and costs are means over the replicate runs (the same runs as the tables).",
     # ---- glossary on the Learn page (issue 18) ----
     "learn.glossary": "Glossary: every term in English, Chinese and Japanese, with its definition",
+    # ---- phases, calendar and stress (issues 13.7, 15.4) ----
+    "event.left_after_ban": "Left in a block or ban wave",
+    "preset.acquire_then_nurture": "Acquire in year 1, nurture from year 2 (China)",
 }

@@ -740,4 +740,7 @@ STRINGS: dict[str, str] = {
     "report.flows_mean_note": "流れとコストは反復実行の平均です（表と同じ実行）。",
     # ---- glossary on the Learn page (issue 18) ----
     "learn.glossary": "用語集：各用語の英語・中国語・日本語名とその定義",
+    # ---- phases, calendar and stress (issues 13.7, 15.4) ----
+    "event.left_after_ban": "ブロック・凍結の波で離脱",
+    "preset.acquire_then_nurture": "1年目は獲得、2年目から育成（中国）",
 }

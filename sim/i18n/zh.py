@@ -703,4 +703,7 @@ STRINGS: dict[str, str] = {
     "report.flows_mean_note": "流动和成本为各重复运行的均值（与表格使用相同的运行）。",
     # ---- glossary on the Learn page (issue 18) ----
     "learn.glossary": "术语表：每个术语的中英日名称及其定义",
+    # ---- phases, calendar and stress (issues 13.7, 15.4) ----
+    "event.left_after_ban": "因封号/拉黑潮离开",
+    "preset.acquire_then_nurture": "第一年拉新，第二年起养客（中国）",
 }

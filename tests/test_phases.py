@@ -1,0 +1,214 @@
+"""Strategies that change over time (phases) and the seasonal calendar (issue 13 item 7).
+
+Paired runs (same seed: common random numbers): a phase or a season changes nothing before it starts,
+moves its mechanism the right way after, and a phase that repeats the base values changes no number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.errors import SimInputError
+from sim.model import layout as L
+from sim.model.market import MarketModel
+from sim.model.mechanisms import schedule
+from tests.conftest import small
+
+JOINS = ["joins_organic", "joins_kol", "joins_partner", "joins_interception", "joins_referral"]
+PURCHASES = ["purchases_public", "purchases_private"]
+
+
+@pytest.fixture(scope="module")
+def base() -> sim.Scenario:
+    """China playbook, 3,000 consumers, 240 days."""
+    return small("china_in_china", population=3000, days=240)
+
+
+@pytest.fixture(scope="module")
+def base_daily(base: sim.Scenario) -> pd.DataFrame:
+    return sim.run(base).daily
+
+
+def _doc(sc: sim.Scenario) -> dict[str, Any]:
+    return sc.model_dump(mode="json")
+
+
+def _with(sc: sim.Scenario, *, phases: list | None = None, calendar: list | None = None) -> sim.Scenario:
+    doc = _doc(sc)
+    if phases is not None:
+        doc["brands"][0]["strategy"]["phases"] = phases
+    if calendar is not None:
+        doc["market"]["calendar"] = calendar
+    return sim.resolve(doc)
+
+
+def _numbers(daily: pd.DataFrame) -> pd.DataFrame:
+    return daily.select_dtypes("number")
+
+
+def test_nothing_scheduled_builds_no_timeline(base: sim.Scenario) -> None:
+    """No phase, no season, no stress: the schedule step has nothing to do (the regression baselines stay exact)."""
+    assert MarketModel(base).timeline is None
+
+
+def test_a_phase_repeating_the_base_values_changes_nothing(base: sim.Scenario, base_daily: pd.DataFrame) -> None:
+    """Limiting case: re-packing the same levers on a phase day gives bit-identical results."""
+    s = base.brands[0].strategy
+    same = {"acquisition": {"ad_budget_per_day": s.acquisition.ad_budget_per_day},
+            "messaging": {"per_week": s.messaging.per_week, "quality": s.messaging.quality}}
+    sc = _with(base, phases=[{"from_day": 60, "name": "same", "set": same}])
+    model = MarketModel(sc)
+    assert model.timeline is not None and 60 in model.timeline.packed_on  # the swap really happens
+    pd.testing.assert_frame_equal(sim.run(sc).daily, base_daily)
+
+
+def test_a_season_with_demand_one_changes_nothing(base: sim.Scenario, base_daily: pd.DataFrame) -> None:
+    """Limiting case: a demand multiplier of 1 is no season."""
+    sc = _with(base, calendar=[{"name": "flat", "start": 100, "end": 130, "demand": 1.0}])
+    pd.testing.assert_frame_equal(sim.run(sc).daily, base_daily)
+
+
+def test_more_ad_budget_from_day_d_raises_joins_after_d_only(base: sim.Scenario, base_daily: pd.DataFrame) -> None:
+    """Direction, paired: every number before day d is identical; ad spend and joins rise from d."""
+    d = 120
+    budget = base.brands[0].strategy.acquisition.ad_budget_per_day
+    assert budget > 0
+    sc = _with(base, phases=[{"from_day": d, "name": "push", "set": {"acquisition": {"ad_budget_per_day": budget * 4}}}])
+    daily = sim.run(sc).daily
+    before, base_before = daily[daily["day"] < d], base_daily[base_daily["day"] < d]
+    pd.testing.assert_frame_equal(_numbers(before).reset_index(drop=True), _numbers(base_before).reset_index(drop=True))
+    after, base_after = daily[daily["day"] >= d], base_daily[base_daily["day"] >= d]
+    assert after["ad_spend"].eq(budget * 4).all() and base_after["ad_spend"].eq(budget).all()
+    assert after["impressions"].sum() > 2 * base_after["impressions"].sum()
+    assert after[JOINS].to_numpy().sum() > base_after[JOINS].to_numpy().sum()
+
+
+def test_phases_accumulate_and_switch_back(base: sim.Scenario) -> None:
+    """A lever keeps a phase's value until a later phase changes it; the strategy in force is the merge."""
+    sc = _with(base, phases=[
+        {"from_day": 30, "set": {"acquisition": {"ad_budget_per_day": 0}, "messaging": {"per_week": 1}}},
+        {"from_day": 90, "set": {"messaging": {"per_week": 5}}},
+    ])
+    s = sc.brands[0].strategy
+    assert s.in_force(10).acquisition.ad_budget_per_day == base.brands[0].strategy.acquisition.ad_budget_per_day
+    assert s.in_force(30).messaging.per_week == 1
+    later = s.in_force(200)
+    assert later.acquisition.ad_budget_per_day == 0 and later.messaging.per_week == 5
+    daily = sim.run(sc).daily
+    assert daily.loc[daily["day"].between(30, 239), "ad_spend"].eq(0).all()
+    assert daily.loc[daily["day"] < 30, "ad_spend"].gt(0).all()
+
+
+def test_double_demand_in_a_window_raises_purchases_in_that_window_only(base: sim.Scenario,
+                                                                        base_daily: pd.DataFrame) -> None:
+    """Calendar: demand x2 on days 150-170 leaves days before identical and raises purchases inside."""
+    sc = _with(base, calendar=[{"name": "double 11", "start": 150, "end": 170, "demand": 2.0}])
+    daily = sim.run(sc).daily
+    before = daily["day"] < 150
+    pd.testing.assert_frame_equal(_numbers(daily[before]), _numbers(base_daily[before]))
+    inside = daily["day"].between(150, 170)
+    more = daily.loc[inside, PURCHASES].to_numpy().sum()
+    assert more > 1.5 * base_daily.loc[inside, PURCHASES].to_numpy().sum()
+    model = MarketModel(sc)
+    assert model.timeline.demand_on == {150: 2.0, 171: 1.0}
+
+
+def test_season_restores_purchase_rates_bit_for_bit(base: sim.Scenario) -> None:
+    """After a window closes the population's purchase rates are exactly the base rates again."""
+    sc = _with(base, calendar=[{"name": "peak", "start": 5, "end": 7, "demand": 3.0}])
+    model = MarketModel(sc)
+    rates = model.pop.traits[:, L.LAM].copy()
+    for _ in range(6):
+        model.step()
+    assert np.array_equal(model.pop.traits[:, L.LAM], rates * np.float32(3.0))
+    for _ in range(4):
+        model.step()
+    assert np.array_equal(model.pop.traits[:, L.LAM], rates)
+
+
+def test_calendar_repeats_every_year() -> None:
+    """A season is a window of the year: it recurs each year of a longer run."""
+    sc = sim.resolve({"run": {"days": 800, "population": 100},
+                      "market": {"calendar": [{"name": "d11", "start": 314, "end": 320, "demand": 2.5}]}})
+    demand = schedule.demand_by_day(sc)
+    assert demand[314] == 2.5 and demand[320] == 2.5 and demand[321] == 1.0 and demand[313] == 1.0
+    assert demand[365 + 314] == 2.5 and demand.sum() == 800 + 1.5 * 14
+
+
+# ---- refused values: the field, the value and what was expected --------------------------------
+def _refused(doc: dict) -> str:
+    with pytest.raises(SimInputError) as info:
+        sim.resolve(doc)
+    return str(info.value)
+
+
+def _one_brand(phases: list) -> dict:
+    return {"run": {"days": 365, "population": 1000}, "brands": [{"strategy": {"phases": phases}}]}
+
+
+def test_a_phase_after_the_horizon_is_refused() -> None:
+    text = _refused(_one_brand([{"from_day": 400, "set": {}}]))
+    assert "phases.0.from_day" in text and "400" in text and "364" in text
+
+
+def test_unordered_or_overlapping_phases_are_refused() -> None:
+    text = _refused(_one_brand([{"from_day": 100}, {"from_day": 50}]))
+    assert "phases.1.from_day" in text and "50" in text and "increasing" in text
+    text = _refused(_one_brand([{"from_day": 100}, {"from_day": 100}]))
+    assert "phases.1.from_day" in text and "100" in text
+
+
+def test_a_negative_fee_in_a_phase_is_refused() -> None:
+    text = _refused(_one_brand([{"from_day": 10, "set": {"acquisition": {"kol": {"fee": -100}}}}]))
+    assert "phases.0.set" in text and "acquisition.kol.fee" in text and "-100" in text and "greater than or equal to 0" in text
+
+
+def test_a_phase_overriding_a_key_that_does_not_exist_is_refused() -> None:
+    text = _refused(_one_brand([{"from_day": 10, "set": {"messaging": {"per_weak": 3}}}]))
+    assert "messaging.per_weak" in text and "does not exist" in text and "per_week" in text
+    text = _refused(_one_brand([{"from_day": 10, "set": {"advertising": 3}}]))
+    assert "advertising" in text and "does not exist" in text
+
+
+def test_a_phase_cannot_switch_the_pool_tool() -> None:
+    text = _refused(_one_brand([{"from_day": 10, "set": {"pool": {"tool": "line"}}}]))
+    assert "phases.0.set.pool.tool" in text and "cannot change" in text
+
+
+def test_overlapping_seasons_and_reversed_windows_are_refused() -> None:
+    doc = {"run": {"days": 365, "population": 1000},
+           "market": {"calendar": [{"name": "a", "start": 300, "end": 320, "demand": 2},
+                                   {"name": "b", "start": 310, "end": 330, "demand": 2}]}}
+    text = _refused(doc)
+    assert "calendar" in text and "'a'" in text and "'b'" in text and "overlap" in text
+    doc["market"]["calendar"] = [{"name": "a", "start": 320, "end": 300, "demand": 2}]
+    assert "end (300) must be at least start (320)" in _refused(doc)
+    doc["market"]["calendar"] = [{"name": "a", "start": 300, "end": 320, "demand": -1}]
+    assert "demand" in _refused(doc)
+
+
+def test_phase_money_is_converted_with_the_strategy() -> None:
+    """A strategy written in USD running in a CNY market: its phases' money amounts are converted too."""
+    sc = sim.resolve({"run": {"days": 365, "population": 1000}, "market": {"currency": "CNY"},
+                      "brands": [{"strategy": {"currency": "USD", "acquisition": {"ad_budget_per_day": 10},
+                                               "phases": [{"from_day": 100, "set": {
+                                                   "acquisition": {"ad_budget_per_day": 20},
+                                                   "messaging": {"per_week": 3}}}]}}]})
+    s = sc.brands[0].strategy
+    assert s.acquisition.ad_budget_per_day == pytest.approx(72.0)
+    assert s.in_force(100).acquisition.ad_budget_per_day == pytest.approx(144.0)
+    assert s.in_force(100).messaging.per_week == 3  # not money: unchanged
+
+
+def test_phased_example_scenario_loads_and_switches() -> None:
+    """The example preset: acquire in year 1, nurture from year 2, with Double 11 and year-end seasons."""
+    sc = sim.resolve("acquire_then_nurture", ["run.population=1000"])
+    s = sc.brands[0].strategy
+    assert [ph.from_day for ph in s.phases] == [365]
+    assert s.in_force(400).acquisition.ad_budget_per_day < s.acquisition.ad_budget_per_day
+    assert {season.name for season in sc.market.calendar} >= {"Double 11"}
