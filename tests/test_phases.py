@@ -47,8 +47,10 @@ def _with(sc: sim.Scenario, *, phases: list | None = None, calendar: list | None
     return sim.resolve(doc)
 
 
-def _numbers(daily: pd.DataFrame) -> pd.DataFrame:
-    return daily.select_dtypes("number")
+def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The numeric daily columns, without ``cohort_referrals``: it credits later referrals back to the
+    referrer's join day, so a change on day d rightly rewrites it for earlier days."""
+    return frame.select_dtypes("number").drop(columns="cohort_referrals").reset_index(drop=True)
 
 
 def test_nothing_scheduled_builds_no_timeline(base: sim.Scenario) -> None:

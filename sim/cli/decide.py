@@ -232,12 +232,24 @@ def risk(
     scheduler: SchedOpt = None,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
+    stress: Annotated[list[str] | None, typer.Option(
+        "--stress", help="KIND:DAY[:SIZE], a stress on a day of the run (from 1) against the unstressed twin on "
+                         "common seeds: breach, enforcement (x the regime's), channel_ban (share of members who "
+                         "leave), ad_price (0.5 = +50%). Repeatable.")] = None,
 ) -> None:
-    """Chance of a loss at the horizon, P5/P50/P95 profit and the break-even month over replicates."""
+    """Chance of a loss at the horizon, P5/P50/P95 profit and the break-even month over replicates.
+
+    With ``--stress``, each stress is run against its unstressed twin instead (paired, common seeds).
+    """
+    from sim.analysis.risk import parse_stress
     from sim.analysis.risk import risk as run_risk
 
     try:
         _check_target(out_dir, overwrite)
+        if stress:
+            _stress(scenario, [parse_stress(t) for t in stress], reps, brand, _day0(day), set_, root_seed, workers,
+                    serial, scheduler, out_dir, overwrite)
+            return
         with _pool(serial, scheduler, workers, reps) as ex, _bar("risk") as tick:
             r = run_risk(scenario, reps, brand=brand, day=_day0(day), execution=_execution(root_seed, set_, ex, tick))
         money = _money(r.currency)
@@ -258,6 +270,34 @@ def risk(
               "risk", overwrite)
     except SimInputError as exc:
         _fail(exc)
+
+
+def _stress(scenario: str, stresses: list[Any], reps: int, brand: str | None, day: int | None, set_: Any,
+            root_seed: int | None, workers: Any, serial: bool, scheduler: Any, out_dir: Path | None,
+            overwrite: bool) -> None:
+    """Print (and save) each stress against its unstressed twin."""
+    from sim.analysis.risk import stress_test
+
+    files: dict[str, bytes] = {}
+    summaries = []
+    for j, st in enumerate(stresses):
+        with _pool(serial, scheduler, workers, 2 * reps) as ex, _bar(f"stress {st.kind}") as tick:
+            r = stress_test(scenario, st, reps, brand=brand, day=day, execution=_execution(root_seed, set_, ex, tick))
+        money = _money(r.currency)
+        p = r.p_loss()
+        _say(f"{r.scenario.name} / {r.brand}: {st.kind} of size {st.size:g} on day {st.day + 1}, read on day "
+             f"{r.day + 1}, {r.n} paired replicates (common random numbers)")
+        effects = r.effects()
+        for c in ("unstressed", "stressed", "change", "ci_low", "ci_high"):
+            effects[c] = [money(v) if k in ("profit", "revenue") else f"{v:,.4g}"
+                          for k, v in zip(effects["kpi"], effects[c], strict=True)]
+        _show(_table("effect of the stress (stressed minus unstressed, 95% interval)", effects))
+        _say(f"probability of a loss: {100 * p['unstressed']:.1f}% unstressed, {100 * p['stressed']:.1f}% stressed "
+             f"(95% interval {100 * p['stressed_low']:.1f}% to {100 * p['stressed_high']:.1f}%)")
+        files[f"stress_{j}_samples.csv"] = r.samples.to_csv(index=False).encode()
+        summaries.append({**r.summary(), "seeds": r.seeds, **r.meta})
+    files["stress.json"] = json.dumps(summaries, indent=2, default=str).encode()
+    _save(out_dir, files, "stress", overwrite)
 
 
 # ---- cohorts ---------------------------------------------------------------------------------------
