@@ -199,3 +199,42 @@ def test_cli_risk_stress_prints_the_paired_effect_and_saves(tmp_path) -> None:
     assert bad.exit_code != 0 and "--stress" in bad.output and "KIND:DAY" in bad.output
     late = CliRunner().invoke(app, ["risk", "china_in_china", *small_args, "--stress", "breach:500"])
     assert late.exit_code != 0 and "500" in late.output
+
+
+# ---- the dashboard's Decide page --------------------------------------------------------------------
+def test_decide_page_stress_section_runs_a_stress_on_a_chosen_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Risk tool: choose a stress, its day and a size of 0 -> the paired profit change is exactly zero."""
+    pytest.importorskip("streamlit")
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SIM_DASHBOARD_TEST_SIZE", "1")
+    monkeypatch.setenv("SIM_DASHBOARD_EXECUTOR", "serial")
+    app = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+    at = AppTest.from_file(app, default_timeout=300)
+    at.session_state["lang"] = "en"
+    at.run()
+    at.switch_page("views/decide.py").run()
+    at.radio(key="de_tool").set_value("risk").run()
+    at.selectbox(key="de_st_kind").set_value("enforcement").run()
+    at.number_input(key="de_st_day").set_value(20).run()
+    at.number_input(key="de_st_size_enforcement").set_value(0.0).run()
+    at.button(key="de_st_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    cards = {m.label: m.value for m in at.metric}
+    assert "Profit change (stressed − unstressed)" in cards
+    assert cards["Profit change (stressed − unstressed)"] == "JPY 0.00"  # japan_in_japan, the page's default
+    assert at.get("plotly_chart")
+
+
+def test_stress_pairs_figure_joins_each_seed_and_escapes_the_title() -> None:
+    from sim.figures_decide import stress_pairs_figure
+
+    samples = pd.DataFrame({"profit": [1.0, -2.0, 3.0], "profit_stressed": [0.5, -4.0, 1.0]})
+    fig = stress_pairs_figure(samples, currency="CNY", title="<b>x</b>")
+    markers = [tr for tr in fig.data if tr.mode == "markers"]
+    assert [list(m.y) for m in markers] == [[1.0, -2.0, 3.0], [0.5, -4.0, 1.0]]
+    assert sum(tr.mode == "lines" for tr in fig.data) == 3
+    assert "<b>" not in fig.layout.title.text
