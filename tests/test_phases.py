@@ -214,3 +214,56 @@ def test_phased_example_scenario_loads_and_switches() -> None:
     assert [ph.from_day for ph in s.phases] == [365]
     assert s.in_force(400).acquisition.ad_budget_per_day < s.acquisition.ad_budget_per_day
     assert {season.name for season in sc.market.calendar} >= {"Double 11"}
+
+
+# ---- the budget planner over channels and periods (issue 15 item 5) -------------------------------------
+def test_budget_over_periods_charges_each_period_its_own_rate_and_finds_the_cheapest() -> None:
+    """Known answer: with ads that buy nothing, profit = constant - ads(year 1) x days - ads(later) x days,
+    for every candidate, and the plan is the cheapest pair; the plan scenario runs each period's rate."""
+    from sim.analysis.budget import plan_budget
+    from sim.analysis.execution import Execution
+
+    small_run = ("run.population=600", "run.days=60", "market.platforms.ad_effectiveness=0")
+    plan = plan_budget("china_in_china", 60 * 200_000, channels=["ads"], phases=(20,), reps=1, validation_reps=2,
+                       maxiter=2, popsize=3, execution=Execution(seed=9, overrides=small_run, executor="serial"))
+    h = plan.history
+    assert {"ads", "ads@21"} <= set(h.columns)
+    constant = h["profit"] + h["ads"] * 20 + h["ads@21"] * 40
+    assert (constant - constant.iloc[0]).abs().max() == pytest.approx(0, abs=1e-3)
+    cheapest = (h["ads"] * 20 + h["ads@21"] * 40).idxmin()
+    assert plan.by_period == [{"ads": h.loc[cheapest, "ads"]}, {"ads": h.loc[cheapest, "ads@21"]}]
+    assert plan.periods == [(0, 20), (20, 60)]
+    table = plan.table()
+    assert list(table["period"]) == ["1-20", "21-60"]
+    daily = sim.run(plan.plan_scenario).daily
+    assert daily.loc[daily["day"] < 20, "ad_spend"].eq(plan.by_period[0]["ads"]).all()
+    assert daily.loc[daily["day"] >= 20, "ad_spend"].eq(plan.by_period[1]["ads"]).all()
+
+
+def test_budget_periods_are_checked() -> None:
+    from sim.analysis.budget import check_periods
+
+    assert check_periods((), 100) == [(0, 100)]
+    assert check_periods((30, 60), 100) == [(0, 30), (30, 60), (60, 100)]
+    for bad in ((0,), (100,), (60, 30), (30, 30)):
+        with pytest.raises(SimInputError, match="--phase"):
+            check_periods(bad, 100)
+
+
+def test_cli_budget_with_periods_prints_each_period_and_refuses_a_bad_cut(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    args = ["budget", "china_in_china", "--budget", "2000000", "--channel", "ads", "--set", "run.population=600",
+            "--set", "run.days=60", "--reps", "1", "--validation-reps", "2", "--maxiter", "1", "--popsize", "2",
+            "--serial"]
+    r = CliRunner().invoke(app, [*args, "--phase", "31", "--out", str(tmp_path / "b")])
+    assert r.exit_code == 0, r.output
+    assert "1-30" in r.output and "31-60" in r.output
+    saved = json.loads((tmp_path / "b" / "plan.json").read_text())
+    assert saved["periods"] == [[1, 30], [31, 60]] and len(saved["by_period"]) == 2
+    bad = CliRunner().invoke(app, [*args, "--phase", "61"])
+    assert bad.exit_code != 0 and "--phase" in bad.output

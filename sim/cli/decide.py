@@ -367,6 +367,9 @@ def budget(
     validation_reps: Annotated[int, typer.Option("--validation-reps", help="Fresh seeds for the plan.")] = 10,
     maxiter: Annotated[int, typer.Option("--maxiter", help="Generations of the search.")] = 10,
     popsize: Annotated[int, typer.Option("--popsize", help="Population multiplier.")] = 6,
+    phase: Annotated[list[int] | None, typer.Option("--phase", help="Day (from 1) a new budget period starts, "
+                                                    "e.g. 366 for year 1 against later (repeatable): each channel "
+                                                    "gets one value per period.")] = None,
     set_: SetOpt = None,
     root_seed: RootOpt = None,
     workers: WorkersOpt = None,
@@ -396,13 +399,14 @@ def budget(
         with _pool(serial, scheduler, workers, None) as ex, _bar("budget") as tick:
             plan = plan_budget(scenario, total, channels=chans, constraints=constraint or [], reps=reps,
                                validation_reps=validation_reps, maxiter=maxiter, popsize=popsize,
-                               execution=_execution(root_seed, set_, ex, tick))
+                               phases=[d - 1 for d in phase or []], execution=_execution(root_seed, set_, ex, tick))
         money = _money(plan.currency)
-        rows = pd.DataFrame([{"channel": c, "value": v,
-                              "unit": "per day" if c in ("ads", "content", "kol") else "per join"}
-                             for c, v in plan.plan.items()])
+        rows = plan.table()
+        if len(plan.periods) == 1:
+            rows = rows.drop(columns="period")
         _show(_table(f"{plan.scenario.name}: plan for a budget of {money(plan.budget)} "
-                     f"({'feasible' if plan.feasible else 'NO feasible plan found'})", rows, {"value": money}))
+                     f"({'feasible' if plan.feasible else 'NO feasible plan found'})", rows,
+                     {"value": money, "planned_spend": lambda v: "" if v != v else money(v)}))
         f = plan.fresh.set_index("kpi")
         _say(f"in-sample ({reps} search seeds): profit {money(plan.in_sample['profit'])}, acquisition spend "
              f"{money(plan.in_sample['acquisition_spend'])}")
@@ -411,12 +415,15 @@ def budget(
              f"{money(f.loc['acquisition_spend', 'mean'])}")
         for name, ok in plan.fresh_holds().items():
             _say(f"{name}: {'holds' if ok else 'VIOLATED'} on the fresh seeds")
-        _say("rates are constant over the whole run (phases over time need model support)")
+        if len(plan.periods) == 1:
+            _say("rates are constant over the whole run (--phase DAY splits the budget over periods too)")
         _save(out_dir, {"plan.yaml": yaml.safe_dump(scenario_doc(plan.plan_scenario), sort_keys=False,
                                                     allow_unicode=True).encode(),
                         "history.csv": plan.history.to_csv(index=False).encode(),
                         "fresh.csv": plan.fresh.to_csv(index=False).encode(),
                         "plan.json": json.dumps({"budget": plan.budget, "plan": plan.plan, "feasible": plan.feasible,
+                                                 "periods": [[a + 1, b] for a, b in plan.periods],
+                                                 "by_period": plan.by_period,
                                                  "in_sample": plan.in_sample, "fresh_holds": plan.fresh_holds(),
                                                  **plan.meta}, indent=2, default=str).encode()},
               "budget", overwrite)
