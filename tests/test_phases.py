@@ -267,3 +267,60 @@ def test_cli_budget_with_periods_prints_each_period_and_refuses_a_bad_cut(tmp_pa
     assert saved["periods"] == [[1, 30], [31, 60]] and len(saved["by_period"]) == 2
     bad = CliRunner().invoke(app, [*args, "--phase", "61"])
     assert bad.exit_code != 0 and "--phase" in bad.output
+
+
+# ---- the editor and the what-if page -------------------------------------------------------------------
+@pytest.fixture()
+def _sizes(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("streamlit")
+    from tests.apptest_helpers import use_test_sizes
+
+    use_test_sizes(monkeypatch)
+
+
+def test_editor_adds_and_removes_a_phase_and_shows_a_bad_value_with_its_path(_sizes: None) -> None:
+    from dashboard.text import md
+    from tests.apptest_helpers import assert_ok, open_page
+
+    at = open_page("editor", timeout=300)
+    at.number_input(key="ed_ph_day").set_value(100).run()
+    at.selectbox(key="ed_ph_lever").set_value("acquisition.ad_budget_per_day").run()
+    at.number_input(key="ed_ph_value_num").set_value(123.0).run()
+    at.button(key="ed_ph_add").click().run()
+    assert_ok(at)
+    text = at.text_area(key="ed_text").value
+    doc = sim.scenario.loader.parse_yaml(text.encode(), "t")
+    assert doc["brands"][0]["strategy"]["phases"] == [{"from_day": 99, "set": {"acquisition": {"ad_budget_per_day": 123.0}}}]
+    assert at.success  # still a valid scenario
+    assert any("From day 100" in t.value and "ad_budget_per_day = 123.0" in t.value for t in at.text)
+    # a negative fee is refused with its path, like any edit
+    at.selectbox(key="ed_ph_lever").set_value("acquisition.kol.fee").run()
+    at.number_input(key="ed_ph_value_num").set_value(-5.0).run()
+    at.button(key="ed_ph_add").click().run()
+    assert not at.exception and at.error
+    shown = " ".join(m.value for m in at.markdown)
+    assert md("phases.0.set") in shown and md("acquisition.kol.fee") in shown
+    # remove the phase: the YAML has none again
+    at.button(key="ed_ph_remove").click().run()
+    assert_ok(at)
+    doc = sim.scenario.loader.parse_yaml(at.text_area(key="ed_text").value.encode(), "t")
+    assert "phases" not in doc["brands"][0]["strategy"]
+
+
+def test_whatif_switch_on_day_runs_a_phased_variant(_sizes: None) -> None:
+    """B switches to a bigger ad budget on a later day: the overrides say so, the figure marks the day, and
+    the variant's numbers differ from B switching from day 1."""
+    from tests.apptest_helpers import assert_ok, open_page
+
+    at = open_page("whatif", timeout=300)
+    key = next(s.key for s in at.slider if s.key.endswith("b_ad"))
+    at.slider(key=key).set_value(at.slider(key=key).max).run()
+    assert_ok(at)
+    from_start = {m.label: m.value for m in at.metric}
+    switch_key = next(n.key for n in at.number_input if n.key.endswith("b_switch"))
+    days = at.number_input(key="wi_days").value
+    at.number_input(key=switch_key).set_value(max(2, days // 2)).run()
+    assert_ok(at)
+    assert f"# from day {max(2, days // 2)}:" in at.code[0].value
+    switched = {m.label: m.value for m in at.metric}
+    assert switched != from_start
