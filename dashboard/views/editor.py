@@ -158,8 +158,10 @@ def _day_text(ph: dict) -> str:
 
 
 def phases_panel(doc: dict) -> None:
-    """Add or remove phases of a brand's strategy (written into the YAML text; shown even when invalid,
-    so a phase with a bad value can be removed here)."""
+    """Add or remove phases of a brand's strategy, written into the YAML text.
+
+    Shown even when the scenario is invalid, so that a phase with a bad value can be removed here.
+    """
     brands = doc.get("brands") if isinstance(doc.get("brands"), list) else []
     if not brands:
         return

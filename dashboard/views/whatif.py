@@ -2,7 +2,9 @@
 
 Both sides run the same replicate seeds (common random numbers), so each pair of runs differs only
 by the levers. Side B may switch to its levers on a later day (a phased strategy: A's levers until
-then, B's from that day, as a strategy phase run by the model's schedule). Every card shows B's mean, its 5-95% range, A's mean and in how many paired runs B
+then, B's from that day, as a strategy phase run by the model's schedule).
+
+Every card shows B's mean, its 5-95% range, A's mean and in how many paired runs B
 did better; a difference is called clear only when its 95% paired interval excludes zero. Runs are
 shared by every session: moving a slider back to a value anyone has run is instant.
 """

@@ -178,8 +178,11 @@ class BudgetPlan:
         return self.scenario.market.currency
 
     def table(self) -> pd.DataFrame:
-        """The plan as rows: ``period`` (1-based first and last day), ``channel``, ``value``, ``unit`` and
-        ``planned_spend`` (a daily channel's value times the period's days; per-join channels: blank)."""
+        """The plan as rows.
+
+        Columns: ``period`` (1-based first and last day), ``channel``, ``value``, ``unit`` and
+        ``planned_spend`` (a daily channel's value times the period's days; per-join channels: blank).
+        """
         rows = []
         for (start, end), values in zip(self.periods, self.by_period, strict=True):
             for ch, v in values.items():

@@ -261,7 +261,8 @@ class StressResult:
         """Headline figures: the stress, the mean paired profit change and the chances of a loss."""
         e = self.effects().set_index("kpi")
         return {"stress": self.stress.model_dump(mode="json"), "brand": self.brand, "day": self.day,
-                "profit_change": float(e.loc["profit", "change"]), "profit_change_low": float(e.loc["profit", "ci_low"]),
+                "profit_change": float(e.loc["profit", "change"]),
+                "profit_change_low": float(e.loc["profit", "ci_low"]),
                 "profit_change_high": float(e.loc["profit", "ci_high"]),
                 **{f"p_loss_{k}": v for k, v in self.p_loss().items()}, "currency": self.currency, "n": self.n}
 
@@ -300,7 +301,8 @@ def stress_test(
     if day is not None and not 0 <= int(day) < sc.run.days:
         raise SimInputError.single("--day", "day", f"must be between 0 and {sc.run.days - 1}", day)
     if not 0 <= st.day < sc.run.days:
-        raise SimInputError.single("--stress", "stress.day", f"must be a day of the run: 1 to {sc.run.days}", st.day + 1)
+        raise SimInputError.single("--stress", "stress.day", f"must be a day of the run: 1 to {sc.run.days}",
+                                   st.day + 1)
     stressed = with_stress(sc, st)
     root = ex.root(sc)
     seeds = spawn_seeds(root, reps)

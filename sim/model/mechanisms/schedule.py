@@ -37,8 +37,9 @@ With no phase, no season and no stress, :func:`build` returns ``None`` and the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
