@@ -324,3 +324,11 @@ def test_whatif_switch_on_day_runs_a_phased_variant(_sizes: None) -> None:
     assert f"# from day {max(2, days // 2)}:" in at.code[0].value
     switched = {m.label: m.value for m in at.metric}
     assert switched != from_start
+
+
+def test_values_the_results_read_once_cannot_change_in_a_phase() -> None:
+    """COGS rate (member contribution) and the sharing window (K-factor) are read once for the run."""
+    for changes, key in (({"product": {"cogs_rate": 0.3}}, "product.cogs_rate"),
+                         ({"referral": {"share_window_days": 10}}, "referral.share_window_days")):
+        text = _refused(_one_brand([{"from_day": 10, "set": changes}]))
+        assert f"phases.0.set.{key}" in text and "cannot change" in text

@@ -679,8 +679,10 @@ class Compliance(Strict):
 
 
 #: Strategy keys a phase may not change: who the strategy is, the currency it is written in, the pool tool
-#: (members cannot be moved from one tool's pool to another's by a switch of parameters).
-PHASE_FIXED_KEYS = ("name", "currency", "phases", "pool.tool")
+#: (members cannot be moved from one tool's pool to another's by a switch of parameters), and the two
+#: values the results layer reads once for the whole run (COGS rate: member contribution; the sharing
+#: window: the K-factor).
+PHASE_FIXED_KEYS = ("name", "currency", "phases", "pool.tool", "product.cogs_rate", "referral.share_window_days")
 
 
 def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
