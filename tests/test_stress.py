@@ -238,3 +238,21 @@ def test_stress_pairs_figure_joins_each_seed_and_escapes_the_title() -> None:
     assert [list(m.y) for m in markers] == [[1.0, -2.0, 3.0], [0.5, -4.0, 1.0]]
     assert sum(tr.mode == "lines" for tr in fig.data) == 3
     assert "<b>" not in fig.layout.title.text
+
+
+def test_every_schedule_keeps_the_conservation_laws(base: sim.Scenario) -> None:
+    """Phases, a season and all four stresses in one run, with every invariant checked after each day."""
+    doc = base.model_dump(mode="json")
+    doc["run"].update(days=80, population=1000)
+    doc["brands"][0]["seed_members"] = 400
+    doc["brands"][0]["strategy"]["phases"] = [{"from_day": 40, "set": {"messaging": {"per_week": 1}}}]
+    doc["market"]["calendar"] = [{"name": "peak", "start": 50, "end": 60, "demand": 3.0}]
+    doc["market"]["stresses"] = [{"kind": "breach", "day": 30, "size": 3.0},
+                                 {"kind": "enforcement", "day": 31, "size": 1.0},
+                                 {"kind": "channel_ban", "day": 45, "size": 0.6},
+                                 {"kind": "ad_price", "day": 55, "size": 1.0, "days": 10}]
+    sc = sim.resolve(doc)
+    a, b = sim.run(sc, validating=True), sim.run(sc)
+    pd.testing.assert_frame_equal(a.daily, b.daily)  # reproducible
+    d = a.daily
+    assert d.loc[d["day"] == 45, "channel_ban_exits"].iloc[0] > 0
