@@ -19,7 +19,7 @@ from sim.figures import PALETTE, style
 from sim.i18n import t
 
 __all__ = ["breakeven_figure", "breakeven_month_figure", "gap_waterfall_figure", "pareto_figure",
-           "profit_distribution_figure"]
+           "profit_distribution_figure", "stress_pairs_figure"]
 
 
 def _plain(text: str) -> str:
@@ -143,4 +143,31 @@ def pareto_figure(points: pd.DataFrame, x: str, y: str, *, color: str | None = N
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(title_text=_plain(x_title), exponentformat="B")
     fig.update_yaxes(title_text=_plain(y_title), exponentformat="B")
+    return fig
+
+
+def stress_pairs_figure(samples: pd.DataFrame, *, kpi: str = "profit", currency: str = "", lang: str = "en",
+                        title: str = "", height: int = 340) -> go.Figure:
+    """A stress against its twin, run by run: the unstressed and stressed value of ``kpi`` for each seed.
+
+    ``samples`` has one row per seed with columns ``kpi`` and ``<kpi>_stressed``
+    (:class:`sim.analysis.risk.StressResult`); a grey line joins the two runs of a seed (common random
+    numbers), so the stress's effect is read pair by pair.
+    """
+    runs = [f"{i + 1}" for i in range(len(samples))]
+    base = samples[kpi].to_numpy(dtype=np.float64)
+    hit = samples[f"{kpi}_stressed"].to_numpy(dtype=np.float64)
+    fig = go.Figure()
+    for i, run in enumerate(runs):
+        fig.add_trace(go.Scatter(x=[run, run], y=[base[i], hit[i]], mode="lines", line={"color": "#bbb", "width": 1},
+                                 showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=runs, y=base, mode="markers", marker={"color": PALETTE[2], "size": 8},
+                             name=t("decide.unstressed", lang), hovertemplate="%{y:,.4s}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=runs, y=hit, mode="markers", marker={"color": PALETTE[0], "size": 8, "symbol": "x"},
+                             name=t("decide.stressed", lang), hovertemplate="%{y:,.4s}<extra></extra>"))
+    fig.add_hline(y=0.0, line={"color": "#888", "dash": "dot"})
+    style(fig, title=_plain(title), height=height)
+    fig.update_layout(hovermode="closest")
+    fig.update_xaxes(title_text=t("decide.runs", lang), type="category")
+    fig.update_yaxes(title_text=currency, exponentformat="B")
     return fig

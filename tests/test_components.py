@@ -182,7 +182,7 @@ def test_the_day_runs_the_components_in_order_and_times_each() -> None:
 
     model.components = tuple(Spy(c) for c in model.components)
     model.step()
-    assert ran == ["plan", "auction", "acquisition", "purchase", "membership", "messaging", "referral",
+    assert ran == ["schedule", "plan", "auction", "acquisition", "purchase", "membership", "messaging", "referral",
                    "compliance", "books"]
     assert list(model.timings) == ran and all(v >= 0 for v in model.timings.values())
     assert [c.NAME for c in components.DAILY] == ran

@@ -152,6 +152,61 @@ def risk_cached(key: str, reps: int, _text: str = "") -> object:
         bar.empty()
 
 
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def stress_cached(key: str, kind: str, day0: int, size: float, reps: int, _text: str = "") -> object:
+    """A stress on day ``day0`` against the unstressed twin (paired, common seeds), cached by its inputs."""
+    from sim.analysis.risk import stress_test
+
+    bar = st.progress(0.0, text=_text)
+    try:
+        return stress_test(C.from_key(key), {"kind": kind, "day": day0, "size": size}, reps,
+                           execution=C.execution(None, Ticker(bar, _text)))
+    finally:
+        bar.empty()
+
+
+#: Stress kinds: (default size, largest size, step).
+STRESS_SIZES: dict[str, tuple[float, float, float]] = {
+    "breach": (1.0, 5.0, 0.5), "enforcement": (1.0, 5.0, 0.5), "channel_ban": (0.3, 1.0, 0.05),
+    "ad_price": (0.5, 3.0, 0.1)}
+
+
+def _stress_section(sc: Any, days: int, reps: int) -> None:
+    """The stress test of the risk tool: a kind, a day and a size, against the unstressed twin."""
+    st.subheader(T("decide.stress_title"))
+    cols = st.columns(3)
+    kind = cols[0].selectbox(T("decide.stress_kind"), tuple(STRESS_SIZES), key="de_st_kind",
+                             format_func=C.bind(lambda x: T(f"decide.stress_kind_{x}")))
+    day = cols[1].number_input(T("decide.stress_day"), 1, int(days), max(1, int(days) // 2), 1, key="de_st_day")
+    default, top, step = STRESS_SIZES[kind]
+    size = cols[2].number_input(T("decide.stress_size"), 0.0, top, default, step, key=f"de_st_size_{kind}",
+                                help=T("decide.stress_size_help"))
+    req = (C.doc_key(sc), kind, int(day) - 1, float(size), int(reps))
+    if st.button(T("decide.stress_run"), key="de_st_run", icon=":material/bolt:"):
+        st.session_state["de_st_req"] = req
+    if not st.session_state.get("de_st_req"):
+        return
+    r = st.session_state["de_st_req"]
+    res = C.safe(lambda: stress_cached(*r, _text=T("common.computing_many", n=2 * r[4])))
+    if r != req:
+        st.info(T("explore.stale"))
+    cur = res.currency
+    e = res.effects().set_index("kpi")
+    p = res.p_loss()
+    cols = st.columns(3)
+    cols[0].metric(T("decide.stress_change"), C.fmt(e.loc["profit", "change"], "profit", cur),
+                   help=T("decide.stress_change_help", n=res.n, low=C.fmt(e.loc["profit", "ci_low"], "profit", cur),
+                          high=C.fmt(e.loc["profit", "ci_high"], "profit", cur)))
+    cols[1].metric(T("decide.stress_p_loss"), f"{100 * p['stressed']:.0f}%",
+                   delta=f"{100 * (p['stressed'] - p['unstressed']):+.0f} pt", delta_color="inverse")
+    cols[2].metric(T("kpi.pool_size"), C.fmt(e.loc["pool_size", "stressed"], "pool_size"),
+                   delta=C.signed(e.loc["pool_size", "change"], "pool_size"))
+    C.chart(figures_decide.stress_pairs_figure(res.samples, currency=cur, lang=C.lang(), title=T("decide.stress_fig")),
+            "de_stress_pairs", "stress_pairs")
+    st.caption(T("decide.stress_new_note"))
+    C.csv_button(res.samples, "stress", "de_st_csv")
+
+
 # ---- page -------------------------------------------------------------------------------------------
 
 st.title(T("decide.title"))
@@ -375,7 +430,8 @@ else:  # risk
             C.chart(figures_decide.breakeven_month_figure(rk.breakeven_months(), lang=C.lang(),
                                                           title=T("decide.month_dist")),
                     "de_month_dist", "breakeven_months")
-        st.caption(T("decide.stress_note"))
         C.csv_button(rk.samples, "risk", "de_ri_csv")
+    if sc is not None:
+        _stress_section(sc, days, reps)
 
 C.assumptions_panel("decide")

@@ -6,19 +6,28 @@ escaped before display. Presets open resolved (every setting written out), so an
 edited. A valid scenario joins the Compare page under the name in its YAML (added to the pair
 already shown; an edited scenario of the same name replaces its older version) and can be used on
 the What-if, Explore and Journeys pages for the rest of the session.
+
+Phases (a strategy that changes over time) can be added and removed without writing YAML: pick a
+brand, a day, a lever and its new value, and the phase is written into the YAML text (comments are
+then lost: the text is rewritten from its parsed document); it is validated like every other edit.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import typing
 
 import streamlit as st
+import yaml
+from pydantic import BaseModel
 
 from dashboard import common as C
 from dashboard.settings import SERVER_UPLOAD_MB
 from sim.errors import SimInputError
 from sim.scenario import dump_scenario, load_scenario, scenario_json_schema
 from sim.scenario.loader import parse_yaml
+from sim.scenario.schema import PHASE_FIXED_KEYS, Strategy
 
 T = C.T
 DEFAULT_COMPARISON = "china_vs_japan"
@@ -53,6 +62,147 @@ def add_to_comparison(name: str, doc: dict) -> bool:
     return replaced
 
 
+def lever_paths(model: type[BaseModel] = Strategy, prefix: str = "") -> dict[str, type]:
+    """Every number or switch of a strategy a phase may change: dotted path -> type (int, float, bool)."""
+    out: dict[str, type] = {}
+    for name, info in model.model_fields.items():
+        path = prefix + name
+        if path in PHASE_FIXED_KEYS:
+            continue
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out.update(lever_paths(ann, path + "."))
+        elif ann in (int, float, bool) and typing.get_origin(ann) is None:
+            out[path] = ann
+    return out
+
+
+LEVER_PATHS = lever_paths()
+
+
+def _doc_of_text() -> dict | None:
+    """The editor's YAML as a document, or ``None`` (with a message) when it does not parse."""
+    try:
+        return parse_yaml(st.session_state.get("ed_text", "").encode("utf-8"), "editor")
+    except SimInputError:
+        st.session_state["ed_phase_msg"] = T("editor.phases_bad_yaml")
+        return None
+
+
+def _strategy_node(doc: dict, brand: int) -> dict | None:
+    brands = doc.get("brands")
+    if not isinstance(brands, list) or not 0 <= brand < len(brands) or not isinstance(brands[brand], dict):
+        return None
+    return brands[brand].setdefault("strategy", {}) if isinstance(brands[brand].get("strategy", {}), dict) else None
+
+
+def _write(doc: dict) -> None:
+    st.session_state["ed_text"] = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
+
+
+def _add_phase() -> None:
+    """Callback: write the phase chosen in the widgets into the YAML text (merged into a phase of that day)."""
+    doc = _doc_of_text()
+    if doc is None:
+        return
+    node = _strategy_node(doc, int(st.session_state.get("ed_ph_brand", 0)))
+    if node is None:
+        st.session_state["ed_phase_msg"] = T("editor.phases_bad_yaml")
+        return
+    day = int(st.session_state["ed_ph_day"]) - 1
+    path = st.session_state["ed_ph_lever"]
+    kind = LEVER_PATHS[path]
+    raw = st.session_state.get("ed_ph_value_bool" if kind is bool else "ed_ph_value_num", 0.0)
+    value = bool(raw) if kind is bool else (int(raw) if kind is int else float(raw))
+    phases = node.get("phases")
+    phases = phases if isinstance(phases, list) else []
+    phase = next((ph for ph in phases if isinstance(ph, dict) and ph.get("from_day") == day), None)
+    if phase is None:
+        phase = {"from_day": day, "set": {}}
+        phases.append(phase)
+    target = phase.setdefault("set", {})
+    *parents, leaf = path.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[leaf] = value
+    phases.sort(key=lambda ph: ph.get("from_day", 0) if isinstance(ph, dict) and isinstance(ph.get("from_day"), int)
+                else 0)
+    node["phases"] = phases
+    _write(doc)
+
+
+def _remove_phase() -> None:
+    """Callback: remove the chosen phase from the YAML text."""
+    doc = _doc_of_text()
+    if doc is None:
+        return
+    node = _strategy_node(doc, int(st.session_state.get("ed_ph_brand", 0)))
+    j = st.session_state.get("ed_ph_pick")
+    if node is None or not isinstance(node.get("phases"), list) or j is None or not 0 <= j < len(node["phases"]):
+        return
+    del node["phases"][j]
+    if not node["phases"]:
+        del node["phases"]
+    _write(doc)
+
+
+def _brand_phases(doc: dict, bi: int) -> list[dict]:
+    node = _strategy_node(doc, bi)
+    phases = node.get("phases") if node is not None else None
+    return [ph for ph in phases if isinstance(ph, dict)] if isinstance(phases, list) else []
+
+
+def _day_text(ph: dict) -> str:
+    day = ph.get("from_day")
+    return str(day + 1) if isinstance(day, int) and not isinstance(day, bool) else "?"
+
+
+def phases_panel(doc: dict) -> None:
+    """Add or remove phases of a brand's strategy, written into the YAML text.
+
+    Shown even when the scenario is invalid, so that a phase with a bad value can be removed here.
+    """
+    brands = doc.get("brands") if isinstance(doc.get("brands"), list) else []
+    if not brands:
+        return
+    with st.expander(T("editor.phases_title"), expanded=False):
+        st.caption(T("editor.phases_note"))
+        names = [str(b.get("name", f"brand {i + 1}")) if isinstance(b, dict) else f"brand {i + 1}"
+                 for i, b in enumerate(brands)]
+        bi = st.selectbox(T("editor.phase_brand"), range(len(names)), format_func=lambda i: names[i], key="ed_ph_brand")
+        phases = _brand_phases(dict(doc), bi)
+        if phases:
+            for ph in phases:
+                changes = ", ".join(f"{k} = {v}" for k, v in _flat(ph.get("set") if isinstance(ph.get("set"), dict)
+                                                                    else {}))
+                st.text(T("editor.phase_line", day=_day_text(ph), name=str(ph.get("name") or "-"), changes=changes))
+            c1, c2 = st.columns([3, 1])
+            c1.selectbox(T("editor.phase_pick"), range(len(phases)), key="ed_ph_pick",
+                         format_func=lambda j: T("editor.phase_item", day=_day_text(phases[j]),
+                                                 name=str(phases[j].get("name") or "-")))
+            c2.button(T("editor.phase_remove"), key="ed_ph_remove", on_click=_remove_phase, icon=":material/delete:")
+        else:
+            st.caption(T("editor.phases_none"))
+        run = doc.get("run") if isinstance(doc.get("run"), dict) else {}
+        days = run.get("days") if isinstance(run.get("days"), int) and run.get("days", 0) >= 2 else C.CAPS.days
+        c1, c2, c3 = st.columns([1, 2, 1])
+        c1.number_input(T("editor.phase_day"), 2, max(2, int(days)), max(2, min(366, int(days))), 1,
+                        key="ed_ph_day", help=T("editor.phase_day_help"))
+        path = c2.selectbox(T("editor.phase_lever"), list(LEVER_PATHS), key="ed_ph_lever")
+        if LEVER_PATHS[path] is bool:
+            c3.checkbox(T("editor.phase_value"), key="ed_ph_value_bool")
+        else:
+            c3.number_input(T("editor.phase_value"), value=0.0, key="ed_ph_value_num")
+        st.button(T("editor.phase_add"), key="ed_ph_add", on_click=_add_phase, icon=":material/add:")
+
+
+def _flat(node: dict, prefix: str = "") -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    for k, v in node.items():
+        out.extend(_flat(v, f"{prefix}{k}.") if isinstance(v, dict) else [(f"{prefix}{k}", v)])
+    return out
+
+
 st.title(T("editor.title"))
 st.caption(T("editor.intro"))
 if "ed_text" not in st.session_state:
@@ -76,16 +226,20 @@ if upload is not None and st.session_state.get("ed_upload_id") != upload.file_id
             st.session_state["ed_load_error"] = T("editor.not_text")
 if err := st.session_state.pop("ed_load_error", None):
     st.error(C.md(err))
+if msg := st.session_state.pop("ed_phase_msg", None):
+    st.warning(msg)
 
 text = st.text_area(T("editor.yaml"), key="ed_text", height=420, help=T("editor.yaml_help"))
 
 scenario = None
+parsed: dict | None = None
 problems: SimInputError | None = None
 if len(text.encode("utf-8")) > C.CAPS.upload_bytes:
     st.error(T("error.too_big", size=f"{len(text.encode('utf-8')):,}", cap=f"{C.CAPS.upload_bytes:,}"))
 else:
     try:
         doc = parse_yaml(text.encode("utf-8"), "editor")
+        parsed = copy.deepcopy(doc)
         scenario = load_scenario(doc)
     except SimInputError as exc:
         problems = exc
@@ -108,6 +262,8 @@ elif scenario is not None:
     if st.button(T("editor.use"), key="ed_use", icon=":material/add_circle:"):
         replaced = add_to_comparison(scenario.name, scenario.model_dump(mode="json"))
         st.success(T("editor.replaced" if replaced else "editor.added", name=C.md(scenario.name)))
+if parsed is not None:
+    phases_panel(parsed)
 
 st.subheader(T("common.download"))
 d1, d2, d3 = st.columns(3)

@@ -1,7 +1,10 @@
 """What-if: set the main strategy levers on both sides — a baseline (A) and a variant (B) — and compare.
 
 Both sides run the same replicate seeds (common random numbers), so each pair of runs differs only
-by the levers. Every card shows B's mean, its 5-95% range, A's mean and in how many paired runs B
+by the levers. Side B may switch to its levers on a later day (a phased strategy: A's levers until
+then, B's from that day, as a strategy phase run by the model's schedule).
+
+Every card shows B's mean, its 5-95% range, A's mean and in how many paired runs B
 did better; a difference is called clear only when its 95% paired interval excludes zero. Runs are
 shared by every session: moving a slider back to a value anyone has run is instant.
 """
@@ -87,6 +90,40 @@ def overrides_of(v: dict[str, object], prefix: str) -> list[str]:
     ]
 
 
+#: Lever values of :func:`levers` -> the strategy path they set (the market's regime is not a strategy lever).
+LEVER_PATHS = {"ad": "acquisition.ad_budget_per_day", "pw": "messaging.per_week", "q": "messaging.quality",
+               "rr": "referral.referrer_reward", "re": "referral.referee_reward", "pts": "membership.points_rate",
+               "resp": "compliance.respect_opt_in", "sec": "compliance.security_per_day",
+               "cold": "compliance.cold_outreach_per_week"}
+
+
+def switch_phase(v: dict[str, object], day0: int) -> dict[str, object]:
+    """A strategy phase from 0-based ``day0`` setting every strategy lever of ``v``."""
+    changes: dict[str, object] = {}
+    for key, path in LEVER_PATHS.items():
+        section, leaf = path.split(".")
+        value = v[key]
+        changes.setdefault(section, {})[leaf] = bool(value) if key == "resp" else float(value)
+    return {"from_day": int(day0), "name": "what-if switch", "set": changes}
+
+
+def switched_doc(first: object, v: dict[str, object], bi: int, day0: int) -> dict:
+    """The document of scenario ``first`` (A's levers) with brand ``bi`` switching to ``v``'s levers on ``day0``.
+
+    A phase of the strategy on the same day is merged (the switch wins); phases stay in order of day.
+    """
+    doc = first.model_dump(mode="json")
+    phases = [ph for ph in doc["brands"][bi]["strategy"].get("phases", []) if ph["from_day"] != day0]
+    same = [ph for ph in doc["brands"][bi]["strategy"].get("phases", []) if ph["from_day"] == day0]
+    new = switch_phase(v, day0)
+    if same:
+        from sim.scenario.schema import deep_merge
+
+        new["set"] = deep_merge(same[0]["set"], new["set"])
+    doc["brands"][bi]["strategy"]["phases"] = sorted([*phases, new], key=lambda ph: ph["from_day"])
+    return doc
+
+
 def better(k: str, diff: np.ndarray) -> np.ndarray:
     """Which paired differences (B minus A) are improvements for KPI ``k``."""
     return diff > 0 if KPI_INFO.get(k, ("", "", True))[2] else diff < 0
@@ -129,12 +166,20 @@ with st.container(border=True):
     side_b.markdown(f"**{T('whatif.side_var')}**")
     va = levers(side_a, strategy, base_sc.market.regime.kind, kp + "a_", cur, fx)
     vb = levers(side_b, strategy, base_sc.market.regime.kind, kp + "b_", cur, fx)
+    switch = int(side_b.number_input(T("whatif.switch_day"), 1, int(base_sc.run.days), 1, 1, key=kp + "b_switch",
+                                     help=T("whatif.switch_help")))
     st.button(T("whatif.reset"), on_click=_reset, key="wi_reset", icon=":material/restart_alt:")
 
 ov_a, ov_b = overrides_of(va, prefix), overrides_of(vb, prefix)
 t0 = time.perf_counter()
 sc_a = C.safe(lambda: C.sized(base_sc, overrides=ov_a))
-sc_b = C.safe(lambda: C.sized(base_sc, overrides=ov_b))
+if switch > 1:  # B runs A's levers (under B's consent law) until the switch, then its own
+    ov_b = [o for o in ov_a if not o.startswith("market.")] + [f"market.regime.kind={vb['reg']}"]
+    first_b = C.safe(lambda: C.sized(base_sc, overrides=ov_b))
+    sc_b = C.safe(lambda: C.sized(switched_doc(first_b, vb, bi, switch - 1)))
+    ov_b = [*ov_b, f"# from day {switch}:", *overrides_of(vb, prefix)[:6], *overrides_of(vb, prefix)[7:]]
+else:
+    sc_b = C.safe(lambda: C.sized(base_sc, overrides=ov_b))
 seed = int(base_sc.run.seed)
 runs = C.safe(lambda: C.replicates([C.doc_key(sc_a), C.doc_key(sc_b)], reps, seed, what=T("progress.runs")))
 elapsed = time.perf_counter() - t0
@@ -182,9 +227,12 @@ with left:
                           key="wi_metric", format_func=C.bind(lambda m: T(f"metric.{m}")))
     series = {c.label: c.bands(metric) for c in cols}
     target = figures.PRIVATE_SHARE_TARGET if metric == "private_share_30d" else None
-    C.chart(figures.band_figure(series, metric=metric, currency=cur, lang=C.lang(), colours=colours, target=target,
-                                target_label=T("fig.target_30") if target else None), "wi_series",
-            T(f"metric.{metric}"))
+    fig = figures.band_figure(series, metric=metric, currency=cur, lang=C.lang(), colours=colours, target=target,
+                              target_label=T("fig.target_30") if target else None)
+    if switch > 1:
+        fig.add_vline(x=switch - 1, line={"color": colours[b_col.label], "dash": "dot"},
+                      annotation_text=T("whatif.switch_mark"), annotation_position="top left")
+    C.chart(fig, "wi_series", T(f"metric.{metric}"))
 with right:
     items = list(L.MONEY[len(L.REVENUE_ITEMS):])
     tot = {c.label: c.mean_breakdown(day) for c in cols}

@@ -1,7 +1,7 @@
 """Budget planner: a total acquisition budget over the horizon split across channels, under constraints.
 
-The channels and what buys what (constant daily rates over the whole run; phases over time need
-scheduled changes inside a run, which the model does not take yet):
+The channels and what buys what (daily rates, constant over the run or, with ``phases``, over each
+period of the run: the budget is then split across channels AND periods, e.g. year 1 against later):
 
 * **ads** - ``acquisition.ad_budget_per_day`` (spent every day);
 * **content** - ``acquisition.organic.cost_per_day``, with the content's reach scaled in proportion to
@@ -18,6 +18,13 @@ of ``sim.results.kpis.ACQUISITION_SPEND``: ads, content, KOL, partners, hooks, i
 rewards) staying within the budget, and to any KPI constraints (complaints, fines, payback month,
 minimum trust), all on Monte Carlo means, feasibility first. The chosen plan is then re-evaluated on
 fresh seeds never used in the search; both figures are reported (the in-sample one is optimistic).
+
+Over time: ``phases=(365,)`` cuts the run into periods (days 0-364, 365-horizon); each channel gets
+one value per period, the first period's on the strategy itself and each later one as a strategy
+phase from its first day (:class:`~sim.scenario.schema.Phase`, run by the model's schedule), so
+"acquire in year 1, nurture later" is a plan the search can find. A daily channel may spend, in one
+period, up to the whole budget spread over that period's days; the budget constraint is on the realised
+total over the horizon.
 """
 
 from __future__ import annotations
@@ -66,6 +73,45 @@ def run_budget_kpis(scenario: Any, seed: int, day: int | None = None) -> pd.Data
     return k
 
 
+def check_periods(phases: Sequence[int], days: int) -> list[tuple[int, int]]:
+    """Periods ``(first day, last day + 1)`` cut at the 0-based days ``phases``; refuses bad cuts."""
+    cuts = [int(d) for d in phases]
+    for j, d in enumerate(cuts):
+        if isinstance(phases[j], bool) or not 1 <= d < days:
+            raise SimInputError.single("--phase", "phase", f"must be a day from 2 to {days} (counted from 1) "
+                                       "inside the run", d + 1)
+        if j and d <= cuts[j - 1]:
+            raise SimInputError.single("--phase", "phase", f"must be after the previous cut (day {cuts[j - 1] + 1}); "
+                                       "expected increasing days", d + 1)
+    starts = [0, *cuts]
+    return list(zip(starts, [*cuts, days], strict=True))
+
+
+def _nested(settings: dict[str, Any], prefix: str = "brands.0.strategy.") -> dict[str, Any]:
+    """Full-path settings of the first brand's strategy as a nested partial strategy (a phase's ``set``)."""
+    out: dict[str, Any] = {}
+    for path, value in settings.items():
+        node = out
+        *parents, leaf = path.removeprefix(prefix).split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out
+
+
+def _period_doc(base: dict[str, Any], sc: Scenario, chans: Sequence[str], x: Sequence[float], days: int,
+                periods: list[tuple[int, int]]) -> dict[str, Any]:
+    """The scenario document for decision vector ``x`` (channel values of period 0, then of each later period)."""
+    n = len(chans)
+    doc = apply_values_doc(base, _channel_settings(sc, chans, x[:n], days))
+    if len(periods) > 1:
+        doc["brands"][0]["strategy"]["phases"] = [
+            {"from_day": start, "name": f"budget period {j + 1}",
+             "set": _nested(_channel_settings(sc, chans, x[j * n:(j + 1) * n], days))}
+            for j, (start, _end) in enumerate(periods) if j]
+    return doc
+
+
 def _channel_settings(sc: Scenario, channels: Sequence[str], x: Sequence[float], days: int) -> dict[str, Any]:
     """Scenario values (full paths) for daily spends / unit values ``x`` of each channel."""
     s = sc.brands[0].strategy
@@ -101,7 +147,10 @@ class BudgetPlan:
         plan_scenario: The base scenario with the plan's channel values set (runnable).
         budget: The total acquisition budget over the horizon.
         channels: Channels planned.
-        plan: Channel -> the planned value (daily spend; per-unit value for hooks and referral rewards).
+        plan: Channel -> the planned value (daily spend; per-unit value for hooks and referral rewards); with
+            periods, the first period's.
+        periods: ``(first day, last day + 1)`` of each period (one period without ``phases``).
+        by_period: One ``{channel: value}`` per period.
         feasible: Whether a plan meeting the budget and every constraint was found in the search.
         in_sample: Means over the search seeds: profit, acquisition spend, constraint KPIs.
         fresh: Means, sd and 95% t intervals over fresh seeds (``kpi, mean, sd, ci_low, ci_high, n``).
@@ -120,11 +169,28 @@ class BudgetPlan:
     constraints: list[Constraint]
     history: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+    periods: list[tuple[int, int]] = field(default_factory=list)
+    by_period: list[dict[str, float]] = field(default_factory=list)
 
     @property
     def currency(self) -> str:
         """The market's currency."""
         return self.scenario.market.currency
+
+    def table(self) -> pd.DataFrame:
+        """The plan as rows.
+
+        Columns: ``period`` (1-based first and last day), ``channel``, ``value``, ``unit`` and
+        ``planned_spend`` (a daily channel's value times the period's days; per-join channels: blank).
+        """
+        rows = []
+        for (start, end), values in zip(self.periods, self.by_period, strict=True):
+            for ch, v in values.items():
+                daily = ch in ("ads", "content", "kol")
+                rows.append({"period": f"{start + 1}-{end}", "channel": ch, "value": v,
+                             "unit": "per day" if daily else "per join",
+                             "planned_spend": v * (end - start) if daily else math.nan})
+        return pd.DataFrame(rows)
 
     def fresh_holds(self) -> dict[str, bool]:
         """Whether the budget and each constraint hold on the fresh-seed means."""
@@ -147,6 +213,7 @@ def plan_budget(
     maxiter: int = 10,
     popsize: int = 6,
     optimiser_seed: int = 0,
+    phases: Sequence[int] = (),
     execution: Execution | None = None,
 ) -> BudgetPlan:
     """Split a total acquisition budget across channels to maximise profit under constraints.
@@ -163,6 +230,8 @@ def plan_budget(
         maxiter: Differential-evolution generations.
         popsize: Population multiplier.
         optimiser_seed: Seed of the optimiser.
+        phases: 0-based first days of the later periods (e.g. ``(365,)``: year 1 and the rest); each
+            channel gets one value per period. Empty: one value for the whole run.
         execution: Seed, overrides, executor and progress.
 
     Raises:
@@ -189,11 +258,17 @@ def plan_budget(
     reps = check_reps(reps)
     validation_reps = check_reps(validation_reps, "validation_reps")
     days = sc.run.days
+    periods = check_periods(phases, days)
+    if len(periods) > 1 and s.phases:
+        raise SimInputError.single("--phase", "phase", "the base strategy has phases of its own; plan periods over a "
+                                   "strategy without phases", ", ".join(str(ph.from_day + 1) for ph in s.phases))
     per_day = budget / days
     unit_hi = max_unit_value if max_unit_value is not None else max(
         3 * max(s.interception.hook_value, s.referral.referrer_reward, 1.0), 0.01 * per_day)
-    bounds = [(0.0, per_day) if ch in ("ads", "content", "kol") else (0.0, float(unit_hi)) for ch in chans]
-    pop = max(5, popsize * len(chans))
+    bounds = [(0.0, budget / (end - start)) if ch in ("ads", "content", "kol") else (0.0, float(unit_hi))
+              for start, end in periods for ch in chans]
+    names = [ch if j == 0 else f"{ch}@{start + 1}" for j, (start, _e) in enumerate(periods) for ch in chans]
+    pop = max(5, popsize * len(names))
     planned = pop * (maxiter + 1) * reps + validation_reps
     if planned > MAX_RUNS:
         raise SimInputError.single("budget", "size", f"{planned:,} runs; the cap is {MAX_RUNS:,}")
@@ -207,7 +282,7 @@ def plan_budget(
     done = [0]
 
     def means_of(points: np.ndarray, use: list[int], pool: Any) -> pd.DataFrame:
-        docs = [apply_values_doc(base, _channel_settings(sc, chans, row, days)) for row in points]
+        docs = [_period_doc(base, sc, chans, row, days, periods) for row in points]
         calls = [(d, sd, None) for d in docs for sd in use]
         start = done[0]
 
@@ -236,17 +311,17 @@ def plan_budget(
                         violation += (-c.slack(v) if math.isfinite(c.slack(v)) else 1e6) / c.scale()
                 feasible = violation == 0 and math.isfinite(float(m["profit"]))
                 out[i] = -float(m["profit"]) if feasible else _INFEASIBLE * (1 + min(violation, 1e6) / 1e6)
-                history.append({**dict(zip(chans, map(float, row), strict=True)),
+                history.append({**dict(zip(names, map(float, row), strict=True)),
                                 **{k: float(m[k]) for k in kpis}, "feasible": feasible, "violation": violation})
             return out
 
         optimize.differential_evolution(
-            batch, bounds=bounds, maxiter=maxiter, popsize=max(1, pop // len(chans)), rng=np.random.default_rng(
+            batch, bounds=bounds, maxiter=maxiter, popsize=max(1, pop // len(names)), rng=np.random.default_rng(
                 optimiser_seed), polish=False, init="latinhypercube", updating="deferred", vectorized=True, tol=0.01)
         hist = pd.DataFrame(history)
         ok = hist[hist["feasible"]]
         best = (ok["profit"].idxmax() if len(ok) else hist["violation"].idxmin())
-        x_best = [float(hist.loc[best, ch]) for ch in chans]
+        x_best = [float(hist.loc[best, name]) for name in names]
         val = means_of(np.array([x_best]), fresh, pool)
     rows = []
     for k in kpis:
@@ -259,12 +334,20 @@ def plan_budget(
         rows.append({"kpi": k, "mean": mean, "sd": sd, "ci_low": mean - h, "ci_high": mean + h, "n": n})
     if ex.progress is not None:
         ex.progress(planned, planned)
-    settings = _channel_settings(sc, chans, x_best, days)
+    settings = _channel_settings(sc, chans, x_best[:len(chans)], days)
+    planned_sc = apply_values(sc, settings, source="budget plan")
+    if len(periods) > 1:
+        from sim.scenario.messages import validate_document
+
+        planned_sc = validate_document(_period_doc(base, sc, chans, x_best, days, periods), "budget plan", Scenario)
+    by_period = [dict(zip(chans, x_best[j * len(chans):(j + 1) * len(chans)], strict=True))
+                 for j in range(len(periods))]
     return BudgetPlan(
-        sc, apply_values(sc, settings, source="budget plan"), float(budget), chans,
-        dict(zip(chans, x_best, strict=True)), bool(hist.loc[best, "feasible"]),
+        sc, planned_sc, float(budget), chans,
+        dict(by_period[0]), bool(hist.loc[best, "feasible"]),
         {k: float(hist.loc[best, k]) for k in kpis}, pd.DataFrame(rows), cons, hist,
         provenance(ex, replicates=reps, validation_reps=validation_reps, root_seed=root, search_seeds=seeds,
                    validation_seeds=fresh, runs=done[0], evaluations=len(hist), settings=settings,
-                   phases="constant daily rates over the whole run (phases need model support)"),
+                   periods=[[a + 1, b] for a, b in periods]),
+        periods, by_period,
     )

@@ -232,12 +232,24 @@ def risk(
     scheduler: SchedOpt = None,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
+    stress: Annotated[list[str] | None, typer.Option(
+        "--stress", help="KIND:DAY[:SIZE], a stress on a day of the run (from 1) against the unstressed twin on "
+                         "common seeds: breach, enforcement (x the regime's), channel_ban (share of members who "
+                         "leave), ad_price (0.5 = +50%). Repeatable.")] = None,
 ) -> None:
-    """Chance of a loss at the horizon, P5/P50/P95 profit and the break-even month over replicates."""
+    """Chance of a loss at the horizon, P5/P50/P95 profit and the break-even month over replicates.
+
+    With ``--stress``, each stress is run against its unstressed twin instead (paired, common seeds).
+    """
+    from sim.analysis.risk import parse_stress
     from sim.analysis.risk import risk as run_risk
 
     try:
         _check_target(out_dir, overwrite)
+        if stress:
+            _stress(scenario, [parse_stress(t) for t in stress], reps, brand, _day0(day), set_, root_seed, workers,
+                    serial, scheduler, out_dir, overwrite)
+            return
         with _pool(serial, scheduler, workers, reps) as ex, _bar("risk") as tick:
             r = run_risk(scenario, reps, brand=brand, day=_day0(day), execution=_execution(root_seed, set_, ex, tick))
         money = _money(r.currency)
@@ -258,6 +270,34 @@ def risk(
               "risk", overwrite)
     except SimInputError as exc:
         _fail(exc)
+
+
+def _stress(scenario: str, stresses: list[Any], reps: int, brand: str | None, day: int | None, set_: Any,
+            root_seed: int | None, workers: Any, serial: bool, scheduler: Any, out_dir: Path | None,
+            overwrite: bool) -> None:
+    """Print (and save) each stress against its unstressed twin."""
+    from sim.analysis.risk import stress_test
+
+    files: dict[str, bytes] = {}
+    summaries = []
+    for j, st in enumerate(stresses):
+        with _pool(serial, scheduler, workers, 2 * reps) as ex, _bar(f"stress {st.kind}") as tick:
+            r = stress_test(scenario, st, reps, brand=brand, day=day, execution=_execution(root_seed, set_, ex, tick))
+        money = _money(r.currency)
+        p = r.p_loss()
+        _say(f"{r.scenario.name} / {r.brand}: {st.kind} of size {st.size:g} on day {st.day + 1}, read on day "
+             f"{r.day + 1}, {r.n} paired replicates (common random numbers)")
+        effects = r.effects()
+        for c in ("unstressed", "stressed", "change", "ci_low", "ci_high"):
+            effects[c] = [money(v) if k in ("profit", "revenue") else f"{v:,.4g}"
+                          for k, v in zip(effects["kpi"], effects[c], strict=True)]
+        _show(_table("effect of the stress (stressed minus unstressed, 95% interval)", effects))
+        _say(f"probability of a loss: {100 * p['unstressed']:.1f}% unstressed, {100 * p['stressed']:.1f}% stressed "
+             f"(95% interval {100 * p['stressed_low']:.1f}% to {100 * p['stressed_high']:.1f}%)")
+        files[f"stress_{j}_samples.csv"] = r.samples.to_csv(index=False).encode()
+        summaries.append({**r.summary(), "seeds": r.seeds, **r.meta})
+    files["stress.json"] = json.dumps(summaries, indent=2, default=str).encode()
+    _save(out_dir, files, "stress", overwrite)
 
 
 # ---- cohorts ---------------------------------------------------------------------------------------
@@ -327,6 +367,9 @@ def budget(
     validation_reps: Annotated[int, typer.Option("--validation-reps", help="Fresh seeds for the plan.")] = 10,
     maxiter: Annotated[int, typer.Option("--maxiter", help="Generations of the search.")] = 10,
     popsize: Annotated[int, typer.Option("--popsize", help="Population multiplier.")] = 6,
+    phase: Annotated[list[int] | None, typer.Option("--phase", help="Day (from 1) a new budget period starts, "
+                                                    "e.g. 366 for year 1 against later (repeatable): each channel "
+                                                    "gets one value per period.")] = None,
     set_: SetOpt = None,
     root_seed: RootOpt = None,
     workers: WorkersOpt = None,
@@ -356,13 +399,14 @@ def budget(
         with _pool(serial, scheduler, workers, None) as ex, _bar("budget") as tick:
             plan = plan_budget(scenario, total, channels=chans, constraints=constraint or [], reps=reps,
                                validation_reps=validation_reps, maxiter=maxiter, popsize=popsize,
-                               execution=_execution(root_seed, set_, ex, tick))
+                               phases=[d - 1 for d in phase or []], execution=_execution(root_seed, set_, ex, tick))
         money = _money(plan.currency)
-        rows = pd.DataFrame([{"channel": c, "value": v,
-                              "unit": "per day" if c in ("ads", "content", "kol") else "per join"}
-                             for c, v in plan.plan.items()])
+        rows = plan.table()
+        if len(plan.periods) == 1:
+            rows = rows.drop(columns="period")
         _show(_table(f"{plan.scenario.name}: plan for a budget of {money(plan.budget)} "
-                     f"({'feasible' if plan.feasible else 'NO feasible plan found'})", rows, {"value": money}))
+                     f"({'feasible' if plan.feasible else 'NO feasible plan found'})", rows,
+                     {"value": money, "planned_spend": lambda v: "" if v != v else money(v)}))
         f = plan.fresh.set_index("kpi")
         _say(f"in-sample ({reps} search seeds): profit {money(plan.in_sample['profit'])}, acquisition spend "
              f"{money(plan.in_sample['acquisition_spend'])}")
@@ -371,12 +415,15 @@ def budget(
              f"{money(f.loc['acquisition_spend', 'mean'])}")
         for name, ok in plan.fresh_holds().items():
             _say(f"{name}: {'holds' if ok else 'VIOLATED'} on the fresh seeds")
-        _say("rates are constant over the whole run (phases over time need model support)")
+        if len(plan.periods) == 1:
+            _say("rates are constant over the whole run (--phase DAY splits the budget over periods too)")
         _save(out_dir, {"plan.yaml": yaml.safe_dump(scenario_doc(plan.plan_scenario), sort_keys=False,
                                                     allow_unicode=True).encode(),
                         "history.csv": plan.history.to_csv(index=False).encode(),
                         "fresh.csv": plan.fresh.to_csv(index=False).encode(),
                         "plan.json": json.dumps({"budget": plan.budget, "plan": plan.plan, "feasible": plan.feasible,
+                                                 "periods": [[a + 1, b] for a, b in plan.periods],
+                                                 "by_period": plan.by_period,
                                                  "in_sample": plan.in_sample, "fresh_holds": plan.fresh_holds(),
                                                  **plan.meta}, indent=2, default=str).encode()},
               "budget", overwrite)

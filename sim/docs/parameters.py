@@ -204,6 +204,11 @@ def render_parameters() -> str:
         _keyed_tables(markets, "tools", S.Tool, "tools"),
         "#### Partner pools (other domain, 它域)",
         _keyed_tables(markets, "partners", S.Partner, "partner pools"),
+        "#### Seasonal calendar and stress events (`market.calendar[]`, `market.stresses[]`; none in the presets)",
+        table(["Parameter", "Unit", "Default", "Allowed", "Meaning", "Source"],
+              [[f"`{f.path}`",
+                f.unit, f.default_text(), f.range_text(), f"{where}: {f.description}", f.source]
+               for where, model in (("calendar", S.Season), ("stresses", S.Stress)) for f in leaf_fields(model)]),
     ]
     cols = _strategy_columns()
     out += [

@@ -27,6 +27,7 @@ from sim.model import layout as L
 from sim.model import rng, state
 from sim.model.brand import Brand
 from sim.model.components import DAILY
+from sim.model.mechanisms import schedule
 from sim.model.params import pack
 from sim.model.population import Population
 from sim.model.state import empty_events, join_pool
@@ -93,6 +94,8 @@ class MarketModel(mesa.Model):
         self.ev, self.ev_n = empty_events(max(1024, run.journeys * self.k * run.days * EVENTS_PER_TRACKED_DAY))
         self._seed_members()
         self.census[0] = self.pop.census()
+        #: Phases, seasons and stresses by day (``None``: nothing scheduled; :mod:`sim.model.mechanisms.schedule`).
+        self.timeline = schedule.build(self)
 
     # ---- set-up ---------------------------------------------------------------------------------
     def _choose_journeys(self, count: int) -> None:

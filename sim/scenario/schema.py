@@ -13,6 +13,7 @@ and "did you mean" hints.
 from __future__ import annotations
 
 import math
+import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -417,6 +418,65 @@ class Behaviour(Strict):
     spam_fatigue: float = param(0.5, unit="messages", ge=0, le=10, description="Fatigue added to a contact by an unwanted share.")
 
 
+# ---- phases, calendar and stress events (issue 13 item 7, issue 15 item 4) ----------------------
+
+#: Days of a calendar year: seasons are given by day of year (day 0 of a run is 1 January; assumption).
+YEAR_DAYS = 365
+
+
+class Season(Strict):
+    """A window of the calendar year in which category demand is multiplied (Double 11, year-end...)."""
+
+    name: str = Field(min_length=1, max_length=40, description="Season name (shown in figures).")
+    start: int = param(0, unit="day of year", ge=0, le=YEAR_DAYS - 1,
+                       description="First day of the window, counted from 1 January = 0 (11 November = 314).")
+    end: int = param(0, unit="day of year", ge=0, le=YEAR_DAYS - 1,
+                     description="Last day of the window (inclusive; at least start: a window does not wrap the year end).")
+    demand: float = param(1.0, unit="multiplier", gt=0, le=20,
+                          source="assumption (Double 11 and year-end peaks: scale from the brand's own sales data)",
+                          description="Multiplier on every consumer's purchase rate (first and repeat purchases) inside the window.")
+
+    @model_validator(mode="after")
+    def _window(self) -> Season:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) must be at least start ({self.start}); split a window that "
+                             "crosses the year end into two seasons")
+        return self
+
+
+#: What each kind of stress does with its size (documented in docs/MODEL.md).
+STRESS_KINDS = ("breach", "enforcement", "channel_ban", "ad_price")
+
+
+class Stress(Strict):
+    """A shock scheduled on a day of the run: a data breach, an enforcement order, a ban wave, dearer ads."""
+
+    kind: Literal["breach", "enforcement", "channel_ban", "ad_price"] = Field(
+        description="breach (the regime's breach consequences x size), enforcement (the regime's fine and trust "
+                    "shock x size), channel_ban (a share `size` of the members of a channel leave), ad_price "
+                    "(every CPM x (1 + size))."
+    )
+    day: int = param(0, unit="day", ge=0, le=3649, description="Day of the run the stress strikes (0-based).")
+    size: float = param(1.0, unit="multiplier or fraction", ge=0, le=10,
+                        description="breach/enforcement: multiple of one event under the regime (0 = none); "
+                                    "channel_ban: share of members who leave (0-1); ad_price: relative price rise (0.5 = +50%).")
+    brand: str | None = Field(None, max_length=60, description="Brand struck (default: every brand; ignored by ad_price).")
+    tool: str | None = Field(None, max_length=40,
+                             description="channel_ban only: the pool tool whose members leave (default: every brand's tool).")
+    days: int | None = param(None, unit="days", ge=1, le=3650,
+                             description="ad_price only: how long prices stay up (default: to the horizon).")
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Stress:
+        if self.kind == "channel_ban" and self.size > 1:
+            raise ValueError(f"size of a channel_ban is the share of members who leave: found {self.size}, expected 0 to 1")
+        if self.kind != "ad_price" and self.days is not None:
+            raise ValueError(f"days applies to an ad_price stress only; found days={self.days} on a {self.kind}")
+        if self.kind != "channel_ban" and self.tool is not None:
+            raise ValueError(f"tool applies to a channel_ban only; found tool={self.tool!r} on a {self.kind}")
+        return self
+
+
 class Market(Strict):
     """A synthetic consumer population with its platforms, network, partners, tools and law."""
 
@@ -447,6 +507,10 @@ class Market(Strict):
     )
     regime: Regime = Field(default_factory=Regime, description="Consent law and enforcement.")
     behaviour: Behaviour = Field(default_factory=Behaviour, description="Consumer response constants of this market.")
+    calendar: list[Season] = Field(default_factory=list, max_length=24,
+                                   description="Seasonal demand: windows of the year with a demand multiplier, repeated every year.")
+    stresses: list[Stress] = Field(default_factory=list, max_length=16,
+                                   description="Shocks scheduled on days of the run (stress tests; empty in presets).")
 
     @model_validator(mode="after")
     def _unique_names(self) -> Market:
@@ -456,6 +520,11 @@ class Market(Strict):
         pnames = [p.name for p in self.partners]
         if len(set(pnames)) != len(pnames):
             raise ValueError(f"partner names must be unique; found {pnames}")
+        windows = sorted((s.start, s.end, s.name) for s in self.calendar)
+        for (a1, b1, n1), (a2, _b2, n2) in zip(windows, windows[1:], strict=False):
+            if a2 <= b1:
+                raise ValueError(f"calendar: seasons {n1!r} (days {a1}-{b1}) and {n2!r} (from day {a2}) overlap; "
+                                 "expected disjoint windows")
         return self
 
 
@@ -609,6 +678,49 @@ class Compliance(Strict):
     respect_opt_in: bool = Field(True, description="Under explicit opt-in, message only members who ticked marketing consent.")
 
 
+#: Strategy keys a phase may not change: who the strategy is, the currency it is written in, the pool tool
+#: (members cannot be moved from one tool's pool to another's by a switch of parameters), and the two
+#: values the results layer reads once for the whole run (COGS rate: member contribution; the sharing
+#: window: the K-factor).
+PHASE_FIXED_KEYS = ("name", "currency", "phases", "pool.tool", "product.cogs_rate", "referral.share_window_days")
+
+
+def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes`` applied: nested dicts merge key by key, any other value replaces."""
+    out = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _keys(changes: dict[str, Any], prefix: str = "") -> list[str]:
+    """Dotted paths of the leaves of a nested dict of changes."""
+    out: list[str] = []
+    for key, value in changes.items():
+        path = f"{prefix}{key}"
+        out.extend(_keys(value, path + ".") if isinstance(value, dict) and value else [path])
+    return out
+
+
+class Phase(Strict):
+    """From day ``from_day`` on, these levers of the strategy take new values (a partial override).
+
+    Phases apply in order and accumulate: on a day, the strategy in force is the base strategy with
+    every phase that has started applied in turn, so a lever keeps its value until a later phase
+    changes it again.
+    """
+
+    from_day: int = param(1, unit="day", ge=1, le=3649, description="First day of the run the phase is in force (0-based).")
+    name: str = Field("", max_length=60, description="Phase name (shown in figures), e.g. 'nurture'.")
+    set: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Levers changed from this day on, nested like the strategy, e.g. {acquisition: {ad_budget_per_day: 0}}.",
+    )
+
+
 class Strategy(Strict):
     """A brand's strategy: the levers of the six-step method."""
 
@@ -625,6 +737,64 @@ class Strategy(Strict):
     referral: Referral = Field(default_factory=Referral, description="Fission (裂变).")
     membership: Membership = Field(default_factory=Membership, description="Membership (转化, 会員制).")
     compliance: Compliance = Field(default_factory=Compliance, description="Consent and security.")
+    phases: list[Phase] = Field(default_factory=list, max_length=12,
+                                description="Changes of levers over time, in order of from_day (empty: the same strategy every day).")
+
+    @model_validator(mode="after")
+    def _phases_valid(self) -> Strategy:
+        if not self.phases:
+            return self
+        starts = [ph.from_day for ph in self.phases]
+        for j in range(1, len(starts)):
+            if starts[j] <= starts[j - 1]:
+                raise ValueError(f"phases.{j}.from_day: {starts[j]} is not after phases.{j - 1}.from_day "
+                                 f"({starts[j - 1]}); expected phases in increasing order of from_day, one per day")
+        merged = self.model_dump(exclude={"phases"})
+        for j, ph in enumerate(self.phases):
+            for key in _keys(ph.set):
+                if any(key == f or key.startswith(f + ".") for f in PHASE_FIXED_KEYS):
+                    raise ValueError(f"phases.{j}.set.{key}: cannot change in a phase; expected a lever "
+                                     f"(fixed for the whole run: {', '.join(PHASE_FIXED_KEYS)})")
+            merged = deep_merge(merged, ph.set)
+            try:
+                Strategy.model_validate(merged)
+            except ValueError as exc:
+                raise ValueError(f"phases.{j}.set: {_phase_problem(exc)}") from None
+        return self
+
+    def in_force(self, day: int) -> Strategy:
+        """The strategy in force on ``day``: the base with every phase started by then applied."""
+        started = [ph for ph in self.phases if ph.from_day <= day]
+        if not started:
+            return self.model_copy(update={"phases": []})
+        merged = self.model_dump(exclude={"phases"})
+        for ph in started:
+            merged = deep_merge(merged, ph.set)
+        return Strategy.model_validate(merged)
+
+
+def _phase_problem(exc: ValueError) -> str:
+    """The first problem of a phase's merged strategy, as 'path: value found; expected ...'."""
+    import difflib
+
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError) or not exc.errors():
+        return str(exc)
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        parent: Any = Strategy
+        for part in err["loc"][:-1]:
+            info = parent.model_fields.get(str(part)) if isinstance(parent, type) else None
+            inner = getattr(info, "annotation", None) if info is not None else None
+            parent = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+        known = sorted(parent.model_fields) if parent is not None else []
+        near = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else (f"; expected one of {known}" if known else "")
+        return f"{loc}: {err['input']!r} overrides a key that does not exist in the strategy{hint}"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{loc}: found {err.get('input')!r}; expected: {msg}"
 
 
 class Brand(Strict):
@@ -683,6 +853,26 @@ class Scenario(Strict):
                 raise ValueError(f"brands.{i}.seed_members ({b.seed_members}) exceeds run.population ({self.run.population})")
         return self
 
+    @model_validator(mode="after")
+    def _schedule_checks(self) -> Scenario:
+        last = self.run.days - 1
+        for i, b in enumerate(self.brands):
+            for j, ph in enumerate(b.strategy.phases):
+                if ph.from_day > last:
+                    raise ValueError(f"brands.{i}.strategy.phases.{j}.from_day: {ph.from_day} starts after the horizon; "
+                                     f"expected a day from 1 to {last} (run.days = {self.run.days})")
+        names = [b.name for b in self.brands]
+        for j, st in enumerate(self.market.stresses):
+            if st.day > last:
+                raise ValueError(f"market.stresses.{j}.day: {st.day} is after the horizon; expected a day from 0 to "
+                                 f"{last} (run.days = {self.run.days})")
+            if st.brand is not None and st.brand not in names:
+                raise ValueError(f"market.stresses.{j}.brand: {st.brand!r} is not a brand of the scenario; known: {names}")
+            if st.tool is not None and st.tool not in self.market.tools:
+                raise ValueError(f"market.stresses.{j}.tool: {st.tool!r} is not a tool of this market; "
+                                 f"known: {sorted(self.market.tools)}")
+        return self
+
 
 def resolve_tool(choice: str | list[str], tools: dict[str, Tool], where: str = "pool.tool") -> str:
     """The first tool of ``choice`` the market offers; ``ValueError`` if none."""
@@ -716,6 +906,8 @@ def convert_money(model: BaseModel, rate: float, currency: str | None = None) ->
     new money parameter is converted without touching this function.
     """
     update: dict[str, Any] = {}
+    if isinstance(model, Phase):
+        return model.model_copy(update={"set": convert_changes(model.set, Strategy, rate)})
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
@@ -731,3 +923,31 @@ def convert_money(model: BaseModel, rate: float, currency: str | None = None) ->
     if currency is not None and "currency" in type(model).model_fields:
         update["currency"] = currency
     return model.model_copy(update=update)
+
+
+def convert_changes(changes: dict[str, Any], model: type[BaseModel], rate: float) -> dict[str, Any]:
+    """A phase's nested changes with every money amount (and points) multiplied by ``rate``.
+
+    Money is recognised by the unit declared on the field of ``model`` the key names, as in
+    :func:`convert_money`; keys that are not fields are kept as they are (validation refuses them).
+    """
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        info = model.model_fields.get(key)
+        if info is None:
+            out[key] = value
+            continue
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        unit = str(extra.get("unit", ""))
+        inner = info.annotation
+        if isinstance(value, int | float) and not isinstance(value, bool) and (unit.startswith("currency") or unit == "points"):
+            out[key] = value * rate
+        elif isinstance(value, dict) and isinstance(inner, type) and issubclass(inner, BaseModel):
+            out[key] = convert_changes(value, inner, rate)
+        elif isinstance(value, list) and typing.get_origin(inner) is list:
+            (item,) = typing.get_args(inner)
+            is_model = isinstance(item, type) and issubclass(item, BaseModel)
+            out[key] = [convert_changes(v, item, rate) if is_model and isinstance(v, dict) else v for v in value]
+        else:
+            out[key] = value
+    return out
