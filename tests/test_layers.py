@@ -37,6 +37,7 @@ LAYERS: dict[str, tuple[int, str]] = {
     "report_columns": (5, "presentation"),
     "report_verdict": (5, "presentation"),
     "docs": (5, "presentation"),
+    "teaching": (5, "presentation (the notebooks' check cells)"),
     "dashboard": (5, "presentation"),
 }
 
