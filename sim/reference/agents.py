@@ -27,7 +27,6 @@ from sim.model.mechanisms.membership import member_dropout_multiplier, member_pu
 from sim.model.mechanisms.messaging import new_trust, optout_probability, pressure, response_probability
 from sim.model.mechanisms.purchase import ACTIVE_DAYS, chance, trust_dropout_multiplier
 from sim.model.mechanisms.referral import MAX_CONTACTS, join_probability, share_probability
-from sim.model.network import degree
 from sim.model.rng import bernoulli_round
 
 if TYPE_CHECKING:
@@ -193,6 +192,7 @@ class Consumer(mesa.Agent):
             tally[L.T_RECORDS] += 1
         if s == L.MEMBER:
             tally[L.T_TRUST_SUM] += tie.trust
+            tally[L.T_TRUST_N] += 1.0
             tally[L.T_FATIGUE_SUM] += self.fatigue
             if day - tie.last_buy <= ACTIVE_DAYS:
                 tally[L.T_ACTIVE] += 1
@@ -394,9 +394,7 @@ class Consumer(mesa.Agent):
                 continue
             m.tally_today[k, L.T_SHARES] += 1
             m.money_today[k, L.C_REWARDS] += bp[L.BP_SHARE_COST] * m.rep
-            reach = bp[L.BP_CONTACTS]
-            if m.net_kind == L.NET_SCALE_FREE:
-                reach *= degree(m.net_kind, self.index, m.n, m.mean_degree, m.sf_beta) / m.mean_degree
+            reach = bp[L.BP_CONTACTS]  # the same on every network kind (see sim.model.mechanisms.referral)
             for _ in range(min(bernoulli_round(reach, rng.random()), MAX_CONTACTS)):
                 friend = m.friend_of(self)
                 m.tally_today[k, L.T_CONTACTS] += 1

@@ -65,7 +65,7 @@ TALLIES = {
     "T_PUR_PUB": "purchases_public", "T_PUR_PRIV": "purchases_private", "T_FIRST": "first_purchases",
     "T_LAPSES": "lapses", "T_LAPSED_MEMBERS": "lapsed_members", "T_ACTIVE": "active_members",
     "T_TRUST_SUM": "trust_sum", "T_FATIGUE_SUM": "fatigue_sum_members", "T_RECORDS": "records",
-    "T_MEMBER_GROSS": "member_gross",
+    "T_MEMBER_GROSS": "member_gross", "T_TRUST_N": "trust_members",
 }
 LEDGER = {
     "REV_PUB": "revenue_public", "REV_PRIV": "revenue_private", "C_COGS": "cogs",
@@ -178,6 +178,7 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
                 tally[k, L.T_RECORDS] += 1.0
             if s == L.MEMBER:
                 tally[k, L.T_TRUST_SUM] += fs[i, k, L.TRUST]
+                tally[k, L.T_TRUST_N] += 1.0  # the members summed (same-day joiners included), for the means
                 tally[k, L.T_FATIGUE_SUM] += fatigue[i]
                 if day - ist[i, k, L.LAST_BUY] <= ACTIVE_DAYS:
                     tally[k, L.T_ACTIVE] += 1.0
