@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.scenario.schema import ScenarioWarning
 from tests.conftest import small
 
 NETWORK_KINDS = ("mixed", "random", "small_world", "scale_free")
@@ -98,7 +99,7 @@ def test_first_message_after_a_quiet_spell_meets_no_pressure() -> None:
 
 def test_a_binding_cap_warns_and_counts_the_withheld_sends() -> None:
     """``cap_per_week`` below ``per_week`` warns (naming both fields) and the result counts the capped broadcasts."""
-    with pytest.warns(sim.scenario.schema.ScenarioWarning, match=r"cap_per_week = 2 .*per_week = 6"):
+    with pytest.warns(ScenarioWarning, match=r"cap_per_week = 2 .*per_week = 6"):
         sc = small("japan_in_japan", population=2000, days=120, **{"brands.0.strategy.messaging.per_week": 6})
     d = sim.run(sc, seed=1).daily
     sent, capped = float(d["sends"].sum()), float(d["sends_capped"].sum())
@@ -112,7 +113,7 @@ def test_a_binding_cap_warns_and_counts_the_withheld_sends() -> None:
 def test_no_warning_when_the_cap_does_not_bind(recwarn: pytest.WarningsRecorder) -> None:
     """A cap at or above the cadence changes nothing and says nothing."""
     small("japan_in_japan", population=2000, days=30, **{"brands.0.strategy.messaging.per_week": 2})
-    assert not [w for w in recwarn if issubclass(w.category, sim.scenario.schema.ScenarioWarning)]
+    assert not [w for w in recwarn if issubclass(w.category, ScenarioWarning)]
 
 
 # ---- item 6: trust is the chance a member reads a message they see ----------------------------------

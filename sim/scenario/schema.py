@@ -59,6 +59,9 @@ class ScenarioWarning(UserWarning):
     """A valid scenario whose numbers do not do what they seem to say (e.g. a binding message cap)."""
 
 
+_WARNED: dict = {}  # warnings registry: each distinct scenario warning is shown once per process
+
+
 def param(
     default: Any,
     *,
@@ -573,11 +576,12 @@ class Messaging(Strict):
     @model_validator(mode="after")
     def _warn_binding_cap(self) -> Messaging:
         if 0 < self.cap_per_week < self.per_week:
-            warnings.warn(ScenarioWarning(
+            # shown once per distinct message, located at the scenario rather than inside pydantic
+            warnings.warn_explicit(
                 f"messaging.cap_per_week = {self.cap_per_week:g} is below messaging.per_week = {self.per_week:g}: "
                 f"each member receives on average {self.cap_per_week:g} messages a week, not {self.per_week:g} "
-                "(the withheld broadcasts are counted as sends_capped); raise or remove the cap to send more."),
-                stacklevel=2)
+                "(the withheld broadcasts are counted as sends_capped); raise or remove the cap to send more.",
+                ScenarioWarning, filename="scenario", lineno=0, registry=_WARNED)
         return self
 
 
