@@ -21,7 +21,7 @@ NETWORK_KINDS = ("mixed", "random", "small_world", "scale_free")
 
 
 def test_mean_trust_stays_a_probability_on_kol_days() -> None:
-    """Same-day joiners (KOL campaign days) count in the trust sum and in its count (it read 1.73 here, 2.05 in a preset).
+    """Same-day joiners (KOL days) count in the trust sum and in its count (it read 1.73 here, 2.05 in a preset).
 
     On day 0 every member is a KOL joiner of that day, so the mean is exactly their starting trust
     (initial trust + the KOL trust bonus); before the fix it was undefined (no member at the start of day 0).
@@ -120,11 +120,13 @@ def test_no_warning_when_the_cap_does_not_bind(recwarn: pytest.WarningsRecorder)
 
 
 FROZEN_TRUST = {"market.behaviour.trust_up": 0, "market.behaviour.trust_down": 0,
-                "brands.0.strategy.acquisition.kol.trust_bonus": 0, "brands.0.strategy.compliance.cold_outreach_per_week": 0}
+                "brands.0.strategy.acquisition.kol.trust_bonus": 0,
+                "brands.0.strategy.compliance.cold_outreach_per_week": 0}
 
 
 def _messaging_totals(trust0: float) -> dict[str, float]:
-    sc = small("china_in_china", population=4000, days=150, **FROZEN_TRUST, **{"market.behaviour.initial_trust": trust0})
+    sc = small("china_in_china", population=4000, days=150, **FROZEN_TRUST,
+               **{"market.behaviour.initial_trust": trust0})
     out: dict[str, float] = {}
     for seed in (1, 2):
         s = sim.run(sc, seed=seed).daily.sum(numeric_only=True)
@@ -134,7 +136,7 @@ def _messaging_totals(trust0: float) -> dict[str, float]:
 
 
 def test_trust_is_the_read_rate_and_acting_scales_with_it() -> None:
-    """With trust frozen at t, a share t of seen messages is read, and message purchases scale with t (x4 for 0.2 -> 0.8)."""
+    """With trust frozen at t, a share t of seen messages is read; message purchases scale with t (x4, 0.2 -> 0.8)."""
     low, high = _messaging_totals(0.2), _messaging_totals(0.8)
     for t, tot in ((0.2, low), (0.8, high)):
         assert abs(tot["read"] / tot["seen"] - t) < 4 * np.sqrt(t * (1 - t) / tot["seen"]), (t, tot)

@@ -47,8 +47,8 @@ from sim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
 
-_NOT_PEOPLE = {"cpm", "impressions", "member_gross", "trust_sum", "fatigue_sum_members", "trust_members", "enforcements",
-               "breaches"}
+_NOT_PEOPLE = {"cpm", "impressions", "member_gross", "trust_sum", "fatigue_sum_members", "trust_members",
+               "enforcements", "breaches"}
 TABLES = ("daily", "flows", "journeys")
 
 

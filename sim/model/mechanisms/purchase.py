@@ -15,7 +15,8 @@ private channel only if the brand still holds their attention (促活, activatio
 a = 0.5 ** (days since the member last saw a brand message or joined / attention_half_life_days)
 decays without contact and is refreshed to 1 by every seen message (:mod:`messaging`) and every
 private-channel purchase (the member used the brand's own channel), and the
-private-channel chance is a * (checkout_convenience + the points' pull, see :mod:`membership`) (a purchase prompted by a message has a = 1). A
+private-channel chance is a * (checkout_convenience + the points' pull, see :mod:`membership`)
+(a purchase prompted by a message has a = 1). A
 member nobody reaches keeps buying, but back on the platform. Every platform purchase by a non-member may carry
 an invitation (:mod:`interception`). Stocks (active members, mean trust and fatigue, records held)
 are measured in the same pass, at the start of the day.
