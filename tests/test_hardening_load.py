@@ -58,9 +58,9 @@ def _largest_allowed() -> Scenario:
 
 
 def test_largest_allowed_run_is_estimated_before_anything_is_allocated() -> None:
-    """20M consumers x 3,650 days x 8 brands x 2,000 journeys needs about 11 GB; a 1-brand run about 2 GB."""
+    """20M consumers x 3,650 days x 8 brands x 2,000 journeys needs about 11-12 GB; a 1-brand run about 2 GB."""
     big = estimate_run_bytes(_largest_allowed())
-    assert 10e9 < big["total"] < 12.5e9
+    assert 10e9 < big["total"] < 13e9  # (issue 17 added a per-brand int32 column, last_contact: +0.64 GB here)
     assert big["journeys"] > 3e9  # the journey log of 2,000 consumers x 8 brands x 10 years is a large part
     one = estimate_run_bytes(sim.resolve("china_in_china", ["run.population=20000000", "run.days=3650"]))
     assert 2.0e9 < one["total"] < 2.6e9

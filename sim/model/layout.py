@@ -49,7 +49,8 @@ SOURCES = ("none", "seed", "organic", "kol", "partner", "interception", "referra
 AWARE_CHANNELS = ("", "ads", "organic", "kol", "partner")
 
 #: Tallies that are stocks measured once a day (not flows to be summed over days).
-STOCK_TALLIES = ("active_members", "trust_sum", "fatigue_sum_members", "records", "cpm", "paid_members")
+STOCK_TALLIES = ("active_members", "trust_sum", "fatigue_sum_members", "records", "cpm", "paid_members",
+                 "trust_members")
 
 # ---- social network kinds ------------------------------------------------------------------------
 NET_NONE, NET_MIXED, NET_RANDOM, NET_SMALL_WORLD, NET_SCALE_FREE = range(5)

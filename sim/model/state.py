@@ -45,6 +45,8 @@ STATE = {
     "CONSENT": State("consent", np.uint8, doc="1 if the member consented to marketing messages."),
     "SOURCE": State("source", np.uint8, doc="How they joined (SOURCES)."),
     "OPTED_OUT": State("opted_out", np.uint8, doc="1 after an opt-out or a complaint: no cold messages."),
+    "LAST_CONTACT": State("last_contact", np.int32, 0,
+                          doc="Day the member last saw a brand message or joined (0 for seed members): attention."),
 }
 TALLIES = {
     "T_J_SEED": "joins_seed", "T_J_ORGANIC": "joins_organic", "T_J_KOL": "joins_kol", "T_J_PARTNER": "joins_partner",
@@ -105,6 +107,7 @@ def join_pool(i, k, day, source, trust0, referrer, u_consent, u_paid,
     u8[i, k, L.TIER] = 0
     u8[i, k, L.OPTED_OUT] = 0
     ist[i, k, L.JOINED] = day
+    ist[i, k, L.LAST_CONTACT] = day  # joining is a contact: attention starts full
     ist[i, k, L.REFERRER] = referrer
     fs[i, k, L.TRUST] = min(trust, 1.0)
     tally_k[L.T_PTS_FORFEIT] += fs[i, k, L.POINTS]  # points kept after an opt-out lapse on rejoining

@@ -23,11 +23,21 @@ import mesa
 
 from sim.model import layout as L
 from sim.model.mechanisms.interception import accept_probability
-from sim.model.mechanisms.membership import member_dropout_multiplier, member_purchase_multiplier, points_kept
-from sim.model.mechanisms.messaging import new_trust, optout_probability, pressure, response_probability
-from sim.model.mechanisms.purchase import ACTIVE_DAYS, chance, trust_dropout_multiplier
+from sim.model.mechanisms.membership import (
+    member_dropout_multiplier,
+    member_purchase_multiplier,
+    points_kept,
+    private_channel_probability,
+)
+from sim.model.mechanisms.messaging import (
+    new_trust,
+    optout_probability,
+    pressure,
+    read_probability,
+    response_probability,
+)
+from sim.model.mechanisms.purchase import ACTIVE_DAYS, attention, chance, trust_dropout_multiplier
 from sim.model.mechanisms.referral import MAX_CONTACTS, join_probability, share_probability
-from sim.model.network import degree
 from sim.model.rng import bernoulli_round
 
 if TYPE_CHECKING:
@@ -52,6 +62,7 @@ class Tie:
     joined: int = L.NEVER
     cooloff: int = L.NEVER
     referrer: int = -1
+    last_contact: int = 0
     spend_public: float = 0.0
     spend_private: float = 0.0
     spend_member: float = 0.0
@@ -114,7 +125,7 @@ class Consumer(mesa.Agent):
             else:
                 consent = False
         tie.consent, tie.source, tie.tier, tie.opted_out = consent, source, 0, False
-        tie.joined, tie.referrer = m.day, referrer
+        tie.joined, tie.referrer, tie.last_contact = m.day, referrer, m.day
         tie.trust, tie.points, tie.spend_member = min(trust, 1.0), 0.0, 0.0
         bp = m.bp_rows[k]
         tie.paid = bp[L.BP_PAID_FEE] > 0.0 and m.rng.random() < bp[L.BP_PAID_UPTAKE] * self.pts
@@ -193,6 +204,7 @@ class Consumer(mesa.Agent):
             tally[L.T_RECORDS] += 1
         if s == L.MEMBER:
             tally[L.T_TRUST_SUM] += tie.trust
+            tally[L.T_TRUST_N] += 1.0
             tally[L.T_FATIGUE_SUM] += self.fatigue
             if day - tie.last_buy <= ACTIVE_DAYS:
                 tally[L.T_ACTIVE] += 1
@@ -217,7 +229,8 @@ class Consumer(mesa.Agent):
             p_buy += (1.0 - p_buy) * bp[L.BP_BIRTHDAY_RESP]
         if u >= p_buy:
             return
-        private = member and rng.random() < bp[L.BP_CHECKOUT]
+        private = member and rng.random() < private_channel_probability(  # unprompted: needs attention (促活)
+            k, self.pts, attention(day - tie.last_contact, m.mp[L.MP_ATTN_HALF]), m.bp)
         self.buy(k, tie, private, member)
         p_drop = self.drop
         if member:
@@ -238,6 +251,7 @@ class Consumer(mesa.Agent):
             money[L.REV_PRIV] += gross
             tally[L.T_PUR_PRIV] += 1
             tie.spend_private += price
+            tie.last_contact = m.day  # buying in the brand's own channel is contact too
         else:
             money[L.REV_PUB] += gross
             money[L.C_COMMISSION] += gross * m.mp[L.MP_COMMISSION]
@@ -328,6 +342,7 @@ class Consumer(mesa.Agent):
                 quality, selling = bp[L.BP_QUALITY], bp[L.BP_SELLING]
                 for _ in range(n_msgs):
                     if cap_share < 1.0 and rng.random() >= cap_share:
+                        tally[L.T_CAPPED] += 1
                         continue
                     money[L.C_MESSAGES] += bp[L.BP_MSG_COST] * m.rep
                     tally[L.T_SENDS] += 1
@@ -336,12 +351,17 @@ class Consumer(mesa.Agent):
                     if rng.random() >= bp[L.BP_TOOL_REACH]:
                         continue
                     tally[L.T_SEEN] += 1
+                    x = pressure(fatigue, self.tau, m.decay_days)  # the messages seen before this one
                     fatigue += 1.0
-                    x = pressure(fatigue, self.tau, m.decay_days)
+                    tie.last_contact = m.day
                     trust = tie.trust
-                    if rng.random() < response_probability(quality, selling, trust, x, m.mp):
-                        tally[L.T_MSG_PUR] += 1
-                        self.buy(k, tie, private=rng.random() < bp[L.BP_CHECKOUT], member=True)
+                    if rng.random() < read_probability(trust):  # trust is the chance a seen message is read
+                        tally[L.T_READ] += 1
+                        if rng.random() < response_probability(quality, selling, x, m.mp):
+                            tally[L.T_MSG_PUR] += 1
+                            private = rng.random() < private_channel_probability(k, self.pts, 1.0, m.bp)
+                            self.buy(k, tie, private=private, member=True)
+                        tie.trust = new_trust(trust, quality, selling, x, m.mp)
                     if lawful:
                         p_complain = m.mp[L.MP_COMPLAIN_MEMBER] * min(x, 1.0)
                     else:  # a member who declined marketing consent complains like a cold recipient
@@ -350,7 +370,6 @@ class Consumer(mesa.Agent):
                         tally[L.T_COMPLAINTS] += 1
                         if not lawful:
                             tally[L.T_VIOL_COMPLAINTS] += 1
-                    tie.trust = new_trust(trust, quality, selling, x, m.mp)
                     if rng.random() < optout_probability(self.psi, x, m.mp):
                         self.leave_pool(k, tie)
                         tally[L.T_OPTOUTS] += 1
@@ -361,9 +380,10 @@ class Consumer(mesa.Agent):
                     tally[L.T_COLD] += 1
                     if m.opt_in:
                         tally[L.T_VIOLATIONS] += 1
+                    x = pressure(fatigue, self.tau, m.decay_days)  # the messages seen before this one
                     fatigue += 1.0
-                    x = pressure(fatigue, self.tau, m.decay_days)
-                    if rng.random() < response_probability(bp[L.BP_COLD_QUALITY], 1.0, 0.0, x, m.mp):
+                    read = rng.random() < read_probability(m.trust0)  # a stranger reads like a new member
+                    if read and rng.random() < response_probability(bp[L.BP_COLD_QUALITY], 1.0, x, m.mp):
                         tally[L.T_MSG_PUR] += 1
                         self.buy(k, tie, private=False, member=False)
                     if rng.random() < m.mp[L.MP_COMPLAIN_COLD] * (0.5 + self.psi):
@@ -394,9 +414,7 @@ class Consumer(mesa.Agent):
                 continue
             m.tally_today[k, L.T_SHARES] += 1
             m.money_today[k, L.C_REWARDS] += bp[L.BP_SHARE_COST] * m.rep
-            reach = bp[L.BP_CONTACTS]
-            if m.net_kind == L.NET_SCALE_FREE:
-                reach *= degree(m.net_kind, self.index, m.n, m.mean_degree, m.sf_beta) / m.mean_degree
+            reach = bp[L.BP_CONTACTS]  # the same on every network kind (see sim.model.mechanisms.referral)
             for _ in range(min(bernoulli_round(reach, rng.random()), MAX_CONTACTS)):
                 friend = m.friend_of(self)
                 m.tally_today[k, L.T_CONTACTS] += 1

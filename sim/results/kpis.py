@@ -22,6 +22,9 @@ Definitions (per brand, from day 0 up to and including ``day``):
   finished cohorts (seed members count as joining on day 0);
   ``viral_share``: referral joins / all joins.
 - ``unsubs_per_1000``: opt-outs per 1,000 member sends (industry band 1-4 at weekly cadence).
+- ``mean_trust``: mean trust of the members the day's purchase pass counted (members at the start of
+  the day and those who joined earlier that day, e.g. from a KOL campaign). Trust is the chance a
+  member reads a brand message they see, so 0.4 reads as "4 of 10 seen messages are read".
 - ``payback_month``: first month whose closing cumulative profit is >= 0 after a loss (0 if never
   in loss, NaN if never repaid).
 - ``marketing_roi``: profit / marketing spend.

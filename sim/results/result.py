@@ -47,7 +47,8 @@ from sim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
 
-_NOT_PEOPLE = {"cpm", "impressions", "member_gross", "trust_sum", "fatigue_sum_members", "enforcements", "breaches"}
+_NOT_PEOPLE = {"cpm", "impressions", "member_gross", "trust_sum", "fatigue_sum_members", "trust_members",
+               "enforcements", "breaches"}
 TABLES = ("daily", "flows", "journeys")
 
 
@@ -90,15 +91,17 @@ class RunResult:
         cols["profit"] = revenue - costs
         tally = model.tally[:days].reshape(rows, L.N_TALLY)
         for j, name in enumerate(L.TALLY):
-            if name in ("trust_sum", "fatigue_sum_members"):
+            if name in ("trust_sum", "fatigue_sum_members", "trust_members"):
                 continue
             cols[name] = tally[:, j] if name in _NOT_PEOPLE else tally[:, j] * rep
         cols["cohort_referrals"] = model.cohort_referrals[:days].reshape(rows) * rep
-        start_members = model.census[:days, :, L.MEMBER].reshape(rows)
+        # the means divide by the members the purchase pass summed (members at the start of the day plus
+        # those who joined earlier the same day, e.g. from a KOL campaign), not by the start-of-day census
+        summed = tally[:, L.T_TRUST_N]
         with np.errstate(invalid="ignore", divide="ignore"):
-            per_member = np.maximum(start_members, 1)
-            cols["mean_trust"] = np.where(start_members > 0, tally[:, L.T_TRUST_SUM] / per_member, np.nan)
-            cols["mean_fatigue"] = np.where(start_members > 0, tally[:, L.T_FATIGUE_SUM] / per_member, np.nan)
+            per_member = np.maximum(summed, 1)
+            cols["mean_trust"] = np.where(summed > 0, tally[:, L.T_TRUST_SUM] / per_member, np.nan)
+            cols["mean_fatigue"] = np.where(summed > 0, tally[:, L.T_FATIGUE_SUM] / per_member, np.nan)
         daily = pd.DataFrame(cols)
         _add_member_contribution(daily, sc)
 

@@ -8,6 +8,9 @@ Effects on behaviour (functional forms are assumptions, documented in docs/MODEL
   points has diminishing returns while its cost (the points redeemed) grows linearly;
 - purchase rate multiplier = 1 + tier boost + points_lift * s (+ paid boost);
 - dropout multiplier = tier multiplier * (1 - relief * s) (* paid);
+- own-channel pull: points are earned in the brand's own channel, so they draw a member's purchases
+  there: the private-channel chance is attention * (c + (1 - c) * pull * s) for a tool with checkout
+  convenience c (:func:`private_channel_probability`);
 - points are earned on every member purchase (1 point = 1 currency unit), expire exponentially
   with mean ``points_expiry_days`` (settled lazily at the next purchase), are redeemed in full at a
   purchase once the balance reaches ``min_redeem`` (a cost), and are forfeited when the member lapses
@@ -48,6 +51,7 @@ PARAMS = {
     "BP_POINTS_LIFT": Param("brand.strategy.membership.points_purchase_lift"),
     "BP_POINTS_RELIEF": Param("brand.strategy.membership.points_dropout_relief"),
     "BP_POINTS_HALF": Param("brand.strategy.membership.points_half_rate"),
+    "BP_POINTS_PULL": Param("brand.strategy.membership.points_channel_pull"),
     "BP_NTIERS": Param("brand.strategy.membership.tiers", derive=len, unit="tiers",
                        source="count of the declared tiers"),
     "BP_BIRTHDAY": Param("brand.strategy.membership.birthday_perk"),
@@ -56,6 +60,7 @@ PARAMS = {
     "BP_PAID_UPTAKE": Param("brand.strategy.membership.paid.uptake"),
     "BP_PAID_BOOST": Param("brand.strategy.membership.paid.purchase_boost"),
     "BP_PAID_DROPOUT": Param("brand.strategy.membership.paid.dropout_multiplier"),
+    "BP_CHECKOUT": Param("tool.checkout_convenience"),
     "BP_MEMBERSHIP_ON": Param("brand.strategy.membership", derive=programme_on, unit="flag",
                               source="on when points, tiers, a birthday perk or a fee is set"),
 }
@@ -104,6 +109,20 @@ def member_dropout_multiplier(k, tier, appetite, paid, bp, tiers):
     if paid:
         m *= bp[k, L.BP_PAID_DROPOUT]
     return m
+
+
+@njit(inline="always")
+def private_channel_probability(k, appetite, attention, bp):
+    """Chance a member buys through the private channel: checkout convenience plus the points' pull, times attention.
+
+    ``attention`` is 1 for a purchase prompted by a message just seen (see
+    :func:`sim.model.mechanisms.purchase.attention`).
+    """
+    c = bp[k, L.BP_CHECKOUT]
+    pull = 0.0
+    if bp[k, L.BP_POINTS_RATE] > 0.0:
+        pull = bp[k, L.BP_POINTS_PULL] * points_effect(bp[k, L.BP_POINTS_RATE], appetite, bp[k, L.BP_POINTS_HALF])
+    return attention * (c + (1.0 - c) * pull)
 
 
 @njit(inline="always")

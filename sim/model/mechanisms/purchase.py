@@ -10,7 +10,14 @@ dead relationship is LAPSED (points forfeited, consent withdrawn).
 An AWARE consumer makes a first purchase on a public platform at rate lambda * aware_conversion, or
 forgets the brand at rate 1/forget_days. Members buy through the private channel with the pool
 tool's checkout convenience (WeChat mini-program high, LINE or a member site lower; Rimaotong 2025),
-otherwise on the platform, paying its commission. Every platform purchase by a non-member may carry
+otherwise on the platform, paying its commission. A member's unprompted purchase goes through the
+private channel only if the brand still holds their attention (促活, activation): attention
+a = 0.5 ** (days since the member last saw a brand message or joined / attention_half_life_days)
+decays without contact and is refreshed to 1 by every seen message (:mod:`messaging`) and every
+private-channel purchase (the member used the brand's own channel), and the
+private-channel chance is a * (checkout_convenience + the points' pull, see :mod:`membership`)
+(a purchase prompted by a message has a = 1). A
+member nobody reaches keeps buying, but back on the platform. Every platform purchase by a non-member may carry
 an invitation (:mod:`interception`). Stocks (active members, mean trust and fatigue, records held)
 are measured in the same pass, at the start of the day.
 """
@@ -32,6 +39,7 @@ from sim.model.mechanisms.membership import (
     dropout_multiplier,
     is_birthday,
     on_member_purchase,
+    private_channel_probability,
     purchase_multiplier,
 )
 from sim.model.population import ids_where, prefetch_ahead
@@ -49,6 +57,7 @@ PARAMS = {
     "MP_COMMISSION": Param("market.platforms.commission_rate"),
     "MP_PAYFEE": Param("market.platforms.payment_fee_rate"),
     "MP_TRUST_DROP": Param("market.behaviour.trust_dropout_weight"),
+    "MP_ATTN_HALF": Param("market.behaviour.attention_half_life_days"),
     "BP_COGS": Param("brand.strategy.product.cogs_rate"),
     "BP_CHECKOUT": Param("tool.checkout_convenience"),
     "BP_DIST_COMM": Param("brand.strategy.referral.distribution_commission"),
@@ -65,7 +74,7 @@ TALLIES = {
     "T_PUR_PUB": "purchases_public", "T_PUR_PRIV": "purchases_private", "T_FIRST": "first_purchases",
     "T_LAPSES": "lapses", "T_LAPSED_MEMBERS": "lapsed_members", "T_ACTIVE": "active_members",
     "T_TRUST_SUM": "trust_sum", "T_FATIGUE_SUM": "fatigue_sum_members", "T_RECORDS": "records",
-    "T_MEMBER_GROSS": "member_gross",
+    "T_MEMBER_GROSS": "member_gross", "T_TRUST_N": "trust_members",
 }
 LEDGER = {
     "REV_PUB": "revenue_public", "REV_PRIV": "revenue_private", "C_COGS": "cogs",
@@ -95,6 +104,12 @@ def chance(rate):
 
 
 @njit(inline="always")
+def attention(days_since_contact, half_life_days):
+    """Share of a member's attention the brand still holds: halves every ``half_life_days`` without contact."""
+    return math.exp(-0.6931471805599453 * days_since_contact / half_life_days)
+
+
+@njit(inline="always")
 def trust_dropout_multiplier(trust, weight):
     """Dropout multiplier of a member with ``trust``: 1 at trust 0.5, lower when trust is higher."""
     return max(0.0, 1.0 + weight * (0.5 - trust))
@@ -111,6 +126,7 @@ def book_purchase(i, k, day, private, member, fs, ist, u8, traits, bp, mp, tiers
         money_k[L.REV_PRIV] += gross
         tally_k[L.T_PUR_PRIV] += 1.0
         fs[i, k, L.SPEND_PRIV] += price
+        ist[i, k, L.LAST_CONTACT] = day  # buying in the brand's own channel is contact too
     else:
         money_k[L.REV_PUB] += gross
         money_k[L.C_COMMISSION] += gross * mp[L.MP_COMMISSION]
@@ -178,6 +194,7 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
                 tally[k, L.T_RECORDS] += 1.0
             if s == L.MEMBER:
                 tally[k, L.T_TRUST_SUM] += fs[i, k, L.TRUST]
+                tally[k, L.T_TRUST_N] += 1.0  # the members summed (same-day joiners included), for the means
                 tally[k, L.T_FATIGUE_SUM] += fatigue[i]
                 if day - ist[i, k, L.LAST_BUY] <= ACTIVE_DAYS:
                     tally[k, L.T_ACTIVE] += 1.0
@@ -208,7 +225,8 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
                 p_buy = p_buy + (1.0 - p_buy) * bp[k, L.BP_BIRTHDAY_RESP]
             if u >= p_buy:
                 continue
-            private = member and uniform(key_day, i, slot + S_PRIVATE) < bp[k, L.BP_CHECKOUT]
+            private = member and uniform(key_day, i, slot + S_PRIVATE) < private_channel_probability(
+                k, traits[i, L.PTS], attention(day - ist[i, k, L.LAST_CONTACT], mp[L.MP_ATTN_HALF]), bp)
             book_purchase(i, k, day, private, member, fs, ist, u8, traits, bp, mp, tiers,
                           money[k], tally[k], ev, ev_n, tracked, L.E_BUY_PRIV if private else L.E_BUY_PUB)
             p_drop = traits[i, L.DROP]

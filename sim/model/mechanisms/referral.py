@@ -4,8 +4,15 @@ A member shares on a day, during their first ``share_window_days`` in the pool, 
 
     share_rate * (2 trust) * (2 sociability) * R(referrer_reward)
 
-and a share reaches ``contacts_per_share`` contacts on the social network (hubs of a scale-free
-network reach proportionally more). A contact who is not a member and not in a cool-off joins with
+and a share reaches ``contacts_per_share`` contacts on the social network, on every network kind: the
+contacts are drawn from the sharer's own contact list (with repetition when the list is shorter),
+so the mean reach per share is the stated ``contacts_per_share`` whatever the topology and
+``q = share_rate * contacts_per_share * accept`` holds on every network. What the topology changes is
+*who* is reached: on ``scale_free`` a contact is a hub with probability proportional to its degree
+(the friendship paradox of Chung-Lu graphs), on ``small_world`` mostly a lattice neighbour, so
+saturation and clustering differ, not the reach. (Until issue 17 a scale-free hub's reach was also
+multiplied by its degree / mean degree, which made the mean reach per share depend on who shares.)
+A contact who is not a member and not in a cool-off joins with
 probability::
 
     referral_accept_base * (1 - psi)^invite_psi_weight * R(referee_reward) * consent_friction
@@ -28,7 +35,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import network, rng
 from sim.model.component import MAX_POPULATION, Param, Slots
-from sim.model.network import degree, pick_contact
+from sim.model.network import pick_contact
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import bernoulli_round, uniform
 from sim.model.state import join_pool, log_event, move
@@ -144,9 +151,7 @@ def referral_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, n
             tally[k, L.T_SHARES] += 1.0
             money[k, L.C_REWARDS] += bp[k, L.BP_SHARE_COST] * rep
             log_event(ev, ev_n, tracked, day, i, k, L.E_SHARED, 0)
-            reach = bp[k, L.BP_CONTACTS]
-            if kind == L.NET_SCALE_FREE:
-                reach *= degree(kind, i, n, mean_degree, beta) / mean_degree
+            reach = bp[k, L.BP_CONTACTS]  # the same on every network kind (hubs are reached more, not louder)
             n_contacts = min(bernoulli_round(reach, uniform(key_day, i, slot + S_N_CONTACTS)), MAX_CONTACTS)
             for c in range(n_contacts):
                 j = pick_contact(kind, i, n, mean_degree, rewire, beta, net_key, key_day,
