@@ -149,6 +149,12 @@ def _refused(doc: dict) -> str:
     return str(info.value)
 
 
+def _refused_overrides(source: str, overrides: list[str]) -> str:
+    with pytest.raises(SimInputError) as info:
+        sim.resolve(source, overrides)
+    return str(info.value)
+
+
 def _one_brand(phases: list) -> dict:
     return {"run": {"days": 365, "population": 1000}, "brands": [{"strategy": {"phases": phases}}]}
 
@@ -208,8 +214,16 @@ def test_phase_money_is_converted_with_the_strategy() -> None:
 
 
 def test_phased_example_scenario_loads_and_switches() -> None:
-    """The example preset: acquire in year 1, nurture from year 2, with Double 11 and year-end seasons."""
-    sc = sim.resolve("acquire_then_nurture", ["run.population=1000"])
+    """The example: acquire in year 1, nurture from year 2, with Double 11 and year-end seasons.
+
+    It lives in ``scenarios/examples/`` rather than among the presets: tools and tests shrink every
+    preset's horizon below a year, and a phase after the horizon is refused."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "examples" / "acquire_then_nurture.yaml"
+    sc = sim.resolve(str(path), ["run.population=1000"])
+    text = _refused_overrides(str(path), ["run.days=200"])
+    assert "phases.0.from_day" in text and "365" in text and "after the horizon" in text
     s = sc.brands[0].strategy
     assert [ph.from_day for ph in s.phases] == [365]
     assert s.in_force(400).acquisition.ad_budget_per_day < s.acquisition.ad_budget_per_day

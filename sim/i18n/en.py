@@ -869,7 +869,6 @@ STRINGS: dict[str, str] = {
     "decide.unstressed": "Unstressed",
     "decide.stressed": "Stressed",
     "decide.stress_new_note": "Each run is paired with its unstressed twin on the same seed; days before the stress are identical.",
-    "preset.acquire_then_nurture": "Acquire in year 1, nurture from year 2 (China)",
     "editor.phases_title": "Phases: change levers from a day on",
     "editor.phases_note": "A phase changes some levers of a brand's strategy from its day to the end of the run (or the next phase). Adding or removing one rewrites the YAML above (its comments are lost); the result is checked like any edit.",
     "editor.phase_brand": "Brand",

@@ -827,7 +827,6 @@ STRINGS: dict[str, str] = {
     "decide.unstressed": "ストレスなし",
     "decide.stressed": "ストレスあり",
     "decide.stress_new_note": "各実行は同じシードのストレスなしの対照と対になり、ストレス発生日より前の日はすべて同一です。",
-    "preset.acquire_then_nurture": "1年目は獲得、2年目から育成（中国）",
     "editor.phases_title": "フェーズ：ある日からレバーを変える",
     "editor.phases_note": "フェーズは、その日から実行の終わり（または次のフェーズ）まで、ブランド戦略の一部のレバーを変えます。追加・削除すると上の YAML が書き換えられ（コメントは失われます）、他の編集と同様に検証されます。",
     "editor.phase_brand": "ブランド",

@@ -790,7 +790,6 @@ STRINGS: dict[str, str] = {
     "decide.unstressed": "未受压力",
     "decide.stressed": "受压力",
     "decide.stress_new_note": "每次运行都与同一种子下未受压力的对照运行配对；压力发生日之前的各天完全相同。",
-    "preset.acquire_then_nurture": "第一年拉新，第二年起养客（中国）",
     "editor.phases_title": "阶段：从某日起更改杠杆",
     "editor.phases_note": "阶段从其开始日起更改品牌策略的部分杠杆，直至运行结束（或下一个阶段）。添加或删除阶段会重写上方的 YAML（注释会丢失）；结果与任何编辑一样接受校验。",
     "editor.phase_brand": "品牌",
