@@ -81,8 +81,8 @@ def localised(x: float, unit: str = "", currency: str = "", lang: str = "en") ->
     money = unit.startswith("currency")
     a = abs(x)
     if lang == "en":
-        body = next((f"{_sig(x / d, 4)}{suf}" for d, suf in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")) if a >= d),
-                    None)
+        units = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+        body = next((f"{_sig(x / d, 4)}{suf}" for d, suf in units if a >= d), None)
     else:
         body = next((f"{_sig(x / d)}{suf}" for d, suf in _CJK_UNITS[lang] if a >= d), None)
     if body is None:

@@ -86,3 +86,47 @@ def test_verdict_needs_the_interval_to_exclude_zero() -> None:
     table = pd.DataFrame({"kpi": ["profit", "pool_size"], "a": ["h", "h"], "b": ["m", "m"],
                           "ci_low": [-1.0, 1.0], "ci_high": [1.0, 2.0]})
     assert ["no clear" in v for v in verdicts(table)] == [True, False]
+
+
+def test_ltv_cac_rule_of_thumb_is_attributed_and_qualified_everywhere() -> None:
+    """The 3:1 rule is credited (Skok) in the glossary's three languages, MODEL.md and notebook 01, which also
+    say that this model's ltv_cac leaves ad spend out (so 'above 1' is not 'pays back')."""
+    import json
+    from pathlib import Path
+
+    from sim.i18n import glossary as G
+
+    root = Path(__file__).resolve().parents[1]
+    for lang in ("en", "zh", "ja"):
+        d = G.term("ltv_cac", lang).definition
+        assert "Skok" in d and "3:1" in d and "cost_per_member" in d, lang
+    assert "Skok" in (root / "docs" / "MODEL.md").read_text(encoding="utf-8")
+    nb = json.loads((root / "notebooks" / "01_public_vs_private_traffic.ipynb").read_text(encoding="utf-8"))
+    md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "Skok" in md and "3:1" in md and "leaves ad spend out" in md
+
+
+def test_strip_answer_key_writes_a_student_copy_and_never_overwrites(tmp_path) -> None:
+    """The student copy of a real notebook has no answer-key cells; an existing target is left untouched."""
+    import json
+    from pathlib import Path
+
+    from sim.teaching import main, strip_answer_key
+
+    src = Path(__file__).resolve().parents[1] / "notebooks" / "03_message_fatigue.ipynb"
+    out = tmp_path / "student.ipynb"
+    removed = strip_answer_key(src, out)
+    cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
+    assert removed >= 2
+    assert all("answer-key" not in (c.get("metadata", {}).get("tags") or []) for c in cells)
+    assert "## Exercises" in "".join(cells[-1]["source"])
+    out.write_text("my own work", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        strip_answer_key(src, out)
+    assert out.read_text(encoding="utf-8") == "my own work"
+    assert main(["strip", str(src), str(out)]) == 1
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a readable notebook"):
+        strip_answer_key(bad, tmp_path / "x.ipynb")
+    assert main(["oops"]) == 2

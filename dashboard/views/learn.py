@@ -88,7 +88,8 @@ with chart:
         fig = figures.stacked_area_figure(df, "day", {"public": T("learn.domains.public"),
                                                       "other": T("learn.domains.other"),
                                                       "private": T("learn.domains.private")},
-                                          title=T("learn.domains.chart_of", name=C.source_label(dsrc)), x_title=T("fig.day"),
+                                          title=T("learn.domains.chart_of", name=C.source_label(dsrc)),
+                                          x_title=T("fig.day"),
                                           y_title=T("unit.people"), colours=figures.DOMAIN_COLOURS)
         C.chart(fig, "learn_domains", "domains")
         last = df.iloc[-1]
@@ -184,8 +185,8 @@ with chart:
     else:  # consent
         regimes = ("explicit_opt_in", "implied_consent_with_easy_exit")
         cold = st.select_slider(T("learn.consent.cold"), options=(0, 1, 3), value=1, key="learn_cold")
-        runs = C.safe(lambda: [run("china_playbook_in_japan", (f"market.regime.kind={r}",
-                                                               f"brands.0.strategy.compliance.cold_outreach_per_week={cold}"))
+        cold_path = f"brands.0.strategy.compliance.cold_outreach_per_week={cold}"
+        runs = C.safe(lambda: [run("china_playbook_in_japan", (f"market.regime.kind={r}", cold_path))
                                for r in regimes])
         k = [r.kpis().iloc[0] for r in runs]
         labels = [T(f"regime.{r}") for r in regimes]

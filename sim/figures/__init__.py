@@ -57,8 +57,9 @@ from sim.figures.style import (
 from sim.figures.timeseries import PRIVATE_SHARE_TARGET, band_figure, kpi_interval_figure, private_share_figure
 from sim.model import layout as L
 
-__all__ = ["DOMAIN_COLOURS", "EVENT_STYLE", "FONT", "HEATMAP_SCALE", "PALETTE", "PRIVATE_SHARE_TARGET", "SERIES", "STAGE_AFTER_EVENT", "STAGE_COLOURS",
-           "L", "PngExportUnavailable", "SeriesInfo", "band_figure", "bar_figure", "colour", "colour_for", "crossover_day",
+__all__ = ["DOMAIN_COLOURS", "EVENT_STYLE", "FONT", "HEATMAP_SCALE", "PALETTE", "PRIVATE_SHARE_TARGET", "SERIES",
+           "STAGE_AFTER_EVENT", "STAGE_COLOURS", "L", "PngExportUnavailable", "SeriesInfo", "band_figure", "bar_figure",
+           "colour", "colour_for", "crossover_day",
            "first_day_at_or_above", "funnel_figure", "heatmap_figure", "journey_figure", "journey_stages",
            "kpi_interval_figure", "line_figure", "panels_figure", "plain", "png_export_problem",
            "private_share_figure", "ranked_bar_figure", "sankey_figure", "series_bands", "series_mean",

@@ -601,14 +601,15 @@ _METRICS = Section("metrics", {"en": "Metrics and models", "zh": "指标与模�
             "だけで、広告費を含まない。"),
     _t("ltv_cac", "LTV/CAC", "LTV/CAC 比值", "LTV/CAC 比率",
        "KPI `ltv_cac`",
-       d_en="Value created per unit spent on acquisition. A common rule of thumb asks for about 3:1 with the full "
-            "acquisition cost, since LTV must also pay for overheads and risk; a ratio just above 1 barely breaks "
+       d_en="Value created per unit spent on acquisition. A common rule of thumb (D. Skok, \"SaaS Metrics 2.0\", For "
+            "Entrepreneurs, 2013) asks for about 3:1 with the full acquisition cost, since LTV must also pay for overheads and risk; a ratio just above 1 barely breaks "
             "even. In the model `ltv_cac` divides the horizon-truncated, discounted member LTV by "
             "`cost_per_member`, which excludes ad spend, so it reads higher than a conventional LTV/CAC.",
-       d_zh="每单位获客支出所创造的价值。常见的经验法则要求在计入全部获客成本时达到约 3:1，因为 LTV 还需覆盖"
+       d_zh="每单位获客支出所创造的价值。常见的经验法则（D. Skok，“SaaS Metrics 2.0”，For Entrepreneurs，2013）要求在计入全部获客成本时达到约 3:1，因为 LTV 还需覆盖"
             "管理费用和风险；刚刚超过 1 只是勉强保本。本模型的 `ltv_cac` 用在模拟期末截断的贴现会员 LTV 除以"
             "不含广告费的 `cost_per_member`，因此数值高于常规口径的 LTV/CAC。",
-       d_ja="獲得費用 1 単位あたりに生まれる価値。一般的な目安は、獲得費用をすべて含めて約 3:1。LTV は間接費や"
+       d_ja="獲得費用 1 単位あたりに生まれる価値。一般的な目安（D. Skok「SaaS Metrics 2.0」For Entrepreneurs、2013 年）は、"
+            "獲得費用をすべて含めて約 3:1。LTV は間接費や"
             "リスクも賄う必要があるためで、1 をわずかに上回るだけでは収支とんとんにすぎない。本モデルの `ltv_cac` "
             "は、期間の終わりで打ち切った割引後の会員 LTV を、広告費を含まない `cost_per_member` で割ったもので、"
             "通常の LTV/CAC より高めに出る。"),
