@@ -140,7 +140,7 @@ with chart:
                      a1=human(df["active"].iloc[2], "people"), a5=human(df["active"].iloc[-1], "people")))
 
     else:  # consent
-        regimes = ("explicit_opt_in", "implied_consent_with_easy_exit")
+        regimes = ("explicit_opt_in", "consent_at_join")
         runs = C.safe(lambda: [run("china_playbook_in_japan", (f"market.regime.kind={r}",)) for r in regimes])
         k = [r.kpis().iloc[0] for r in runs]
         labels = [T(f"regime.{r}") for r in regimes]

@@ -74,6 +74,7 @@ MECHANISM_OF: dict[str, str] = {
     "birthday_perks": "membership",
     "security": "compliance",
     "fines": "compliance",
+    "breach_costs": "compliance",
 }
 #: Mechanisms in display order.
 MECHANISMS: tuple[str, ...] = tuple(dict.fromkeys(MECHANISM_OF.values()))
