@@ -101,6 +101,11 @@ SOURCES: dict[str, Source] = {s.key: s for s in (
            "consent informed, voluntary and explicit (arts. 13-14), withdrawal easy (art. 15); art. 66: order to "
            "correct and warning, up to CNY 1M if the violator refuses to correct, up to CNY 50M or 5% of turnover "
            "in serious cases"),
+    Source("skok_saas_metrics", "Skok 2013", "David Skok (Matrix Partners)",
+           "SaaS Metrics 2.0 – A Guide to Measuring and Improving What Matters",
+           "SaaS Metrics 2.0 – A Guide to Measuring and Improving What Matters", "forEntrepreneurs.com",
+           "2013 (updated later)", "LTV:CAC of at least 3, CAC payback within 5-12 months; CAC counts all sales "
+           "and marketing spend (the conventional ltv_cac)"),
 )}
 
 

@@ -197,3 +197,22 @@ def test_teaching_text_does_not_say_joining_is_consent() -> None:
     for text in texts:
         for phrase in bad:
             assert phrase not in text, (phrase, text[:80])
+
+
+# ---- item 6: the conventional LTV/CAC ------------------------------------------------------------------
+
+
+def test_ltv_cac_is_the_conventional_ratio_and_the_pool_variant_is_named() -> None:
+    """``ltv_cac`` = LTV over the full acquisition cost with ads (CAC); ``ltv_pool_cac`` leaves ads out."""
+    from sim.results.kpis import KPI_INFO
+
+    res = sim.run(small("china_in_china", population=2000, days=240))
+    k = res.kpis(day=239).iloc[0]
+    assert k["ltv_cac"] == pytest.approx(k["member_ltv"] / k["cac"], rel=1e-12)
+    assert k["ltv_pool_cac"] == pytest.approx(k["member_ltv"] / k["cost_per_member"], rel=1e-12)
+    assert res.daily["ad_spend"].sum() > 0 and k["ltv_cac"] < k["ltv_pool_cac"]
+    assert "CAC" in KPI_INFO["ltv_cac"][0] and "no ads" in KPI_INFO["ltv_pool_cac"][0]
+    from sim.i18n import TABLES
+
+    for lang in ("en", "zh", "ja"):
+        assert "CAC" in TABLES[lang]["kpi.ltv_cac"] and TABLES[lang]["kpi.ltv_pool_cac"]

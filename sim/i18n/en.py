@@ -485,7 +485,7 @@ STRINGS: dict[str, str] = {
     "kpi.cac": "CAC",
     "kpi.cost_per_member": "Cost per member",
     "kpi.member_ltv": "Member LTV (discounted)",
-    "kpi.ltv_cac": "LTV / cost per member",
+    "kpi.ltv_cac": "LTV / CAC (all acquisition spend)",
     "kpi.payback_month": "Payback month",
     "kpi.k_factor": "K-factor",
     "kpi.viral_share": "Viral share of joins",
@@ -791,4 +791,5 @@ STRINGS: dict[str, str] = {
     # ---- law, breaches and KPI definitions (issue 17 items 4-6, FID-LAW) ----
     "regime.consent_at_join": "Consent at join (China)",
     "money.breach_costs": "Breach response costs",
+    "kpi.ltv_pool_cac": "LTV / pool cost per member (no ads)",
 }

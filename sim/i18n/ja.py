@@ -461,7 +461,7 @@ STRINGS: dict[str, str] = {
     "kpi.cac": "顧客獲得単価（CAC）",
     "kpi.cost_per_member": "会員 1 人あたりの獲得費用",
     "kpi.member_ltv": "会員 LTV（割引後）",
-    "kpi.ltv_cac": "LTV / 会員獲得費用",
+    "kpi.ltv_cac": "LTV / CAC（獲得費用の総額）",
     "kpi.payback_month": "回収月",
     "kpi.k_factor": "K ファクター",
     "kpi.viral_share": "紹介による入会の割合",
@@ -753,4 +753,5 @@ STRINGS: dict[str, str] = {
     # ---- law, breaches and KPI definitions (issue 17 items 4-6, FID-LAW) ----
     "regime.consent_at_join": "参加時の同意（中国）",
     "money.breach_costs": "漏えい対応費用",
+    "kpi.ltv_pool_cac": "LTV / 会員 1 人あたりのプール費用（広告を除く）",
 }

@@ -431,7 +431,7 @@ STRINGS: dict[str, str] = {
     "kpi.cac": "获客成本（CAC）",
     "kpi.cost_per_member": "每名会员成本",
     "kpi.member_ltv": "会员生命周期价值（折现）",
-    "kpi.ltv_cac": "LTV / 每名会员成本",
+    "kpi.ltv_cac": "LTV / CAC（全部获客支出）",
     "kpi.payback_month": "回本月份",
     "kpi.k_factor": "K 因子",
     "kpi.viral_share": "裂变加入占比",
@@ -714,4 +714,5 @@ STRINGS: dict[str, str] = {
     # ---- law, breaches and KPI definitions (issue 17 items 4-6, FID-LAW) ----
     "regime.consent_at_join": "入群时征得同意（中国）",
     "money.breach_costs": "数据泄露应对成本",
+    "kpi.ltv_pool_cac": "LTV / 每名会员的私域成本（不含广告）",
 }
