@@ -31,24 +31,30 @@ def test_breach_hazard_is_the_sourced_yearly_rate_at_the_reference_size() -> Non
     ref = mp[L.MP_BREACH_REF]
     p_day = C.breach_probability(ref, mp, 0.0)
     assert 1.0 - (1.0 - p_day) ** 365 == pytest.approx(0.035, rel=1e-9)
-    # records scale as a square root; security halves per security_halving
+    # records scale as a square root; security halves the preventable 60% per security_halving, never the rest
     assert C.breach_probability(4 * ref, mp, 0.0) == pytest.approx(2 * p_day, rel=1e-3)
-    assert C.breach_probability(ref, mp, mp[L.MP_SECURITY_HALVING]) == pytest.approx(p_day / 2, rel=1e-3)
+    assert C.breach_probability(ref, mp, mp[L.MP_SECURITY_HALVING]) == pytest.approx(0.7 * p_day, rel=1e-3)
+    assert C.breach_probability(ref, mp, 1e9) == pytest.approx(0.4 * p_day, rel=1e-3)
     assert C.breach_probability(0.0, mp, 0.0) == 0.0
 
 
 def test_security_spend_pays_for_itself_somewhere_in_japan() -> None:
-    """At the Japan preset's own pool sizes, security cuts the expected breach cost, by more than it costs at
-    some spend level (direct costs only: the members a breach drives away would add to the value)."""
+    """At the Japan preset's own pool sizes, security cuts the expected breach cost (response money plus the
+    members a breach drives away, valued at their LTV) by more than it costs at some spend level."""
     sc = small("japan_in_japan", population=20_000, days=1095)
     res = sim.run(sc)
     records = res.daily["records"].to_numpy()
     assert 20_000 < records[-1] < 200_000  # a realistic pool: tens of thousands of people
     mp = pack(sc).mp.tolist()
-    none = C.expected_breach_cost(records, mp, 0.0)
-    assert none > 1e6  # material: over a million yen expected over three years without security
+    k = res.kpis(day=1094).iloc[0]
+    model = MarketModel(sc)
+    psi = float(model.pop.traits[:, L.PSI].mean())
+    lost = k["pool_size"] / 2 * min(1.0, mp[L.MP_BREACH_EXIT] * 2 * psi) * k["member_ltv"]  # mid-run pool
+    none_direct = C.expected_breach_cost(records, mp, 0.0)
+    none = C.expected_breach_cost(records, mp, 0.0, lost)
+    assert none_direct > 1e6 and none > none_direct  # material: millions of yen over three years
     days = records.size
-    gains = {s: none - C.expected_breach_cost(records, mp, s) for s in (250.0, 500.0, 1000.0, 2000.0, 30_000.0)}
+    gains = {s: none - C.expected_breach_cost(records, mp, s, lost) for s in (250.0, 500.0, 1000.0, 2000.0, 30_000.0)}
     assert all(g > 0 for g in gains.values())
     assert any(g > s * days for s, g in gains.items())  # pays for itself at some level
     assert gains[30_000.0] < 30_000.0 * days  # ... but not at any level: the hybrid's spend buys too much

@@ -123,7 +123,7 @@ def test_membership_lowers_dropout_and_raises_purchases() -> None:
 def test_security_spend_lowers_breach_hazard() -> None:
     """Breaches happen less often with security spend (forced high hazard to see it in a short run)."""
     base = {"market.regime.breach.rate_per_year": 0.9, "market.regime.breach.reference_records": 1000,
-            "market.regime.breach.records_exponent": 1.0}
+            "market.regime.breach.records_exponent": 1.0, "market.regime.breach.unpreventable_share": 0.0}
     none = [sim.run(small("china_in_china", population=1000, days=200, **base,
                           **{"brands.0.strategy.compliance.security_per_day": 0}), seed=s).daily["breaches"].sum()
             for s in (1, 2)]

@@ -357,7 +357,12 @@ class Breach(Strict):
                     "targets but better defended; range 0.3-1.0).",
     )
     security_halving: float = param(
-        1_000.0, unit="currency / day", gt=0, description="Daily security spend that halves the breach hazard.",
+        500.0, unit="currency / day", gt=0,
+        description="Daily security spend that halves the part of the hazard security can prevent.",
+    )
+    unpreventable_share: float = param(
+        0.4, unit="fraction", ge=0, le=1, source=cite("tsr_leaks_2024") + " (60.3% of 2024 incidents were cyber)",
+        description="Share of the hazard that security spend does not reduce (mis-sent mail, lost devices, insiders).",
     )
     response_cost: float = param(
         20_000_000.0, unit="currency", ge=0, source=cite("jnsa_damage_2024") + "; total assumption",

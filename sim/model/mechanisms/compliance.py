@@ -23,11 +23,12 @@ joins the open case and does not climb. Counts behind the shape: FY2012 about 5,
 
 **Data breaches** arrive with the daily hazard
 
-    h = -ln(1 - p) / 365 * (records / reference_records)^records_exponent * 0.5^(security / security_halving)
+    h = -ln(1 - p) / 365 * (records / reference_records)^records_exponent * (u + (1 - u) * 0.5^(security / halving))
 
 where p is the yearly probability that a holder of ``reference_records`` discloses a leak (TSR: 3.2-4.9% of
-Japanese listed firms a year, 2021-2024) and records are the people whose data the brand holds (customers
-and members). A breach costs ``response_cost + cost_per_record * records`` (investigation, call centre,
+Japanese listed firms a year, 2021-2024), records are the people whose data the brand holds (customers
+and members), and u = ``unpreventable_share`` is the part security spend cannot remove (TSR 2024: 60.3% of
+incidents were cyber; the rest are mis-sent mail, lost devices and insiders). A breach costs ``response_cost + cost_per_record * records`` (investigation, call centre,
 letters and apology vouchers: JNSA 2024) as ``breach_costs``, plus ``breach.fine`` if the law fines a
 breach itself (APPI does not), lowers members' trust by ``trust_shock`` and makes each member leave with
 probability ``optout_share * 2 psi`` (privacy-sensitive members first), and is one action on the data
@@ -82,6 +83,7 @@ PARAMS = {
     "MP_BREACH_SHOCK": Param("market.regime.breach.trust_shock"),
     "MP_BREACH_EXIT": Param("market.regime.breach.optout_share"),
     "MP_SECURITY_HALVING": Param("market.regime.breach.security_halving"),
+    "MP_UNPREVENTABLE": Param("market.regime.breach.unpreventable_share"),
     "MP_DATA_WARNINGS": Param("market.regime.breach.ladder.warnings_before_order"),
     "MP_DATA_ORDER_FINE": Param("market.regime.breach.ladder.fine_at_order"),
     "MP_DATA_GAP": Param("market.regime.breach.ladder.min_days_between_steps"),
@@ -136,21 +138,24 @@ def enforcement_probability(violation_complaints: float, per_complaint: float) -
 
 
 def breach_hazard(records_people: float, rate_per_year: float, reference_records: float, exponent: float,
-                  security_per_day: float, halving: float) -> float:
-    """Daily breach hazard: the yearly rate as a daily hazard, scaled by records held, halved by security.
+                  security_per_day: float, halving: float, unpreventable: float = 0.0) -> float:
+    """Daily breach hazard: the yearly rate as a daily hazard, scaled by records held, the preventable part
+    halved by each ``halving`` of security spend.
 
-    ``-ln(1 - p) / 365 * (records / reference)^exponent * 0.5^(security / halving)``; 0 without records.
+    ``-ln(1 - p) / 365 * (records / reference)^exponent * (u + (1 - u) * 0.5^(security / halving))``;
+    0 without records.
     """
     if records_people <= 0.0 or rate_per_year <= 0.0:
         return 0.0
     daily = -math.log1p(-min(rate_per_year, 1.0 - 1e-12)) / 365.0
-    return daily * (records_people / reference_records) ** exponent * 0.5 ** (security_per_day / halving)
+    security = unpreventable + (1.0 - unpreventable) * 0.5 ** (security_per_day / halving)
+    return daily * (records_people / reference_records) ** exponent * security
 
 
 def breach_probability(records_people: float, mp: list[float], security_per_day: float) -> float:
     """Chance of a data breach today for a brand holding ``records_people`` records (market columns ``mp``)."""
     h = breach_hazard(records_people, mp[L.MP_BREACH_P], mp[L.MP_BREACH_REF], mp[L.MP_BREACH_EXP],
-                      security_per_day, mp[L.MP_SECURITY_HALVING])
+                      security_per_day, mp[L.MP_SECURITY_HALVING], mp[L.MP_UNPREVENTABLE])
     return -math.expm1(-h)
 
 
@@ -159,16 +164,22 @@ def breach_cost(records_people: float, mp: list[float]) -> float:
     return mp[L.MP_BREACH_RESPONSE] + mp[L.MP_BREACH_PER_RECORD] * records_people
 
 
-def expected_breach_cost(records_by_day: np.ndarray, mp: list[float], security_per_day: float) -> float:
-    """Expected response cost and fines of breaches over days with these records held (no member losses).
+def expected_breach_cost(records_by_day: np.ndarray, mp: list[float], security_per_day: float,
+                         loss_per_breach: float = 0.0) -> float:
+    """Expected cost of breaches over days with these records held.
 
-    The direct money only; the members a breach drives away cost more and are left to the simulation.
+    Args:
+        records_by_day: People whose data the brand holds, one value per day.
+        mp: The market's packed columns.
+        security_per_day: Daily security spend.
+        loss_per_breach: Value a breach destroys beyond the money it costs (the members it drives away times
+            their value); 0 counts the direct money only (response, notification, any fine).
     """
-    direct = 0.0
+    total = 0.0
     for r in np.asarray(records_by_day, dtype=np.float64):
         p = breach_probability(float(r), mp, security_per_day)
-        direct += p * (breach_cost(float(r), mp) + mp[L.MP_BREACH_FINE])
-    return direct
+        total += p * (breach_cost(float(r), mp) + mp[L.MP_BREACH_FINE] + loss_per_breach)
+    return total
 
 
 @dataclass
