@@ -792,4 +792,5 @@ STRINGS: dict[str, str] = {
     "regime.consent_at_join": "Consent at join (China)",
     "money.breach_costs": "Breach response costs",
     "kpi.ltv_pool_cac": "LTV / pool cost per member (no ads)",
+    "money.gross_margin": "Gross margin on sales",
 }

@@ -754,4 +754,5 @@ STRINGS: dict[str, str] = {
     "regime.consent_at_join": "参加時の同意（中国）",
     "money.breach_costs": "漏えい対応費用",
     "kpi.ltv_pool_cac": "LTV / 会員 1 人あたりのプール費用（広告を除く）",
+    "money.gross_margin": "売上総利益",
 }

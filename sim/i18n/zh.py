@@ -715,4 +715,5 @@ STRINGS: dict[str, str] = {
     "regime.consent_at_join": "入群时征得同意（中国）",
     "money.breach_costs": "数据泄露应对成本",
     "kpi.ltv_pool_cac": "LTV / 每名会员的私域成本（不含广告）",
+    "money.gross_margin": "销售毛利",
 }
