@@ -106,6 +106,20 @@ SOURCES: dict[str, Source] = {s.key: s for s in (
            "SaaS Metrics 2.0 – A Guide to Measuring and Improving What Matters", "forEntrepreneurs.com",
            "2013 (updated later)", "LTV:CAC of at least 3, CAC payback within 5-12 months; CAC counts all sales "
            "and marketing spend (the conventional ltv_cac)"),
+    # ---- references cited by parameter defaults (issue 17 item 9) ----
+    Source("email_benchmarks", "public email benchmarks", "Mailchimp; Campaign Monitor",
+           "Email Marketing Benchmarks and Statistics by Industry; Ultimate Email Marketing Benchmarks for 2022",
+           "Email Marketing Benchmarks and Statistics by Industry; Ultimate Email Marketing Benchmarks for 2022",
+           "Mailchimp (mailchimp.com); Campaign Monitor (campaignmonitor.com)",
+           "Mailchimp data of October 2019; Campaign Monitor 2022 (2021 data)",
+           "unsubscribes per delivered e-mail: e-commerce 0.27% (Mailchimp), industries 0.1-0.4% (Campaign "
+           "Monitor), i.e. 1-4 per 1,000 sends"),
+    Source("watts_strogatz", "Watts & Strogatz (1998)", "Duncan J. Watts and Steven H. Strogatz",
+           "Collective dynamics of 'small-world' networks", "Collective dynamics of 'small-world' networks",
+           "Nature 393, 440-442", "1998-06-04", "the small-world network and its rewiring probability"),
+    Source("barabasi_albert", "Barabasi & Albert (1999)", "Albert-Laszlo Barabasi and Reka Albert",
+           "Emergence of scaling in random networks", "Emergence of scaling in random networks",
+           "Science 286, 509-512", "1999-10-15", "scale-free degree distributions, exponents of 2-3"),
 )}
 
 

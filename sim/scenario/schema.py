@@ -30,7 +30,7 @@ SRC_SEED002 = cite("ebrun_amazons")
 SRC_SEED003 = cite("eo_report_2022")
 SRC_SEED004 = cite("private_ecommerce_wiki")
 SRC_EMAIL_BENCH = "public email benchmarks: 1-4 unsubscribes per 1,000 sends at weekly cadence"
-SRC_FX = "approximate 2024 average exchange rates (for converting strategies between markets)"
+SRC_FX = "approximate 2024 average exchange rates (for converting strategies between markets); assumption"
 
 #: Units of currency per US dollar, used when a strategy written in one currency runs in another market.
 FX_PER_USD: dict[str, float] = {"USD": 1.0, "CNY": 7.2, "JPY": 150.0, "EUR": 0.92, "KRW": 1360.0, "HKD": 7.8,
@@ -255,11 +255,11 @@ class Platforms(Strict):
         90.0, unit="days", gt=0, description="Mean time before an aware non-customer forgets the brand.",
     )
     commission_rate: float = param(
-        0.05, unit="fraction of sales", ge=0, le=1, source="Tmall technical service fee 2-5% by category (public rate card)",
+        0.05, unit="fraction of sales", ge=0, le=1, source="Tmall technical service fee 2-5% by category (public rate card, not archived here); assumption",
         description="Platform commission on public-channel sales.",
     )
     payment_fee_rate: float = param(
-        0.006, unit="fraction of sales", ge=0, le=0.2, source="WeChat Pay / Alipay merchant fee 0.6% (public rate card)",
+        0.006, unit="fraction of sales", ge=0, le=0.2, source="WeChat Pay / Alipay merchant fee 0.6% (public rate card, not archived here); assumption",
         description="Payment processing fee on all sales.",
     )
     winback_share: float = param(
@@ -719,7 +719,7 @@ class PaidMembership(Strict):
 class Membership(Strict):
     """Membership (会員制): points, breakage, tiers, member price, birthday perk."""
 
-    points_rate: float = param(0.0, unit="points / currency", ge=0, le=0.5, source="Rakuten / Japanese retail norm 1 point per 100 yen (1%)", description="Points earned per unit of spend (1 point = 1 currency unit).")
+    points_rate: float = param(0.0, unit="points / currency", ge=0, le=0.5, source="Rakuten / Japanese retail norm 1 point per 100 yen (1%) (not archived here); assumption", description="Points earned per unit of spend (1 point = 1 currency unit).")
     min_redeem: float = param(50.0, unit="points", ge=0, description="Balance needed before points are redeemed at a purchase.")
     points_expiry_days: float = param(365.0, unit="days", gt=0, description="Mean lifetime of unredeemed points (drives breakage).")
     points_purchase_lift: float = param(0.2, unit="fraction", ge=0, le=5, description="Largest relative purchase-rate lift points can give (saturating in points_rate x appetite).")

@@ -50,6 +50,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import Param, Slots
+from sim.model.forms import Form
 from sim.model.rng import uniform
 from sim.model.state import log_event, move
 
@@ -112,6 +113,23 @@ MESSAGE_LAW, DATA_LAW = 0, 1
 LAWS = ("message_law", "data_law")
 #: The rungs an action can land on.
 WARNING, ORDER, PENALTY = "warning", "order", "penalty"
+#: The functional forms of this component, written into docs/MODEL.md and checked against the code.
+_M = "sim.model.mechanisms.compliance"
+FORMS = (
+    Form("Chance of a regulator action today, C complaints about violations", f"{_M}:enforcement_probability",
+         "f(C, MP_ENFORCE_PER_COMPLAINT)", "1 - (1 - MP_ENFORCE_PER_COMPLAINT)**C",
+         {"C": (0.0, 5000.0)}, {"MP_ENFORCE_PER_COMPLAINT": (0.0, 0.01)}),
+    Form("Chance of a data breach today, R records held, security S a day", f"{_M}:breach_probability",
+         "f(R, mp, S)",
+         "1 - exp(-(-log(1 - MP_BREACH_P) / 365 * (R / MP_BREACH_REF)**MP_BREACH_EXP"
+         " * (MP_UNPREVENTABLE + (1 - MP_UNPREVENTABLE) * 0.5**(S / MP_SECURITY_HALVING))))",
+         {"R": (1.0, 1e6), "S": (0.0, 5000.0)},
+         {"MP_BREACH_P": (0.001, 0.5), "MP_BREACH_REF": (1e3, 1e6), "MP_BREACH_EXP": (0.0, 1.5),
+          "MP_UNPREVENTABLE": (0.0, 1.0), "MP_SECURITY_HALVING": (10.0, 5000.0)}),
+    Form("Response and notification cost of one breach, R records held", f"{_M}:breach_cost", "f(R, mp)",
+         "MP_BREACH_RESPONSE + MP_BREACH_PER_RECORD * R", {"R": (0.0, 1e6)},
+         {"MP_BREACH_RESPONSE": (0.0, 5e7), "MP_BREACH_PER_RECORD": (0.0, 2000.0)}),
+)
 
 
 @njit(cache=True)
