@@ -57,7 +57,7 @@ def test_the_why_names_the_largest_contributors_in_three_languages(comp) -> None
     """The why names the biggest item in the leader's favour and sums mechanism shares sensibly."""
     at = attribute(comp)
     lead_sign = np.sign(at.total()["mean"])
-    top = at.by_item().assign(v=lambda d: lead_sign * d["mean"]).sort_values("v", ascending=False).iloc[0]
+    top = at.by_net_item().assign(v=lambda d: lead_sign * d["mean"]).sort_values("v", ascending=False).iloc[0]
     from sim.i18n import t
 
     for lang in ("en", "zh", "ja"):

@@ -170,9 +170,9 @@ def test_whatif_consent_regime_and_cold_outreach() -> None:
     _ok(at)
     reg = next(r for r in at.radio if r.key.endswith("_reg"))
     assert reg.value == "explicit_opt_in"
-    reg.set_value("implied_consent_with_easy_exit").run()
+    reg.set_value("consent_at_join").run()
     _ok(at)
-    assert "market.regime.kind=implied_consent_with_easy_exit" in at.code[0].value
+    assert "market.regime.kind=consent_at_join" in at.code[0].value
 
 
 # ---- Explore -------------------------------------------------------------------------------------

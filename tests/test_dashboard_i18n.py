@@ -46,7 +46,7 @@ def test_domain_vocabulary_is_complete() -> None:
     """Domain vocabulary is complete."""
     keys = [f"kpi.{k}" for k in KPI_INFO] + [f"stage.{s}" for s in L.STAGES] + [f"event.{e}" for e in L.EVENTS]
     keys += [f"money.{m}" for m in L.MONEY] + [f"metric.{m}" for m in figures.SERIES]
-    keys += [f"source.{s}" for s in L.SOURCES] + ["regime.explicit_opt_in", "regime.implied_consent_with_easy_exit"]
+    keys += [f"source.{s}" for s in L.SOURCES] + ["regime.explicit_opt_in", "regime.consent_at_join"]
     presets = list_presets()
     keys += [f"preset.{p}" for p in presets["scenarios"]]
     keys += [f"comparison.{c.removeprefix('comparisons/')}" for c in presets["comparisons"]]

@@ -251,7 +251,7 @@ def test_ltv_cac_states_the_convention_and_the_models_definition() -> None:
     """3:1 with the full acquisition cost; the model's ratio leaves out ads and is horizon-truncated."""
     for lang in LANGS:
         d = G.term("ltv_cac", lang).definition
-        assert "3:1" in d and "`cost_per_member`" in d, lang
+        assert "3:1" in d and "`cost_per_member`" in d and "`cac`" in d and "`ltv_pool_cac`" in d, lang
     assert "without ad spend" in G.term("ltv_cac").definition.replace("excludes ad spend", "without ad spend")
     model = _handwritten_model_md()
     assert "**Reading `ltv_cac`.**" in model and "3:1" in model

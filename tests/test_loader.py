@@ -380,7 +380,7 @@ def test_negative_cost(tmp_path: Path) -> None:
 def test_bad_choice_suggests(tmp_path: Path) -> None:
     """A wrong choice lists the options and suggests one."""
     msg = load_error(tmp_path, "market:\n  regime:\n    kind: explicit\n")
-    assert "market.regime.kind: must be one of 'explicit_opt_in', 'implied_consent_with_easy_exit'" in msg
+    assert "market.regime.kind: must be one of 'explicit_opt_in', 'consent_at_join'" in msg
     assert "Did you mean 'explicit_opt_in'? (found 'explicit')" in msg
 
 
@@ -555,7 +555,7 @@ def test_overrides_parse_values_and_create_intermediates() -> None:
             "brands.0.strategy.compliance.respect_opt_in=false",
             "brands.0.strategy.messaging.segments=[young, old]",
             "brands.0.strategy.acquisition.targeting={young: 2}",
-            "market.regime.kind=implied_consent_with_easy_exit",
+            "market.regime.kind=consent_at_join",
             "name=Brand #1: test",
         ],
         root=ROOT,
@@ -564,7 +564,7 @@ def test_overrides_parse_values_and_create_intermediates() -> None:
     assert s.run.seed == 7 and st.messaging.per_week == 5.0 and st.referral.share_rate == 0.01
     assert st.compliance.respect_opt_in is False and st.messaging.segments == ["young", "old"]
     assert st.acquisition.targeting == {"young": 2.0}
-    assert s.market.regime.kind == "implied_consent_with_easy_exit" and s.market.currency == "JPY"
+    assert s.market.regime.kind == "consent_at_join" and s.market.currency == "JPY"
     assert s.name == "Brand #1: test"
     assert doc == {"market": {"extends": "markets/tiny"}}  # input untouched
 

@@ -81,7 +81,7 @@ def test_privacy_sensitivity_lowers_acceptance() -> None:
 
 def test_opt_in_gives_fewer_but_more_loyal_members() -> None:
     """Explicit opt-in: fewer joins, but lower opt-outs per send and higher trust."""
-    implied = totals("hybrid_in_japan", **{"market.regime.kind": "implied_consent_with_easy_exit",
+    implied = totals("hybrid_in_japan", **{"market.regime.kind": "consent_at_join",
                                            "market.regime.consent_friction": 1.0,
                                            "market.regime.marketing_opt_in_rate": 1.0,
                                            "market.regime.consent_trust_bonus": 0.0})
@@ -122,7 +122,8 @@ def test_membership_lowers_dropout_and_raises_purchases() -> None:
 
 def test_security_spend_lowers_breach_hazard() -> None:
     """Breaches happen less often with security spend (forced high hazard to see it in a short run)."""
-    base = {"market.regime.breach.rate_per_million_records_year": 20000}
+    base = {"market.regime.breach.rate_per_year": 0.9, "market.regime.breach.reference_records": 1000,
+            "market.regime.breach.records_exponent": 1.0, "market.regime.breach.unpreventable_share": 0.0}
     none = [sim.run(small("china_in_china", population=1000, days=200, **base,
                           **{"brands.0.strategy.compliance.security_per_day": 0}), seed=s).daily["breaches"].sum()
             for s in (1, 2)]
@@ -133,14 +134,14 @@ def test_security_spend_lowers_breach_hazard() -> None:
 
 
 def test_cold_outreach_in_japan_brings_fines_and_complaints() -> None:
-    """The naive transplant gets complaints and enforcement in Japan; the same tactics draw no fines in China."""
+    """The naive transplant gets complaints and enforcement in Japan; cold SMS is a violation in China too."""
     japan = small("china_playbook_in_japan", population=3000, days=365,
                   **{"market.regime.enforcement_per_violation_complaint": 0.01})
     res = sim.run(japan)
     assert res.daily["violations"].sum() > 0 and res.daily["enforcements"].sum() >= 1
     assert res.daily["fines"].sum() >= 30_000_000
     china = sim.run(small("china_in_china", population=3000, days=365))
-    assert china.daily["fines"].sum() == china.daily["breaches"].sum() * 5_000_000
+    assert china.daily["violations"].sum() >= china.daily["cold_sends"].sum() > 0  # MIIT 2015: consent needed
 
 
 def test_stage_census_is_people() -> None:

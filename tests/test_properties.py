@@ -28,9 +28,9 @@ def scenarios(draw: st.DrawFn) -> sim.Scenario:
     preset = draw(st.sampled_from(["china_in_china", "japan_in_japan", "head_to_head_japan", "cross_border_seller"]))
     sets = [
         "run.population=300", "run.days=60", f"run.seed={draw(st.integers(0, 2**31))}", "run.journeys=20",
-        f"market.regime.kind={draw(st.sampled_from(['explicit_opt_in', 'implied_consent_with_easy_exit']))}",
+        f"market.regime.kind={draw(st.sampled_from(['explicit_opt_in', 'consent_at_join']))}",
         f"market.network.kind={draw(st.sampled_from(['none', 'mixed', 'random', 'small_world', 'scale_free']))}",
-        f"market.regime.breach.rate_per_million_records_year={draw(st.floats(0, 5000))}",
+        f"market.regime.breach.rate_per_year={draw(st.floats(0, 0.99))}",
         f"market.regime.enforcement_per_violation_complaint={draw(unit)}",
     ]
     levers = {

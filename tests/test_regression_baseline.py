@@ -62,7 +62,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
         "brands.0.strategy.compliance.respect_opt_in=false",
         "market.network.kind=scale_free",
         "market.regime.enforcement_per_violation_complaint=0.05",
-        "market.regime.breach.rate_per_million_records_year=10000",
+        "market.regime.breach.rate_per_year=0.9", "market.regime.breach.reference_records=1000",
     ]),
 }
 REL = 1e-9

@@ -183,7 +183,7 @@ with chart:
                      a1=human(df["active"].iloc[2], "people"), a5=human(df["active"].iloc[-1], "people")))
 
     else:  # consent
-        regimes = ("explicit_opt_in", "implied_consent_with_easy_exit")
+        regimes = ("explicit_opt_in", "consent_at_join")
         cold = st.select_slider(T("learn.consent.cold"), options=(0, 1, 3), value=1, key="learn_cold")
         cold_path = f"brands.0.strategy.compliance.cold_outreach_per_week={cold}"
         runs = C.safe(lambda: [run("china_playbook_in_japan", (f"market.regime.kind={r}", cold_path))

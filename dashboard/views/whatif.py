@@ -28,7 +28,7 @@ T = C.T
 SZ = C.sizes()
 CARD_KPIS = ("profit", "pool_size", "private_share", "opt_outs", "complaints", "fines", "mean_trust", "member_ltv")
 MIN_HONEST_REPS = 5
-REGIMES = ("explicit_opt_in", "implied_consent_with_easy_exit")
+REGIMES = ("explicit_opt_in", "consent_at_join")
 
 
 def _nice_max(x: float) -> float:

@@ -74,7 +74,12 @@ MECHANISM_OF: dict[str, str] = {
     "birthday_perks": "membership",
     "security": "compliance",
     "fines": "compliance",
+    "breach_costs": "compliance",
 }
+#: Sales items that move together with the volume sold: the "why" nets them into one gross-margin step, so
+#: that selling more (revenue up, goods and fees up) is not read as two large opposite causes.
+SALES_ITEMS: tuple[str, ...] = ("revenue_public", "revenue_private", "cogs", "platform_commission", "payment_fees")
+GROSS_MARGIN = "gross_margin"
 #: Mechanisms in display order.
 MECHANISMS: tuple[str, ...] = tuple(dict.fromkeys(MECHANISM_OF.values()))
 if set(MECHANISM_OF) != set(L.MONEY):  # a new ledger item must be given a mechanism here
@@ -171,6 +176,14 @@ class Attribution:
         out.insert(1, "kind", ["revenue" if i in REVENUE else "cost" for i in out["item"]])
         out.insert(2, "mechanism", [MECHANISM_OF[i] for i in out["item"]])
         return out
+
+    def by_net_item(self) -> pd.DataFrame:
+        """Like :meth:`by_item`, with the sales items netted into one ``gross_margin`` step (sales less goods,
+        platform commission and payment fees), which the verdict's "why" reads."""
+        keep = [c for c in self.per_seed.columns if c not in SALES_ITEMS]
+        wide = self.per_seed[keep].copy()
+        wide.insert(0, GROSS_MARGIN, self.per_seed[list(SALES_ITEMS)].sum(axis=1))
+        return self._table(wide, "item")
 
     def by_mechanism(self) -> pd.DataFrame:
         """The waterfall by mechanism (items summed per seed, then intervals): ``mechanism, mean, ...``."""
@@ -281,7 +294,9 @@ def why_lines(attr: Attribution, lang: str = "en", *, top: int = 3, bold: bool =
     """The verdict's "why": the largest ledger contributions to the leader's profit lead, and the mechanisms.
 
     Contributions are read from the leader's side (the column with the larger mean profit): a positive
-    contribution widens its lead (more revenue, or less cost), a negative one narrows it.
+    contribution widens its lead (more revenue, or less cost), a negative one narrows it. Sales, goods and
+    the fees that scale with sales are netted into one gross-margin step (:meth:`Attribution.by_net_item`),
+    so that fines, ad spend and fees are weighed against the margin they compete with.
 
     Args:
         attr: The attribution.
@@ -315,7 +330,7 @@ def why_lines(attr: Attribution, lang: str = "en", *, top: int = 3, bold: bool =
         return [part(r) for _, r in pro.iterrows()], [part(r) for _, r in con.iterrows()]
 
     sep = t("why.sep", lang)
-    pro, con = named(attr.by_item(), "item", "money")
+    pro, con = named(attr.by_net_item(), "item", "money")
     lines = []
     interval = ""
     if math.isfinite(tot["ci_low"]):

@@ -148,7 +148,21 @@ def render_kpis() -> str:
             "currency):\n\n```python\n" + where + "\n```")
 
 
+def render_forms() -> str:
+    """The functional forms the components declare (``FORMS``), each checked against its helper by a test."""
+    from sim.model import components
+
+    rows = []
+    for comp in components.DECLARING:
+        for form in getattr(comp, "FORMS", ()):
+            rows.append([f"`{comp.NAME}`", form.name, f"`{form.display()}`", f"`{form.function.split(':')[1]}`"])
+    return ("Each form below is declared next to the code that computes it and evaluated against that code on "
+            "random inputs by `tests/test_fidelity_law.py`; `^` is a power, columns are shown by their scenario "
+            "path.\n\n" + table(["Component", "Quantity", "Form", "Helper"], rows))
+
+
 GENERATORS = {
+    "forms": render_forms,
     "daily-order": render_daily_order,
     "parameters": render_parameters,
     "ledger": render_ledger,

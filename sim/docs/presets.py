@@ -144,6 +144,8 @@ def validated(preset: Preset, model: type[BaseModel]) -> BaseModel:
 def value_at(obj: Any, parts: Sequence[str | int]) -> Any:
     """The value at a key path in a validated model (attributes, map keys, list indices)."""
     for p in parts:
+        if obj is None:  # an optional section left out (e.g. a regime that never tightens)
+            return None
         if isinstance(p, int):
             obj = obj[p]
         elif isinstance(obj, dict):

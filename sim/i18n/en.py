@@ -137,13 +137,16 @@ STRINGS: dict[str, str] = {
     "whatif.points_help": "Points earned per purchase; they raise repeat purchases and stickiness, and cost money "
                           "when redeemed.",
     "whatif.regime": "Consent regime of the market",
-    "whatif.regime_help": "Explicit opt-in: marketing messages need a ticked consent; implied consent: joining a "
-                          "group counts as consent, with an easy way out.",
+    "whatif.regime_help": "Explicit opt-in: marketing e-mail and SMS need a ticked consent that only some "
+                          "joiners give (LINE messages are outside the law). Consent at join: the invitation "
+                          "asks for consent (PIPL: informed, voluntary, explicit) and the model assumes every "
+                          "joiner gave it. Cold SMS to buyers needs consent under both.",
     "whatif.respect": "Respect opt-in (message only consenting members)",
     "whatif.respect_help": "Under explicit opt-in, messaging members who did not consent is unlawful and risks "
                            "complaints, enforcement and fines.",
     "whatif.security": "Security spend per day ({currency})",
-    "whatif.security_help": "Lowers the chance of a data breach (fines, lost trust, mass opt-outs).",
+    "whatif.security_help": "Lowers the chance of a data breach (response costs, lost trust, mass opt-outs, "
+                            "a step on the data law's ladder).",
     "whatif.cold": "Cold messages per week",
     "whatif.cold_help": "Messages to platform buyers who never joined (e.g. SMS to order phone numbers).",
     "whatif.reset": "Back to the baseline",
@@ -272,19 +275,25 @@ STRINGS: dict[str, str] = {
     "learn.membership.notice": "Active members at the end: {a0} without points, {a1} at 1%, {a5} at 5%.",
     "learn.consent.title": "Consent law in China and Japan",
     "learn.consent.body": "**China**: the Personal Information Protection Law (PIPL, 2021) asks for **informed, "
-                          "voluntary and explicit** consent (arts. 13–14), separate consent for giving data to "
-                          "others, and an easy way to withdraw. Commercial SMS needs the recipient's consent "
-                          "(Advertising Law art. 43; MIIT SMS rules, 2015). Joining a group is not by itself "
-                          "consent to marketing.\n\n**Japan**: the Specified E-mail Act requires **opt-in** for "
-                          "marketing e-mail and SMS; LINE official-account messages are generally outside it, "
-                          "because adding the account as a friend is itself the opt-in. APPI governs how personal "
-                          "data is acquired, used and shared (a stated purpose, consent before giving data to third "
-                          "parties, breach reports since 2022). The fines of up to ¥30M and ¥100M for a company are "
-                          "maxima after a regulator's order is ignored; the usual sequence is guidance, then an "
-                          "order. A leak costs trust and members.\n\nThe model simplifies this: China's regime is "
-                          "“joining counts as consent, with an easy exit”, and enforcement is a fine with a loss of "
-                          "trust drawn from complaints about unlawful messages. The chart runs the China playbook — "
-                          "cold SMS to order numbers, messages without consent — in Japan under each regime.",
+                          "voluntary and explicit** consent (arts. 13–14), separate consent for giving data "
+                          "to others, and an easy way to withdraw. Commercial SMS needs the recipient's consent "
+                          "(Advertising Law art. 43; MIIT SMS rules, 2015, with fines of CNY 10,000–30,000). "
+                          "Joining a group is not by itself consent to marketing.\n\n**Japan**: the Specified "
+                          "E-mail Act requires **opt-in** for marketing e-mail and SMS; LINE official-account "
+                          "messages are generally outside it (they are not e-mail under the Act, and the "
+                          "user adds the account and can block it). APPI governs how personal data is acquired, "
+                          "used and shared (a stated purpose, consent before giving data to third parties, "
+                          "breach reports since 2022); it has no fine for a breach itself. The fines of up "
+                          "to ¥30M and ¥100M for a company are maxima after a regulator's order is ignored; "
+                          "the usual sequence is guidance, then an order (FY2012: about 5,500 warnings, 8 "
+                          "orders). A leak costs response money, trust and members.\n\nThe model simplifies "
+                          "this: each channel says which law covers it (e-mail and SMS inside, LINE outside); "
+                          "China's regime is “consent at join” (the invitation asks for consent and every "
+                          "joiner is assumed to give it), and cold SMS to buyers is a violation in both markets. "
+                          "Complaints about violations bring regulator actions that climb a ladder: warnings, "
+                          "a published order, and a fine only for violations after the order. The chart runs "
+                          "the China playbook — cold SMS to order numbers, messages without consent — in "
+                          "Japan under each regime.",
     "learn.consent.chart": "The China playbook in Japan under each consent regime",
     "learn.consent.notice": "Under explicit opt-in the playbook sent {viol} unlawful messages and drew {enf} "
                             "enforcement actions in this small run (enforcement is rare and random: try a longer run "
@@ -476,7 +485,7 @@ STRINGS: dict[str, str] = {
     "kpi.cac": "CAC",
     "kpi.cost_per_member": "Cost per member",
     "kpi.member_ltv": "Member LTV (discounted)",
-    "kpi.ltv_cac": "LTV / cost per member",
+    "kpi.ltv_cac": "LTV / CAC (all acquisition spend)",
     "kpi.payback_month": "Payback month",
     "kpi.k_factor": "K-factor",
     "kpi.viral_share": "Viral share of joins",
@@ -545,9 +554,10 @@ STRINGS: dict[str, str] = {
     "verdict.ltv": "Per member, {a} earns {ltv_a} of discounted contribution for {cpm_a} spent to win a member; "
                    "{b} earns {ltv_b} for {cpm_b}.",
     "verdict.cost_gap": "The biggest difference in costs is {item}: {sa} of revenue for {a} against {sb} for {b}.",
-    "verdict.fines": "{label} was fined {fines} ({enf} enforcement actions after {viol} messages sent without "
-                     "consent), and each enforcement cost it members' trust.",
-    "verdict.breach": "{label} suffered {n} data breaches on average: fines, lost trust and mass opt-outs.",
+    "verdict.fines": "{label} was fined {fines} ({enf} regulator actions after {viol} messages sent without "
+                     "consent); published orders and penalties cost it members' trust.",
+    "verdict.breach": "{label} suffered {n} data breaches on average: response costs, lost trust and mass "
+                      "opt-outs.",
     "verdict.usd": "Money is compared in US dollars at {rates}.",
     "verdict.reps_note": "Figures are means over {n} replicate runs with common random numbers.",
 
@@ -751,7 +761,10 @@ STRINGS: dict[str, str] = {
     "assume.messaging": "Each message's response falls with fatigue and rises with quality and trust; too many messages raise opt-outs and complaints (the inverted U).",
     "assume.referral": "Members refer friends through a social network; rewards on both sides raise sharing; the K-factor counts friends who join per member.",
     "assume.membership": "Points and tiers raise the purchase rate and slow lapsing; points cost money when redeemed.",
-    "assume.compliance": "Under explicit opt-in, messages without consent are violations that can be enforced and fined; enforcement and breaches cost trust.",
+    "assume.compliance": "Each channel is covered by a law or not (e-mail and SMS yes, LINE no); messages "
+                         "on a covered channel without consent are violations. Complaints about them bring "
+                         "warnings, then an order, and a fine only for violations after the order; breaches "
+                         "cost response money, trust and members and climb the data law's ladder.",
     "assume.acquisition": "Ads, content, KOLs and partner pools make people aware at costs set in the scenario; awareness fades.",
     "assume.auction": "Ad prices (CPM) rise with the brands' combined spend in the market.",
     "assume.purchase": "Purchases depend on need, price, trust and channel; private-pool purchases avoid platform commission.",
@@ -886,4 +899,9 @@ STRINGS: dict[str, str] = {
     "whatif.switch_day": "B switches to its levers on day",
     "whatif.switch_help": "1 = B's levers from the start. Later: B runs A's levers until this day, then its own (a phased strategy); the consent law is the market's and applies from the start.",
     "whatif.switch_mark": "B switches",
+    # ---- law, breaches and KPI definitions (issue 17 items 4-6, FID-LAW) ----
+    "regime.consent_at_join": "Consent at join (China)",
+    "money.breach_costs": "Breach response costs",
+    "kpi.ltv_pool_cac": "LTV / pool cost per member (no ads)",
+    "money.gross_margin": "Gross margin on sales",
 }

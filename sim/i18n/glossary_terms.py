@@ -362,30 +362,35 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
     _t("opt_in", "Opt-in", "选择加入（事先明示同意）", "オプトイン",
        "`regime.kind: explicit_opt_in`",
        d_en="Messages only to people who agreed in advance. Japan's Specified E-mail Act has required it for "
-            "marketing e-mail and SMS since 2008; adding a LINE official account as a friend is itself an opt-in.",
+            "marketing e-mail and SMS since 2008. Messages of a LINE official account the user added as a friend are "
+            "generally outside the Act (`tool.law: none`).",
        d_zh="只向事先同意的人发送消息。日本《特定电子邮件法》自 2008 年起要求营销邮件和短信必须事先取得同意；"
-            "把 LINE 官方账号加为好友本身即是一种选择加入。",
+            "用户自己添加为好友的 LINE 官方账号的消息一般不在该法范围内（`tool.law: none`）。",
        d_ja="事前に同意した人にだけ送ること。特定電子メール法は 2008 年の改正以降、広告宣伝の電子メールと SMS に"
-            "オプトインを義務づけている。LINE 公式アカウントの友だち追加はそれ自体がオプトインにあたる。"),
+            "オプトインを義務づけている。利用者が友だち追加した LINE 公式アカウントのメッセージは一般に同法の対象外"
+            "（`tool.law: none`）。"),
     _t("opt_out", "Opt-out", "退订", "オプトアウト（配信停止）",
        "opt-out hazard; KPIs `opt_outs`, `unsubs_per_1000`",
        d_en="A member withdraws from the message list. Also the name of the looser rule “message until they refuse”.",
        d_zh="会员退出消息列表；也指“发到对方拒绝为止”这种较宽松的规则。",
        d_ja="会員が配信リストから外れること。「拒否されるまで送ってよい」という緩いルールの名前でもある。"),
-    _t("implied_consent", "Implied consent with easy exit", "默示同意＋便捷退出", "黙示の同意と容易な拒否",
-       "`regime.kind: implied_consent_with_easy_exit`",
-       d_en="The model's simplification of China's practice: joining a group or adding a contact is treated as "
-            "consent to marketing messages, with an easy way out. The law is stricter: PIPL requires informed, "
-            "voluntary and explicit consent (arts. 13–14) and separate consent in some cases, and commercial SMS "
-            "needs the recipient's consent (Advertising Law art. 43). Joining a group is not by itself consent to "
-            "marketing processing.",
-       d_zh="本模型对中国实践的简化：把加入群聊或添加好友视为同意接收营销信息，并可便捷退出。法律的要求更严格："
-            "《个人信息保护法》要求同意须在充分知情的前提下自愿、明确作出（第十三、十四条），部分情形还需单独同意；"
-            "商业短信须经接收者同意（《广告法》第四十三条）。仅仅加入群聊本身并不构成对营销处理的同意。",
-       d_ja="中国の実務を本モデルが簡略化したもの。グループ参加や友だち追加を販促メッセージへの同意とみなし、"
-            "簡単に拒否できるものとする。実際の法律はより厳格で、個人情報保護法（PIPL）は十分な説明を受けたうえでの"
-            "任意かつ明確な同意を求め（第 13・14 条）、場合によっては個別の同意も必要とする。商業 SMS には受信者の"
-            "同意が要る（広告法第 43 条）。グループ参加だけでは販促目的の処理への同意にならない。"),
+    _t("implied_consent", "Consent at join", "入群时征得同意", "参加時の同意",
+       "`regime.kind: consent_at_join` (old name `implied_consent_with_easy_exit`, still read)",
+       d_en="The model's regime for China: the invitation to join (adding the account, entering the group) carries "
+            "the privacy notice and asks for consent to marketing, and the model simplifies by assuming every joiner "
+            "gave it; withdrawal stays easy. The law asks more than joining: PIPL requires informed, voluntary and "
+            "explicit consent (arts. 13–14) and separate consent in some cases, so joining a group is not by itself "
+            "consent to marketing. Cold SMS to buyers who never joined needs consent too (Advertising Law art. 43) "
+            "and is counted as a violation.",
+       d_zh="本模型对中国的设定：加入邀请（添加账号、进群）附带隐私告知并征求营销同意，本模型简化为每位加入者都已"
+            "同意，且撤回同意很方便。法律要求的不止是加入：《个人信息保护法》要求同意须在充分知情的前提下自愿、明确"
+            "作出（第十三、十四条），部分情形还需单独同意，因此仅仅加入群聊本身并不构成对营销的同意。给从未加入的买家"
+            "发冷启动短信同样须经同意（《广告法》第四十三条），模型将其计为违规。",
+       d_ja="本モデルの中国向けの制度。参加の誘い（アカウント追加、グループ参加）にプライバシー通知と販促への同意の"
+            "依頼が含まれ、本モデルは参加者全員が同意したものと簡略化する。撤回は容易なまま。法律は参加以上を求め、"
+            "個人情報保護法（PIPL）は十分な説明を受けたうえでの任意かつ明確な同意（第 13・14 条）と、場合によって"
+            "個別の同意を求めるため、グループ参加だけでは販促への同意にならない。参加していない購入者へのコールド SMS "
+            "にも同意が必要で（広告法第 43 条）、モデルでは違反として数える。"),
     _t("consent_friction", "Consent friction", "同意摩擦", "同意取得の手間",
        "`consent_friction`",
        d_en="Joins lost because a consent form stands in the way.",
@@ -396,14 +401,29 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
        d_en="Marketing messages to buyers who never joined, for example an SMS to an order's phone number. In "
             "China commercial SMS needs the recipient's consent (Advertising Law art. 43; MIIT, Provisions on "
             "Communication Short Message Services, 2015, art. 18); in Japan marketing e-mail and SMS need opt-in "
-            "(Specified E-mail Act art. 3). The model simplifies this as lawful under implied consent.",
+            "(Specified E-mail Act art. 3). The model counts every cold SMS as a violation in both markets, with its "
+            "own enforcement ladder (`regime.cold_outreach_law`).",
        d_zh="向从未加入私域的买家发送营销信息，例如给订单上的手机号发短信。在中国，商业短信须经接收者同意"
             "（《广告法》第四十三条；工业和信息化部《通信短信息服务管理规定》，2015 年，第十八条）；在日本，营销邮件"
-            "和短信须事先取得同意（《特定电子邮件法》第三条）。本模型简化为：在默示同意制度下视为合法。",
+            "和短信须事先取得同意（《特定电子邮件法》第三条）。本模型在两个市场都把每条冷启动短信计为违规，并有各自的"
+            "执法阶梯（`regime.cold_outreach_law`）。",
        d_ja="プールに参加していない購入者への販促メッセージ。例として注文時の電話番号への SMS。中国では商業 SMS に"
             "受信者の同意が必要（広告法第 43 条、工業情報化部「通信短信息サービス管理規定」2015 年 第 18 条）、"
-            "日本では広告宣伝メール・SMS にオプトインが必要（特定電子メール法第 3 条）。本モデルでは黙示の同意の"
-            "制度のもとで合法とみなす簡略化をしている。"),
+            "日本では広告宣伝メール・SMS にオプトインが必要（特定電子メール法第 3 条）。本モデルは両市場でコールド "
+            "SMS をすべて違反として数え、それぞれの執行の段階（`regime.cold_outreach_law`）を適用する。"),
+    _t("enforcement_ladder", "Enforcement ladder", "执法阶梯", "行政処分の段階",
+       "`regime.message_ladder`, `regime.breach.ladder`; tallies `warnings`, `orders`, `penalties`",
+       d_en="How regulators escalate: warnings or guidance first (private, no fine), then a published order, and a "
+            "fine only for going on after the order. Japan, FY2012: about 5,500 warnings and 8 orders under the "
+            "Specified E-mail Act; APPI, FY2023: 333 guidance, 3 recommendations, 0 orders. China's MIIT fines "
+            "CNY 10,000–30,000 with its order to rectify. The model climbs one rung per regulator action.",
+       d_zh="监管机构逐级升级的方式：先警告或指导（不公开、不罚款），再公开下达命令，只有命令后继续违规才罚款。"
+            "日本 2012 财年依《特定电子邮件法》约发出 5,500 次警告、8 次命令；APPI 2023 财年指导 333 次、劝告 3 次、"
+            "命令 0 次。中国工业和信息化部在责令改正的同时处一万至三万元罚款。模型中每次监管行动上升一级。",
+       d_ja="規制当局の段階的な対応。まず警告・指導（非公表、罰金なし）、次に公表される命令、命令後も続けた場合に"
+            "初めて罰金。日本では 2012 年度、特定電子メール法で約 5,500 件の警告に対し命令は 8 件。APPI は 2023 "
+            "年度に指導 333 件、勧告 3 件、命令 0 件。中国の工業情報化部は是正命令とともに 1 万～3 万元の罰金を科す。"
+            "モデルでは行政の対応 1 回ごとに 1 段上がる。"),
     _t("cooloff", "Cool-off", "冷却期", "再勧誘停止期間",
        "`interception.cooloff_days`",
        d_en="No new invitation for a while after someone declines or opts out.",
@@ -411,7 +431,8 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
        d_ja="断られたりオプトアウトされたりした後、一定期間は再び勧誘しないこと。"),
     _t("appi", "APPI (Act on the Protection of Personal Information)", "日本《个人信息保护法》",
        "個人情報保護法（APPI）",
-       "`regime.breach.fine` (Japan preset: the APPI maximum)",
+       "`regime.breach.ladder`, `regime.breach.penalty_after_order` (Japan preset: the APPI maximum); "
+       "`regime.breach.fine` = 0",
        d_en="Japan's data-protection law (2003, amended 2020, in force 2022). It regulates how personal data is "
             "acquired, used and provided: specify the purpose and notify or publish it (arts. 17, 21), do not use data "
             "beyond it without consent (art. 18), get consent before providing data to third parties (art. 27), keep "
@@ -431,7 +452,8 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
             "罰金ではない。"),
     _t("specified_email_act", "Specified E-mail Act", "日本《特定电子邮件法》",
        "特定電子メール法（特定電子メールの送信の適正化等に関する法律）",
-       "`regime.fine_per_enforcement` (Japan preset: the act's maximum)",
+       "`tool.law`, `regime.message_ladder`, `regime.fine_per_enforcement` (Japan preset: the act's maximum "
+       "after an order)",
        d_en="Japan's anti-spam law (2002; opt-in since 2008). Marketing e-mail and SMS need the recipient's prior "
             "opt-in, must show the sender and must offer a way to refuse (arts. 3–4). LINE official-account messages "
             "are generally treated as outside it. Violations usually lead to guidance and then an order from the "
@@ -445,7 +467,7 @@ _LAW = Section("law", {"en": "Consent and law", "zh": "同意与法规", "ja": "
             "メッセージは一般に対象外と扱われている。違反にはまず総務省・消費者庁による指導、次に措置命令が出るのが"
             "通例で、法人への最大 3,000 万円の罰金は命令に従わなかった場合の上限であり、苦情 1 件ごとの罰金ではない。"),
     _t("pipl", "PIPL (Personal Information Protection Law)", "《个人信息保护法》（PIPL）", "中国個人情報保護法（PIPL）",
-       "`regime.fine_per_enforcement` (China preset)",
+       "`regime.breach.ladder`, `regime.breach.penalty_after_order` (China preset: CNY 1M after an order)",
        d_en="China's data-protection law (2021). Consent, where it is the legal basis, must be informed, voluntary "
             "and explicit (arts. 13–14); separate consent is needed for providing data to others and for sensitive "
             "data (arts. 23, 29); consent can be withdrawn easily (art. 15), and automated marketing must offer an "
@@ -600,19 +622,22 @@ _METRICS = Section("metrics", {"en": "Metrics and models", "zh": "指标与模�
             "割ったもの、`cost_per_member` はプールづくりの費用（コンテンツ、KOL、提携先、特典、招待、紹介報酬）"
             "だけで、広告費を含まない。"),
     _t("ltv_cac", "LTV/CAC", "LTV/CAC 比值", "LTV/CAC 比率",
-       "KPI `ltv_cac`",
+       "KPIs `ltv_cac`, `ltv_pool_cac`",
        d_en="Value created per unit spent on acquisition. A common rule of thumb (D. Skok, \"SaaS Metrics 2.0\", For "
-            "Entrepreneurs, 2013) asks for about 3:1 with the full acquisition cost, since LTV must also pay for overheads and risk; a ratio just above 1 barely breaks "
-            "even. In the model `ltv_cac` divides the horizon-truncated, discounted member LTV by "
-            "`cost_per_member`, which excludes ad spend, so it reads higher than a conventional LTV/CAC.",
+             "Entrepreneurs, 2013) asks for about 3:1 with the full "
+            "acquisition cost, since LTV must also pay for overheads and risk; a ratio just above 1 barely breaks "
+            "even. In the model `ltv_cac` is the conventional ratio: the horizon-truncated, discounted member LTV "
+            "over `cac`, all acquisition spend with ads per new customer or member. The variant `ltv_pool_cac` "
+            "divides by `cost_per_member`, which is without ad spend, so it reads higher.",
        d_zh="每单位获客支出所创造的价值。常见的经验法则（D. Skok，“SaaS Metrics 2.0”，For Entrepreneurs，2013）要求在计入全部获客成本时达到约 3:1，因为 LTV 还需覆盖"
-            "管理费用和风险；刚刚超过 1 只是勉强保本。本模型的 `ltv_cac` 用在模拟期末截断的贴现会员 LTV 除以"
-            "不含广告费的 `cost_per_member`，因此数值高于常规口径的 LTV/CAC。",
-       d_ja="獲得費用 1 単位あたりに生まれる価値。一般的な目安（D. Skok「SaaS Metrics 2.0」For Entrepreneurs、2013 年）は、"
-            "獲得費用をすべて含めて約 3:1。LTV は間接費や"
+            "管理费用和风险；刚刚超过 1 只是勉强保本。本模型的 `ltv_cac` 采用常规口径：在模拟期末截断的贴现会员"
+            " LTV 除以 `cac`（含广告在内的全部获客支出，按每位新顾客或新会员计）。变体 `ltv_pool_cac` 除以不含"
+            "广告费的 `cost_per_member`，因此数值更高。",
+       d_ja="獲得費用 1 単位あたりに生まれる価値。一般的な目安（D. Skok「SaaS Metrics 2.0」For Entrepreneurs、2013 年）は、獲得費用をすべて含めて約 3:1。LTV は間接費や"
             "リスクも賄う必要があるためで、1 をわずかに上回るだけでは収支とんとんにすぎない。本モデルの `ltv_cac` "
-            "は、期間の終わりで打ち切った割引後の会員 LTV を、広告費を含まない `cost_per_member` で割ったもので、"
-            "通常の LTV/CAC より高めに出る。"),
+            "は通常の定義で、期間の終わりで打ち切った割引後の会員 LTV を `cac`（広告を含む獲得費用の総額を新規の"
+            "顧客・会員 1 人あたりにしたもの）で割る。変種の `ltv_pool_cac` は広告費を含まない `cost_per_member` "
+            "で割るため、高めに出る。"),
     _t("payback", "Payback period", "回本周期", "投資回収期間",
        "KPI `payback_month`",
        d_en="Months until cumulative profit turns positive after an initial loss.",

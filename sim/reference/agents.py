@@ -334,7 +334,7 @@ class Consumer(mesa.Agent):
                 n_msgs = int(plan[L.PLAN_MESSAGES])
                 if n_msgs == 0 or not m.seg_ok[k, self.segment]:
                     continue
-                lawful = (not m.opt_in) or tie.consent
+                lawful = (not m.opt_in) or tie.consent or bp[L.BP_TOOL_LAW] < 0.5  # a tool outside the law
                 if not lawful and bp[L.BP_RESPECT] > 0.5:
                     continue
                 per_week, cap = bp[L.BP_PER_WEEK], bp[L.BP_CAP]
@@ -378,7 +378,7 @@ class Consumer(mesa.Agent):
                 for _ in range(int(plan[L.PLAN_COLD])):
                     money[L.C_MESSAGES] += bp[L.BP_MSG_COST] * m.rep
                     tally[L.T_COLD] += 1
-                    if m.opt_in:
+                    if m.cold_law:
                         tally[L.T_VIOLATIONS] += 1
                     x = pressure(fatigue, self.tau, m.decay_days)  # the messages seen before this one
                     fatigue += 1.0
@@ -388,7 +388,7 @@ class Consumer(mesa.Agent):
                         self.buy(k, tie, private=False, member=False)
                     if rng.random() < m.mp[L.MP_COMPLAIN_COLD] * (0.5 + self.psi):
                         tally[L.T_COMPLAINTS] += 1
-                        if m.opt_in:
+                        if m.cold_law:
                             tally[L.T_VIOL_COMPLAINTS] += 1
                         tie.opted_out = True  # a complainer is never cold-messaged again
                         break

@@ -84,6 +84,8 @@ class ReferenceMarket(mesa.Model):
         self.partner_trust, self.partner_join, self.partner_fee = pk.partner_trust, pk.partner_join, pk.partner_fee
         self.bp_rows = pk.bp.tolist()  # each brand's parameters as Python floats, for the agents' rules
         self.opt_in = pk.mp[L.MP_OPT_IN] > 0.5
+        self.cold_law = pk.mp[L.MP_COLD_LAW] > 0.5  # cold outreach (SMS) needs consent
+        self.ladders = compliance.Ladders.empty(len(scenario.brands))
         self.trust0, self.winback, self.friction = pk.mp[L.MP_TRUST0], pk.mp[L.MP_WINBACK], pk.mp[L.MP_FRICTION]
         self.decay_days = pk.mp[L.MP_FATIGUE_DAYS]
         self.decay = math.exp(-1.0 / self.decay_days)
@@ -191,10 +193,10 @@ class ReferenceMarket(mesa.Model):
                                       self.net_key, self.net_key)]
 
     def enforce_and_breach(self) -> None:
-        """Complaints about unlawful messages may bring enforcement; records held may leak.
+        """Complaints about unlawful messages may bring a regulator action; records held may leak.
 
-        The same rules and declared parameters as :mod:`sim.model.mechanisms.compliance`, with this
-        model's own luck.
+        The same rules, ladder and declared parameters as :mod:`sim.model.mechanisms.compliance`, with this
+        model's own luck. (A regime's tightening on a day is the fast engine's only; the oracle has none.)
         """
         mp = self.mp.tolist()
         for k in range(self.k):
@@ -203,16 +205,26 @@ class ReferenceMarket(mesa.Model):
             complaints = self.tally_today[k, L.T_VIOL_COMPLAINTS] * self.rep
             if complaints > 0 and self.rng.random() < compliance.enforcement_probability(
                     complaints, mp[L.MP_ENFORCE_PER_COMPLAINT]):
-                self.tally_today[k, L.T_ENFORCE] += 1
-                self.money_today[k, L.C_FINES] += mp[L.MP_ENFORCE_FINE]
-                self.consumers_set.do("suffer_shock", k, mp[L.MP_ENFORCE_SHOCK], 0.0, cooloff)
+                self.regulator_action(k, compliance.MESSAGE_LAW, mp, cooloff)
             records = self.tally_today[k, L.T_RECORDS] * self.rep
-            p_breach = compliance.breach_probability(records, mp[L.MP_BREACH_RATE], bp[L.BP_SECURITY],
-                                                     mp[L.MP_SECURITY_HALVING])
+            p_breach = compliance.breach_probability(records, mp, bp[L.BP_SECURITY])
             if p_breach > 0 and self.rng.random() < p_breach:
                 self.tally_today[k, L.T_BREACHES] += 1
+                self.money_today[k, L.C_BREACH] += compliance.breach_cost(records, mp)
                 self.money_today[k, L.C_FINES] += mp[L.MP_BREACH_FINE]
                 self.consumers_set.do("suffer_shock", k, mp[L.MP_BREACH_SHOCK], mp[L.MP_BREACH_EXIT], cooloff)
+                self.regulator_action(k, compliance.DATA_LAW, mp, cooloff)
+
+    def regulator_action(self, k: int, law: int, mp: list[float], cooloff: int) -> None:
+        """One step up brand ``k``'s ladder under ``law`` (see :func:`compliance.apply_enforcement`)."""
+        rung = self.ladders.climb(k, law, self.day, mp)
+        if rung is None:
+            return
+        self.tally_today[k, L.T_ENFORCE] += 1
+        self.tally_today[k, compliance.rung_tally(rung)] += 1
+        if rung != compliance.WARNING:
+            self.money_today[k, L.C_FINES] += compliance.rung_fine(rung, law, mp)
+            self.consumers_set.do("suffer_shock", k, mp[L.MP_ENFORCE_SHOCK], 0.0, cooloff)
 
     def close_books(self) -> None:
         """Count the stages and book the brands' fixed costs (operators, SaaS, ads, content, KOL)."""

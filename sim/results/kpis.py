@@ -17,6 +17,11 @@ Definitions (per brand, from day 0 up to and including ``day``):
 - ``member_ltv``: discounted member contribution (member sales less COGS, fees and commission, plus
   membership fees, less points, member prices, messages, operators, SaaS, perks and distribution
   commission) per member ever joined, over the horizon (a horizon-truncated LTV).
+- ``ltv_cac``: ``member_ltv / cac``, the conventional LTV/CAC: value per member over the full acquisition
+  cost, ads included, per new relationship (Skok, SaaS Metrics 2.0: healthy at about 3, CAC counts all sales
+  and marketing spend). NaN before any acquisition spend.
+- ``ltv_pool_cac``: ``member_ltv / cost_per_member``, the pool-only variant: ads left out, it asks whether
+  members repay what it cost to bring buyers into the pool (reads higher than ``ltv_cac``).
 - ``k_factor``: successful referrals made by the members who joined at least a sharing window
   before ``day`` (so their sharing is over), per such member: the Galton-Watson offspring mean of
   finished cohorts (seed members count as joining on day 0);
@@ -70,7 +75,8 @@ KPI_INFO: dict[str, tuple[str, str, bool]] = {
     "cac": ("CAC", "currency / customer", False),
     "cost_per_member": ("Cost per member", "currency / member", False),
     "member_ltv": ("Member LTV (discounted)", "currency / member", True),
-    "ltv_cac": ("LTV / cost per member", "ratio", True),
+    "ltv_cac": ("LTV / CAC (all acquisition spend)", "ratio", True),
+    "ltv_pool_cac": ("LTV / pool cost per member (no ads)", "ratio", True),
     "payback_month": ("Payback month", "month", False),
     "k_factor": ("K-factor", "referrals / member", True),
     "viral_share": ("Viral share of joins", "fraction", True),
@@ -177,7 +183,10 @@ def kpi_series(
     else:
         referrals_old = np.full(day.shape, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ltv_cac = np.where((cost_per_member > 0) & ~np.isnan(cost_per_member), _div(ltv, cost_per_member), np.nan)
+        ltv_pool_cac = np.where((cost_per_member > 0) & ~np.isnan(cost_per_member), _div(ltv, cost_per_member),
+                                np.nan)
+        cac = _div(acq, c["first_purchases"] + joins)
+        ltv_cac = np.where((cac > 0) & ~np.isnan(cac), _div(ltv, cac), np.nan)
     cpm = d["cpm"].to_numpy(dtype=np.float64)
     out = {
         "day": day,
@@ -197,10 +206,11 @@ def kpi_series(
         "profit": c["profit"],
         "marketing_spend": mkt,
         "marketing_roi": _div(c["profit"], mkt),
-        "cac": _div(acq, c["first_purchases"] + joins),
+        "cac": cac,
         "cost_per_member": cost_per_member,
         "member_ltv": ltv,
         "ltv_cac": ltv_cac,
+        "ltv_pool_cac": ltv_pool_cac,
         "payback_month": _payback_series(d["profit"].to_numpy(dtype=np.float64)),
         "k_factor": _div(referrals_old, joined_old),
         "viral_share": _div(c["joins_referral"], joins),

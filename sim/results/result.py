@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from sim.model.market import MarketModel
 
 _NOT_PEOPLE = {"cpm", "impressions", "member_gross", "trust_sum", "fatigue_sum_members", "trust_members",
-               "enforcements", "breaches"}
+               "enforcements", "breaches", "warnings", "orders", "penalties"}
 TABLES = ("daily", "flows", "journeys")
 
 

@@ -44,7 +44,7 @@ SRC_LOYALTY = ("Gopalakrishnan, Jiang, Nevskaya & Thomadsen, 'Can Non-tiered Cus
 SRC_MEMBER_SHARE = ("member share of sales: MUJI 44% of Japanese store sales (Ryohin Keikaku, Aug 2016, reported by "
                     "mag2 news, Dec 2016); Isetan Mitsukoshi identified customers 67% of domestic sales (H1 FY2025 "
                     "results, Nov 2025)")
-SRC_FX = "approximate 2024 average exchange rates (for converting strategies between markets)"
+SRC_FX = "approximate 2024 average exchange rates (for converting strategies between markets); assumption"
 
 #: Units of currency per US dollar, used when a strategy written in one currency runs in another market.
 FX_PER_USD: dict[str, float] = {"USD": 1.0, "CNY": 7.2, "JPY": 150.0, "EUR": 0.92, "KRW": 1360.0, "HKD": 7.8,
@@ -276,11 +276,11 @@ class Platforms(Strict):
         90.0, unit="days", gt=0, description="Mean time before an aware non-customer forgets the brand.",
     )
     commission_rate: float = param(
-        0.05, unit="fraction of sales", ge=0, le=1, source="Tmall technical service fee 2-5% by category (public rate card)",
+        0.05, unit="fraction of sales", ge=0, le=1, source="Tmall technical service fee 2-5% by category (public rate card, not archived here); assumption",
         description="Platform commission on public-channel sales.",
     )
     payment_fee_rate: float = param(
-        0.006, unit="fraction of sales", ge=0, le=0.2, source="WeChat Pay / Alipay merchant fee 0.6% (public rate card)",
+        0.006, unit="fraction of sales", ge=0, le=0.2, source="WeChat Pay / Alipay merchant fee 0.6% (public rate card, not archived here); assumption",
         description="Payment processing fee on all sales.",
     )
     winback_share: float = param(
@@ -334,34 +334,134 @@ class Tool(Strict):
         description="Marginal cost of one message (LINE charges beyond a plan quota; WeChat groups are free).",
     )
     reach: float = param(0.9, unit="probability", ge=0, le=1, description="Share of messages actually seen (open/view rate).")
+    law: Literal["message_law", "none"] = Field(
+        "message_law",
+        description="Which law covers this tool's marketing messages: message_law (e-mail and SMS: Japan's "
+                    "Specified E-mail Act, China's commercial-message rules) or none (a LINE official account: "
+                    "adding it as a friend is the user's own act; outside the Specified E-mail Act). "
+                    f"Source: {cite('mic_email_act')}.",
+    )
+
+
+class Ladder(Strict):
+    """An enforcement ladder: warnings, then an order, then penalties for disobeying it."""
+
+    warnings_before_order: int = param(
+        1, unit="actions", ge=0, le=10, source=cite("caa_white_paper_2013") + "; count assumption",
+        description="Regulator actions that are warnings or guidance (private, no fine) before an order.",
+    )
+    fine_at_order: float = param(
+        0.0, unit="currency", ge=0, source=cite("mic_email_act"),
+        description="Fine imposed with the order itself (none in Japan; China's MIIT fines with the order to rectify).",
+    )
+    min_days_between_steps: float = param(
+        30.0, unit="days", ge=0, le=3650,
+        description="An action within this many days of the last step joins the open case and does not climb.",
+    )
 
 
 class Breach(Strict):
     """Data-breach hazard and its consequences under this regime."""
 
-    rate_per_million_records_year: float = param(
-        0.15, unit="breaches / year / million records", ge=0,
-        source="IBM Cost of a Data Breach 2024 (frequency); assumption for the per-record scaling",
-        description="Breach hazard without security spend.",
+    rate_per_year: float = param(
+        0.035, unit="probability / year", ge=0, le=0.99, source=cite("tsr_leaks_2024"),
+        description="Yearly chance that a holder of reference_records records discloses a leak, without security "
+                    "spend (TSR: 3.2-4.9% of Japanese listed firms a year, 2021-2024).",
+    )
+    reference_records: float = param(
+        100_000.0, unit="people", gt=0,
+        description="Records held at which the yearly rate applies (a listed firm's customer base).",
+    )
+    records_exponent: float = param(
+        0.5, unit="-", ge=0, le=2,
+        description="The hazard grows as (records / reference_records)^exponent (larger holders are bigger "
+                    "targets but better defended; range 0.3-1.0).",
     )
     security_halving: float = param(
-        2_000.0, unit="currency / day", gt=0, description="Daily security spend that halves the breach hazard.",
+        500.0, unit="currency / day", gt=0,
+        description="Daily security spend that halves the part of the hazard security can prevent.",
     )
-    fine: float = param(1_000_000.0, unit="currency", ge=0, description="Fine and remediation cost of one breach.")
+    unpreventable_share: float = param(
+        0.4, unit="fraction", ge=0, le=1, source=cite("tsr_leaks_2024") + " (60.3% of 2024 incidents were cyber)",
+        description="Share of the hazard that security spend does not reduce (mis-sent mail, lost devices, insiders).",
+    )
+    response_cost: float = param(
+        20_000_000.0, unit="currency", ge=0, source=cite("jnsa_damage_2024") + "; total assumption",
+        description="Fixed cost of responding to one breach: investigation, call centre, legal advice, recovery.",
+    )
+    cost_per_record: float = param(
+        780.0, unit="currency / record", ge=0, source=cite("jnsa_damage_2024"),
+        description="Notification letter and apology voucher per record held (JNSA: JPY 1.3M + 6.5M per 10,000).",
+    )
+    fine: float = param(
+        0.0, unit="currency", ge=0, source=cite("ppc_annual_fy2023"),
+        description="Fine for a breach itself (APPI has none: a breach is reported and climbs the data ladder).",
+    )
     trust_shock: float = param(0.2, unit="0-1", ge=0, le=1, description="Trust lost by every pool member after a breach.")
     optout_share: float = param(
         0.1, unit="fraction", ge=0, le=1, source=SRC_SEED000 + " (leaks can sink a firm in Japan)",
         description="Share of members (weighted by privacy sensitivity) who leave the pool after a breach.",
+    )
+    ladder: Ladder = Field(
+        default_factory=lambda: Ladder(warnings_before_order=2),
+        description="The data law's ladder (APPI: guidance, recommendation, order; PIPL: order to correct).",
+    )
+    penalty_after_order: float = param(
+        100_000_000.0, unit="currency", ge=0, source=cite("ppc_annual_fy2023"),
+        description="Fine when a data-law order is disobeyed (APPI: up to JPY 100M for a corporation).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        """The old linear hazard field is refused with what replaced it."""
+        if isinstance(data, dict) and "rate_per_million_records_year" in data:
+            raise PydanticCustomError(
+                "renamed", "rate_per_million_records_year was replaced by rate_per_year (yearly chance of a leak "
+                "at reference_records records, scaled by records_exponent); found {value}",
+                {"value": data["rate_per_million_records_year"]})
+        return data
+
+
+#: Regime kinds: the name used today and, for loading old scenarios, the names it replaced.
+REGIME_KINDS = ("explicit_opt_in", "consent_at_join")
+DEPRECATED_REGIME_KINDS = {"implied_consent_with_easy_exit": "consent_at_join"}
+
+
+class Tightening(Strict):
+    """A change of regime on a day: strategies outlive laws."""
+
+    day: int = param(1, unit="day", ge=1, description="First day under the tightened regime.")
+    to: dict[str, Any] = Field(
+        description="Regime fields that change on that day (e.g. {kind: explicit_opt_in, fine_per_enforcement: ...}).",
     )
 
 
 class Regime(Strict):
     """Consent law and enforcement of the market."""
 
-    kind: Literal["explicit_opt_in", "implied_consent_with_easy_exit"] = Field(
-        "implied_consent_with_easy_exit",
-        description="explicit_opt_in (Japan: Specified E-mail Act, APPI) or implied consent with easy exit (China: PIPL).",
+    kind: Literal["explicit_opt_in", "consent_at_join"] = Field(
+        "consent_at_join",
+        description="explicit_opt_in (Japan: a separate marketing consent that a share of joiners ticks; Specified "
+                    "E-mail Act) or consent_at_join (China: the invitation carries the notice and asks for consent, "
+                    "which PIPL arts. 13-15 require to be informed, voluntary and explicit, with easy withdrawal; "
+                    "the model assumes every joiner gave it). The old name implied_consent_with_easy_exit is read "
+                    "as consent_at_join.",
     )
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _old_kind(cls, value: Any) -> Any:
+        """Map a deprecated kind name to the one that replaced it, with a warning."""
+        if isinstance(value, str) and value in DEPRECATED_REGIME_KINDS:
+            import warnings
+
+            new = DEPRECATED_REGIME_KINDS[value]
+            warnings.warn(f"market.regime.kind: {value!r} is deprecated and read as {new!r} (joining counts as "
+                          "consent only where the invitation asks for it; PIPL wants it informed, voluntary and "
+                          "explicit)", DeprecationWarning, stacklevel=2)
+            return new
+        return value
     consent_friction: float = param(
         1.0, unit="multiplier", ge=0, le=1, source=SRC_SEED000,
         description="Multiplier on join acceptance from the explicit consent form (1 = no form).",
@@ -380,15 +480,53 @@ class Regime(Strict):
         0.0005, unit="complaints / message", ge=0, le=1, description="Complaint chance of a member message at full fatigue.",
     )
     enforcement_per_violation_complaint: float = param(
-        0.002, unit="probability", ge=0, le=1, description="Chance a complaint about an unlawful message leads to enforcement.",
+        0.002, unit="probability", ge=0, le=1,
+        description="Chance a complaint about an unlawful message brings a regulator action (one step up the ladder).",
     )
     fine_per_enforcement: float = param(
-        0.0, unit="currency", ge=0, description="Fine per enforcement action.",
+        0.0, unit="currency", ge=0, source=cite("mic_email_act"),
+        description="Penalty when a message-law order is disobeyed (Specified E-mail Act: up to JPY 30M for a "
+                    "corporation); warnings carry no fine.",
     )
     enforcement_trust_shock: float = param(
-        0.1, unit="0-1", ge=0, le=1, description="Trust lost by every member when an enforcement becomes public.",
+        0.1, unit="0-1", ge=0, le=1, description="Trust lost by every member when an order or a penalty is published.",
+    )
+    message_ladder: Ladder = Field(
+        default_factory=Ladder,
+        description="The message law's ladder (Japan: warnings, then an order; China: an order with a fine).",
+    )
+    cold_outreach_law: Literal["message_law", "none"] = Field(
+        "message_law",
+        description="Which law covers cold outreach (SMS to buyers' order numbers): message_law (consent needed: "
+                    f"Specified E-mail Act; {cite('miit_sms_2015')}) or none.",
     )
     breach: Breach = Field(default_factory=Breach, description="Data-breach hazard and consequences.")
+    tightens: Tightening | None = Field(None, description="A tightening of this regime on a day (none by default).")
+
+    def tightened(self) -> Regime:
+        """This regime after its tightening (itself if it never tightens)."""
+        if self.tightens is None:
+            return self
+        data = self.model_dump(mode="python", exclude={"tightens"})
+        return Regime.model_validate(_deep_merge(data, self.tightens.to))
+
+    @model_validator(mode="after")
+    def _tightening_is_a_regime(self) -> Regime:
+        if self.tightens is not None:
+            if "tightens" in self.tightens.to:
+                raise ValueError("tightens.to: a tightening cannot itself tighten")
+            try:
+                self.tightened()
+            except ValueError as e:  # the nested error, named under tightens.to
+                raise ValueError(f"tightens.to is not a valid regime change: {e}") from None
+        return self
+
+
+def _deep_merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in change.items():
+        out[key] = _deep_merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 class Behaviour(Strict):
@@ -689,7 +827,7 @@ class PaidMembership(Strict):
 class Membership(Strict):
     """Membership (会員制): points, breakage, tiers, member price, birthday perk."""
 
-    points_rate: float = param(0.0, unit="points / currency", ge=0, le=0.5, source="Rakuten / Japanese retail norm 1 point per 100 yen (1%)", description="Points earned per unit of spend (1 point = 1 currency unit).")
+    points_rate: float = param(0.0, unit="points / currency", ge=0, le=0.5, source="Rakuten / Japanese retail norm 1 point per 100 yen (1%) (not archived here); assumption", description="Points earned per unit of spend (1 point = 1 currency unit).")
     min_redeem: float = param(50.0, unit="points", ge=0, description="Balance needed before points are redeemed at a purchase.")
     points_expiry_days: float = param(365.0, unit="days", gt=0, description="Mean lifetime of unredeemed points (drives breakage).")
     points_purchase_lift: float = param(0.2, unit="fraction", ge=0, le=5, source=SRC_LOYALTY + " (<20% of the lift from frequency: ~8% at the 1% norm)", description="Largest relative purchase-rate lift points can give (saturating in points_rate x appetite).")
@@ -873,6 +1011,10 @@ class Scenario(Strict):
         names = [b.name for b in self.brands]
         if len(set(names)) != len(names):
             raise ValueError(f"brand names must be unique; found {names}")
+        tight = self.market.regime.tightens
+        if tight is not None and tight.day >= self.run.days:
+            raise ValueError(f"market.regime.tightens.day: the regime cannot tighten after the horizon; found "
+                             f"{tight.day}, expected a day from 1 to {self.run.days - 1} (run.days = {self.run.days})")
         if self.market.people is not None:
             rep = self.market.people / self.run.population
             if rep > 1e7:

@@ -25,7 +25,8 @@ trust loss grow superlinearly: profit against frequency is an inverted U. A cold
 buyer is read with the initial trust of a stranger (``initial_trust``). Under explicit opt-in a brand
 that respects the law messages only members who ticked consent; every other marketing message is
 counted as a violation. Cold outreach messages platform buyers who never joined (nor opted out); under
-explicit opt-in each is a violation whose complaints may bring enforcement (see :mod:`compliance`).
+where its channel's law needs consent (SMS, in both markets) each is a violation whose complaints may bring
+enforcement (see :mod:`compliance`).
 
 ``cap_per_week`` below ``per_week`` thins every broadcast to a member with probability cap / per_week
 (the schema warns when it binds); the broadcasts so withheld are counted (``sends_capped``).
@@ -169,6 +170,7 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
     decay = math.exp(-1.0 / decay_days)
     rep = mp[L.MP_REP]
     opt_in = mp[L.MP_OPT_IN] > 0.5
+    cold_law = mp[L.MP_COLD_LAW] > 0.5  # cold outreach (SMS) needs consent under the regime's message law
     any_sends = False
     for k in range(n_brands):
         if plan[k, L.PLAN_MESSAGES] > 0.0 or plan[k, L.PLAN_COLD] > 0.0:
@@ -188,7 +190,7 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                     n_msgs = int(plan[k, L.PLAN_MESSAGES])
                     if n_msgs == 0 or seg_ok[k, segment[i]] == 0:
                         continue
-                    lawful = (not opt_in) or u8[i, k, L.CONSENT] == 1
+                    lawful = (not opt_in) or u8[i, k, L.CONSENT] == 1 or bp[k, L.BP_TOOL_LAW] < 0.5  # LINE: no law
                     if not lawful and bp[k, L.BP_RESPECT] > 0.5:
                         continue
                     per_week = bp[k, L.BP_PER_WEEK]
@@ -250,7 +252,7 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                         tally[k, L.T_COLD] += 1.0
                         if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
                             log_event(ev, ev_n, tracked, day, i, k, L.E_COLD, 0)
-                        if opt_in:
+                        if cold_law:
                             tally[k, L.T_VIOLATIONS] += 1.0
                         x = pressure(f, tau, decay_days)  # the messages seen before this one
                         f += 1.0
@@ -262,7 +264,7 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                                           money[k], tally[k], ev, ev_n, tracked, L.E_BUY_PUB)
                         if uniform(key_day, i, base + DC_COMPLAIN) < mp[L.MP_COMPLAIN_COLD] * (0.5 + psi):
                             tally[k, L.T_COMPLAINTS] += 1.0
-                            if opt_in:
+                            if cold_law:
                                 tally[k, L.T_VIOL_COMPLAINTS] += 1.0
                             u8[i, k, L.OPTED_OUT] = 1  # a complainer is never cold-messaged again
                             break

@@ -47,7 +47,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import Slots
-from sim.model.mechanisms.compliance import ENFORCEMENT_SHOCK_DAYS, shock_kernel
+from sim.model.mechanisms.compliance import ENFORCEMENT_SHOCK_DAYS, breach_cost, shock_kernel
 from sim.model.params import Packed, pack
 from sim.model.rng import uniform
 from sim.model.state import log_event, move
@@ -83,6 +83,10 @@ def apply_breach(model: MarketModel, day: int, b: int, size: float = 1.0) -> Non
         return
     mp = model.packed.mp
     model.tally[day, b, L.T_BREACHES] += 1.0
+    # the same consequences as a breach the hazard draws (compliance.apply_breach), times size: the
+    # response cost for the records held, any fine for the breach itself, the trust shock and exits
+    records = float(model.tally[day - 1, b, L.T_RECORDS]) * model.rep if day > 0 else 0.0  # (counted later today)
+    model.money[day, b, L.C_BREACH] += breach_cost(records, mp.tolist()) * size
     model.money[day, b, L.C_FINES] += float(mp[L.MP_BREACH_FINE]) * size
     _shock(model, day, b, min(1.0, float(mp[L.MP_BREACH_SHOCK]) * size), min(1.0, float(mp[L.MP_BREACH_EXIT]) * size),
            STRESS_BREACH_DAYS)
@@ -94,6 +98,7 @@ def apply_enforcement(model: MarketModel, day: int, b: int, size: float = 1.0) -
         return
     mp = model.packed.mp
     model.tally[day, b, L.T_ENFORCE] += 1.0
+    model.tally[day, b, L.T_ORDERS] += 1.0  # the stress is an order (it skips the ladder's warnings)
     model.money[day, b, L.C_FINES] += float(mp[L.MP_ENFORCE_FINE]) * size
     _shock(model, day, b, min(1.0, float(mp[L.MP_ENFORCE_SHOCK]) * size), 0.0, ENFORCEMENT_SHOCK_DAYS)
 
