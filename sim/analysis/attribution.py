@@ -28,6 +28,7 @@ import pandas as pd
 from sim.errors import SimInputError
 from sim.format import human, md_escape
 from sim.i18n import t
+from sim.model import components
 from sim.model import layout as L
 
 __all__ = [
@@ -75,6 +76,9 @@ MECHANISM_OF: dict[str, str] = {
     "security": "compliance",
     "fines": "compliance",
 }
+for _component in components.DECLARING:  # ledger items of later components (the levers): their owner's name
+    for _item in getattr(_component, "LEDGER", {}).values():
+        MECHANISM_OF.setdefault(_item, _component.NAME)
 #: Mechanisms in display order.
 MECHANISMS: tuple[str, ...] = tuple(dict.fromkeys(MECHANISM_OF.values()))
 if set(MECHANISM_OF) != set(L.MONEY):  # a new ledger item must be given a mechanism here

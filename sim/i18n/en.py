@@ -775,4 +775,13 @@ STRINGS: dict[str, str] = {
     "report.flows_mean_note": "Flows and costs are means over the replicate runs (the same runs as the tables).",
     # ---- glossary on the Learn page (issue 18) ----
     "learn.glossary": "Glossary: every term in English, Chinese and Japanese, with its definition",
+    # ---- levers (issue 13) ----
+    "source.store": "signed up in a store",
+    "source.event": "signed up at an event",
+    "event.bought_in_store": "Bought in a store",
+    "event.visited_event": "Visited a brand event",
+    "money.revenue_store": "Store sales",
+    "money.store_costs": "Store capture (touchpoints)",
+    "money.event_costs": "Events",
+    "mechanism.stores": "Stores and events",
 }

@@ -740,4 +740,13 @@ STRINGS: dict[str, str] = {
     "report.flows_mean_note": "流れとコストは反復実行の平均です（表と同じ実行）。",
     # ---- glossary on the Learn page (issue 18) ----
     "learn.glossary": "用語集：各用語の英語・中国語・日本語名とその定義",
+    # ---- levers (issue 13) ----
+    "source.store": "店舗で入会",
+    "source.event": "イベントで入会",
+    "event.bought_in_store": "店舗で購入",
+    "event.visited_event": "ブランドのイベントに来場",
+    "money.revenue_store": "店舗売上",
+    "money.store_costs": "店舗での会員獲得（タッチポイント）",
+    "money.event_costs": "イベント",
+    "mechanism.stores": "店舗とイベント",
 }

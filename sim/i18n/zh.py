@@ -703,4 +703,13 @@ STRINGS: dict[str, str] = {
     "report.flows_mean_note": "流动和成本为各重复运行的均值（与表格使用相同的运行）。",
     # ---- glossary on the Learn page (issue 18) ----
     "learn.glossary": "术语表：每个术语的中英日名称及其定义",
+    # ---- levers (issue 13) ----
+    "source.store": "在门店注册",
+    "source.event": "在活动现场注册",
+    "event.bought_in_store": "在门店购买",
+    "event.visited_event": "参加了品牌活动",
+    "money.revenue_store": "门店销售额",
+    "money.store_costs": "门店会员招募（触点）",
+    "money.event_costs": "线下活动",
+    "mechanism.stores": "门店与活动",
 }

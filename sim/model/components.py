@@ -25,14 +25,26 @@ from sim.model.mechanisms import (
     plan,
     purchase,
     referral,
+    stores,
 )
 
 #: The day, in order: brands plan, the ad auction clears, consumers are reached, buy, earn and pay for
 #: membership, receive messages, share; enforcement and breaches strike; the books are closed.
-DAILY: tuple[ModuleType, ...] = (plan, auction, acquisition, purchase, membership, messaging, referral, compliance,
-                                 books)
+DAILY: tuple[ModuleType, ...] = (
+    plan,
+    auction,
+    acquisition,
+    purchase,
+    membership,
+    messaging,
+    referral,
+    stores,  # capture in stores, at events and service centres (issue 13)
+    compliance,
+    books,
+)
 
 #: Every module that declares columns: the core (the pool relationship every mechanism shares), the
 #: daily components, and parts run from inside another component's kernel (interception at checkout).
 DECLARING: tuple[ModuleType, ...] = (state, plan, auction, acquisition, purchase, interception, membership,
-                                     messaging, referral, compliance, books)
+                                     messaging, referral, compliance, books,
+                                     stores)

@@ -34,6 +34,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.model import layout as L
+
 __all__ = ["KPI_INFO", "KPI_NAMES", "brand_kpis", "kpi_series", "payback_month"]
 
 ACQUISITION_SPEND = ("ad_spend", "content_cost", "kol_fees", "partner_fees", "hooks", "invite_costs", "referral_rewards")
@@ -42,7 +44,8 @@ MARKETING_SPEND = ACQUISITION_SPEND + ("message_costs", "points_redeemed", "memb
                                        "distribution_commission")
 MEMBER_COSTS = ("points_redeemed", "member_discounts", "message_costs", "operator_staff", "saas", "birthday_perks",
                 "distribution_commission")
-JOIN_COLUMNS = ("joins_organic", "joins_kol", "joins_partner", "joins_interception", "joins_referral")
+#: Joins by source (all but the seed members): the core sources, then those the levers declare (store, event...).
+JOIN_COLUMNS = tuple(f"joins_{s}" for s in L.SOURCES[2:])
 
 #: KPI name -> (label, unit, higher is better); drives tables and verdicts.
 KPI_INFO: dict[str, tuple[str, str, bool]] = {

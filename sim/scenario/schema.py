@@ -609,6 +609,42 @@ class Compliance(Strict):
     respect_opt_in: bool = Field(True, description="Under explicit opt-in, message only members who ticked marketing consent.")
 
 
+# ---- levers of issue 13: offline capture, livestreams, own site, group buying, stored value ----------
+
+
+class Stores(Strict):
+    """Member capture in stores, at events and service centres (Japan's member sources, Rimaotong 2025).
+
+    Shoppers walk into the brand's touchpoints (stores, counters, service centres); a share buy, and a
+    buyer may sign up at the till with a QR code or a member card, giving consent on the spot. Events
+    (pop-ups, fairs, seminars) bring visitors who may sign up without buying.
+    """
+
+    touchpoints: int = param(0, unit="touchpoints", ge=0, le=100_000, source=SRC_SEED000 + " (stores and service centres)",
+                             description="Stores, counters and service centres that capture members (0 = off).")
+    footfall_per_day: float = param(300.0, unit="people / touchpoint / day", ge=0, le=1e6,
+                                    description="Visitors a touchpoint receives on a day.")
+    purchase_share: float = param(0.2, unit="fraction of visitors", ge=0, le=1,
+                                  description="Chance a visitor buys (one basket, no platform commission).")
+    signup_share: float = param(
+        0.3, unit="fraction of store buyers", ge=0, le=1, source=SRC_SEED004 + " (QR codes in stores); level assumption",
+        description="Chance a buyer who is not a member signs up at the till (QR code or card), before privacy sensitivity.")
+    on_spot_consent: float = param(
+        0.8, unit="probability", ge=0, le=1, source=SRC_SEED000 + " (consent taken in person); level assumption",
+        description="Under explicit opt-in: chance a store or event sign-up ticks marketing consent, asked in person.")
+    cost_per_touchpoint_day: float = param(
+        1_500.0, unit="currency / touchpoint / day", ge=0,
+        description="Running cost of one touchpoint's capture (counter staff, QR stands, cards, rent share).")
+    events_per_year: float = param(0.0, unit="events / year", ge=0, le=365, source=SRC_SEED000 + " (events)",
+                                   description="Member events, spread evenly over the year (0 = none).")
+    visitors_per_event: float = param(2_000.0, unit="people / event", ge=0, le=1e8,
+                                      description="Visitors of one event.")
+    event_signup_share: float = param(0.15, unit="fraction of visitors", ge=0, le=1,
+                                      description="Chance an event visitor who is not a member signs up on the spot.")
+    cost_per_event: float = param(50_000.0, unit="currency / event", ge=0,
+                                  description="Cost of one event (venue, staff, samples).")
+
+
 class Strategy(Strict):
     """A brand's strategy: the levers of the six-step method."""
 
@@ -625,6 +661,7 @@ class Strategy(Strict):
     referral: Referral = Field(default_factory=Referral, description="Fission (裂变).")
     membership: Membership = Field(default_factory=Membership, description="Membership (转化, 会員制).")
     compliance: Compliance = Field(default_factory=Compliance, description="Consent and security.")
+    stores: Stores = Field(default_factory=Stores, description="Member capture in stores, at events and service centres.")
 
 
 class Brand(Strict):
