@@ -27,7 +27,7 @@ from sim.model.params import pack
 from tests.conftest import small
 
 #: The levers of issue 13, in their daily place (between referral and compliance).
-LEVERS = ["stores"]
+LEVERS = ["stores", "livestream"]
 
 MODEL_SOURCES = "\n".join(p.read_text() for p in sorted((Path(L.__file__).parent).rglob("*.py")))
 REFERENCE_SOURCES = "\n".join(p.read_text() for p in sorted((Path(L.__file__).parents[1] / "reference").glob("*.py")))
@@ -198,16 +198,16 @@ def test_a_new_component_appends_columns_and_moves_none() -> None:
     """Columns a new component declares come after the published ones (revenue after old revenue)."""
     declared = {c: n for comp in components.DECLARING for c, n in getattr(comp, "LEDGER", {}).items()}
     revenue = tuple(c for comp in components.DECLARING for c in getattr(comp, "REVENUE", ()))
-    grown = L._ordered("money", {**declared, "C_LIVE_HOST": "live_host_fees", "REV_LIVE": "live_revenue"},
-                       first=(*revenue, "REV_LIVE"))
+    grown = L._ordered("money", {**declared, "C_EXAMPLE": "example_fees", "REV_EXAMPLE": "example_revenue"},
+                       first=(*revenue, "REV_EXAMPLE"))
     names = [n for _, n in grown]
     n_rev = len(L.REVENUE_ITEMS)
-    assert names[: n_rev + 1] == [*(L.MONEY[i] for i in L.REVENUE_ITEMS), "live_revenue"]
+    assert names[: n_rev + 1] == [*(L.MONEY[i] for i in L.REVENUE_ITEMS), "example_revenue"]
     assert names[:3] == ["revenue_public", "revenue_private", "membership_fees"]
     old_costs = [L.MONEY[i] for i in L.COST_ITEMS]
-    assert names[n_rev + 1:] == [*old_costs, "live_host_fees"]
+    assert names[n_rev + 1:] == [*old_costs, "example_fees"]
     tallies = {c: n for comp in components.DECLARING for c, n in getattr(comp, "TALLIES", {}).items()}
-    assert [n for _, n in L._ordered("tally", {**tallies, "T_LIVE": "live_viewers"})] == [*L.TALLY, "live_viewers"]
+    assert [n for _, n in L._ordered("tally", {**tallies, "T_EXAMPLE": "example_tally"})] == [*L.TALLY, "example_tally"]
 
 
 def test_contradicting_or_missing_declarations_are_refused() -> None:

@@ -784,4 +784,10 @@ STRINGS: dict[str, str] = {
     "money.store_costs": "Store capture (touchpoints)",
     "money.event_costs": "Events",
     "mechanism.stores": "Stores and events",
+    "source.live": "followed from a livestream",
+    "event.watched_live": "Watched a livestream",
+    "event.bought_live": "Bought during a livestream",
+    "money.live_host_fees": "Livestream hosts",
+    "money.live_discounts": "Livestream discounts",
+    "mechanism.livestream": "Livestreams",
 }

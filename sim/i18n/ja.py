@@ -749,4 +749,10 @@ STRINGS: dict[str, str] = {
     "money.store_costs": "店舗での会員獲得（タッチポイント）",
     "money.event_costs": "イベント",
     "mechanism.stores": "店舗とイベント",
+    "source.live": "ライブ配信から入会",
+    "event.watched_live": "ライブ配信を視聴",
+    "event.bought_live": "ライブ配信中に購入",
+    "money.live_host_fees": "ライブ配信の出演料",
+    "money.live_discounts": "ライブ配信の割引",
+    "mechanism.livestream": "ライブコマース",
 }

@@ -712,4 +712,10 @@ STRINGS: dict[str, str] = {
     "money.store_costs": "门店会员招募（触点）",
     "money.event_costs": "线下活动",
     "mechanism.stores": "门店与活动",
+    "source.live": "从直播关注加入",
+    "event.watched_live": "观看了直播",
+    "event.bought_live": "在直播中购买",
+    "money.live_host_fees": "直播主播费用",
+    "money.live_discounts": "直播折扣",
+    "mechanism.livestream": "直播",
 }

@@ -20,6 +20,7 @@ from sim.model.mechanisms import (
     books,
     compliance,
     interception,
+    livestream,
     membership,
     messaging,
     plan,
@@ -39,6 +40,7 @@ DAILY: tuple[ModuleType, ...] = (
     messaging,
     referral,
     stores,  # capture in stores, at events and service centres (issue 13)
+    livestream,  # livestream commerce (issue 13)
     compliance,
     books,
 )
@@ -47,4 +49,4 @@ DAILY: tuple[ModuleType, ...] = (
 #: daily components, and parts run from inside another component's kernel (interception at checkout).
 DECLARING: tuple[ModuleType, ...] = (state, plan, auction, acquisition, purchase, interception, membership,
                                      messaging, referral, compliance, books,
-                                     stores)
+                                     stores, livestream)

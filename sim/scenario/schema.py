@@ -645,6 +645,31 @@ class Stores(Strict):
                                   description="Cost of one event (venue, staff, samples).")
 
 
+class Livestream(Strict):
+    """Livestream commerce (直播): scheduled sessions with a host, live viewers from the pool and the platform.
+
+    Ebrun n.d.: social-commerce marketplaces let cross-border sellers build pools with KOLs, livestreams
+    and short video; the Private e-commerce encyclopedia 2025 names livestreams among the conversion levers.
+    """
+
+    sessions_per_week: float = param(0.0, unit="sessions / week", ge=0, le=7, source=SRC_SEED002,
+                                     description="Live sessions, spread evenly over the week (0 = off).")
+    host_fee: float = param(5_000.0, unit="currency / session", ge=0, source=SRC_SEED002 + "; level assumption",
+                            description="Fee of the host (an influencer or the brand's anchor) and crew per session.")
+    platform_viewers: float = param(20_000.0, unit="people / session", ge=0, le=1e9,
+                                    description="Viewers the platform's live feed brings to one session.")
+    pool_attendance: float = param(0.05, unit="fraction of members / session", ge=0, le=1,
+                                   description="Chance a pool member watches a session (announced in the pool).")
+    conversion: float = param(0.03, unit="purchases / viewer", ge=0, le=1,
+                              description="Chance a viewer buys during the session at no discount (the live spike).")
+    discount: float = param(0.1, unit="fraction of price", ge=0, le=0.9,
+                            description="Live-only discount depth on the basket.")
+    discount_lift: float = param(3.0, unit="-", ge=0, le=20,
+                                 description="Conversion rises as conversion * (1 + discount_lift * discount), at most 1.")
+    join_rate: float = param(0.02, unit="probability", ge=0, le=1, source=SRC_SEED002 + "; level assumption",
+                             description="Chance a platform viewer who is not a member follows into the pool, before privacy sensitivity and the consent form.")
+
+
 class Strategy(Strict):
     """A brand's strategy: the levers of the six-step method."""
 
@@ -662,6 +687,7 @@ class Strategy(Strict):
     membership: Membership = Field(default_factory=Membership, description="Membership (转化, 会員制).")
     compliance: Compliance = Field(default_factory=Compliance, description="Consent and security.")
     stores: Stores = Field(default_factory=Stores, description="Member capture in stores, at events and service centres.")
+    livestream: Livestream = Field(default_factory=Livestream, description="Livestream commerce (直播).")
 
 
 class Brand(Strict):
