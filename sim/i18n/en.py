@@ -790,4 +790,11 @@ STRINGS: dict[str, str] = {
     "money.live_host_fees": "Livestream hosts",
     "money.live_discounts": "Livestream discounts",
     "mechanism.livestream": "Livestreams",
+    "source.own_site": "opened an account on the own site",
+    "event.visited_own_site": "Visited the brand's own site",
+    "event.bought_own_site": "Bought on the brand's own site",
+    "event.diversion_card": "Received a card inviting to the own site",
+    "money.own_site_costs": "Own site (build, running, cards)",
+    "money.own_site_ads": "Own-site traffic bought",
+    "mechanism.own_site": "Own site",
 }

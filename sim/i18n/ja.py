@@ -755,4 +755,11 @@ STRINGS: dict[str, str] = {
     "money.live_host_fees": "ライブ配信の出演料",
     "money.live_discounts": "ライブ配信の割引",
     "mechanism.livestream": "ライブコマース",
+    "source.own_site": "自社サイトで会員登録",
+    "event.visited_own_site": "自社サイトを訪問",
+    "event.bought_own_site": "自社サイトで購入",
+    "event.diversion_card": "自社サイトへの誘導カードを受領",
+    "money.own_site_costs": "自社サイト（構築・運営・カード）",
+    "money.own_site_ads": "自社サイトの購入トラフィック",
+    "mechanism.own_site": "自社サイト",
 }

@@ -718,4 +718,11 @@ STRINGS: dict[str, str] = {
     "money.live_host_fees": "直播主播费用",
     "money.live_discounts": "直播折扣",
     "mechanism.livestream": "直播",
+    "source.own_site": "在品牌独立站注册",
+    "event.visited_own_site": "访问了品牌独立站",
+    "event.bought_own_site": "在品牌独立站购买",
+    "event.diversion_card": "收到引流至独立站的卡片",
+    "money.own_site_costs": "独立站（搭建、运营、卡片）",
+    "money.own_site_ads": "独立站购买流量",
+    "mechanism.own_site": "独立站",
 }

@@ -23,6 +23,7 @@ from sim.model.mechanisms import (
     livestream,
     membership,
     messaging,
+    own_site,
     plan,
     purchase,
     referral,
@@ -39,6 +40,7 @@ DAILY: tuple[ModuleType, ...] = (
     membership,
     messaging,
     referral,
+    own_site,  # the brand's own independent site and the marketplace's rules against diversion (issue 13)
     stores,  # capture in stores, at events and service centres (issue 13)
     livestream,  # livestream commerce (issue 13)
     compliance,
@@ -49,4 +51,4 @@ DAILY: tuple[ModuleType, ...] = (
 #: daily components, and parts run from inside another component's kernel (interception at checkout).
 DECLARING: tuple[ModuleType, ...] = (state, plan, auction, acquisition, purchase, interception, membership,
                                      messaging, referral, compliance, books,
-                                     stores, livestream)
+                                     stores, livestream, own_site)

@@ -47,7 +47,8 @@ from sim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
 
-_NOT_PEOPLE = {"cpm", "impressions", "member_gross", "trust_sum", "fatigue_sum_members", "enforcements", "breaches"}
+_NOT_PEOPLE = {"cpm", "impressions", "member_gross", "trust_sum", "fatigue_sum_members", "enforcements", "breaches",
+               "platform_penalties", "delisted_days"}  # (the last two: counts of the own_site lever)
 TABLES = ("daily", "flows", "journeys")
 
 

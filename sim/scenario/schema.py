@@ -670,6 +670,39 @@ class Livestream(Strict):
                              description="Chance a platform viewer who is not a member follows into the pool, before privacy sensitivity and the consent form.")
 
 
+class OwnSite(Strict):
+    """The brand's own independent site (Shopify and the like), and the marketplace's rules against diversion.
+
+    Ebrun n.d.: building an independent site fell from about 100,000 yuan and two months to a few thousand
+    yuan and two days; its traffic must be bought or brought from the pool. Diverting marketplace buyers
+    to it (cards in parcels) breaks marketplace rules and risks a penalty: lost listing days.
+    """
+
+    setup_day: int | None = param(None, unit="day", ge=0, le=3650,
+                                  description="Day the site is commissioned (none = no own site); it must fall inside the horizon.")
+    setup_cost: float = param(5_000.0, unit="currency", ge=0, source=SRC_SEED002 + " (a few thousand yuan)",
+                              description="One-off build cost, paid on the set-up day.")
+    build_days: int = param(2, unit="days", ge=0, le=365, source=SRC_SEED002 + " (two days)",
+                            description="Days from set-up to the site taking orders.")
+    running_cost_per_day: float = param(30.0, unit="currency / day", ge=0,
+                                        description="Hosting, shop-software plan and payment gateway fixed fees.")
+    ad_visitors_per_day: float = param(0.0, unit="people / day", ge=0, le=1e8, source=SRC_SEED002 + " (traffic must be bought)",
+                                       description="Visitors bought with ads (search, social) each day.")
+    cost_per_visitor: float = param(1.5, unit="currency / visitor", ge=0, description="Price of one bought visit (cost per click).")
+    pool_visit_rate: float = param(0.0, unit="visits / member / day", ge=0, le=1, source=SRC_SEED002 + " (traffic brought from the pool)",
+                                   description="Chance a pool member is brought to the site on a day (links in the pool's posts).")
+    conversion: float = param(0.02, unit="purchases / visit", ge=0, le=1, description="Chance a site visit ends in a purchase.")
+    signup_share: float = param(0.3, unit="fraction of buyers", ge=0, le=1,
+                                description="Chance a site buyer who is not a member opens an account (joins the pool), before privacy sensitivity and the consent form.")
+    diversion_share: float = param(0.0, unit="fraction of platform buyers", ge=0, le=1, source=SRC_SEED002,
+                                   description="Share of the day's platform buyers sent a card inviting them to the own site (breaks marketplace rules).")
+    diversion_join: float = param(0.1, unit="probability", ge=0, le=1, description="Chance a diverted buyer opens an account on the own site.")
+    cost_per_card: float = param(0.5, unit="currency / card", ge=0, description="Cost of one diversion card.")
+    detection_per_card: float = param(0.0005, unit="probability / card", ge=0, le=1,
+                                      description="Chance one diversion card is reported to the marketplace.")
+    penalty_days: int = param(7, unit="days", ge=0, le=365, description="Listing days lost per penalty: no platform sales.")
+
+
 class Strategy(Strict):
     """A brand's strategy: the levers of the six-step method."""
 
@@ -688,6 +721,7 @@ class Strategy(Strict):
     compliance: Compliance = Field(default_factory=Compliance, description="Consent and security.")
     stores: Stores = Field(default_factory=Stores, description="Member capture in stores, at events and service centres.")
     livestream: Livestream = Field(default_factory=Livestream, description="Livestream commerce (直播).")
+    own_site: OwnSite = Field(default_factory=OwnSite, description="Own independent site and the marketplace's rules against diversion.")
 
 
 class Brand(Strict):
@@ -742,6 +776,9 @@ class Scenario(Strict):
             if s.currency is not None and s.currency != self.market.currency:
                 rate = fx_rate(s.currency, self.market, where=f"brands.{i}.strategy.currency")
                 b.strategy = convert_money(s, rate, self.market.currency)
+            if s.own_site.setup_day is not None and s.own_site.setup_day >= self.run.days:
+                raise ValueError(f"brands.{i}.strategy.own_site.setup_day: must be a day of the run, at most "
+                                 f"run.days - 1 = {self.run.days - 1} (found {s.own_site.setup_day})")
             if b.seed_members > self.run.population:
                 raise ValueError(f"brands.{i}.seed_members ({b.seed_members}) exceeds run.population ({self.run.population})")
         return self
