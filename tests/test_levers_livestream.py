@@ -1,5 +1,7 @@
-"""Livestream commerce (sim/model/mechanisms/livestream.py): off limit, direction, the session spike, closed
-forms of host fees and discounts, joins from live viewers, and refused bad values."""
+"""Livestream commerce (sim/model/mechanisms/livestream.py).
+
+Off limit, direction, the session spike, host fees and discounts, joins from live viewers, bad values.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +19,14 @@ B = "brands.0.strategy.livestream"
 
 
 def run(preset: str = "china_in_china", days: int = 150, **sets: object) -> MarketModel:
+    """A validated small run of the preset with the overrides, finished."""
     model = MarketModel(small(preset, 3000, days, **sets), validating=True)
     model.run_days()
     return model
 
 
 def col(model: MarketModel, name: str) -> np.ndarray:
+    """A validated small run of the preset with the overrides, finished."""
     if name in L.MONEY:
         return model.money[:, 0, L.MONEY.index(name)]
     return model.tally[:, 0, L.TALLY.index(name)]
@@ -30,11 +34,13 @@ def col(model: MarketModel, name: str) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def base() -> MarketModel:
+    """One daily ledger item or tally of brand 0."""
     return run()
 
 
 @pytest.fixture(scope="module")
 def on() -> MarketModel:
+    """The preset without the lever."""
     return run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 100_000, f"{B}.host_fee": 8_000})
 
 
@@ -47,6 +53,7 @@ def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
 
 
 def test_sessions_bring_viewers_sales_and_joins(base: MarketModel, on: MarketModel) -> None:
+    """The preset with stores and events on."""
     assert col(on, "purchases_live").sum() > 0 and col(on, "joins_live").sum() > 0
     src = on.pop.u8[:, 0, L.SOURCE][on.pop.stage[:, 0] == L.MEMBER]
     assert (src == L.SRC_LIVE).any()
@@ -76,6 +83,7 @@ def test_discount_is_booked_as_its_cost_and_lifts_conversion() -> None:
 
 
 def test_more_platform_viewers_more_live_joins() -> None:
+    """Sessions bring live viewers, live sales and joins from the platform's viewers."""
     few = run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 20_000})
     many = run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 100_000})
     assert col(many, "joins_live").sum() > 2 * col(few, "joins_live").sum() > 0
@@ -96,6 +104,7 @@ def test_members_buy_live_in_the_private_channel() -> None:
     ("conversion", -0.1, "at least 0"),
 ])
 def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
+    """Direction: more platform viewers, more live joins."""
     with pytest.raises(SimInputError) as info:
         sim.resolve("china_in_china", [f"{B}.{field}={value}"])
     message = str(info.value)

@@ -1,5 +1,7 @@
-"""The own independent site and the marketplace's rules (sim/model/mechanisms/own_site.py): off limit, set-up
-cost and day, sales without commission, joins, diversion penalties that cost listing days, bad values."""
+"""The own independent site and the marketplace's rules (sim/model/mechanisms/own_site.py).
+
+Off limit, set-up cost and day, sales without commission, joins, diversion penalties, bad values.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ SITE = {f"{B}.setup_day": 20, f"{B}.ad_visitors_per_day": 3_000, f"{B}.pool_visi
 
 
 def run(preset: str = "cross_border_seller", days: int = 150, **sets: object) -> MarketModel:
+    """A validated small run of the preset with the overrides, finished."""
     model = MarketModel(small(preset, 3000, days, **sets), validating=True)
     model.run_days()
     return model
 
 
 def col(model: MarketModel, name: str) -> np.ndarray:
+    """A validated small run of the preset with the overrides, finished."""
     if name in L.MONEY:
         return model.money[:, 0, L.MONEY.index(name)]
     return model.tally[:, 0, L.TALLY.index(name)]
@@ -31,11 +35,13 @@ def col(model: MarketModel, name: str) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def base() -> MarketModel:
+    """One daily ledger item or tally of brand 0."""
     return run()
 
 
 @pytest.fixture(scope="module")
 def site() -> MarketModel:
+    """The preset without the lever."""
     return run(**SITE)
 
 
@@ -60,6 +66,7 @@ def test_setup_cost_on_its_day_and_orders_after_the_build(site: MarketModel) -> 
 
 
 def test_site_sales_carry_no_commission_and_bring_members(base: MarketModel, site: MarketModel) -> None:
+    """The preset with an own site from day 20."""
     assert col(site, "purchases_own_site").sum() > 0 and col(site, "joins_own_site").sum() > 0
     assert col(site, "revenue_private").sum() > col(base, "revenue_private").sum()
     src = site.pop.u8[:, 0, L.SOURCE][site.pop.stage[:, 0] == L.MEMBER]
@@ -97,6 +104,7 @@ def test_diversion_risks_lost_listing_days() -> None:
 
 
 def test_penalty_probability_closed_form() -> None:
+    """Own-site sales pay no commission; site buyers open accounts (source own_site)."""
     assert penalty_probability(0, 0.5) == 0.0
     assert penalty_probability(100, 0.0) == 0.0
     assert penalty_probability(3, 1.0) == 1.0
@@ -108,6 +116,7 @@ def test_penalty_probability_closed_form() -> None:
     ("setup_day", -1, "at least 0"),
 ])
 def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
+    """The penalty chance is 1 - (1 - q)^c."""
     with pytest.raises(SimInputError) as info:
         sim.resolve("cross_border_seller", [f"{B}.{field}={value}"])
     message = str(info.value)
@@ -115,6 +124,7 @@ def test_bad_values_are_refused_with_field_value_and_expected(field: str, value:
 
 
 def test_a_setup_day_after_the_horizon_is_refused() -> None:
+    """A bad value names its field, the value and what was expected."""
     with pytest.raises(SimInputError) as info:
         sim.resolve("cross_border_seller", ["run.days=100", f"{B}.setup_day=150"])
     message = str(info.value)

@@ -1,5 +1,7 @@
-"""Capture in stores, at events and service centres (sim/model/mechanisms/stores.py): off limit, direction,
-closed forms of its costs and footfall, consent on the spot, and refused bad values."""
+"""Capture in stores, at events and service centres (sim/model/mechanisms/stores.py).
+
+Off limit, direction, closed forms of its costs and footfall, consent on the spot, refused bad values.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ B = "brands.0.strategy.stores"
 
 
 def run(preset: str = "japan_in_japan", days: int = 200, **sets: object) -> MarketModel:
+    """A validated small run of the preset with the overrides, finished."""
     model = MarketModel(small(preset, 3000, days, **sets), validating=True)
     model.run_days()
     return model
 
 
 def col(model: MarketModel, kind: str, name: str) -> np.ndarray:
+    """A validated small run of the preset with the overrides, finished."""
     if kind == "money":
         return model.money[:, 0, L.MONEY.index(name)]
     return model.tally[:, 0, L.TALLY.index(name)]
@@ -31,11 +35,13 @@ def col(model: MarketModel, kind: str, name: str) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def base() -> MarketModel:
+    """One daily ledger item or tally of brand 0."""
     return run()
 
 
 @pytest.fixture(scope="module")
 def on() -> MarketModel:
+    """The preset without the lever."""
     return run(**{f"{B}.touchpoints": 20, f"{B}.footfall_per_day": 2_000, f"{B}.cost_per_touchpoint_day": 30_000,
                   f"{B}.events_per_year": 12, f"{B}.visitors_per_event": 40_000, f"{B}.cost_per_event": 500_000})
 
@@ -120,6 +126,7 @@ def test_private_pool_kpis_count_store_and_event_joins(on: MarketModel) -> None:
     ("signup_share", 1.5, "at most 1"), ("cost_per_event", -1, "at least 0"), ("events_per_year", 400, "at most 365"),
 ])
 def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
+    """The preset with stores and events on."""
     with pytest.raises(SimInputError) as info:
         sim.resolve("japan_in_japan", [f"{B}.{field}={value}"])
     message = str(info.value)
@@ -127,6 +134,7 @@ def test_bad_values_are_refused_with_field_value_and_expected(field: str, value:
 
 
 def test_events_are_spread_evenly() -> None:
+    """A bad value names its field, the value and what was expected."""
     assert sum(events_on_day(4, d) for d in range(365)) == 4
     assert sum(events_on_day(365, d) for d in range(365)) == 365
     assert events_on_day(0, 10) == 0
