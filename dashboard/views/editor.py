@@ -45,6 +45,8 @@ LEVER_FIELDS: dict[str, tuple[str, ...]] = {
     "own_site": ("setup_day", "setup_cost", "build_days", "running_cost_per_day", "ad_visitors_per_day",
                  "cost_per_visitor", "pool_visit_rate", "conversion", "signup_share", "diversion_share",
                  "diversion_join", "cost_per_card", "detection_per_card", "penalty_days"),
+    "group_buying": ("open_rate", "group_size", "invites", "window_days", "response_days", "discount",
+                     "friend_accept"),
 }
 
 

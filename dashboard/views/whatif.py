@@ -90,6 +90,8 @@ def entry_levers(where, strategy, kp: str) -> dict[str, object]:
                                 help=T("whatif.own_site_help"))
         v["divert"] = st.slider(T("whatif.diversion"), 0.0, 1.0, float(strategy.own_site.diversion_share), 0.05,
                                 key=kp + "divert", help=T("whatif.diversion_help"))
+        v["group"] = st.slider(T("whatif.group_open"), 0.0, 5.0, float(min(100 * strategy.group_buying.open_rate, 5.0)),
+                               0.1, key=kp + "group", help=T("whatif.group_open_help"), format="%.1f%%") / 100
     v["site_day"] = strategy.own_site.setup_day
     return v
 
@@ -104,6 +106,7 @@ def entry_overrides(v: dict[str, object], prefix: str) -> list[str]:
         f"{prefix}.livestream.discount={v['live_disc']}",
         f"{prefix}.own_site.setup_day={day if v['site'] else 'null'}",
         f"{prefix}.own_site.diversion_share={v['divert']}",
+        f"{prefix}.group_buying.open_rate={v['group']}",
     ]
 
 

@@ -820,4 +820,12 @@ STRINGS: dict[str, str] = {
     "editor.lever_apply": "Write into the YAML",
     "editor.lever_off": "Switch this lever off",
     "fig.join_hover": "joined: {source}",
+    "source.group": "joined through a group purchase",
+    "event.opened_group": "Opened a group purchase",
+    "event.bought_in_group": "Bought at the group price",
+    "money.group_discounts": "Group-buying discounts",
+    "mechanism.group_buying": "Group buying",
+    "editor.lever.group_buying": "Group buying (拼团)",
+    "whatif.group_open": "Members opening a group purchase per day",
+    "whatif.group_open_help": "A member opens a group at a discount and must recruit friends within the window, or the group fails (0 = off).",
 }

@@ -785,4 +785,12 @@ STRINGS: dict[str, str] = {
     "editor.lever_apply": "YAML に書き込む",
     "editor.lever_off": "このレバーをオフにする",
     "fig.join_hover": "入会：{source}",
+    "source.group": "共同購入（拼団）で入会",
+    "event.opened_group": "共同購入を立ち上げ",
+    "event.bought_in_group": "共同購入価格で購入",
+    "money.group_discounts": "共同購入の割引",
+    "mechanism.group_buying": "共同購入",
+    "editor.lever.group_buying": "共同購入（拼団）",
+    "whatif.group_open": "1日に共同購入を立ち上げる会員の割合",
+    "whatif.group_open_help": "会員が割引で共同購入を立ち上げ、期限内に友人を集められなければ不成立（0 = オフ）。",
 }

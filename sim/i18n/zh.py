@@ -748,4 +748,12 @@ STRINGS: dict[str, str] = {
     "editor.lever_apply": "写入 YAML",
     "editor.lever_off": "关闭此杠杆",
     "fig.join_hover": "加入：{source}",
+    "source.group": "通过拼团加入",
+    "event.opened_group": "发起了拼团",
+    "event.bought_in_group": "以拼团价购买",
+    "money.group_discounts": "拼团折扣",
+    "mechanism.group_buying": "拼团",
+    "editor.lever.group_buying": "拼团 / 社群团购",
+    "whatif.group_open": "每天发起拼团的会员比例",
+    "whatif.group_open_help": "会员以折扣价发起拼团，须在时限内邀满好友，否则拼团失败（0 = 关闭）。",
 }

@@ -19,6 +19,7 @@ from sim.model.mechanisms import (
     auction,
     books,
     compliance,
+    group_buying,
     interception,
     livestream,
     membership,
@@ -43,6 +44,7 @@ DAILY: tuple[ModuleType, ...] = (
     own_site,  # the brand's own independent site and the marketplace's rules against diversion (issue 13)
     stores,  # capture in stores, at events and service centres (issue 13)
     livestream,  # livestream commerce (issue 13)
+    group_buying,  # group buying, 拼团 (issue 13)
     compliance,
     books,
 )
@@ -51,4 +53,4 @@ DAILY: tuple[ModuleType, ...] = (
 #: daily components, and parts run from inside another component's kernel (interception at checkout).
 DECLARING: tuple[ModuleType, ...] = (state, plan, auction, acquisition, purchase, interception, membership,
                                      messaging, referral, compliance, books,
-                                     stores, livestream, own_site)
+                                     stores, livestream, own_site, group_buying)

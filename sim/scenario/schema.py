@@ -703,6 +703,33 @@ class OwnSite(Strict):
     penalty_days: int = param(7, unit="days", ge=0, le=365, description="Listing days lost per penalty: no platform sales.")
 
 
+class GroupBuying(Strict):
+    """Group buying (拼团 / 社群团购): a buyer opens a group at a discount and must recruit friends in time.
+
+    Private e-commerce encyclopedia 2025: group buying is a fission route; the group price is paid only if
+    the group fills within its window, otherwise the group fails and nobody buys.
+    """
+
+    open_rate: float = param(0.0, unit="groups / member / day", ge=0, le=1, source=SRC_SEED004,
+                             description="Chance a pool member opens a group on a day (0 = off).")
+    group_size: int = param(2, unit="friends", ge=1, le=20, source=SRC_SEED004 + "; level assumption",
+                            description="Friends the opener must recruit for the group to succeed.")
+    invites: int = param(6, unit="contacts", ge=1, le=50, description="Contacts on the network the opener asks.")
+    window_days: int = param(1, unit="days", ge=1, le=30, description="Time the group has to fill.")
+    response_days: float = param(1.0, unit="days", gt=0, le=30,
+                                 description="Mean time a willing friend takes to join: a share 1 - exp(-window/response) answers in time.")
+    discount: float = param(0.2, unit="fraction of price", ge=0, le=0.9, description="Group price discount for every buyer.")
+    friend_accept: float = param(0.2, unit="probability", ge=0, le=1,
+                                 description="Chance an asked contact is willing to join the group, before privacy sensitivity and the consent form.")
+
+    @model_validator(mode="after")
+    def _enough_invites(self) -> GroupBuying:
+        if self.invites < self.group_size:
+            raise ValueError(f"invites ({self.invites}) must be at least group_size ({self.group_size}): "
+                             "a group could never fill")
+        return self
+
+
 class Strategy(Strict):
     """A brand's strategy: the levers of the six-step method."""
 
@@ -722,6 +749,7 @@ class Strategy(Strict):
     stores: Stores = Field(default_factory=Stores, description="Member capture in stores, at events and service centres.")
     livestream: Livestream = Field(default_factory=Livestream, description="Livestream commerce (直播).")
     own_site: OwnSite = Field(default_factory=OwnSite, description="Own independent site and the marketplace's rules against diversion.")
+    group_buying: GroupBuying = Field(default_factory=GroupBuying, description="Group buying (拼团 / 社群团购).")
 
 
 class Brand(Strict):
