@@ -19,6 +19,7 @@ from sim.model.mechanisms.group_buying import fill_probability
 from tests.conftest import small
 
 B = "brands.0.strategy.group_buying"
+OFF = {f"{B}.open_rate": 0}  # (china_in_china runs group buying)
 ON = {f"{B}.open_rate": 0.01, f"{B}.friend_accept": 0.8, f"{B}.window_days": 3}
 
 
@@ -39,7 +40,7 @@ def col(model: MarketModel, name: str) -> np.ndarray:
 @pytest.fixture(scope="module")
 def base() -> MarketModel:
     """The preset without the lever."""
-    return run()
+    return run(**OFF)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def on() -> MarketModel:
 
 def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     """open_rate 0: the other settings are inert and every array equals the lever-free run."""
-    off = run(**{f"{B}.friend_accept": 1.0, f"{B}.discount": 0.9, f"{B}.group_size": 5})
+    off = run(**{**OFF, f"{B}.friend_accept": 1.0, f"{B}.discount": 0.9, f"{B}.group_size": 5})
     for name in ("money", "tally", "flows", "census"):
         assert np.array_equal(getattr(off, name), getattr(base, name)), name
     assert np.array_equal(off.pop.fs, base.pop.fs)
@@ -74,7 +75,7 @@ def test_a_failed_group_buys_nothing() -> None:
     never = run(**{**ON, f"{B}.friend_accept": 0.0})
     assert col(never, "groups_failed").sum() == col(never, "groups_opened").sum() > 0
     assert col(never, "purchases_group").sum() == 0 and col(never, "joins_group").sum() == 0
-    assert np.array_equal(never.money, run().money)
+    assert np.array_equal(never.money, run(**OFF).money)
 
 
 def test_fill_rate_matches_the_binomial_closed_form() -> None:

@@ -16,6 +16,7 @@ from sim.model.mechanisms.livestream import live_conversion, sessions_on_day
 from tests.conftest import small
 
 B = "brands.0.strategy.livestream"
+OFF = {f"{B}.sessions_per_week": 0}  # (china_in_china runs livestreams)
 
 
 def run(preset: str = "china_in_china", days: int = 150, **sets: object) -> MarketModel:
@@ -26,7 +27,7 @@ def run(preset: str = "china_in_china", days: int = 150, **sets: object) -> Mark
 
 
 def col(model: MarketModel, name: str) -> np.ndarray:
-    """A validated small run of the preset with the overrides, finished."""
+    """One daily ledger item or tally of brand 0."""
     if name in L.MONEY:
         return model.money[:, 0, L.MONEY.index(name)]
     return model.tally[:, 0, L.TALLY.index(name)]
@@ -34,13 +35,13 @@ def col(model: MarketModel, name: str) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def base() -> MarketModel:
-    """One daily ledger item or tally of brand 0."""
-    return run()
+    """The preset without the lever."""
+    return run(**OFF)
 
 
 @pytest.fixture(scope="module")
 def on() -> MarketModel:
-    """The preset without the lever."""
+    """The preset with the lever on."""
     return run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 100_000, f"{B}.host_fee": 8_000})
 
 
@@ -53,7 +54,7 @@ def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
 
 
 def test_sessions_bring_viewers_sales_and_joins(base: MarketModel, on: MarketModel) -> None:
-    """The preset with stores and events on."""
+    """Sessions bring live viewers, live sales and joins from the platform's viewers."""
     assert col(on, "purchases_live").sum() > 0 and col(on, "joins_live").sum() > 0
     src = on.pop.u8[:, 0, L.SOURCE][on.pop.stage[:, 0] == L.MEMBER]
     assert (src == L.SRC_LIVE).any()
@@ -83,7 +84,7 @@ def test_discount_is_booked_as_its_cost_and_lifts_conversion() -> None:
 
 
 def test_more_platform_viewers_more_live_joins() -> None:
-    """Sessions bring live viewers, live sales and joins from the platform's viewers."""
+    """Direction: more platform viewers, more live joins."""
     few = run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 20_000})
     many = run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 100_000})
     assert col(many, "joins_live").sum() > 2 * col(few, "joins_live").sum() > 0
@@ -92,7 +93,7 @@ def test_more_platform_viewers_more_live_joins() -> None:
 def test_members_buy_live_in_the_private_channel() -> None:
     """With no platform viewers, only members watch: live sales are private, with no commission."""
     m = run(**{f"{B}.sessions_per_week": 3, f"{B}.platform_viewers": 0, f"{B}.pool_attendance": 0.5})
-    base_m = run()
+    base_m = run(**OFF)
     assert col(m, "joins_live").sum() == 0 and col(m, "purchases_live").sum() > 0
     assert np.array_equal(col(m, "platform_commission"), col(base_m, "platform_commission"))
     assert np.array_equal(col(m, "revenue_public"), col(base_m, "revenue_public"))
@@ -104,8 +105,20 @@ def test_members_buy_live_in_the_private_channel() -> None:
     ("conversion", -0.1, "at least 0"),
 ])
 def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
-    """Direction: more platform viewers, more live joins."""
+    """A bad value names its field, the value and what was expected."""
     with pytest.raises(SimInputError) as info:
         sim.resolve("china_in_china", [f"{B}.{field}={value}"])
     message = str(info.value)
     assert f"{B}.{field}" in message and str(value) in message and expected in message
+
+
+def test_a_delisted_brand_gets_no_platform_viewers() -> None:
+    """While the marketplace delists the brand (own_site penalty), only pool members watch its sessions."""
+    model = MarketModel(small("china_in_china", 3000, 60, **{
+        f"{B}.sessions_per_week": 7, f"{B}.platform_viewers": 100_000, f"{B}.pool_attendance": 0.5,
+        "brands.0.seed_members": 300}), validating=True)
+    model.listed = np.zeros(1, dtype=np.uint8)  # delisted for the whole run
+    model.run_days()
+    assert col(model, "joins_live").sum() == 0 and col(model, "live_viewers").sum() > 0
+    assert col(model, "purchases_live").sum() > 0  # members, in the pool's live room
+    assert col(model, "first_purchases").sum() == 0  # no platform viewer, no platform first purchase

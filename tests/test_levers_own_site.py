@@ -16,18 +16,21 @@ from sim.model.mechanisms.own_site import penalty_probability
 from tests.conftest import small
 
 B = "brands.0.strategy.own_site"
-SITE = {f"{B}.setup_day": 20, f"{B}.ad_visitors_per_day": 3_000, f"{B}.pool_visit_rate": 0.02}
+SITE = {f"{B}.setup_day": 20, f"{B}.ad_visitors_per_day": 3_000, f"{B}.pool_visit_rate": 0.02,
+        f"{B}.diversion_share": 0.0}
+OFF = {f"{B}.setup_day": "null"}  # (cross_border_seller runs an own site)
 
 
 def run(preset: str = "cross_border_seller", days: int = 150, **sets: object) -> MarketModel:
-    """A validated small run of the preset with the overrides, finished."""
+    """A validated small run of the preset with the overrides (and its livestream off), finished."""
+    sets = {"brands.0.strategy.livestream.sessions_per_week": 0, **sets}  # the own site alone
     model = MarketModel(small(preset, 3000, days, **sets), validating=True)
     model.run_days()
     return model
 
 
 def col(model: MarketModel, name: str) -> np.ndarray:
-    """A validated small run of the preset with the overrides, finished."""
+    """One daily ledger item or tally of brand 0."""
     if name in L.MONEY:
         return model.money[:, 0, L.MONEY.index(name)]
     return model.tally[:, 0, L.TALLY.index(name)]
@@ -35,19 +38,19 @@ def col(model: MarketModel, name: str) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def base() -> MarketModel:
-    """One daily ledger item or tally of brand 0."""
-    return run()
+    """The preset without the lever."""
+    return run(**OFF)
 
 
 @pytest.fixture(scope="module")
 def site() -> MarketModel:
-    """The preset without the lever."""
+    """The preset with an own site from day 20."""
     return run(**SITE)
 
 
 def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     """No set-up day: the other own-site settings are inert and every array equals the lever-free run."""
-    off = run(**{f"{B}.ad_visitors_per_day": 1e5, f"{B}.diversion_share": 1.0, f"{B}.setup_cost": 1e9})
+    off = run(**{**OFF, f"{B}.ad_visitors_per_day": 1e5, f"{B}.diversion_share": 1.0, f"{B}.setup_cost": 1e9})
     for name in ("money", "tally", "flows", "census"):
         assert np.array_equal(getattr(off, name), getattr(base, name)), name
     assert not hasattr(off, "listed") or off.listed.all()
@@ -66,7 +69,7 @@ def test_setup_cost_on_its_day_and_orders_after_the_build(site: MarketModel) -> 
 
 
 def test_site_sales_carry_no_commission_and_bring_members(base: MarketModel, site: MarketModel) -> None:
-    """The preset with an own site from day 20."""
+    """Own-site sales pay no commission; site buyers open accounts (source own_site)."""
     assert col(site, "purchases_own_site").sum() > 0 and col(site, "joins_own_site").sum() > 0
     assert col(site, "revenue_private").sum() > col(base, "revenue_private").sum()
     src = site.pop.u8[:, 0, L.SOURCE][site.pop.stage[:, 0] == L.MEMBER]
@@ -104,7 +107,7 @@ def test_diversion_risks_lost_listing_days() -> None:
 
 
 def test_penalty_probability_closed_form() -> None:
-    """Own-site sales pay no commission; site buyers open accounts (source own_site)."""
+    """The penalty chance is 1 - (1 - q)^c."""
     assert penalty_probability(0, 0.5) == 0.0
     assert penalty_probability(100, 0.0) == 0.0
     assert penalty_probability(3, 1.0) == 1.0
@@ -116,7 +119,7 @@ def test_penalty_probability_closed_form() -> None:
     ("setup_day", -1, "at least 0"),
 ])
 def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
-    """The penalty chance is 1 - (1 - q)^c."""
+    """A bad value names its field, the value and what was expected."""
     with pytest.raises(SimInputError) as info:
         sim.resolve("cross_border_seller", [f"{B}.{field}={value}"])
     message = str(info.value)
@@ -124,7 +127,7 @@ def test_bad_values_are_refused_with_field_value_and_expected(field: str, value:
 
 
 def test_a_setup_day_after_the_horizon_is_refused() -> None:
-    """A bad value names its field, the value and what was expected."""
+    """A set-up day after the horizon is refused with the field, the value and the bound."""
     with pytest.raises(SimInputError) as info:
         sim.resolve("cross_border_seller", ["run.days=100", f"{B}.setup_day=150"])
     message = str(info.value)

@@ -13,10 +13,12 @@ from sim.errors import SimInputError
 from sim.model import layout as L
 from sim.model.market import MarketModel
 from sim.model.mechanisms.stores import events_on_day
+from sim.results import kpis as K
 from sim.results.result import RunResult
 from tests.conftest import small
 
 B = "brands.0.strategy.stores"
+OFF = {f"{B}.touchpoints": 0, f"{B}.events_per_year": 0}  # (the Japan presets capture in stores and at events)
 
 
 def run(preset: str = "japan_in_japan", days: int = 200, **sets: object) -> MarketModel:
@@ -27,7 +29,7 @@ def run(preset: str = "japan_in_japan", days: int = 200, **sets: object) -> Mark
 
 
 def col(model: MarketModel, kind: str, name: str) -> np.ndarray:
-    """A validated small run of the preset with the overrides, finished."""
+    """One daily ledger item or tally of brand 0."""
     if kind == "money":
         return model.money[:, 0, L.MONEY.index(name)]
     return model.tally[:, 0, L.TALLY.index(name)]
@@ -35,20 +37,20 @@ def col(model: MarketModel, kind: str, name: str) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def base() -> MarketModel:
-    """One daily ledger item or tally of brand 0."""
-    return run()
+    """The preset without the lever."""
+    return run(**OFF)
 
 
 @pytest.fixture(scope="module")
 def on() -> MarketModel:
-    """The preset without the lever."""
+    """The preset with the lever on."""
     return run(**{f"{B}.touchpoints": 20, f"{B}.footfall_per_day": 2_000, f"{B}.cost_per_touchpoint_day": 30_000,
                   f"{B}.events_per_year": 12, f"{B}.visitors_per_event": 40_000, f"{B}.cost_per_event": 500_000})
 
 
 def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     """No touchpoints and no events: every other store setting is inert, every array equals the lever-free run."""
-    off = run(**{f"{B}.touchpoints": 0, f"{B}.events_per_year": 0, f"{B}.footfall_per_day": 1e5,
+    off = run(**{**OFF, f"{B}.footfall_per_day": 1e5,
                  f"{B}.cost_per_touchpoint_day": 9e6, f"{B}.signup_share": 1.0, f"{B}.cost_per_event": 1e6})
     for name in ("money", "tally", "flows", "census"):
         assert np.array_equal(getattr(off, name), getattr(base, name)), name
@@ -68,8 +70,8 @@ def test_stores_and_events_bring_members_and_sales(base: MarketModel, on: Market
 
 def test_more_touchpoints_more_store_members() -> None:
     """Direction: doubling the touchpoints raises store sign-ups (common random numbers)."""
-    few = run(**{f"{B}.touchpoints": 5, f"{B}.footfall_per_day": 2_000})
-    many = run(**{f"{B}.touchpoints": 20, f"{B}.footfall_per_day": 2_000})
+    few = run(**{**OFF, f"{B}.touchpoints": 5, f"{B}.footfall_per_day": 2_000})
+    many = run(**{**OFF, f"{B}.touchpoints": 20, f"{B}.footfall_per_day": 2_000})
     assert col(many, "tally", "joins_store").sum() > 1.5 * col(few, "tally", "joins_store").sum() > 0
 
 
@@ -119,6 +121,11 @@ def test_private_pool_kpis_count_store_and_event_joins(on: MarketModel) -> None:
     core = sum(d[f"joins_{s}"].sum() for s in ("organic", "kol", "partner", "interception", "referral"))
     assert joined == pytest.approx(core + d["joins_store"].sum() + d["joins_event"].sum())
     assert d["joins_store"].sum() > 0
+    spend = result.kpis().loc[on.spec.brands[0].name, "marketing_spend"]
+    lever_costs = d["store_costs"].sum() + d["event_costs"].sum()
+    assert lever_costs > 0 and spend >= lever_costs  # the capture costs count as acquisition spend (CAC, ROI)
+    without = d[list(K.MARKETING_SPEND)].sum().sum() - lever_costs
+    assert spend == pytest.approx(without + lever_costs)
 
 
 @pytest.mark.parametrize(("field", "value", "expected"), [
@@ -126,7 +133,7 @@ def test_private_pool_kpis_count_store_and_event_joins(on: MarketModel) -> None:
     ("signup_share", 1.5, "at most 1"), ("cost_per_event", -1, "at least 0"), ("events_per_year", 400, "at most 365"),
 ])
 def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
-    """The preset with stores and events on."""
+    """A bad value names its field, the value and what was expected."""
     with pytest.raises(SimInputError) as info:
         sim.resolve("japan_in_japan", [f"{B}.{field}={value}"])
     message = str(info.value)
@@ -134,7 +141,7 @@ def test_bad_values_are_refused_with_field_value_and_expected(field: str, value:
 
 
 def test_events_are_spread_evenly() -> None:
-    """A bad value names its field, the value and what was expected."""
+    """Events per year are spread evenly: the count over a year is exact."""
     assert sum(events_on_day(4, d) for d in range(365)) == 4
     assert sum(events_on_day(365, d) for d in range(365)) == 365
     assert events_on_day(0, 10) == 0
