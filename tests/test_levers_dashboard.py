@@ -28,7 +28,7 @@ def _test_size(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_editor_lever_form_writes_the_lever_into_the_yaml() -> None:
     """Setting touchpoints in the stores form and applying writes them into the brand's YAML, still valid."""
     at = open_page("editor", timeout=TIMEOUT)
-    assert "touchpoints: 0" in at.text_area(key="ed_text").value
+    assert "touchpoints: 5" in at.text_area(key="ed_text").value  # the Japan preset captures in 5 stores
     at.number_input(key="ed_lever_stores_touchpoints").set_value(12)
     at.number_input(key="ed_lever_stores_cost_per_touchpoint_day").set_value(25_000.0)
     submit = [b for b in at.button if "Write into the YAML" in str(b.label)][0]
