@@ -26,6 +26,9 @@ from sim.model.mechanisms import referral
 from sim.model.params import pack
 from tests.conftest import small
 
+#: The levers of issue 13, in their daily place (between referral and compliance).
+LEVERS = ["own_site", "stores", "livestream", "group_buying"]
+
 MODEL_SOURCES = "\n".join(p.read_text() for p in sorted((Path(L.__file__).parent).rglob("*.py")))
 REFERENCE_SOURCES = "\n".join(p.read_text() for p in sorted((Path(L.__file__).parents[1] / "reference").glob("*.py")))
 
@@ -100,7 +103,10 @@ def test_revenue_items_come_first_and_costs_are_the_rest() -> None:
     """Revenue items are declared as such and lead the ledger (results sum them by index)."""
     assert L.REVENUE_ITEMS == tuple(range(len(L.REVENUE_ITEMS)))
     assert set(L.REVENUE_ITEMS) | set(L.COST_ITEMS) == set(range(L.N_MONEY))
-    assert [L.MONEY[i] for i in L.REVENUE_ITEMS] == ["revenue_public", "revenue_private", "membership_fees"]
+    revenue = [L.MONEY[i] for i in L.REVENUE_ITEMS]
+    assert revenue[:3] == ["revenue_public", "revenue_private", "membership_fees"]  # the published ones first
+    declared = {getattr(comp, "LEDGER")[c] for comp in components.DECLARING for c in getattr(comp, "REVENUE", ())}
+    assert set(revenue) == declared  # then the revenue items the levers declare, and nothing else
 
 
 def test_every_declared_parameter_is_read_and_every_event_and_tally_written() -> None:
@@ -183,7 +189,7 @@ def test_the_day_runs_the_components_in_order_and_times_each() -> None:
     model.components = tuple(Spy(c) for c in model.components)
     model.step()
     assert ran == ["schedule", "plan", "auction", "acquisition", "purchase", "membership", "messaging", "referral",
-                   "compliance", "books"]
+                   *LEVERS, "compliance", "books"]
     assert list(model.timings) == ran and all(v >= 0 for v in model.timings.values())
     assert [c.NAME for c in components.DAILY] == ran
 
@@ -192,14 +198,16 @@ def test_a_new_component_appends_columns_and_moves_none() -> None:
     """Columns a new component declares come after the published ones (revenue after old revenue)."""
     declared = {c: n for comp in components.DECLARING for c, n in getattr(comp, "LEDGER", {}).items()}
     revenue = tuple(c for comp in components.DECLARING for c in getattr(comp, "REVENUE", ()))
-    grown = L._ordered("money", {**declared, "C_LIVE_HOST": "live_host_fees", "REV_LIVE": "live_revenue"},
-                       first=(*revenue, "REV_LIVE"))
+    grown = L._ordered("money", {**declared, "C_EXAMPLE": "example_fees", "REV_EXAMPLE": "example_revenue"},
+                       first=(*revenue, "REV_EXAMPLE"))
     names = [n for _, n in grown]
-    assert names[:4] == ["revenue_public", "revenue_private", "membership_fees", "live_revenue"]
+    n_rev = len(L.REVENUE_ITEMS)
+    assert names[: n_rev + 1] == [*(L.MONEY[i] for i in L.REVENUE_ITEMS), "example_revenue"]
+    assert names[:3] == ["revenue_public", "revenue_private", "membership_fees"]
     old_costs = [L.MONEY[i] for i in L.COST_ITEMS]
-    assert names[4:] == [*old_costs, "live_host_fees"]
+    assert names[n_rev + 1:] == [*old_costs, "example_fees"]
     tallies = {c: n for comp in components.DECLARING for c, n in getattr(comp, "TALLIES", {}).items()}
-    assert [n for _, n in L._ordered("tally", {**tallies, "T_LIVE": "live_viewers"})] == [*L.TALLY, "live_viewers"]
+    assert [n for _, n in L._ordered("tally", {**tallies, "T_EXAMPLE": "example_tally"})] == [*L.TALLY, "example_tally"]
 
 
 def test_contradicting_or_missing_declarations_are_refused() -> None:

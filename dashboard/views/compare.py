@@ -18,6 +18,7 @@ import streamlit as st
 from dashboard import common as C
 from sim import figures, report
 from sim.analysis.compare import paired_ci
+from sim.figures.flows import mean_joins
 from sim.i18n import has
 from sim.model import layout as L
 from sim.results.kpis import KPI_INFO
@@ -197,7 +198,7 @@ with tab_flows:
     fcols = st.columns(min(len(cols), 2))
     for i, c in enumerate(cols):
         with fcols[i % len(fcols)]:
-            C.chart(figures.sankey_figure(c.mean_flows(day), lang=C.lang(),
+            C.chart(figures.sankey_figure(c.mean_flows(day), lang=C.lang(), joins=mean_joins(c.frames, day),
                                           title=T("compare.sankey_title", label=c.label, n=c.n)),
                     f"cmp_sankey_{i}", f"sankey_{c.label}")
 

@@ -43,6 +43,78 @@ def _load_preset() -> None:
         st.session_state["ed_load_error"] = str(exc)
 
 
+# ---- levers of market entry (issue 13): one form per lever, written into the YAML -------------------
+#: Lever section of a brand's strategy -> the fields its form shows (every other field keeps its value).
+LEVER_FIELDS: dict[str, tuple[str, ...]] = {
+    "stores": ("touchpoints", "footfall_per_day", "purchase_share", "signup_share", "on_spot_consent",
+               "cost_per_touchpoint_day", "events_per_year", "visitors_per_event", "event_signup_share",
+               "cost_per_event"),
+    "livestream": ("sessions_per_week", "host_fee", "platform_viewers", "pool_attendance", "conversion", "discount",
+                   "discount_lift", "join_rate"),
+    "own_site": ("setup_day", "setup_cost", "build_days", "running_cost_per_day", "ad_visitors_per_day",
+                 "cost_per_visitor", "pool_visit_rate", "conversion", "signup_share", "diversion_share",
+                 "diversion_join", "cost_per_card", "detection_per_card", "penalty_days"),
+    "group_buying": ("open_rate", "group_size", "invites", "window_days", "response_days", "discount",
+                     "friend_accept"),
+}
+
+
+def _apply_lever(section: str, brand: int, off: bool = False) -> None:
+    """Write the form's values of lever ``section`` (or its "off" defaults) into brand ``brand`` of the YAML.
+
+    The whole scenario is validated again, so a refused value is reported like any other problem: its
+    field path, the value found and what was expected; the YAML is then left as it was.
+    """
+    try:
+        doc = load_scenario(parse_yaml(st.session_state["ed_text"].encode("utf-8"), "editor")).model_dump(mode="json")
+        strategy = doc["brands"][brand]["strategy"]
+        if off:
+            strategy.pop(section, None)
+        else:
+            values = {f: st.session_state[f"ed_lever_{section}_{f}"] for f in LEVER_FIELDS[section]}
+            if section == "own_site" and not st.session_state.get("ed_lever_own_site_on"):
+                values["setup_day"] = None
+            strategy[section] = {**strategy.get(section, {}), **values}
+        st.session_state["ed_text"] = dump_scenario(load_scenario(doc))
+    except SimInputError as exc:
+        st.session_state["ed_load_error"] = str(exc)
+
+
+def lever_sections(scenario) -> None:
+    """One form per market-entry lever of the chosen brand, starting from its current values."""
+    st.subheader(T("editor.levers"))
+    st.caption(T("editor.levers_note"))
+    names = [b.name for b in scenario.brands]
+    brand = st.selectbox(T("editor.lever_brand"), range(len(names)), format_func=lambda i: C.md(names[i]),
+                         key="ed_lever_brand") if len(names) > 1 else 0
+    strategy = scenario.brands[brand].strategy
+    for section, fields in LEVER_FIELDS.items():
+        current = getattr(strategy, section)
+        info = type(current).model_fields
+        with st.expander(T(f"editor.lever.{section}")), st.form(f"ed_lever_form_{section}", border=False):
+            st.caption(C.md(type(current).__doc__.split("\n")[0]))
+            if section == "own_site":
+                st.checkbox(T("editor.lever_site_on"), value=current.setup_day is not None, key="ed_lever_own_site_on")
+            cols = st.columns(3)
+            for n, f in enumerate(fields):
+                extra = info[f].json_schema_extra or {}
+                help_text = f"{info[f].description} ({extra.get('unit', '')}; {extra.get('source', '')})"
+                value = getattr(current, f)
+                if f == "setup_day":
+                    value = 0 if value is None else value
+                if isinstance(value, int) and not isinstance(value, bool):
+                    cols[n % 3].number_input(f, min_value=0, value=int(value), step=1,
+                                             key=f"ed_lever_{section}_{f}", help=help_text)
+                else:
+                    cols[n % 3].number_input(f, min_value=0.0, value=float(value), key=f"ed_lever_{section}_{f}",
+                                             help=help_text, format="%g")
+            a, b = st.columns(2)
+            a.form_submit_button(T("editor.lever_apply"), on_click=_apply_lever, args=(section, brand),
+                                 icon=":material/edit_note:")
+            b.form_submit_button(T("editor.lever_off"), on_click=_apply_lever, args=(section, brand, True),
+                                 icon=":material/toggle_off:")
+
+
 def add_to_comparison(name: str, doc: dict) -> bool:
     """Add (or replace) an uploaded scenario in the comparison; ``True`` if it replaced one of that name.
 
@@ -264,6 +336,9 @@ elif scenario is not None:
         st.success(T("editor.replaced" if replaced else "editor.added", name=C.md(scenario.name)))
 if parsed is not None:
     phases_panel(parsed)
+
+if scenario is not None:
+    lever_sections(scenario)
 
 st.subheader(T("common.download"))
 d1, d2, d3 = st.columns(3)

@@ -71,7 +71,46 @@ def levers(where, strategy, regime_kind: str, kp: str, cur: str, fx: float) -> d
                              strategy.compliance.security_per_day, 200, fx, T("whatif.security_help"))
     v["cold"] = where.slider(T("whatif.cold"), 0.0, 7.0, float(min(strategy.compliance.cold_outreach_per_week, 7.0)),
                              0.5, key=kp + "cold", help=T("whatif.cold_help"))
+    v.update(entry_levers(where, strategy, kp))
     return v
+
+
+# ---- levers of market entry (issue 13): stores and events, livestreams, the own site ----------------
+def entry_levers(where, strategy, kp: str) -> dict[str, object]:
+    """Widgets of the market-entry levers of one side (issue 13), starting from ``strategy``."""
+    v: dict[str, object] = {}
+    with where.expander(T("whatif.entry_levers"), expanded=False):
+        v["stores"] = st.slider(T("whatif.touchpoints"), 0, 200, int(min(strategy.stores.touchpoints, 200)), 1,
+                                key=kp + "stores", help=T("whatif.touchpoints_help"))
+        v["events"] = st.slider(T("whatif.events"), 0.0, 52.0, float(min(strategy.stores.events_per_year, 52.0)), 1.0,
+                                key=kp + "events", help=T("whatif.events_help"))
+        v["live"] = st.slider(T("whatif.live_sessions"), 0.0, 7.0,
+                              float(min(strategy.livestream.sessions_per_week, 7.0)), 0.5, key=kp + "live",
+                              help=T("whatif.live_sessions_help"))
+        v["live_disc"] = st.slider(T("whatif.live_discount"), 0.0, 0.5, float(min(strategy.livestream.discount, 0.5)),
+                                   0.05, key=kp + "live_disc", help=T("whatif.live_discount_help"))
+        v["site"] = st.checkbox(T("whatif.own_site"), value=strategy.own_site.setup_day is not None, key=kp + "site",
+                                help=T("whatif.own_site_help"))
+        v["divert"] = st.slider(T("whatif.diversion"), 0.0, 1.0, float(strategy.own_site.diversion_share), 0.05,
+                                key=kp + "divert", help=T("whatif.diversion_help"))
+        v["group"] = st.slider(T("whatif.group_open"), 0.0, 5.0, float(min(100 * strategy.group_buying.open_rate, 5.0)),
+                               0.1, key=kp + "group", help=T("whatif.group_open_help"), format="%.1f%%") / 100
+    v["site_day"] = strategy.own_site.setup_day
+    return v
+
+
+def entry_overrides(v: dict[str, object], prefix: str) -> list[str]:
+    """``--set``-style overrides of the market-entry levers (the own site opens on day 0 when switched on)."""
+    day = v["site_day"] if v["site_day"] is not None else 0
+    return [
+        f"{prefix}.stores.touchpoints={v['stores']}",
+        f"{prefix}.stores.events_per_year={v['events']}",
+        f"{prefix}.livestream.sessions_per_week={v['live']}",
+        f"{prefix}.livestream.discount={v['live_disc']}",
+        f"{prefix}.own_site.setup_day={day if v['site'] else 'null'}",
+        f"{prefix}.own_site.diversion_share={v['divert']}",
+        f"{prefix}.group_buying.open_rate={v['group']}",
+    ]
 
 
 def overrides_of(v: dict[str, object], prefix: str) -> list[str]:
@@ -87,6 +126,7 @@ def overrides_of(v: dict[str, object], prefix: str) -> list[str]:
         f"{prefix}.compliance.respect_opt_in={'true' if v['resp'] else 'false'}",
         f"{prefix}.compliance.security_per_day={v['sec']}",
         f"{prefix}.compliance.cold_outreach_per_week={v['cold']}",
+        *entry_overrides(v, prefix),
     ]
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 from sim.errors import SimInputError
 from sim.format import human, md_escape
 from sim.i18n import t
+from sim.model import components
 from sim.model import layout as L
 
 __all__ = [
@@ -76,9 +77,13 @@ MECHANISM_OF: dict[str, str] = {
     "fines": "compliance",
     "breach_costs": "compliance",
 }
+for _component in components.DECLARING:  # ledger items of later components (the levers): their owner's name
+    for _item in getattr(_component, "LEDGER", {}).values():
+        MECHANISM_OF.setdefault(_item, _component.NAME)
 #: Sales items that move together with the volume sold: the "why" nets them into one gross-margin step, so
 #: that selling more (revenue up, goods and fees up) is not read as two large opposite causes.
-SALES_ITEMS: tuple[str, ...] = ("revenue_public", "revenue_private", "cogs", "platform_commission", "payment_fees")
+SALES_ITEMS: tuple[str, ...] = ("revenue_public", "revenue_private", "cogs", "platform_commission", "payment_fees",
+                                 *(L.MONEY[i] for i in L.REVENUE_ITEMS if L.MONEY[i] not in ("revenue_public", "revenue_private", "membership_fees")))
 GROSS_MARGIN = "gross_margin"
 #: Mechanisms in display order.
 MECHANISMS: tuple[str, ...] = tuple(dict.fromkeys(MECHANISM_OF.values()))

@@ -10,7 +10,21 @@ from sim.i18n import t
 from sim.model import layout as L
 
 
-def sankey_figure(flows: pd.DataFrame, *, lang: str = "en", title: str = "", height: int = 420) -> go.Figure:
+def mean_joins(frames: list[pd.DataFrame], day: int) -> dict[str, float]:
+    """Joins by source from day 0 to ``day``, mean over replicate frames (``daily.joins_<source>`` columns).
+
+    Sources a frame lacks (runs saved before a lever existed) count as zero.
+    """
+    out: dict[str, float] = {}
+    for source in L.SOURCES[2:]:
+        col = f"daily.joins_{source}"
+        sums = [float(f.loc[f["day"] <= day, col].sum()) for f in frames if col in f]
+        out[source] = float(sum(sums) / len(frames)) if sums and frames else 0.0
+    return out
+
+
+def sankey_figure(flows: pd.DataFrame, *, lang: str = "en", title: str = "", height: int = 420,
+                  joins: dict[str, float] | None = None) -> go.Figure:
     """Stage-to-stage flows of one brand as a two-column Sankey (stage before -> stage after).
 
     Back-edges (opt-outs, forgetting, lapses, win-backs) would make loops in a one-column diagram,
@@ -22,6 +36,9 @@ def sankey_figure(flows: pd.DataFrame, *, lang: str = "en", title: str = "", hei
         lang: Language of labels.
         title: Chart title.
         height: Height in pixels.
+        joins: Optional people joined by source (``mean_joins``): the moves into the pool are then drawn
+            from one node per join source (organic, KOL, store, livestream...), in proportion, instead
+            of from the stage the joiners left.
     """
     stages = list(L.STAGES)
     f = flows.groupby(["from", "to"], as_index=False)["people"].sum() if len(flows) else flows
@@ -38,11 +55,29 @@ def sankey_figure(flows: pd.DataFrame, *, lang: str = "en", title: str = "", hei
         val.append(people)
         link_col.append(_rgba(STAGE_COLOURS[b], 0.45))
         hover.append(t("fig.flow_hover", lang, a=t(f"stage.{a}", lang), b=t(f"stage.{b}", lang)))
+    xs = [0.01] * len(stages) + [0.99] * len(stages)
+    ys = [0.05 + 0.22 * i for i in range(len(stages))] * 2
+    into_pool = len(stages) + stages.index("member")
+    total_joins = sum(v for v in (joins or {}).values() if v > 0)
+    if total_joins > 0:  # moves into the pool, redrawn from their join sources
+        keep = [j for j, d in enumerate(dst) if d != into_pool or src[j] == stages.index("member")]
+        moved = sum(val[j] for j in range(len(val)) if j not in keep)
+        src, dst, val = [src[j] for j in keep], [dst[j] for j in keep], [val[j] for j in keep]
+        link_col, hover = [link_col[j] for j in keep], [hover[j] for j in keep]
+        shown = [(s, v) for s, v in joins.items() if v > 0]
+        for n, (source, people) in enumerate(shown):
+            labels.append(t(f"source.{source}", lang))
+            node_colours.append(_rgba(STAGE_COLOURS["member"], 0.8))
+            xs.append(0.45)
+            ys.append(0.05 + 0.9 * n / max(1, len(shown) - 1) if len(shown) > 1 else 0.5)
+            src.append(len(labels) - 1)
+            dst.append(into_pool)
+            val.append(moved * people / total_joins)
+            link_col.append(_rgba(STAGE_COLOURS["member"], 0.45))
+            hover.append(t("fig.join_hover", lang, source=t(f"source.{source}", lang)))
     fig = go.Figure(go.Sankey(
         arrangement="snap",
-        node={"label": labels, "color": node_colours, "pad": 14, "thickness": 16,
-              "x": [0.01] * len(stages) + [0.99] * len(stages),
-              "y": [0.05 + 0.22 * i for i in range(len(stages))] * 2},
+        node={"label": labels, "color": node_colours, "pad": 14, "thickness": 16, "x": xs, "y": ys},
         link={"source": src, "target": dst, "value": val, "color": link_col, "customdata": hover,
               "hovertemplate": "%{customdata}: %{value:,.0f}<extra></extra>"},
         valueformat=",.0f",

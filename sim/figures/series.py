@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.results.kpis import JOIN_COLUMNS
+
 
 @dataclass(frozen=True)
 class SeriesInfo:
@@ -35,7 +37,7 @@ SERIES: Mapping[str, SeriesInfo] = {
     "cpm": SeriesInfo("currency", money=True),
 }
 
-_JOINS = ("joins_organic", "joins_kol", "joins_partner", "joins_interception", "joins_referral")
+_JOINS = JOIN_COLUMNS  # every join source, the levers' (store, live, group...) included
 
 
 def _rolling_sum(x: np.ndarray, window: int) -> np.ndarray:

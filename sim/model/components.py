@@ -19,22 +19,40 @@ from sim.model.mechanisms import (
     auction,
     books,
     compliance,
+    group_buying,
     interception,
+    livestream,
     membership,
     messaging,
+    own_site,
     plan,
     purchase,
     referral,
     schedule,
+    stores,
 )
 
 #: The day, in order: brands plan, the ad auction clears, consumers are reached, buy, earn and pay for
 #: membership, receive messages, share; enforcement and breaches strike; the books are closed.
-DAILY: tuple[ModuleType, ...] = (schedule,
-                                 plan, auction, acquisition, purchase, membership, messaging, referral, compliance,
-                                 books)
+DAILY: tuple[ModuleType, ...] = (
+    schedule,  # phases, seasons and stress events: first in the day (issue 13 item 7, issue 15 item 4)
+    plan,
+    auction,
+    acquisition,
+    purchase,
+    membership,
+    messaging,
+    referral,
+    own_site,  # the brand's own independent site and the marketplace's rules against diversion (issue 13)
+    stores,  # capture in stores, at events and service centres (issue 13)
+    livestream,  # livestream commerce (issue 13)
+    group_buying,  # group buying, 拼团 (issue 13)
+    compliance,
+    books,
+)
 
 #: Every module that declares columns: the core (the pool relationship every mechanism shares), the
 #: daily components, and parts run from inside another component's kernel (interception at checkout).
 DECLARING: tuple[ModuleType, ...] = (state, plan, auction, acquisition, purchase, interception, membership,
-                                     messaging, referral, compliance, books, schedule)
+                                     messaging, referral, compliance, books, schedule,
+                                     stores, livestream, own_site, group_buying)

@@ -41,11 +41,14 @@ NEVER = -1_000_000  # a day before any day
 
 # ---- join sources -----------------------------------------------------------------------------
 SRC_NONE, SRC_SEED, SRC_ORGANIC, SRC_KOL, SRC_PARTNER, SRC_INTERCEPT, SRC_REFERRAL = range(7)
-SOURCES = ("none", "seed", "organic", "kol", "partner", "interception", "referral")
+#: The core join sources; ``SOURCES`` (assembled) appends the sources components declare in
+#: ``JOIN_SOURCES`` (``{"SRC_STORE": "store"}``: code 7, 8 ... in declaration order, each counted by the
+#: component's tally ``joins_<name>``).
+CORE_SOURCES = ("none", "seed", "organic", "kol", "partner", "interception", "referral")
 
 # ---- journey event values -----------------------------------------------------------------------
 # value column: "aware" -> channel (1 ads, 2 organic, 3 KOL, 4 partner); "joined" -> source code
-# (SOURCES); purchases -> basket; "referred_friend" -> the friend's id; "tier_up" -> new tier.
+# (SOURCES, assembled); purchases -> basket; "referred_friend" -> the friend's id; "tier_up" -> new tier.
 AWARE_CHANNELS = ("", "ads", "organic", "kol", "partner")
 
 #: Tallies that are stocks measured once a day (not flows to be summed over days).
@@ -181,7 +184,10 @@ def _assemble() -> None:
     g.update({k: i for i, (k, _) in enumerate(tally_order)})
     g["N_TALLY"] = len(tally_order)
     g["T"] = {name: i for i, name in enumerate(g["TALLY"])}
-    g["JOIN_TALLY_OF_SOURCE"] = (-1, *(g["T"][f"joins_{s}"] for s in SOURCES[1:]))
+    declared_sources = _merge("join source", [(c.NAME, getattr(c, "JOIN_SOURCES", {})) for c in decl])
+    g.update({k: len(CORE_SOURCES) + j for j, k in enumerate(declared_sources)})
+    g["SOURCES"] = (*CORE_SOURCES, *declared_sources.values())
+    g["JOIN_TALLY_OF_SOURCE"] = (-1, *(g["T"][f"joins_{s}"] for s in g["SOURCES"][1:]))
 
     event_order = _ordered("events", _merge("event", [(c.NAME, getattr(c, "EVENTS", {})) for c in decl]))
     g["EVENTS"] = tuple(n for _, n in event_order)

@@ -10,7 +10,8 @@ Definitions (per brand, from day 0 up to and including ``day``):
 
 - ``pool_size``: members at the end of ``day``; ``active_members``: members who bought in 90 days.
 - ``private_share``: private-channel revenue / all sales revenue (ITC c. 2019: the 90/10 -> 70/30 target).
-- ``cac``: acquisition spend (ads, content, KOL, partner fees, hooks, invitations, referral rewards)
+- ``cac``: acquisition spend (ads, content, KOL, partner fees, hooks, invitations, referral rewards, and the
+  levers' store, event, livestream-host and own-site costs)
   per new relationship (first purchases plus direct joins).
 - ``cost_per_member``: pool-building spend (content, KOL, partner fees, hooks, invitations,
   referral rewards) per new member.
@@ -32,7 +33,8 @@ Definitions (per brand, from day 0 up to and including ``day``):
   member reads a brand message they see, so 0.4 reads as "4 of 10 seen messages are read".
 - ``payback_month``: first month whose closing cumulative profit is >= 0 after a loss (0 if never
   in loss, NaN if never repaid).
-- ``marketing_roi``: profit / marketing spend.
+- ``marketing_roi``: profit / marketing spend (acquisition spend plus messages, points, member, livestream
+  and group-buying discounts, birthday perks and distribution commission).
 """
 
 from __future__ import annotations
@@ -42,17 +44,20 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.model import layout as L
+
 __all__ = ["KPI_INFO", "KPI_NAMES", "brand_kpis", "kpi_series", "payback_month"]
 
-ACQUISITION_SPEND = (
-    "ad_spend", "content_cost", "kol_fees", "partner_fees", "hooks", "invite_costs", "referral_rewards"
-)
+ACQUISITION_SPEND = ("ad_spend", "content_cost", "kol_fees", "partner_fees", "hooks", "invite_costs",
+                     "referral_rewards",
+                     "store_costs", "event_costs", "live_host_fees", "own_site_costs", "own_site_ads")  # (the levers')
 POOL_SPEND = ("content_cost", "kol_fees", "partner_fees", "hooks", "invite_costs", "referral_rewards")
 MARKETING_SPEND = ACQUISITION_SPEND + ("message_costs", "points_redeemed", "member_discounts", "birthday_perks",
-                                       "distribution_commission")
+                                       "distribution_commission", "live_discounts", "group_discounts")
 MEMBER_COSTS = ("points_redeemed", "member_discounts", "message_costs", "operator_staff", "saas", "birthday_perks",
                 "distribution_commission")
-JOIN_COLUMNS = ("joins_organic", "joins_kol", "joins_partner", "joins_interception", "joins_referral")
+#: Joins by source (all but the seed members): the core sources, then those the levers declare (store, event...).
+JOIN_COLUMNS = tuple(f"joins_{s}" for s in L.SOURCES[2:])
 
 #: KPI name -> (label, unit, higher is better); drives tables and verdicts.
 KPI_INFO: dict[str, tuple[str, str, bool]] = {

@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from sim.model.market import MarketModel
 
 _NOT_PEOPLE = {"cpm", "impressions", "member_gross", "trust_sum", "fatigue_sum_members", "trust_members",
-               "enforcements", "breaches", "warnings", "orders", "penalties"}
+               "enforcements", "breaches", "warnings", "orders", "penalties",
+               "platform_penalties", "delisted_days"}  # (the last two: counts of the own_site lever)
 TABLES = ("daily", "flows", "journeys")
 
 

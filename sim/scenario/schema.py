@@ -902,6 +902,126 @@ class Phase(Strict):
         description="Levers changed from this day on, nested like the strategy, e.g. {acquisition: {ad_budget_per_day: 0}}.",
     )
 
+# ---- levers of issue 13: offline capture, livestreams, own site, group buying, stored value ----------
+
+
+class Stores(Strict):
+    """Member capture in stores, at events and service centres (Japan's member sources, Rimaotong 2025).
+
+    Shoppers walk into the brand's touchpoints (stores, counters, service centres); a share buy, and a
+    buyer may sign up at the till with a QR code or a member card, giving consent on the spot. Events
+    (pop-ups, fairs, seminars) bring visitors who may sign up without buying.
+    """
+
+    touchpoints: int = param(0, unit="touchpoints", ge=0, le=100_000, source=SRC_SEED000 + " (stores and service centres)",
+                             description="Stores, counters and service centres that capture members (0 = off).")
+    footfall_per_day: float = param(300.0, unit="people / touchpoint / day", ge=0, le=1e6,
+                                    description="Visitors a touchpoint receives on a day.")
+    purchase_share: float = param(0.2, unit="fraction of visitors", ge=0, le=1,
+                                  description="Chance a visitor buys (one basket, no platform commission).")
+    signup_share: float = param(
+        0.3, unit="fraction of store buyers", ge=0, le=1, source=SRC_SEED004 + " (QR codes in stores); level assumption",
+        description="Chance a buyer who is not a member signs up at the till (QR code or card), before privacy sensitivity.")
+    on_spot_consent: float = param(
+        0.8, unit="probability", ge=0, le=1, source=SRC_SEED000 + " (consent taken in person); level assumption",
+        description="Under explicit opt-in: chance a store or event sign-up ticks marketing consent, asked in person.")
+    cost_per_touchpoint_day: float = param(
+        1_500.0, unit="currency / touchpoint / day", ge=0,
+        description="Running cost of one touchpoint's capture (counter staff, QR stands, cards, rent share).")
+    events_per_year: float = param(0.0, unit="events / year", ge=0, le=365, source=SRC_SEED000 + " (events)",
+                                   description="Member events, spread evenly over the year (0 = none).")
+    visitors_per_event: float = param(2_000.0, unit="people / event", ge=0, le=1e8,
+                                      description="Visitors of one event.")
+    event_signup_share: float = param(0.15, unit="fraction of visitors", ge=0, le=1,
+                                      description="Chance an event visitor who is not a member signs up on the spot.")
+    cost_per_event: float = param(50_000.0, unit="currency / event", ge=0,
+                                  description="Cost of one event (venue, staff, samples).")
+
+
+class Livestream(Strict):
+    """Livestream commerce (直播): scheduled sessions with a host, live viewers from the pool and the platform.
+
+    Ebrun n.d.: social-commerce marketplaces let cross-border sellers build pools with KOLs, livestreams
+    and short video; the Private e-commerce encyclopedia 2025 names livestreams among the conversion levers.
+    """
+
+    sessions_per_week: float = param(0.0, unit="sessions / week", ge=0, le=7, source=SRC_SEED002,
+                                     description="Live sessions, spread evenly over the week (0 = off).")
+    host_fee: float = param(5_000.0, unit="currency / session", ge=0, source=SRC_SEED002 + "; level assumption",
+                            description="Fee of the host (an influencer or the brand's anchor) and crew per session.")
+    platform_viewers: float = param(20_000.0, unit="people / session", ge=0, le=1e9,
+                                    description="Viewers the platform's live feed brings to one session.")
+    pool_attendance: float = param(0.05, unit="fraction of members / session", ge=0, le=1,
+                                   description="Chance a pool member watches a session (announced in the pool).")
+    conversion: float = param(0.03, unit="purchases / viewer", ge=0, le=1,
+                              description="Chance a viewer buys during the session at no discount (the live spike).")
+    discount: float = param(0.1, unit="fraction of price", ge=0, le=0.9,
+                            description="Live-only discount depth on the basket.")
+    discount_lift: float = param(3.0, unit="-", ge=0, le=20,
+                                 description="Conversion rises as conversion * (1 + discount_lift * discount), at most 1.")
+    join_rate: float = param(0.02, unit="probability", ge=0, le=1, source=SRC_SEED002 + "; level assumption",
+                             description="Chance a platform viewer who is not a member follows into the pool, before privacy sensitivity and the consent form.")
+
+
+class OwnSite(Strict):
+    """The brand's own independent site (Shopify and the like), and the marketplace's rules against diversion.
+
+    Ebrun n.d.: building an independent site fell from about 100,000 yuan and two months to a few thousand
+    yuan and two days; its traffic must be bought or brought from the pool. Diverting marketplace buyers
+    to it (cards in parcels) breaks marketplace rules and risks a penalty: lost listing days.
+    """
+
+    setup_day: int | None = param(None, unit="day", ge=0, le=3650,
+                                  description="Day the site is commissioned (none = no own site); it must fall inside the horizon.")
+    setup_cost: float = param(5_000.0, unit="currency", ge=0, source=SRC_SEED002 + " (a few thousand yuan)",
+                              description="One-off build cost, paid on the set-up day.")
+    build_days: int = param(2, unit="days", ge=0, le=365, source=SRC_SEED002 + " (two days)",
+                            description="Days from set-up to the site taking orders.")
+    running_cost_per_day: float = param(30.0, unit="currency / day", ge=0,
+                                        description="Hosting, shop-software plan and payment gateway fixed fees.")
+    ad_visitors_per_day: float = param(0.0, unit="people / day", ge=0, le=1e8, source=SRC_SEED002 + " (traffic must be bought)",
+                                       description="Visitors bought with ads (search, social) each day.")
+    cost_per_visitor: float = param(1.5, unit="currency / visitor", ge=0, description="Price of one bought visit (cost per click).")
+    pool_visit_rate: float = param(0.0, unit="visits / member / day", ge=0, le=1, source=SRC_SEED002 + " (traffic brought from the pool)",
+                                   description="Chance a pool member is brought to the site on a day (links in the pool's posts).")
+    conversion: float = param(0.02, unit="purchases / visit", ge=0, le=1, description="Chance a site visit ends in a purchase.")
+    signup_share: float = param(0.3, unit="fraction of buyers", ge=0, le=1,
+                                description="Chance a site buyer who is not a member opens an account (joins the pool), before privacy sensitivity and the consent form.")
+    diversion_share: float = param(0.0, unit="fraction of platform buyers", ge=0, le=1, source=SRC_SEED002,
+                                   description="Share of the day's platform buyers sent a card inviting them to the own site (breaks marketplace rules).")
+    diversion_join: float = param(0.1, unit="probability", ge=0, le=1, description="Chance a diverted buyer opens an account on the own site.")
+    cost_per_card: float = param(0.5, unit="currency / card", ge=0, description="Cost of one diversion card.")
+    detection_per_card: float = param(0.0005, unit="probability / card", ge=0, le=1,
+                                      description="Chance one diversion card is reported to the marketplace.")
+    penalty_days: int = param(7, unit="days", ge=0, le=365, description="Listing days lost per penalty: no platform sales.")
+
+
+class GroupBuying(Strict):
+    """Group buying (拼团 / 社群团购): a buyer opens a group at a discount and must recruit friends in time.
+
+    Private e-commerce encyclopedia 2025: group buying is a fission route; the group price is paid only if
+    the group fills within its window, otherwise the group fails and nobody buys.
+    """
+
+    open_rate: float = param(0.0, unit="groups / member / day", ge=0, le=1, source=SRC_SEED004,
+                             description="Chance a pool member opens a group on a day (0 = off).")
+    group_size: int = param(2, unit="friends", ge=1, le=20, source=SRC_SEED004 + "; level assumption",
+                            description="Friends the opener must recruit for the group to succeed.")
+    invites: int = param(6, unit="contacts", ge=1, le=50, description="Contacts on the network the opener asks.")
+    window_days: int = param(1, unit="days", ge=1, le=30, description="Time the group has to fill.")
+    response_days: float = param(1.0, unit="days", gt=0, le=30,
+                                 description="Mean time a willing friend takes to join: a share 1 - exp(-window/response) answers in time.")
+    discount: float = param(0.2, unit="fraction of price", ge=0, le=0.9, description="Group price discount for every buyer.")
+    friend_accept: float = param(0.2, unit="probability", ge=0, le=1,
+                                 description="Chance an asked contact is willing to join the group, before privacy sensitivity and the consent form.")
+
+    @model_validator(mode="after")
+    def _enough_invites(self) -> GroupBuying:
+        if self.invites < self.group_size:
+            raise ValueError(f"invites ({self.invites}) must be at least group_size ({self.group_size}): "
+                             "a group could never fill")
+        return self
+
 
 class Strategy(Strict):
     """A brand's strategy: the levers of the six-step method."""
@@ -919,6 +1039,10 @@ class Strategy(Strict):
     referral: Referral = Field(default_factory=Referral, description="Fission (裂变).")
     membership: Membership = Field(default_factory=Membership, description="Membership (转化, 会員制).")
     compliance: Compliance = Field(default_factory=Compliance, description="Consent and security.")
+    stores: Stores = Field(default_factory=Stores, description="Member capture in stores, at events and service centres.")
+    livestream: Livestream = Field(default_factory=Livestream, description="Livestream commerce (直播).")
+    own_site: OwnSite = Field(default_factory=OwnSite, description="Own independent site and the marketplace's rules against diversion.")
+    group_buying: GroupBuying = Field(default_factory=GroupBuying, description="Group buying (拼团 / 社群团购).")
     phases: list[Phase] = Field(default_factory=list, max_length=12,
                                 description="Changes of levers over time, in order of from_day (empty: the same strategy every day).")
 
@@ -1035,6 +1159,9 @@ class Scenario(Strict):
             if s.currency is not None and s.currency != self.market.currency:
                 rate = fx_rate(s.currency, self.market, where=f"brands.{i}.strategy.currency")
                 b.strategy = convert_money(s, rate, self.market.currency)
+            if s.own_site.setup_day is not None and s.own_site.setup_day >= self.run.days:
+                raise ValueError(f"brands.{i}.strategy.own_site.setup_day: must be a day of the run, at most "
+                                 f"run.days - 1 = {self.run.days - 1} (found {s.own_site.setup_day})")
             if b.seed_members > self.run.population:
                 raise ValueError(f"brands.{i}.seed_members ({b.seed_members}) exceeds run.population ({self.run.population})")
         return self

@@ -174,7 +174,7 @@ def engaged_consumers(stage):
 
 @njit(cache=True)
 def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, tiers,
-                    key_day, key_birthday, flows, money, tally, ev, ev_n):
+                    key_day, key_birthday, flows, money, tally, ev, ev_n, listed):
     """One day of purchases for every consumer and brand."""
     n, n_brands = stage.shape
     p_forget = 1.0 / mp[L.MP_FORGET]
@@ -204,7 +204,7 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
                 if u < p_forget:
                     move(stage, flows, i, k, L.UNAWARE)
                     log_event(ev, ev_n, tracked, day, i, k, L.E_FORGOT, 0)
-                elif u < p_forget + p_first:
+                elif u < p_forget + p_first and listed[k]:  # delisted (own_site penalty): no platform sale
                     move(stage, flows, i, k, L.CUSTOMER)
                     tally[k, L.T_FIRST] += 1.0
                     book_purchase(i, k, day, False, False, fs, ist, u8, traits, bp, mp, tiers,
@@ -227,6 +227,8 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
                 continue
             private = member and uniform(key_day, i, slot + S_PRIVATE) < private_channel_probability(
                 k, traits[i, L.PTS], attention(day - ist[i, k, L.LAST_CONTACT], mp[L.MP_ATTN_HALF]), bp)
+            if not private and not listed[k]:
+                continue
             book_purchase(i, k, day, private, member, fs, ist, u8, traits, bp, mp, tiers,
                           money[k], tally[k], ev, ev_n, tracked, L.E_BUY_PRIV if private else L.E_BUY_PUB)
             p_drop = traits[i, L.DROP]
@@ -248,4 +250,10 @@ def step(model: MarketModel, day: int) -> None:
     p, pk = model.pop, model.packed
     purchase_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.fatigue, p.tracked, pk.mp, pk.bp, pk.tiers,
                     rng.key(model.seed, rng.PURCHASE, day), rng.key(model.seed, rng.MEMBERSHIP), model.flows[day],
-                    model.money[day], model.tally[day], model.ev, model.ev_n)
+                    model.money[day], model.tally[day], model.ev, model.ev_n, listing(model))
+
+
+def listing(model: MarketModel) -> np.ndarray:
+    """1 per brand whose marketplace listing is live today (the own_site lever's penalty suspends it)."""
+    listed = getattr(model, "listed", None)
+    return np.ones(model.k, dtype=np.uint8) if listed is None else listed

@@ -1,0 +1,180 @@
+"""Group buying (拼团 / 社群团购): a member opens a group at a discount and must recruit friends in time.
+
+The Private e-commerce encyclopedia 2025 lists group buying among the fission routes: the group price is
+paid only when enough friends join. The rules (functional forms: assumption):
+
+- **Opening.** A pool member opens a group on a day with probability ``open_rate`` and asks ``invites``
+  contacts on the social network (chosen as referral shares choose them).
+- **Recruiting.** An asked contact (not the opener) is willing with probability
+  ``friend_accept * (1 - psi)^w * friction`` and answers within the window with probability
+  ``1 - exp(-window_days / response_days)``; the group fills when at least ``group_size`` friends
+  join in time (the first ``group_size`` count).
+- **Success.** The opener and the ``group_size`` friends each buy one basket at the group price
+  ``b (1 - discount)``, in the private channel (the mini-program: no commission). Revenue is booked at
+  list price and the discount as a cost (``group_discounts``); cost of goods on list price, payment fee
+  on the price paid. A friend who is not a member joins the pool (source ``group``; an unaware or lapsed
+  friend first becomes aware); the group is settled on its opening day.
+- **Failure.** Fewer than ``group_size`` friends: nobody buys, nobody joins (``groups_failed``).
+
+With ``k`` friends needed out of ``n`` asked, each in with probability ``q``, a group fills with
+probability ``P(Binomial(n, q) >= k)`` (:func:`fill_probability`; the tests check it). Group purchases add
+to the everyday BG/NBD purchases and earn no points (a simplification). Switched off (``open_rate = 0``)
+or with no network, the step draws nothing and writes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from sim.model import layout as L
+from sim.model import network, rng
+from sim.model.component import Param, Slots
+from sim.model.mechanisms import referral
+from sim.model.network import pick_contact
+from sim.model.population import ids_where
+from sim.model.rng import key, uniform
+from sim.model.state import join_pool, log_event, move
+
+if TYPE_CHECKING:
+    from sim.model.market import MarketModel
+
+NAME = "group_buying"
+#: The rng stream of this component (21-29 are reserved for the levers of issue 13, one each).
+STREAM = 24
+MAX_GROUP = 20  # schema bound of group_size
+MAX_INVITES = 50  # schema bound of invites
+PARAMS = {
+    "MP_REP": Param("market.represents"),
+    "MP_PAYFEE": Param("market.platforms.payment_fee_rate"),
+    "MP_TRUST0": Param("market.behaviour.initial_trust"),
+    "MP_ACCEPT_PSI": Param("market.behaviour.invite_psi_weight"),
+    "MP_FRICTION": Param("market.regime.consent_friction"),
+    **{const: referral.PARAMS[const] for const in ("MP_NET_KIND", "MP_DEGREE", "MP_REWIRE", "MP_SF_BETA")},
+    "BP_COGS": Param("brand.strategy.product.cogs_rate"),
+    "BP_GROUP_OPEN": Param("brand.strategy.group_buying.open_rate"),
+    "BP_GROUP_SIZE": Param("brand.strategy.group_buying.group_size"),
+    "BP_GROUP_INVITES": Param("brand.strategy.group_buying.invites"),
+    "BP_GROUP_WINDOW": Param("brand.strategy.group_buying.window_days"),
+    "BP_GROUP_RESPONSE": Param("brand.strategy.group_buying.response_days"),
+    "BP_GROUP_DISCOUNT": Param("brand.strategy.group_buying.discount"),
+    "BP_GROUP_ACCEPT": Param("brand.strategy.group_buying.friend_accept"),
+}
+JOIN_SOURCES = {"SRC_GROUP": "group"}
+TALLIES = {"T_GROUPS_OPENED": "groups_opened", "T_GROUPS_FILLED": "groups_filled",
+           "T_GROUPS_FAILED": "groups_failed", "T_PUR_GROUP": "purchases_group", "T_J_GROUP": "joins_group"}
+LEDGER = {"C_GROUP_DISCOUNTS": "group_discounts"}
+EVENTS = {"E_GROUP_OPENED": "opened_group", "E_BUY_GROUP": "bought_in_group"}
+DAY_SLOTS = Slots(STREAM, block=128, ranges={
+    "open": (0, 1), "invites": (1, 2 * MAX_INVITES), "friend_consent": (110, 1), "friend_paid": (111, 1)},
+    shared={"mixed_contacts": (network.MIXED_FIRST_SLOT, network.MIXED_CONTACTS)})
+SLOTS = (DAY_SLOTS,)
+BLOCK = DAY_SLOTS.block
+S_OPEN, S_INVITES, S_FRIEND_CONSENT, S_FRIEND_PAID = (
+    DAY_SLOTS.first(n) for n in ("open", "invites", "friend_consent", "friend_paid"))
+
+
+def fill_probability(invites: int, size: int, q: float) -> float:
+    """Chance a group fills: at least ``size`` of ``invites`` friends join, each with probability ``q``."""
+    return sum(math.comb(invites, j) * q**j * (1.0 - q) ** (invites - j) for j in range(size, invites + 1))
+
+
+@njit(inline="always")
+def _group_purchase(i, k, day, stage, fs, ist, traits, mp, bp, money_k, tally_k, ev, ev_n, tracked):
+    """One buyer of a filled group pays the group price in the private channel."""
+    price = traits[i, L.BASKET]
+    gross = price * mp[L.MP_REP]
+    paid = gross * (1.0 - bp[k, L.BP_GROUP_DISCOUNT])
+    money_k[L.REV_PRIV] += gross
+    money_k[L.C_GROUP_DISCOUNTS] += gross - paid
+    money_k[L.C_COGS] += gross * bp[k, L.BP_COGS]
+    money_k[L.C_PAYMENT] += paid * mp[L.MP_PAYFEE]
+    fs[i, k, L.SPEND_PRIV] += price
+    tally_k[L.T_PUR_PRIV] += 1.0
+    tally_k[L.T_PUR_GROUP] += 1.0
+    if stage[i, k] == L.MEMBER:
+        tally_k[L.T_MEMBER_GROSS] += gross
+    ist[i, k, L.LAST_BUY] = day
+    log_event(ev, ev_n, tracked, day, i, k, L.E_BUY_GROUP, int(price))
+
+
+@njit(cache=True)
+def group_buying_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, net_key, key_day, flows, money, tally,
+                        ev, ev_n):
+    """Members open groups; groups that fill buy at the group price and bring friends into the pool."""
+    n, n_brands = stage.shape
+    kind = int(mp[L.MP_NET_KIND])
+    if kind == L.NET_NONE:
+        return
+    mean_degree = mp[L.MP_DEGREE]
+    rewire = mp[L.MP_REWIRE]
+    beta = mp[L.MP_SF_BETA]
+    w_psi = mp[L.MP_ACCEPT_PSI]
+    friction = mp[L.MP_FRICTION]
+    friends = np.zeros(MAX_GROUP, dtype=np.int64)
+    for k in range(n_brands):
+        p_open = bp[k, L.BP_GROUP_OPEN]
+        if p_open <= 0.0:
+            continue
+        slot = BLOCK * k
+        size = int(bp[k, L.BP_GROUP_SIZE])
+        asked = int(bp[k, L.BP_GROUP_INVITES])
+        in_time = -math.expm1(-bp[k, L.BP_GROUP_WINDOW] / bp[k, L.BP_GROUP_RESPONSE])
+        accept = bp[k, L.BP_GROUP_ACCEPT] * in_time
+        members = ids_where(stage[:, k] == L.MEMBER)  # who joins today opens groups from tomorrow
+        for m in range(members.shape[0]):
+            i = members[m]
+            if uniform(key_day, i, slot + S_OPEN) >= p_open:
+                continue
+            tally[k, L.T_GROUPS_OPENED] += 1.0
+            log_event(ev, ev_n, tracked, day, i, k, L.E_GROUP_OPENED, size)
+            got = 0
+            for c in range(asked):
+                j = pick_contact(kind, i, n, mean_degree, rewire, beta, net_key, key_day,
+                                 uniform(key_day, i, slot + S_INVITES + 2 * c))
+                if j == i:
+                    continue
+                duplicate = False
+                for g in range(got):
+                    duplicate |= friends[g] == j
+                if duplicate:
+                    continue
+                p = accept * (1.0 - traits[j, L.PSI]) ** w_psi * friction
+                if uniform(key_day, i, slot + S_INVITES + 2 * c + 1) < p:
+                    friends[got] = j
+                    got += 1
+                    if got == size:
+                        break
+            if got < size:
+                tally[k, L.T_GROUPS_FAILED] += 1.0
+                continue
+            tally[k, L.T_GROUPS_FILLED] += 1.0
+            _group_purchase(i, k, day, stage, fs, ist, traits, mp, bp, money[k], tally[k], ev, ev_n, tracked)
+            for g in range(size):
+                j = friends[g]
+                sj = stage[j, k]
+                if sj == L.UNAWARE or sj == L.LAPSED:
+                    move(stage, flows, j, k, L.AWARE)
+                    sj = L.AWARE
+                if sj != L.MEMBER and ist[j, k, L.COOLOFF] <= day:
+                    join_pool(j, k, day, L.SRC_GROUP, mp[L.MP_TRUST0], i, uniform(key_day, j, slot + S_FRIEND_CONSENT),
+                              uniform(key_day, j, slot + S_FRIEND_PAID), stage, flows, fs, ist, u8, traits, mp, bp,
+                              tally[k], ev, ev_n, tracked)
+                elif sj == L.AWARE:  # in a cool-off: buys as a customer without joining
+                    tally[k, L.T_FIRST] += 1.0
+                    move(stage, flows, j, k, L.CUSTOMER)
+                _group_purchase(j, k, day, stage, fs, ist, traits, mp, bp, money[k], tally[k], ev, ev_n, tracked)
+
+
+def step(model: MarketModel, day: int) -> None:
+    """Members open groups; filled groups buy and bring friends in (see :func:`group_buying_kernel`)."""
+    bp = model.packed.bp
+    if not (bp[:, L.BP_GROUP_OPEN] > 0).any():
+        return
+    p = model.pop
+    group_buying_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.tracked, model.packed.mp, bp,
+                        rng.key(model.seed, rng.NETWORK), key(model.seed, STREAM, day), model.flows[day],
+                        model.money[day], model.tally[day], model.ev, model.ev_n)

@@ -1,0 +1,124 @@
+"""Livestream commerce (sim/model/mechanisms/livestream.py).
+
+Off limit, direction, the session spike, host fees and discounts, joins from live viewers, bad values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.errors import SimInputError
+from sim.model import layout as L
+from sim.model.market import MarketModel
+from sim.model.mechanisms.livestream import live_conversion, sessions_on_day
+from tests.conftest import small
+
+B = "brands.0.strategy.livestream"
+OFF = {f"{B}.sessions_per_week": 0}  # (china_in_china runs livestreams)
+
+
+def run(preset: str = "china_in_china", days: int = 150, **sets: object) -> MarketModel:
+    """A validated small run of the preset with the overrides, finished."""
+    model = MarketModel(small(preset, 3000, days, **sets), validating=True)
+    model.run_days()
+    return model
+
+
+def col(model: MarketModel, name: str) -> np.ndarray:
+    """One daily ledger item or tally of brand 0."""
+    if name in L.MONEY:
+        return model.money[:, 0, L.MONEY.index(name)]
+    return model.tally[:, 0, L.TALLY.index(name)]
+
+
+@pytest.fixture(scope="module")
+def base() -> MarketModel:
+    """The preset without the lever."""
+    return run(**OFF)
+
+
+@pytest.fixture(scope="module")
+def on() -> MarketModel:
+    """The preset with the lever on."""
+    return run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 100_000, f"{B}.host_fee": 8_000})
+
+
+def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
+    """No sessions: every other livestream setting is inert and every array equals the lever-free run."""
+    off = run(**{f"{B}.sessions_per_week": 0, f"{B}.host_fee": 1e6, f"{B}.conversion": 1.0, f"{B}.join_rate": 1.0})
+    for name in ("money", "tally", "flows", "census"):
+        assert np.array_equal(getattr(off, name), getattr(base, name)), name
+    assert np.array_equal(off.pop.fs, base.pop.fs) and np.array_equal(off.pop.u8, base.pop.u8)
+
+
+def test_sessions_bring_viewers_sales_and_joins(base: MarketModel, on: MarketModel) -> None:
+    """Sessions bring live viewers, live sales and joins from the platform's viewers."""
+    assert col(on, "purchases_live").sum() > 0 and col(on, "joins_live").sum() > 0
+    src = on.pop.u8[:, 0, L.SOURCE][on.pop.stage[:, 0] == L.MEMBER]
+    assert (src == L.SRC_LIVE).any()
+    assert col(on, "revenue_public").sum() + col(on, "revenue_private").sum() > \
+        col(base, "revenue_public").sum() + col(base, "revenue_private").sum()
+
+
+def test_the_spike_happens_on_session_days_only(on: MarketModel) -> None:
+    """Live purchases, viewers and host fees fall on session days; fees are host_fee per session exactly."""
+    held = np.array([sessions_on_day(2, d) for d in range(on.days)])
+    assert held.sum() == (2 * on.days) // 7
+    assert (col(on, "purchases_live")[held == 0] == 0).all() and (col(on, "live_viewers")[held == 0] == 0).all()
+    assert np.array_equal(col(on, "live_host_fees"), held * 8_000.0)
+
+
+def test_discount_is_booked_as_its_cost_and_lifts_conversion() -> None:
+    """Discount cost = discount x list-price sales of the session; a deeper discount sells more."""
+    shallow = run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 100_000, f"{B}.discount": 0.0})
+    deep = run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 100_000, f"{B}.discount": 0.3})
+    assert col(shallow, "live_discounts").sum() == 0.0
+    assert col(deep, "purchases_live").sum() > col(shallow, "purchases_live").sum()
+    # every live sale gives a discount of 30% of its list price: discounts / 0.3 = list-price live sales > 0
+    list_sales = col(deep, "live_discounts").sum() / 0.3
+    assert list_sales > 0
+    assert live_conversion(0.03, 0.3, 3.0) == pytest.approx(0.03 * 1.9)
+    assert live_conversion(0.5, 0.9, 20.0) == 1.0
+
+
+def test_more_platform_viewers_more_live_joins() -> None:
+    """Direction: more platform viewers, more live joins."""
+    few = run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 20_000})
+    many = run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 100_000})
+    assert col(many, "joins_live").sum() > 2 * col(few, "joins_live").sum() > 0
+
+
+def test_members_buy_live_in_the_private_channel() -> None:
+    """With no platform viewers, only members watch: live sales are private, with no commission."""
+    m = run(**{f"{B}.sessions_per_week": 3, f"{B}.platform_viewers": 0, f"{B}.pool_attendance": 0.5})
+    base_m = run(**OFF)
+    assert col(m, "joins_live").sum() == 0 and col(m, "purchases_live").sum() > 0
+    assert np.array_equal(col(m, "platform_commission"), col(base_m, "platform_commission"))
+    assert np.array_equal(col(m, "revenue_public"), col(base_m, "revenue_public"))
+    assert col(m, "revenue_private").sum() > col(base_m, "revenue_private").sum()
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("host_fee", -1, "at least 0"), ("sessions_per_week", 8, "at most 7"), ("discount", 0.95, "at most 0.9"),
+    ("conversion", -0.1, "at least 0"),
+])
+def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
+    """A bad value names its field, the value and what was expected."""
+    with pytest.raises(SimInputError) as info:
+        sim.resolve("china_in_china", [f"{B}.{field}={value}"])
+    message = str(info.value)
+    assert f"{B}.{field}" in message and str(value) in message and expected in message
+
+
+def test_a_delisted_brand_gets_no_platform_viewers() -> None:
+    """While the marketplace delists the brand (own_site penalty), only pool members watch its sessions."""
+    model = MarketModel(small("china_in_china", 3000, 60, **{
+        f"{B}.sessions_per_week": 7, f"{B}.platform_viewers": 100_000, f"{B}.pool_attendance": 0.5,
+        "brands.0.seed_members": 300}), validating=True)
+    model.listed = np.zeros(1, dtype=np.uint8)  # delisted for the whole run
+    model.run_days()
+    assert col(model, "joins_live").sum() == 0 and col(model, "live_viewers").sum() > 0
+    assert col(model, "purchases_live").sum() > 0  # members, in the pool's live room
+    assert col(model, "first_purchases").sum() == 0  # no platform viewer, no platform first purchase
