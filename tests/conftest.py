@@ -7,6 +7,15 @@ import pytest
 import sim
 
 
+#: Overrides that switch off brand 0's market-entry levers (the presets use stores, events, livestreams, an own
+#: site and group buying): for tests of a core mechanism whose effect the levers' own flows would blur.
+LEVERS_OFF: dict[str, object] = {
+    "brands.0.strategy.stores.touchpoints": 0, "brands.0.strategy.stores.events_per_year": 0,
+    "brands.0.strategy.livestream.sessions_per_week": 0, "brands.0.strategy.own_site.setup_day": "null",
+    "brands.0.strategy.group_buying.open_rate": 0,
+}
+
+
 def small(name: str, population: int = 3000, days: int = 365, **overrides: object) -> sim.Scenario:
     """A preset shrunk for tests, with extra dotted overrides (``path=value`` keyword-free)."""
     sets = [f"run.population={population}", f"run.days={days}"]

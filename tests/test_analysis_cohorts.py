@@ -44,9 +44,12 @@ def test_members_and_referrals_are_consistent(one) -> None:
 
 
 def test_no_sharing_means_no_referred_value() -> None:
-    """With sharing switched off nobody is referred: LTV with referrals equals own LTV."""
+    """With sharing and group buying switched off nobody is referred: LTV with referrals equals own LTV.
+
+    (A filled group's friends join through the opener, so group buying is a referral path of its own.)
+    """
     rep = cohorts("china_in_china", 1, execution=RUN.replace(
-        overrides=(*SMALL, "brands.0.strategy.referral.share_rate=0")))
+        overrides=(*SMALL, "brands.0.strategy.referral.share_rate=0", "brands.0.strategy.group_buying.open_rate=0")))
     assert rep.summary["ltv_referred"] == 0
     assert rep.summary["ltv_with_referrals"] == rep.summary["ltv_own"]
     assert "referral" not in set(rep.by_source["source"])

@@ -17,16 +17,17 @@ BUDGET = "brands.0.strategy.acquisition.ad_budget_per_day"
 
 @pytest.fixture(scope="module")
 def capped_cac() -> OptimisationResult:
-    """Maximise revenue by ad budget while CAC stays at or below 240: dearer traffic makes the cap bind.
+    """Maximise revenue by ad budget while CAC stays at or below 80: dearer traffic makes the cap bind.
 
-    At 4,000 consumers x 180 days CAC rises from about 200 (budget 5,000) to about 300 (60,000).
+    At 4,000 consumers x 180 days CAC rises from about 34 (budget 5,000) to about 119 (60,000); the fines
+    (one order under China's commercial-SMS rules, CNY 30,000, whatever the budget) stay under their cap.
     """
     sc = sim.resolve("china_in_china", ["run.population=4000", "run.days=180"])
     return optimise(
         sc,
         {"acquisition.ad_budget_per_day": (5000, 60000)},
         "revenue",
-        constraints=["cac<=240", "fines==0"],
+        constraints=["cac<=80", "fines<=100000"],
         reps=2,
         validation_reps=4,
         maxiter=4,
@@ -41,11 +42,11 @@ def test_optimum_is_feasible_and_the_cac_cap_binds(capped_cac: OptimisationResul
     assert res.feasible and res.maximise
     assert 5000 <= res.x[BUDGET] < 60000  # without the cap the optimiser would go to the top of the range
     rep = res.constraint_report.set_index("kpi")
-    assert rep.loc["cac", "search_mean"] <= 240
+    assert rep.loc["cac", "search_mean"] <= 80
     assert bool(rep.loc["cac", "binding"]) and not bool(rep.loc["fines", "binding"])
     # the search met richer candidates that broke the cap
     hist = res.history
-    assert ((hist["revenue"] > res.search_value) & (hist["cac"] > 240)).any()
+    assert ((hist["revenue"] > res.search_value) & (hist["cac"] > 80)).any()
 
 
 def test_validation_uses_fresh_seeds(capped_cac: OptimisationResult) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 import sim
 from sim.scenario.schema import ScenarioWarning
-from tests.conftest import small
+from tests.conftest import LEVERS_OFF, small
 
 NETWORK_KINDS = ("mixed", "random", "small_world", "scale_free")
 
@@ -125,7 +125,7 @@ FROZEN_TRUST = {"market.behaviour.trust_up": 0, "market.behaviour.trust_down": 0
 
 
 def _messaging_totals(trust0: float) -> dict[str, float]:
-    sc = small("china_in_china", population=4000, days=150, **FROZEN_TRUST,
+    sc = small("china_in_china", population=4000, days=150, **FROZEN_TRUST, **LEVERS_OFF,
                **{"market.behaviour.initial_trust": trust0})
     out: dict[str, float] = {}
     for seed in (1, 2):
@@ -158,9 +158,9 @@ def test_attention_halves_every_half_life() -> None:
 
 
 def _private_share(per_week: float, **sets: object) -> float:
-    sc = small("china_in_china", population=4000, days=365, **{
-        "brands.0.strategy.messaging.per_week": per_week, "brands.0.strategy.compliance.cold_outreach_per_week": 0,
-        **sets})
+    sc = small("china_in_china", population=4000, days=365, **{  # (levers off: their private sales need no attention)
+        **LEVERS_OFF, "brands.0.strategy.messaging.per_week": per_week,
+        "brands.0.strategy.compliance.cold_outreach_per_week": 0, **sets})
     rev = priv = 0.0
     for seed in (1, 2):
         d = sim.run(sc, seed=seed).daily

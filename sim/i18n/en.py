@@ -860,9 +860,10 @@ STRINGS: dict[str, str] = {
     "learn.quiz.consent.q": "In Japan, which message needs the recipient's prior opt-in under the Specified E-mail Act?",
     "learn.quiz.consent.a0": "A marketing e-mail or SMS",
     "learn.quiz.consent.a1": "Every message in an online shop's order confirmation",
-    "learn.quiz.consent.a2": "None: joining a group counts as consent",
+    "learn.quiz.consent.a2": "A message from a LINE official account the user has added as a friend",
     "learn.quiz.consent.why": "The Act requires opt-in for marketing e-mail and SMS; transactional messages are "
-                              "outside it. The transplanted China playbook's cold SMS breaks it.",
+                              "outside it, and so, as generally read, are a LINE official account's messages (adding the account as a "
+                              "friend is itself the opt-in). The transplanted China playbook's cold SMS breaks it.",
     # ---- phases, calendar and stress (issues 13.7, 15.4) ----
     "event.left_after_ban": "Left in a block or ban wave",
     "decide.stress_title": "Stress test on a chosen day",

@@ -816,8 +816,8 @@ STRINGS: dict[str, str] = {
     "learn.quiz.consent.q": "日本の特定電子メール法で、受信者の事前の同意（オプトイン）が必要なメッセージはどれですか？",
     "learn.quiz.consent.a0": "広告・宣伝のメールや SMS",
     "learn.quiz.consent.a1": "ネットショップの注文確認のすべてのメッセージ",
-    "learn.quiz.consent.a2": "なし：グループへの参加が同意になる",
-    "learn.quiz.consent.why": "同法は広告メールと SMS にオプトインを求め、取引に関する連絡は対象外です。中国型戦略をそのまま持ち込んだときのコールド SMS は違反になります。",
+    "learn.quiz.consent.a2": "ユーザーが友だち追加した LINE 公式アカウントからのメッセージ",
+    "learn.quiz.consent.why": "同法は広告メールと SMS にオプトインを求め、取引に関する連絡は対象外です。LINE 公式アカウントのメッセージも一般に対象外とされます（友だち追加そのものがオプトイン）。中国型戦略をそのまま持ち込んだときのコールド SMS は違反になります。",
     # ---- phases, calendar and stress (issues 13.7, 15.4) ----
     "event.left_after_ban": "ブロック・凍結の波で離脱",
     "decide.stress_title": "指定日のストレステスト",

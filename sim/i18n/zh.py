@@ -777,8 +777,8 @@ STRINGS: dict[str, str] = {
     "learn.quiz.consent.q": "在日本，根据《特定电子邮件法》，哪种消息需要收件人事先同意（opt-in）？",
     "learn.quiz.consent.a0": "营销电子邮件或短信",
     "learn.quiz.consent.a1": "网店订单确认中的每一条消息",
-    "learn.quiz.consent.a2": "都不需要：加入群就算同意",
-    "learn.quiz.consent.why": "该法要求营销邮件和短信事先获得同意；交易类消息不在其内。照搬到日本的中国打法发送的冷短信违反该法。",
+    "learn.quiz.consent.a2": "用户已加为好友的 LINE 官方账号发来的消息",
+    "learn.quiz.consent.why": "该法要求营销邮件和短信事先获得同意；交易类消息不在其内；LINE 官方账号的消息一般也不在其内（加为好友本身就是同意）。照搬到日本的中国打法发送的冷短信违反该法。",
     # ---- phases, calendar and stress (issues 13.7, 15.4) ----
     "event.left_after_ban": "因封号/拉黑潮离开",
     "decide.stress_title": "在指定日期施加压力测试",

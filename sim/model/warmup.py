@@ -6,9 +6,9 @@ starts pool workers for multi-threaded processes calls :func:`warm_kernels` once
 forks is born with the kernels in memory (:mod:`sim.analysis.worker_preload`); the benchmark calls it
 so that loading is not timed.
 
-Two tiny runs are enough: one brand (``china_in_china``, with a few seeded members) and three brands
-(``head_to_head_japan`` plus the hybrid brand), which between them reach every kernel and every
-array type the engine uses
+Three tiny runs are enough: one brand (``china_in_china``, with a few seeded members and its livestreams
+and group buying), three brands (``head_to_head_japan`` plus the hybrid brand) and the cross-border seller
+(its own site), which between them reach every kernel and every array type the engine uses
 (``tests/test_analysis_executors.py`` checks that a full preset run compiles nothing new afterwards).
 """
 
@@ -22,6 +22,7 @@ __all__ = ["WARM_SCENARIOS", "warm_kernels"]
 WARM_SCENARIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("china_in_china", ("brands.0.seed_members=10",)),  # seeded members join from Python
     ("head_to_head_japan", ("brands.2={name: Hybrid, strategy: {extends: strategies/hybrid}}",)),
+    ("cross_border_seller", ()),  # the own independent site (no other preset builds one)
 )
 
 #: Size of a warm-up run: large enough to reach every mechanism, small enough to take milliseconds.
@@ -31,7 +32,7 @@ _warm = False
 
 
 def warm_kernels() -> float:
-    """Make two tiny runs so that every kernel is compiled or loaded from the cache; return the seconds.
+    """Make three tiny runs so that every kernel is compiled or loaded from the cache; return the seconds.
 
     Idempotent: after the first call in a process it returns 0.0 at once.
     """

@@ -33,13 +33,13 @@ SRC_SEED003 = cite("eo_report_2022")
 SRC_SEED004 = cite("private_ecommerce_wiki")
 SRC_EMAIL_BENCH = "public email benchmarks: 1-4 unsubscribes per 1,000 sends at weekly cadence"
 # ---- messaging, trust, attention and membership fidelity (issue 17) ----
-SRC_OPTOUT_BENCH = ("Campaign Monitor, 'Ultimate Email Marketing Benchmarks for 2022' (2022): unsubscribes 0.1-0.4% per "
+SRC_OPTOUT_BENCH = ("public email benchmarks: Campaign Monitor, 'Ultimate Email Marketing Benchmarks for 2022' (2022): unsubscribes 0.1-0.4% per "
                     "send; Mailchimp, 'Email Marketing Benchmarks and Statistics by Industry' (Oct 2019): e-commerce 0.27%")
 SRC_OPEN_RATES = ("read rates: LINE official-account messages about 55% (LINE Yahoo survey, June 2022, as cited by "
                   "union-company.jp); e-mail opens 15.7% (Mailchimp, Oct 2019, e-commerce) to 21.5% (Campaign Monitor 2022)")
-SRC_FREQUENCY = ("Zhang, Kumar & Cosguner, 'Dynamically Managing a Profitable Email Marketing Program', Journal of "
+SRC_FREQUENCY = ("Zhang, Kumar & Cosguner 2017, 'Dynamically Managing a Profitable Email Marketing Program', Journal of "
                  "Marketing Research 54(6), 2017: profit is non-linear in e-mail frequency, optimum about 7 a month")
-SRC_LOYALTY = ("Gopalakrishnan, Jiang, Nevskaya & Thomadsen, 'Can Non-tiered Customer Loyalty Programs Be Profitable?', "
+SRC_LOYALTY = ("Gopalakrishnan et al. 2021 (Gopalakrishnan, Jiang, Nevskaya & Thomadsen), 'Can Non-tiered Customer Loyalty Programs Be Profitable?', "
                "Marketing Science 40(3), 2021: +~30% customer value over 5 years, >80% of it from lower attrition")
 SRC_MEMBER_SHARE = ("member share of sales: MUJI 44% of Japanese store sales (Ryohin Keikaku, Aug 2016, reported by "
                     "mag2 news, Dec 2016); Isetan Mitsukoshi identified customers 67% of domestic sales (H1 FY2025 "
