@@ -33,22 +33,44 @@ SRC_SEED003 = cite("eo_report_2022")
 SRC_SEED004 = cite("private_ecommerce_wiki")
 SRC_EMAIL_BENCH = "public email benchmarks: 1-4 unsubscribes per 1,000 sends at weekly cadence"
 # ---- messaging, trust, attention and membership fidelity (issue 17) ----
-SRC_OPTOUT_BENCH = ("public email benchmarks: Campaign Monitor, 'Ultimate Email Marketing Benchmarks for 2022' (2022): unsubscribes 0.1-0.4% per "
-                    "send; Mailchimp, 'Email Marketing Benchmarks and Statistics by Industry' (Oct 2019): e-commerce 0.27%")
-SRC_OPEN_RATES = ("read rates: LINE official-account messages about 55% (LINE Yahoo survey, June 2022, as cited by "
-                  "union-company.jp); e-mail opens 15.7% (Mailchimp, Oct 2019, e-commerce) to 21.5% (Campaign Monitor 2022)")
-SRC_FREQUENCY = ("Zhang, Kumar & Cosguner 2017, 'Dynamically Managing a Profitable Email Marketing Program', Journal of "
-                 "Marketing Research 54(6), 2017: profit is non-linear in e-mail frequency, optimum about 7 a month")
-SRC_LOYALTY = ("Gopalakrishnan et al. 2021 (Gopalakrishnan, Jiang, Nevskaya & Thomadsen), 'Can Non-tiered Customer Loyalty Programs Be Profitable?', "
-               "Marketing Science 40(3), 2021: +~30% customer value over 5 years, >80% of it from lower attrition")
-SRC_MEMBER_SHARE = ("member share of sales: MUJI 44% of Japanese store sales (Ryohin Keikaku, Aug 2016, reported by "
-                    "mag2 news, Dec 2016); Isetan Mitsukoshi identified customers 67% of domestic sales (H1 FY2025 "
-                    "results, Nov 2025)")
+SRC_OPTOUT_BENCH = (
+    "public email benchmarks: Campaign Monitor, 'Ultimate Email Marketing Benchmarks for 2022' (2022): unsubscribes "
+    "0.1-0.4% per "
+    "send; Mailchimp, 'Email Marketing Benchmarks and Statistics by Industry' (Oct 2019): e-commerce 0.27%"
+)
+SRC_OPEN_RATES = (
+    "read rates: LINE official-account messages about 55% (LINE Yahoo survey, June 2022, as cited by "
+    "union-company.jp); e-mail opens 15.7% (Mailchimp, Oct 2019, e-commerce) to 21.5% (Campaign Monitor 2022)"
+)
+SRC_FREQUENCY = (
+    "Zhang, Kumar & Cosguner 2017, 'Dynamically Managing a Profitable Email Marketing Program', Journal of "
+    "Marketing Research 54(6), 2017: profit is non-linear in e-mail frequency, optimum about 7 a month"
+)
+SRC_LOYALTY = (
+    "Gopalakrishnan et al. 2021 (Gopalakrishnan, Jiang, Nevskaya & Thomadsen), 'Can Non-tiered Customer Loyalty "
+    "Programs Be Profitable?', "
+    "Marketing Science 40(3), 2021: +~30% customer value over 5 years, >80% of it from lower attrition"
+)
+SRC_MEMBER_SHARE = (
+    "member share of sales: MUJI 44% of Japanese store sales (Ryohin Keikaku, Aug 2016, reported by "
+    "mag2 news, Dec 2016); Isetan Mitsukoshi identified customers 67% of domestic sales (H1 FY2025 "
+    "results, Nov 2025)"
+)
 SRC_FX = "approximate 2024 average exchange rates (for converting strategies between markets); assumption"
 
 #: Units of currency per US dollar, used when a strategy written in one currency runs in another market.
-FX_PER_USD: dict[str, float] = {"USD": 1.0, "CNY": 7.2, "JPY": 150.0, "EUR": 0.92, "KRW": 1360.0, "HKD": 7.8,
-                                "TWD": 32.0, "SGD": 1.35, "THB": 35.0, "GBP": 0.79}
+FX_PER_USD: dict[str, float] = {
+    "USD": 1.0,
+    "CNY": 7.2,
+    "JPY": 150.0,
+    "EUR": 0.92,
+    "KRW": 1360.0,
+    "HKD": 7.8,
+    "TWD": 32.0,
+    "SGD": 1.35,
+    "THB": 35.0,
+    "GBP": 0.79,
+}
 
 
 #: Largest money amount a scenario may state, in its currency (one trillion; far above any real budget or fine,
@@ -102,8 +124,9 @@ class Strict(BaseModel):
         if isinstance(value, float) and value > MAX_MONEY and info.field_name is not None:
             extra = cls.model_fields[info.field_name].json_schema_extra
             if isinstance(extra, dict) and str(extra.get("unit", "")).startswith("currency"):
-                raise PydanticCustomError("less_than_equal", "Input should be less than or equal to {le}",
-                                          {"le": MAX_MONEY})
+                raise PydanticCustomError(
+                    "less_than_equal", "Input should be less than or equal to {le}", {"le": MAX_MONEY}
+                )
         return value
 
 
@@ -245,46 +268,81 @@ class Platforms(Strict):
     """The public domain: the marketplaces and ad platforms a brand rents traffic from."""
 
     cpm_base: float = param(
-        30.0, unit="currency / 1,000 impressions", gt=0,
+        30.0,
+        unit="currency / 1,000 impressions",
+        gt=0,
         description="CPM when total ad demand equals demand_ref.",
     )
     demand_ref: float = param(
-        200_000.0, unit="currency / day", gt=0,
+        200_000.0,
+        unit="currency / day",
+        gt=0,
         description="Reference total daily ad demand at which CPM equals cpm_base.",
     )
     elasticity: float = param(
-        0.6, unit="-", ge=0, le=3, source=SRC_SEED001 + "; functional form assumption",
+        0.6,
+        unit="-",
+        ge=0,
+        le=3,
+        source=SRC_SEED001 + "; functional form assumption",
         description="epsilon in CPM = cpm_base * (demand / demand_ref)^epsilon: competition makes traffic dear.",
     )
     competitor_demand: float = param(
-        200_000.0, unit="currency / day", ge=0, source=SRC_SEED001 + "; level assumption",
+        200_000.0,
+        unit="currency / day",
+        ge=0,
+        source=SRC_SEED001 + "; level assumption",
         description="Other advertisers' daily demand in the same auction at day 0.",
     )
     competitor_growth: float = param(
-        0.26, unit="1 / year", ge=-0.9, le=5, source=SRC_SEED001 + ": Tmall Global brands 20,000 -> 40,000 in 3 years",
+        0.26,
+        unit="1 / year",
+        ge=-0.9,
+        le=5,
+        source=SRC_SEED001 + ": Tmall Global brands 20,000 -> 40,000 in 3 years",
         description="Yearly growth of competitors' ad demand (26%/yr doubles it in 3 years).",
     )
     ad_effectiveness: float = param(
-        0.06, unit="probability", ge=0, le=1,
+        0.06,
+        unit="probability",
+        ge=0,
+        le=1,
         description="Chance that a consumer who sees a brand's ads on a day becomes aware.",
     )
     aware_conversion: float = param(
-        0.35, unit="fraction", ge=0, le=1,
+        0.35,
+        unit="fraction",
+        ge=0,
+        le=1,
         description="Share of an aware consumer's category purchases that go to the brand (first purchase).",
     )
     forget_days: float = param(
-        90.0, unit="days", gt=0, description="Mean time before an aware non-customer forgets the brand.",
+        90.0,
+        unit="days",
+        gt=0,
+        description="Mean time before an aware non-customer forgets the brand.",
     )
     commission_rate: float = param(
-        0.05, unit="fraction of sales", ge=0, le=1, source="Tmall technical service fee 2-5% by category (public rate card, not archived here); assumption",
+        0.05,
+        unit="fraction of sales",
+        ge=0,
+        le=1,
+        source="Tmall technical service fee 2-5% by category (public rate card, not archived here); assumption",
         description="Platform commission on public-channel sales.",
     )
     payment_fee_rate: float = param(
-        0.006, unit="fraction of sales", ge=0, le=0.2, source="WeChat Pay / Alipay merchant fee 0.6% (public rate card, not archived here); assumption",
+        0.006,
+        unit="fraction of sales",
+        ge=0,
+        le=0.2,
+        source="WeChat Pay / Alipay merchant fee 0.6% (public rate card, not archived here); assumption",
         description="Payment processing fee on all sales.",
     )
     winback_share: float = param(
-        0.3, unit="fraction", ge=0, le=1,
+        0.3,
+        unit="fraction",
+        ge=0,
+        le=1,
         description="Ad effectiveness on lapsed customers relative to unaware consumers (win-back).",
     )
 
@@ -293,18 +351,32 @@ class Network(Strict):
     """Who can refer whom. Neighbours are generated from the seed, never stored."""
 
     kind: Literal["none", "mixed", "random", "small_world", "scale_free"] = Field(
-        "small_world", description="none, fully mixed, random (Erdos-Renyi), small-world (Watts-Strogatz), scale-free (Chung-Lu power law)."
+        "small_world",
+        description=("none, fully mixed, random (Erdos-Renyi), small-world (Watts-Strogatz), scale-free (Chung-Lu "
+                     "power law)."),
     )
     mean_degree: float = param(
-        12.0, unit="contacts", gt=0, le=500, source="Dunbar-style active circle; assumption",
+        12.0,
+        unit="contacts",
+        gt=0,
+        le=500,
+        source="Dunbar-style active circle; assumption",
         description="Average number of contacts a consumer can share with.",
     )
     rewire: float = param(
-        0.1, unit="probability", ge=0, le=1, source="Watts & Strogatz (1998)",
+        0.1,
+        unit="probability",
+        ge=0,
+        le=1,
+        source="Watts & Strogatz (1998)",
         description="Small-world rewiring probability.",
     )
     exponent: float = param(
-        2.5, unit="-", gt=2, le=4, source="Barabasi & Albert (1999); typical social networks 2-3",
+        2.5,
+        unit="-",
+        gt=2,
+        le=4,
+        source="Barabasi & Albert (1999); typical social networks 2-3",
         description="Scale-free degree exponent gamma.",
     )
 
@@ -313,33 +385,55 @@ class Partner(Strict):
     """Another brand's or partner's pool (the other domain, 它域) reachable by resource swaps."""
 
     name: str = Field(min_length=1, max_length=40, description="Partner name.")
-    reach_share: float = param(0.1, unit="fraction of population", gt=0, le=1, source=SRC_SEED004, description="Share of consumers in the partner's pool.")
-    trust: float = param(0.55, unit="0-1", ge=0, le=1, description="Initial trust carried over to joiners from this pool.")
+    reach_share: float = param(
+        0.1,
+        unit="fraction of population",
+        gt=0,
+        le=1,
+        source=SRC_SEED004,
+        description="Share of consumers in the partner's pool.",
+    )
+    trust: float = param(
+        0.55, unit="0-1", ge=0, le=1, description="Initial trust carried over to joiners from this pool."
+    )
 
 
 class Tool(Strict):
     """A private-pool tool (WeChat groups + mini-program, LINE official account, member site...)."""
 
     checkout_convenience: float = param(
-        0.6, unit="probability", ge=0, le=1, source=SRC_SEED000 + "; level assumption",
+        0.6,
+        unit="probability",
+        ge=0,
+        le=1,
+        source=SRC_SEED000 + "; level assumption",
         description="Chance a member's purchase goes through the private channel (in-tool checkout).",
     )
     members_per_operator: float = param(
-        5_000.0, unit="members / operator", gt=0, source=SRC_SEED000 + " (WeChat SCRM far more efficient); level assumption",
+        5_000.0,
+        unit="members / operator",
+        gt=0,
+        source=SRC_SEED000 + " (WeChat SCRM far more efficient); level assumption",
         description="How many members one operator can run with this tool.",
     )
-    saas_per_member_month: float = param(0.02, unit="currency / member / month", ge=0, description="Per-member software fee.")
+    saas_per_member_month: float = param(
+        0.02, unit="currency / member / month", ge=0, description="Per-member software fee."
+    )
     cost_per_message: float = param(
-        0.0, unit="currency / message", ge=0,
+        0.0,
+        unit="currency / message",
+        ge=0,
         description="Marginal cost of one message (LINE charges beyond a plan quota; WeChat groups are free).",
     )
-    reach: float = param(0.9, unit="probability", ge=0, le=1, description="Share of messages actually seen (open/view rate).")
+    reach: float = param(
+        0.9, unit="probability", ge=0, le=1, description="Share of messages actually seen (open/view rate)."
+    )
     law: Literal["message_law", "none"] = Field(
         "message_law",
         description="Which law covers this tool's marketing messages: message_law (e-mail and SMS: Japan's "
-                    "Specified E-mail Act, China's commercial-message rules) or none (a LINE official account: "
-                    "adding it as a friend is the user's own act; outside the Specified E-mail Act). "
-                    f"Source: {cite('mic_email_act')}.",
+        "Specified E-mail Act, China's commercial-message rules) or none (a LINE official account: "
+        "adding it as a friend is the user's own act; outside the Specified E-mail Act). "
+        f"Source: {cite('mic_email_act')}.",
     )
 
 
@@ -347,15 +441,25 @@ class Ladder(Strict):
     """An enforcement ladder: warnings, then an order, then penalties for disobeying it."""
 
     warnings_before_order: int = param(
-        1, unit="actions", ge=0, le=10, source=cite("caa_white_paper_2013") + "; count assumption",
+        1,
+        unit="actions",
+        ge=0,
+        le=10,
+        source=cite("caa_white_paper_2013") + "; count assumption",
         description="Regulator actions that are warnings or guidance (private, no fine) before an order.",
     )
     fine_at_order: float = param(
-        0.0, unit="currency", ge=0, source=cite("mic_email_act"),
+        0.0,
+        unit="currency",
+        ge=0,
+        source=cite("mic_email_act"),
         description="Fine imposed with the order itself (none in Japan; China's MIIT fines with the order to rectify).",
     )
     min_days_between_steps: float = param(
-        30.0, unit="days", ge=0, le=3650,
+        30.0,
+        unit="days",
+        ge=0,
+        le=3650,
         description="An action within this many days of the last step joins the open case and does not climb.",
     )
 
@@ -364,42 +468,72 @@ class Breach(Strict):
     """Data-breach hazard and its consequences under this regime."""
 
     rate_per_year: float = param(
-        0.035, unit="probability / year", ge=0, le=0.99, source=cite("tsr_leaks_2024"),
+        0.035,
+        unit="probability / year",
+        ge=0,
+        le=0.99,
+        source=cite("tsr_leaks_2024"),
         description="Yearly chance that a holder of reference_records records discloses a leak, without security "
-                    "spend (TSR: 3.2-4.9% of Japanese listed firms a year, 2021-2024).",
+        "spend (TSR: 3.2-4.9% of Japanese listed firms a year, 2021-2024).",
     )
     reference_records: float = param(
-        100_000.0, unit="people", gt=0,
+        100_000.0,
+        unit="people",
+        gt=0,
         description="Records held at which the yearly rate applies (a listed firm's customer base).",
     )
     records_exponent: float = param(
-        0.5, unit="-", ge=0, le=2,
+        0.5,
+        unit="-",
+        ge=0,
+        le=2,
         description="The hazard grows as (records / reference_records)^exponent (larger holders are bigger "
-                    "targets but better defended; range 0.3-1.0).",
+        "targets but better defended; range 0.3-1.0).",
     )
     security_halving: float = param(
-        500.0, unit="currency / day", gt=0,
+        500.0,
+        unit="currency / day",
+        gt=0,
         description="Daily security spend that halves the part of the hazard security can prevent.",
     )
     unpreventable_share: float = param(
-        0.4, unit="fraction", ge=0, le=1, source=cite("tsr_leaks_2024") + " (60.3% of 2024 incidents were cyber)",
+        0.4,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source=cite("tsr_leaks_2024") + " (60.3% of 2024 incidents were cyber)",
         description="Share of the hazard that security spend does not reduce (mis-sent mail, lost devices, insiders).",
     )
     response_cost: float = param(
-        20_000_000.0, unit="currency", ge=0, source=cite("jnsa_damage_2024") + "; total assumption",
+        20_000_000.0,
+        unit="currency",
+        ge=0,
+        source=cite("jnsa_damage_2024") + "; total assumption",
         description="Fixed cost of responding to one breach: investigation, call centre, legal advice, recovery.",
     )
     cost_per_record: float = param(
-        780.0, unit="currency / record", ge=0, source=cite("jnsa_damage_2024"),
+        780.0,
+        unit="currency / record",
+        ge=0,
+        source=cite("jnsa_damage_2024"),
         description="Notification letter and apology voucher per record held (JNSA: JPY 1.3M + 6.5M per 10,000).",
     )
     fine: float = param(
-        0.0, unit="currency", ge=0, source=cite("ppc_annual_fy2023"),
+        0.0,
+        unit="currency",
+        ge=0,
+        source=cite("ppc_annual_fy2023"),
         description="Fine for a breach itself (APPI has none: a breach is reported and climbs the data ladder).",
     )
-    trust_shock: float = param(0.2, unit="0-1", ge=0, le=1, description="Trust lost by every pool member after a breach.")
+    trust_shock: float = param(
+        0.2, unit="0-1", ge=0, le=1, description="Trust lost by every pool member after a breach."
+    )
     optout_share: float = param(
-        0.1, unit="fraction", ge=0, le=1, source=SRC_SEED000 + " (leaks can sink a firm in Japan)",
+        0.1,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source=SRC_SEED000 + " (leaks can sink a firm in Japan)",
         description="Share of members (weighted by privacy sensitivity) who leave the pool after a breach.",
     )
     ladder: Ladder = Field(
@@ -407,7 +541,10 @@ class Breach(Strict):
         description="The data law's ladder (APPI: guidance, recommendation, order; PIPL: order to correct).",
     )
     penalty_after_order: float = param(
-        100_000_000.0, unit="currency", ge=0, source=cite("ppc_annual_fy2023"),
+        100_000_000.0,
+        unit="currency",
+        ge=0,
+        source=cite("ppc_annual_fy2023"),
         description="Fine when a data-law order is disobeyed (APPI: up to JPY 100M for a corporation).",
     )
 
@@ -417,9 +554,11 @@ class Breach(Strict):
         """The old linear hazard field is refused with what replaced it."""
         if isinstance(data, dict) and "rate_per_million_records_year" in data:
             raise PydanticCustomError(
-                "renamed", "rate_per_million_records_year was replaced by rate_per_year (yearly chance of a leak "
+                "renamed",
+                "rate_per_million_records_year was replaced by rate_per_year (yearly chance of a leak "
                 "at reference_records records, scaled by records_exponent); found {value}",
-                {"value": data["rate_per_million_records_year"]})
+                {"value": data["rate_per_million_records_year"]},
+            )
         return data
 
 
@@ -443,10 +582,10 @@ class Regime(Strict):
     kind: Literal["explicit_opt_in", "consent_at_join"] = Field(
         "consent_at_join",
         description="explicit_opt_in (Japan: a separate marketing consent that a share of joiners ticks; Specified "
-                    "E-mail Act) or consent_at_join (China: the invitation carries the notice and asks for consent, "
-                    "which PIPL arts. 13-15 require to be informed, voluntary and explicit, with easy withdrawal; "
-                    "the model assumes every joiner gave it). The old name implied_consent_with_easy_exit is read "
-                    "as consent_at_join.",
+        "E-mail Act) or consent_at_join (China: the invitation carries the notice and asks for consent, "
+        "which PIPL arts. 13-15 require to be informed, voluntary and explicit, with easy withdrawal; "
+        "the model assumes every joiner gave it). The old name implied_consent_with_easy_exit is read "
+        "as consent_at_join.",
     )
 
     @field_validator("kind", mode="before")
@@ -457,39 +596,73 @@ class Regime(Strict):
             import warnings
 
             new = DEPRECATED_REGIME_KINDS[value]
-            warnings.warn(f"market.regime.kind: {value!r} is deprecated and read as {new!r} (joining counts as "
-                          "consent only where the invitation asks for it; PIPL wants it informed, voluntary and "
-                          "explicit)", DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                f"market.regime.kind: {value!r} is deprecated and read as {new!r} (joining counts as "
+                "consent only where the invitation asks for it; PIPL wants it informed, voluntary and "
+                "explicit)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             return new
         return value
+
     consent_friction: float = param(
-        1.0, unit="multiplier", ge=0, le=1, source=SRC_SEED000,
+        1.0,
+        unit="multiplier",
+        ge=0,
+        le=1,
+        source=SRC_SEED000,
         description="Multiplier on join acceptance from the explicit consent form (1 = no form).",
     )
     marketing_opt_in_rate: float = param(
-        1.0, unit="probability", ge=0, le=1,
+        1.0,
+        unit="probability",
+        ge=0,
+        le=1,
         description="Share of joiners who tick the marketing-message box (implied consent: all).",
     )
     consent_trust_bonus: float = param(
-        0.0, unit="0-1", ge=0, le=1, description="Extra initial trust of members who opted in explicitly.",
+        0.0,
+        unit="0-1",
+        ge=0,
+        le=1,
+        description="Extra initial trust of members who opted in explicitly.",
     )
     complaint_rate_cold: float = param(
-        0.01, unit="complaints / cold message", ge=0, le=1, description="Chance a cold (unconsented) message draws a complaint.",
+        0.01,
+        unit="complaints / cold message",
+        ge=0,
+        le=1,
+        description="Chance a cold (unconsented) message draws a complaint.",
     )
     complaint_rate_member: float = param(
-        0.0005, unit="complaints / message", ge=0, le=1, description="Complaint chance of a member message at full fatigue.",
+        0.0005,
+        unit="complaints / message",
+        ge=0,
+        le=1,
+        description="Complaint chance of a member message at full fatigue.",
     )
     enforcement_per_violation_complaint: float = param(
-        0.002, unit="probability", ge=0, le=1,
+        0.002,
+        unit="probability",
+        ge=0,
+        le=1,
         description="Chance a complaint about an unlawful message brings a regulator action (one step up the ladder).",
     )
     fine_per_enforcement: float = param(
-        0.0, unit="currency", ge=0, source=cite("mic_email_act"),
+        0.0,
+        unit="currency",
+        ge=0,
+        source=cite("mic_email_act"),
         description="Penalty when a message-law order is disobeyed (Specified E-mail Act: up to JPY 30M for a "
-                    "corporation); warnings carry no fine.",
+        "corporation); warnings carry no fine.",
     )
     enforcement_trust_shock: float = param(
-        0.1, unit="0-1", ge=0, le=1, description="Trust lost by every member when an order or a penalty is published.",
+        0.1,
+        unit="0-1",
+        ge=0,
+        le=1,
+        description="Trust lost by every member when an order or a penalty is published.",
     )
     message_ladder: Ladder = Field(
         default_factory=Ladder,
@@ -498,7 +671,7 @@ class Regime(Strict):
     cold_outreach_law: Literal["message_law", "none"] = Field(
         "message_law",
         description="Which law covers cold outreach (SMS to buyers' order numbers): message_law (consent needed: "
-                    f"Specified E-mail Act; {cite('miit_sms_2015')}) or none.",
+        f"Specified E-mail Act; {cite('miit_sms_2015')}) or none.",
     )
     breach: Breach = Field(default_factory=Breach, description="Data-breach hazard and consequences.")
     tightens: Tightening | None = Field(None, description="A tightening of this regime on a day (none by default).")
@@ -533,55 +706,123 @@ class Behaviour(Strict):
     """How consumers of this market respond to brand messages, invitations and referrals."""
 
     fatigue_decay_days: float = param(
-        7.0, unit="days", gt=0, source=SRC_SEED003 + " (repetition fatigues users); time constant assumption",
+        7.0,
+        unit="days",
+        gt=0,
+        source=SRC_SEED003 + " (repetition fatigues users); time constant assumption",
         description="Time constant of fatigue decay (shared across brands).",
     )
     response_base: float = param(
-        0.02, unit="purchases / read message", ge=0, le=1, source=SRC_EMAIL_BENCH + " (click-to-purchase); assumption",
-        description="Purchase chance of a read message at quality 1, selling share 0.5, no fatigue (a seen message is read with probability trust).",
+        0.02,
+        unit="purchases / read message",
+        ge=0,
+        le=1,
+        source=SRC_EMAIL_BENCH + " (click-to-purchase); assumption",
+        description=("Purchase chance of a read message at quality 1, selling share 0.5, no fatigue (a seen message "
+                     "is read with probability trust)."),
     )
     optout_base: float = param(
-        0.0012, unit="opt-outs / message", ge=0, le=1, source=SRC_OPTOUT_BENCH,
+        0.0012,
+        unit="opt-outs / message",
+        ge=0,
+        le=1,
+        source=SRC_OPTOUT_BENCH,
         description="Opt-out chance of a seen message at zero fatigue and zero privacy sensitivity.",
     )
     optout_fatigue_power: float = param(
-        2.0, unit="-", ge=0, le=6, description="Opt-out hazard grows as (1 + fatigue/tolerance)^power.",
+        2.0,
+        unit="-",
+        ge=0,
+        le=6,
+        description="Opt-out hazard grows as (1 + fatigue/tolerance)^power.",
     )
-    optout_psi_weight: float = param(2.0, unit="-", ge=0, le=20, description="Opt-out hazard multiplier per unit privacy sensitivity.")
-    trust_up: float = param(0.02, unit="0-1 / read message", ge=0, le=1, description="Trust gain of a read message whose value beats the threshold.")
-    trust_down: float = param(0.03, unit="0-1 / read message", ge=0, le=1, description="Trust loss of a read message below the threshold (hard selling).")
-    trust_threshold: float = param(0.35, unit="0-1", ge=0, le=2, description="Content value needed to build trust at zero fatigue.")
-    trust_threshold_fatigue: float = param(0.3, unit="0-1", ge=0, le=2, description="Extra content value needed per unit of fatigue/tolerance.")
+    optout_psi_weight: float = param(
+        2.0, unit="-", ge=0, le=20, description="Opt-out hazard multiplier per unit privacy sensitivity."
+    )
+    trust_up: float = param(
+        0.02,
+        unit="0-1 / read message",
+        ge=0,
+        le=1,
+        description="Trust gain of a read message whose value beats the threshold.",
+    )
+    trust_down: float = param(
+        0.03,
+        unit="0-1 / read message",
+        ge=0,
+        le=1,
+        description="Trust loss of a read message below the threshold (hard selling).",
+    )
+    trust_threshold: float = param(
+        0.35, unit="0-1", ge=0, le=2, description="Content value needed to build trust at zero fatigue."
+    )
+    trust_threshold_fatigue: float = param(
+        0.3, unit="0-1", ge=0, le=2, description="Extra content value needed per unit of fatigue/tolerance."
+    )
     initial_trust: float = param(
-        0.4, unit="0-1", ge=0, le=1, source=SRC_OPEN_RATES + "; level assumption",
-        description="Trust of a new pool member: the chance they read a brand message they see (also a cold recipient's).",
+        0.4,
+        unit="0-1",
+        ge=0,
+        le=1,
+        source=SRC_OPEN_RATES + "; level assumption",
+        description=("Trust of a new pool member: the chance they read a brand message they see (also a cold "
+                     "recipient's)."),
     )
     attention_half_life_days: float = param(
-        60.0, unit="days", gt=0, le=3650,
+        60.0,
+        unit="days",
+        gt=0,
+        le=3650,
         source=SRC_FREQUENCY + " (under-contact also loses profit); half-life assumption, range 30-180 days",
-        description="Days without contact (a seen message, a private-channel purchase or joining) after which a member's unprompted private-channel buying halves (促活).",
+        description=("Days without contact (a seen message, a private-channel purchase or joining) after which a "
+                     "member's unprompted private-channel buying halves (促活)."),
     )
     invite_accept_base: float = param(
-        0.25, unit="probability", ge=0, le=1, source=SRC_SEED004 + "; level assumption",
+        0.25,
+        unit="probability",
+        ge=0,
+        le=1,
+        source=SRC_SEED004 + "; level assumption",
         description="Chance a buyer with zero privacy sensitivity accepts an invitation with no hook.",
     )
     invite_psi_weight: float = param(1.5, unit="-", ge=0, le=10, description="Acceptance falls as (1 - psi)^weight.")
-    hook_lift: float = param(0.5, unit="-", ge=0, le=5, description="Relative acceptance lift of a hook worth hook_half_value.")
+    hook_lift: float = param(
+        0.5, unit="-", ge=0, le=5, description="Relative acceptance lift of a hook worth hook_half_value."
+    )
     hook_half_value: float = param(10.0, unit="currency", gt=0, description="Hook value giving half the maximum lift.")
     points_join_lift: float = param(
-        0.6, unit="fraction", ge=0, le=10, source=SRC_SEED000 + " (points culture); level assumption",
-        description="Largest relative acceptance lift from the points programme itself (saturating like the other points effects).",
+        0.6,
+        unit="fraction",
+        ge=0,
+        le=10,
+        source=SRC_SEED000 + " (points culture); level assumption",
+        description=("Largest relative acceptance lift from the points programme itself (saturating like the other "
+                     "points effects)."),
     )
     trust_dropout_weight: float = param(
-        0.8, unit="-", ge=0, le=2, description="Dropout multiplier is 1 + weight * (0.5 - trust).",
+        0.8,
+        unit="-",
+        ge=0,
+        le=2,
+        description="Dropout multiplier is 1 + weight * (0.5 - trust).",
     )
     referral_accept_base: float = param(
-        0.08, unit="probability", ge=0, le=1, source=SRC_SEED004 + " (both sides get a coupon); level assumption",
+        0.08,
+        unit="probability",
+        ge=0,
+        le=1,
+        source=SRC_SEED004 + " (both sides get a coupon); level assumption",
         description="Chance a contact with zero privacy sensitivity joins after a share, with no referee reward.",
     )
-    referral_reward_half: float = param(10.0, unit="currency", gt=0, description="Reward giving half the maximum referral lift.")
-    referral_reward_lift: float = param(2.0, unit="-", ge=0, le=20, description="Maximum relative lift of sharing or joining from rewards.")
-    spam_fatigue: float = param(0.5, unit="messages", ge=0, le=10, description="Fatigue added to a contact by an unwanted share.")
+    referral_reward_half: float = param(
+        10.0, unit="currency", gt=0, description="Reward giving half the maximum referral lift."
+    )
+    referral_reward_lift: float = param(
+        2.0, unit="-", ge=0, le=20, description="Maximum relative lift of sharing or joining from rewards."
+    )
+    spam_fatigue: float = param(
+        0.5, unit="messages", ge=0, le=10, description="Fatigue added to a contact by an unwanted share."
+    )
 
 
 # ---- phases, calendar and stress events (issue 13 item 7, issue 15 item 4) ----------------------
@@ -594,19 +835,36 @@ class Season(Strict):
     """A window of the calendar year in which category demand is multiplied (Double 11, year-end...)."""
 
     name: str = Field(min_length=1, max_length=40, description="Season name (shown in figures).")
-    start: int = param(0, unit="day of year", ge=0, le=YEAR_DAYS - 1,
-                       description="First day of the window, counted from 1 January = 0 (11 November = 314).")
-    end: int = param(0, unit="day of year", ge=0, le=YEAR_DAYS - 1,
-                     description="Last day of the window (inclusive; at least start: a window does not wrap the year end).")
-    demand: float = param(1.0, unit="multiplier", gt=0, le=20,
-                          source="assumption (Double 11 and year-end peaks: scale from the brand's own sales data)",
-                          description="Multiplier on every consumer's purchase rate (first and repeat purchases) inside the window.")
+    start: int = param(
+        0,
+        unit="day of year",
+        ge=0,
+        le=YEAR_DAYS - 1,
+        description="First day of the window, counted from 1 January = 0 (11 November = 314).",
+    )
+    end: int = param(
+        0,
+        unit="day of year",
+        ge=0,
+        le=YEAR_DAYS - 1,
+        description="Last day of the window (inclusive; at least start: a window does not wrap the year end).",
+    )
+    demand: float = param(
+        1.0,
+        unit="multiplier",
+        gt=0,
+        le=20,
+        source="assumption (Double 11 and year-end peaks: scale from the brand's own sales data)",
+        description="Multiplier on every consumer's purchase rate (first and repeat purchases) inside the window.",
+    )
 
     @model_validator(mode="after")
     def _window(self) -> Season:
         if self.end < self.start:
-            raise ValueError(f"end ({self.end}) must be at least start ({self.start}); split a window that "
-                             "crosses the year end into two seasons")
+            raise ValueError(
+                f"end ({self.end}) must be at least start ({self.start}); split a window that "
+                "crosses the year end into two seasons"
+            )
         return self
 
 
@@ -619,23 +877,40 @@ class Stress(Strict):
 
     kind: Literal["breach", "enforcement", "channel_ban", "ad_price"] = Field(
         description="breach (the regime's breach consequences x size), enforcement (the regime's fine and trust "
-                    "shock x size), channel_ban (a share `size` of the members of a channel leave), ad_price "
-                    "(every CPM x (1 + size))."
+        "shock x size), channel_ban (a share `size` of the members of a channel leave), ad_price "
+        "(every CPM x (1 + size))."
     )
     day: int = param(0, unit="day", ge=0, le=3649, description="Day of the run the stress strikes (0-based).")
-    size: float = param(1.0, unit="multiplier or fraction", ge=0, le=10,
-                        description="breach/enforcement: multiple of one event under the regime (0 = none); "
-                                    "channel_ban: share of members who leave (0-1); ad_price: relative price rise (0.5 = +50%).")
-    brand: str | None = Field(None, max_length=60, description="Brand struck (default: every brand; ignored by ad_price).")
-    tool: str | None = Field(None, max_length=40,
-                             description="channel_ban only: the pool tool whose members leave (default: every brand's tool).")
-    days: int | None = param(None, unit="days", ge=1, le=3650,
-                             description="ad_price only: how long prices stay up (default: to the horizon).")
+    size: float = param(
+        1.0,
+        unit="multiplier or fraction",
+        ge=0,
+        le=10,
+        description="breach/enforcement: multiple of one event under the regime (0 = none); "
+        "channel_ban: share of members who leave (0-1); ad_price: relative price rise (0.5 = +50%).",
+    )
+    brand: str | None = Field(
+        None, max_length=60, description="Brand struck (default: every brand; ignored by ad_price)."
+    )
+    tool: str | None = Field(
+        None,
+        max_length=40,
+        description="channel_ban only: the pool tool whose members leave (default: every brand's tool).",
+    )
+    days: int | None = param(
+        None,
+        unit="days",
+        ge=1,
+        le=3650,
+        description="ad_price only: how long prices stay up (default: to the horizon).",
+    )
 
     @model_validator(mode="after")
     def _sizes(self) -> Stress:
         if self.kind == "channel_ban" and self.size > 1:
-            raise ValueError(f"size of a channel_ban is the share of members who leave: found {self.size}, expected 0 to 1")
+            raise ValueError(
+                f"size of a channel_ban is the share of members who leave: found {self.size}, expected 0 to 1"
+            )
         if self.kind != "ad_price" and self.days is not None:
             raise ValueError(f"days applies to an ad_price stress only; found days={self.days} on a {self.kind}")
         if self.kind != "channel_ban" and self.tool is not None:
@@ -649,34 +924,55 @@ class Market(Strict):
     name: str = Field("market", min_length=1, max_length=60, description="Market name.")
     currency: str = Field("CNY", min_length=1, max_length=8, description="Currency code of every money amount.")
     fx_per_usd: float | None = param(
-        None, unit="currency / USD", gt=0, source=SRC_FX,
-        description="Units of this currency per US dollar (default: a built-in table); used to convert strategies and to compare markets.",
+        None,
+        unit="currency / USD",
+        gt=0,
+        source=SRC_FX,
+        description=("Units of this currency per US dollar (default: a built-in table); used to convert strategies "
+                     "and to compare markets."),
     )
     represents: float = param(
-        100.0, unit="people / agent", gt=0, le=1e7,
+        100.0,
+        unit="people / agent",
+        gt=0,
+        le=1e7,
         description="How many real consumers one simulated consumer stands for (scales money and counts).",
     )
     people: float | None = param(
-        None, unit="people", gt=0, le=2e9,
-        description="Size of the addressable market; when set, represents = people / run.population, so a smaller simulation keeps the same market.",
+        None,
+        unit="people",
+        gt=0,
+        le=2e9,
+        description=("Size of the addressable market; when set, represents = people / run.population, so a smaller "
+                     "simulation keeps the same market."),
     )
     segments: list[Segment] = Field(
-        default_factory=lambda: [Segment(name="all")], min_length=1, max_length=16,
+        default_factory=lambda: [Segment(name="all")],
+        min_length=1,
+        max_length=16,
         description="Consumer segments; shares are normalised to sum to 1.",
     )
     platforms: Platforms = Field(default_factory=Platforms, description="Public-domain platforms and ad auction.")
     network: Network = Field(default_factory=Network, description="Social network for referrals.")
     partners: list[Partner] = Field(default_factory=list, max_length=8, description="Partner pools (other domain).")
     tools: dict[str, Tool] = Field(
-        default_factory=lambda: {"member_site": Tool()}, min_length=1, max_length=8,
+        default_factory=lambda: {"member_site": Tool()},
+        min_length=1,
+        max_length=8,
         description="Private-pool tools available in this market, by name.",
     )
     regime: Regime = Field(default_factory=Regime, description="Consent law and enforcement.")
     behaviour: Behaviour = Field(default_factory=Behaviour, description="Consumer response constants of this market.")
-    calendar: list[Season] = Field(default_factory=list, max_length=24,
-                                   description="Seasonal demand: windows of the year with a demand multiplier, repeated every year.")
-    stresses: list[Stress] = Field(default_factory=list, max_length=16,
-                                   description="Shocks scheduled on days of the run (stress tests; empty in presets).")
+    calendar: list[Season] = Field(
+        default_factory=list,
+        max_length=24,
+        description="Seasonal demand: windows of the year with a demand multiplier, repeated every year.",
+    )
+    stresses: list[Stress] = Field(
+        default_factory=list,
+        max_length=16,
+        description="Shocks scheduled on days of the run (stress tests; empty in presets).",
+    )
 
     @model_validator(mode="after")
     def _unique_names(self) -> Market:
@@ -689,8 +985,10 @@ class Market(Strict):
         windows = sorted((s.start, s.end, s.name) for s in self.calendar)
         for (a1, b1, n1), (a2, _b2, n2) in zip(windows, windows[1:], strict=False):
             if a2 <= b1:
-                raise ValueError(f"calendar: seasons {n1!r} (days {a1}-{b1}) and {n2!r} (from day {a2}) overlap; "
-                                 "expected disjoint windows")
+                raise ValueError(
+                    f"calendar: seasons {n1!r} (days {a1}-{b1}) and {n2!r} (from day {a2}) overlap; "
+                    "expected disjoint windows"
+                )
         return self
 
 
@@ -708,9 +1006,24 @@ class Product(Strict):
 class Organic(Strict):
     """Free content on algorithmic platforms (Douyin, Xiaohongshu...): slower, cheaper."""
 
-    reach_per_day: float = param(0.0, unit="fraction of population / day", ge=0, le=1, source=SRC_SEED004, description="Daily chance a consumer sees the brand's content.")
-    effectiveness: float = param(0.3, unit="probability", ge=0, le=1, description="Chance a content view makes the consumer aware.")
-    follow_rate: float = param(0.05, unit="probability", ge=0, le=1, description="Chance an aware viewer follows the brand's account (joins the pool directly).")
+    reach_per_day: float = param(
+        0.0,
+        unit="fraction of population / day",
+        ge=0,
+        le=1,
+        source=SRC_SEED004,
+        description="Daily chance a consumer sees the brand's content.",
+    )
+    effectiveness: float = param(
+        0.3, unit="probability", ge=0, le=1, description="Chance a content view makes the consumer aware."
+    )
+    follow_rate: float = param(
+        0.05,
+        unit="probability",
+        ge=0,
+        le=1,
+        description="Chance an aware viewer follows the brand's account (joins the pool directly).",
+    )
     cost_per_day: float = param(0.0, unit="currency / day", ge=0, description="Content production cost.")
 
 
@@ -720,25 +1033,47 @@ class Kol(Strict):
     fee: float = param(0.0, unit="currency / campaign", ge=0, source=SRC_SEED002, description="Fee per campaign.")
     every_days: int = param(30, unit="days", ge=1, le=3650, description="Days between campaigns.")
     reach: float = param(0.0, unit="people / campaign", ge=0, description="Followers exposed per campaign.")
-    effectiveness: float = param(0.25, unit="probability", ge=0, le=1, description="Chance an exposed follower becomes aware.")
-    follow_rate: float = param(0.05, unit="probability", ge=0, le=1, description="Chance an aware follower joins the pool directly.")
-    trust_bonus: float = param(0.15, unit="0-1", ge=0, le=1, description="Extra initial trust of members who came via the KOL.")
+    effectiveness: float = param(
+        0.25, unit="probability", ge=0, le=1, description="Chance an exposed follower becomes aware."
+    )
+    follow_rate: float = param(
+        0.05, unit="probability", ge=0, le=1, description="Chance an aware follower joins the pool directly."
+    )
+    trust_bonus: float = param(
+        0.15, unit="0-1", ge=0, le=1, description="Extra initial trust of members who came via the KOL."
+    )
 
 
 class PartnerSwap(Strict):
     """A resource swap with a partner pool."""
 
     partner: str = Field(min_length=1, description="Name of a partner in the market.")
-    exposure_per_day: float = param(0.002, unit="fraction of partner pool / day", ge=0, le=1, description="Daily share of the partner's pool shown the brand.")
-    join_rate: float = param(0.1, unit="probability", ge=0, le=1, description="Chance an exposed partner-pool consumer joins the brand's pool.")
+    exposure_per_day: float = param(
+        0.002,
+        unit="fraction of partner pool / day",
+        ge=0,
+        le=1,
+        description="Daily share of the partner's pool shown the brand.",
+    )
+    join_rate: float = param(
+        0.1,
+        unit="probability",
+        ge=0,
+        le=1,
+        description="Chance an exposed partner-pool consumer joins the brand's pool.",
+    )
     fee_per_join: float = param(5.0, unit="currency / join", ge=0, description="Fee paid to the partner per join.")
 
 
 class Acquisition(Strict):
     """Public and other-domain acquisition."""
 
-    ad_budget_per_day: float = param(0.0, unit="currency / day", ge=0, description="Daily ad budget in the public auction.")
-    targeting: dict[str, float] = Field(default_factory=dict, description="Relative ad weight by segment name (missing = 1).")
+    ad_budget_per_day: float = param(
+        0.0, unit="currency / day", ge=0, description="Daily ad budget in the public auction."
+    )
+    targeting: dict[str, float] = Field(
+        default_factory=dict, description="Relative ad weight by segment name (missing = 1)."
+    )
     organic: Organic = Field(default_factory=Organic, description="Organic content.")
     kol: Kol = Field(default_factory=Kol, description="KOL campaigns.")
     partners: list[PartnerSwap] = Field(default_factory=list, max_length=8, description="Partner-pool swaps.")
@@ -755,10 +1090,24 @@ class Acquisition(Strict):
 class Interception(Strict):
     """Diversion (截流) of platform buyers into the pool: order cards, SMS, QR codes, hooks."""
 
-    invite_share: float = param(0.0, unit="fraction of orders", ge=0, le=1, source=SRC_SEED004, description="Share of platform orders that carry an invitation.")
-    hook_value: float = param(0.0, unit="currency / accepted invite", ge=0, description="Hook (red packet, sample) paid to each buyer who joins.")
+    invite_share: float = param(
+        0.0,
+        unit="fraction of orders",
+        ge=0,
+        le=1,
+        source=SRC_SEED004,
+        description="Share of platform orders that carry an invitation.",
+    )
+    hook_value: float = param(
+        0.0,
+        unit="currency / accepted invite",
+        ge=0,
+        description="Hook (red packet, sample) paid to each buyer who joins.",
+    )
     invite_cost: float = param(0.2, unit="currency / invite", ge=0, description="Cost of one invitation (card, SMS).")
-    cooloff_days: int = param(90, unit="days", ge=0, le=3650, description="No re-invitation for this long after a decline or opt-out.")
+    cooloff_days: int = param(
+        90, unit="days", ge=0, le=3650, description="No re-invitation for this long after a decline or opt-out."
+    )
 
 
 class Pool(Strict):
@@ -767,18 +1116,41 @@ class Pool(Strict):
     tool: str | list[str] = Field(
         "member_site", description="Tool name, or a preference list: the first one the market offers is used."
     )
-    operator_cost_per_day: float = param(400.0, unit="currency / operator / day", ge=0, description="Loaded daily cost of one pool operator.")
-    saas_per_day: float = param(0.0, unit="currency / day", ge=0, description="Fixed software cost (SCRM, CRM, member site).")
+    operator_cost_per_day: float = param(
+        400.0, unit="currency / operator / day", ge=0, description="Loaded daily cost of one pool operator."
+    )
+    saas_per_day: float = param(
+        0.0, unit="currency / day", ge=0, description="Fixed software cost (SCRM, CRM, member site)."
+    )
 
 
 class Messaging(Strict):
     """Messages to pool members (activation, 促活)."""
 
-    per_week: float = param(0.0, unit="messages / week", ge=0, le=70, source=SRC_SEED003, description="Broadcast frequency to members.")
+    per_week: float = param(
+        0.0, unit="messages / week", ge=0, le=70, source=SRC_SEED003, description="Broadcast frequency to members."
+    )
     quality: float = param(0.5, unit="0-1", ge=0, le=1, description="Content value to the consumer.")
-    selling_share: float = param(0.2, unit="fraction", ge=0, le=1, source=SRC_SEED004 + " (80% trust and service, 20% selling)", description="Share of message content that is hard selling.")
-    cap_per_week: float = param(0.0, unit="messages / week", ge=0, le=70, description="Average per-member cap: each broadcast reaches a member with probability cap/per_week (0 = no cap). A cap below per_week binds: the scenario warns and the withheld broadcasts are counted (sends_capped).")
-    segments: list[str] = Field(default_factory=list, description="Only message members of these segments (empty = all).")
+    selling_share: float = param(
+        0.2,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source=SRC_SEED004 + " (80% trust and service, 20% selling)",
+        description="Share of message content that is hard selling.",
+    )
+    cap_per_week: float = param(
+        0.0,
+        unit="messages / week",
+        ge=0,
+        le=70,
+        description=("Average per-member cap: each broadcast reaches a member with probability cap/per_week (0 = no "
+                     "cap). A cap below per_week binds: the scenario warns and the withheld broadcasts are counted "
+                     "(sends_capped)."),
+    )
+    segments: list[str] = Field(
+        default_factory=list, description="Only message members of these segments (empty = all)."
+    )
 
     @model_validator(mode="after")
     def _warn_binding_cap(self) -> Messaging:
@@ -788,21 +1160,56 @@ class Messaging(Strict):
                 f"messaging.cap_per_week = {self.cap_per_week:g} is below messaging.per_week = {self.per_week:g}: "
                 f"each member receives on average {self.cap_per_week:g} messages a week, not {self.per_week:g} "
                 "(the withheld broadcasts are counted as sends_capped); raise or remove the cap to send more.",
-                ScenarioWarning, filename="scenario", lineno=0, registry=_WARNED)
+                ScenarioWarning,
+                filename="scenario",
+                lineno=0,
+                registry=_WARNED,
+            )
         return self
 
 
 class Referral(Strict):
     """Fission (裂变): members share with friends; both sides may be rewarded."""
 
-    share_rate: float = param(0.0, unit="shares / member / day", ge=0, le=1, source=SRC_SEED004, description="Base daily chance a member shares, before trust, sociability and reward effects.")
+    share_rate: float = param(
+        0.0,
+        unit="shares / member / day",
+        ge=0,
+        le=1,
+        source=SRC_SEED004,
+        description="Base daily chance a member shares, before trust, sociability and reward effects.",
+    )
     contacts_per_share: float = param(3.0, unit="contacts", ge=0, le=500, description="Contacts reached by one share.")
-    share_window_days: int = param(60, unit="days", ge=1, le=3650, description="Members share only in their first days in the pool.")
-    referrer_reward: float = param(0.0, unit="currency / join", ge=0, source=SRC_SEED004, description="Coupon to the referrer per successful referral.")
-    referee_reward: float = param(0.0, unit="currency / join", ge=0, source=SRC_SEED004, description="Coupon to the new member.")
-    distribution_commission: float = param(0.0, unit="fraction of referee sales", ge=0, le=0.5, source=SRC_SEED004 + " (社交分销)", description="Commission to the referrer on the referee's private-channel sales.")
-    cost_per_share: float = param(0.0, unit="currency / share", ge=0, description="Cost of each share the brand drives (posters, check-in prizes, campaign operation).")
-    neutral: bool = Field(False, description="Ignore trust, sociability and privacy effects (for closed-form validation).")
+    share_window_days: int = param(
+        60, unit="days", ge=1, le=3650, description="Members share only in their first days in the pool."
+    )
+    referrer_reward: float = param(
+        0.0,
+        unit="currency / join",
+        ge=0,
+        source=SRC_SEED004,
+        description="Coupon to the referrer per successful referral.",
+    )
+    referee_reward: float = param(
+        0.0, unit="currency / join", ge=0, source=SRC_SEED004, description="Coupon to the new member."
+    )
+    distribution_commission: float = param(
+        0.0,
+        unit="fraction of referee sales",
+        ge=0,
+        le=0.5,
+        source=SRC_SEED004 + " (社交分销)",
+        description="Commission to the referrer on the referee's private-channel sales.",
+    )
+    cost_per_share: float = param(
+        0.0,
+        unit="currency / share",
+        ge=0,
+        description="Cost of each share the brand drives (posters, check-in prizes, campaign operation).",
+    )
+    neutral: bool = Field(
+        False, description="Ignore trust, sociability and privacy effects (for closed-form validation)."
+    )
 
 
 class Tier(Strict):
@@ -810,37 +1217,91 @@ class Tier(Strict):
 
     name: str = Field(min_length=1, max_length=30, description="Tier name.")
     min_spend: float = param(0.0, unit="currency", ge=0, description="Cumulative spend to reach this tier.")
-    discount: float = param(0.0, unit="fraction", ge=0, le=0.9, description="Member price discount on private-channel purchases.")
+    discount: float = param(
+        0.0, unit="fraction", ge=0, le=0.9, description="Member price discount on private-channel purchases."
+    )
     purchase_boost: float = param(0.0, unit="fraction", ge=0, le=5, description="Relative lift of the purchase rate.")
-    dropout_multiplier: float = param(1.0, unit="multiplier", ge=0, le=5, description="Multiplier on BG/NBD dropout (stickiness < 1).")
+    dropout_multiplier: float = param(
+        1.0, unit="multiplier", ge=0, le=5, description="Multiplier on BG/NBD dropout (stickiness < 1)."
+    )
 
 
 class PaidMembership(Strict):
     """Optional paid membership (e.g. a yearly fee with extra benefits)."""
 
     fee_per_year: float = param(0.0, unit="currency / year", ge=0, description="Yearly fee (0 = no paid membership).")
-    uptake: float = param(0.1, unit="probability", ge=0, le=1, description="Chance a member with full points appetite takes it at joining.")
-    purchase_boost: float = param(0.3, unit="fraction", ge=0, le=5, description="Relative lift of the purchase rate of paying members.")
-    dropout_multiplier: float = param(0.6, unit="multiplier", ge=0, le=5, description="Dropout multiplier of paying members.")
+    uptake: float = param(
+        0.1,
+        unit="probability",
+        ge=0,
+        le=1,
+        description="Chance a member with full points appetite takes it at joining.",
+    )
+    purchase_boost: float = param(
+        0.3, unit="fraction", ge=0, le=5, description="Relative lift of the purchase rate of paying members."
+    )
+    dropout_multiplier: float = param(
+        0.6, unit="multiplier", ge=0, le=5, description="Dropout multiplier of paying members."
+    )
 
 
 class Membership(Strict):
     """Membership (会員制): points, breakage, tiers, member price, birthday perk."""
 
-    points_rate: float = param(0.0, unit="points / currency", ge=0, le=0.5, source="Rakuten / Japanese retail norm 1 point per 100 yen (1%) (not archived here); assumption", description="Points earned per unit of spend (1 point = 1 currency unit).")
-    min_redeem: float = param(50.0, unit="points", ge=0, description="Balance needed before points are redeemed at a purchase.")
-    points_expiry_days: float = param(365.0, unit="days", gt=0, description="Mean lifetime of unredeemed points (drives breakage).")
-    points_purchase_lift: float = param(0.2, unit="fraction", ge=0, le=5, source=SRC_LOYALTY + " (<20% of the lift from frequency: ~8% at the 1% norm)", description="Largest relative purchase-rate lift points can give (saturating in points_rate x appetite).")
-    points_dropout_relief: float = param(0.55, unit="fraction", ge=0, le=0.95, source=SRC_LOYALTY + " (at the 1% norm the relief is ~0.23, the retention part of a ~30% value lift)", description="Largest relative dropout reduction points can give (saturating in points_rate x appetite).")
+    points_rate: float = param(
+        0.0,
+        unit="points / currency",
+        ge=0,
+        le=0.5,
+        source="Rakuten / Japanese retail norm 1 point per 100 yen (1%) (not archived here); assumption",
+        description="Points earned per unit of spend (1 point = 1 currency unit).",
+    )
+    min_redeem: float = param(
+        50.0, unit="points", ge=0, description="Balance needed before points are redeemed at a purchase."
+    )
+    points_expiry_days: float = param(
+        365.0, unit="days", gt=0, description="Mean lifetime of unredeemed points (drives breakage)."
+    )
+    points_purchase_lift: float = param(
+        0.2,
+        unit="fraction",
+        ge=0,
+        le=5,
+        source=SRC_LOYALTY + " (<20% of the lift from frequency: ~8% at the 1% norm)",
+        description="Largest relative purchase-rate lift points can give (saturating in points_rate x appetite).",
+    )
+    points_dropout_relief: float = param(
+        0.55,
+        unit="fraction",
+        ge=0,
+        le=0.95,
+        source=SRC_LOYALTY + " (at the 1% norm the relief is ~0.23, the retention part of a ~30% value lift)",
+        description="Largest relative dropout reduction points can give (saturating in points_rate x appetite).",
+    )
     points_channel_pull: float = param(
-        0.6, unit="fraction", ge=0, le=1,
-        source="assumption: points are earned only in the brand's own channel (MUJI member-ID presentation 28% of store "
-               "transactions, Ryohin Keikaku Aug 2016); range 0-1",
-        description="Largest share of a member's platform purchases that the points programme draws to the own channel (saturating in points_rate x appetite).")
-    points_half_rate: float = param(0.01, unit="points / currency", gt=0, le=1, description="Points rate x appetite giving half the largest lift and relief (1% is the Japanese norm).")
-    tiers: list[Tier] = Field(default_factory=list, max_length=6, description="Tiers by cumulative spend, in ascending order.")
+        0.6,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source=("assumption: points are earned only in the brand's own channel (MUJI member-ID presentation 28% of "
+                "store transactions, Ryohin Keikaku Aug 2016); range 0-1"),
+        description=("Largest share of a member's platform purchases that the points programme draws to the own "
+                     "channel (saturating in points_rate x appetite)."),
+    )
+    points_half_rate: float = param(
+        0.01,
+        unit="points / currency",
+        gt=0,
+        le=1,
+        description="Points rate x appetite giving half the largest lift and relief (1% is the Japanese norm).",
+    )
+    tiers: list[Tier] = Field(
+        default_factory=list, max_length=6, description="Tiers by cumulative spend, in ascending order."
+    )
     birthday_perk: float = param(0.0, unit="currency / member / year", ge=0, description="Cost of the birthday perk.")
-    birthday_response: float = param(0.2, unit="probability", ge=0, le=1, description="Chance the birthday perk triggers a purchase.")
+    birthday_response: float = param(
+        0.2, unit="probability", ge=0, le=1, description="Chance the birthday perk triggers a purchase."
+    )
     paid: PaidMembership = Field(default_factory=PaidMembership, description="Optional paid membership.")
 
     @model_validator(mode="after")
@@ -854,10 +1315,21 @@ class Membership(Strict):
 class Compliance(Strict):
     """Consent practice, cold outreach and security."""
 
-    cold_outreach_per_week: float = param(0.0, unit="messages / week", ge=0, le=70, source=SRC_SEED000 + " (naive transplant fails)", description="Messages to platform buyers who never joined (SMS to order numbers).")
+    cold_outreach_per_week: float = param(
+        0.0,
+        unit="messages / week",
+        ge=0,
+        le=70,
+        source=SRC_SEED000 + " (naive transplant fails)",
+        description="Messages to platform buyers who never joined (SMS to order numbers).",
+    )
     cold_quality: float = param(0.2, unit="0-1", ge=0, le=1, description="Content value of cold messages.")
-    security_per_day: float = param(0.0, unit="currency / day", ge=0, description="Security spend; lowers the breach hazard.")
-    respect_opt_in: bool = Field(True, description="Under explicit opt-in, message only members who ticked marketing consent.")
+    security_per_day: float = param(
+        0.0, unit="currency / day", ge=0, description="Security spend; lowers the breach hazard."
+    )
+    respect_opt_in: bool = Field(
+        True, description="Under explicit opt-in, message only members who ticked marketing consent."
+    )
 
 
 #: Strategy keys a phase may not change: who the strategy is, the currency it is written in, the pool tool
@@ -895,12 +1367,16 @@ class Phase(Strict):
     changes it again.
     """
 
-    from_day: int = param(1, unit="day", ge=1, le=3649, description="First day of the run the phase is in force (0-based).")
+    from_day: int = param(
+        1, unit="day", ge=1, le=3649, description="First day of the run the phase is in force (0-based)."
+    )
     name: str = Field("", max_length=60, description="Phase name (shown in figures), e.g. 'nurture'.")
     set: dict[str, Any] = Field(
         default_factory=dict,
-        description="Levers changed from this day on, nested like the strategy, e.g. {acquisition: {ad_budget_per_day: 0}}.",
+        description=("Levers changed from this day on, nested like the strategy, e.g. {acquisition: "
+                     "{ad_budget_per_day: 0}}."),
     )
+
 
 # ---- levers of issue 13: offline capture, livestreams, own site, group buying, stored value ----------
 
@@ -913,29 +1389,68 @@ class Stores(Strict):
     (pop-ups, fairs, seminars) bring visitors who may sign up without buying.
     """
 
-    touchpoints: int = param(0, unit="touchpoints", ge=0, le=100_000, source=SRC_SEED000 + " (stores and service centres)",
-                             description="Stores, counters and service centres that capture members (0 = off).")
-    footfall_per_day: float = param(300.0, unit="people / touchpoint / day", ge=0, le=1e6,
-                                    description="Visitors a touchpoint receives on a day.")
-    purchase_share: float = param(0.2, unit="fraction of visitors", ge=0, le=1,
-                                  description="Chance a visitor buys (one basket, no platform commission).")
+    touchpoints: int = param(
+        0,
+        unit="touchpoints",
+        ge=0,
+        le=100_000,
+        source=SRC_SEED000 + " (stores and service centres)",
+        description="Stores, counters and service centres that capture members (0 = off).",
+    )
+    footfall_per_day: float = param(
+        300.0, unit="people / touchpoint / day", ge=0, le=1e6, description="Visitors a touchpoint receives on a day."
+    )
+    purchase_share: float = param(
+        0.2,
+        unit="fraction of visitors",
+        ge=0,
+        le=1,
+        description="Chance a visitor buys (one basket, no platform commission).",
+    )
     signup_share: float = param(
-        0.3, unit="fraction of store buyers", ge=0, le=1, source=SRC_SEED004 + " (QR codes in stores); level assumption",
-        description="Chance a buyer who is not a member signs up at the till (QR code or card), before privacy sensitivity.")
+        0.3,
+        unit="fraction of store buyers",
+        ge=0,
+        le=1,
+        source=SRC_SEED004 + " (QR codes in stores); level assumption",
+        description=("Chance a buyer who is not a member signs up at the till (QR code or card), before privacy "
+                     "sensitivity."),
+    )
     on_spot_consent: float = param(
-        0.8, unit="probability", ge=0, le=1, source=SRC_SEED000 + " (consent taken in person); level assumption",
-        description="Under explicit opt-in: chance a store or event sign-up ticks marketing consent, asked in person.")
+        0.8,
+        unit="probability",
+        ge=0,
+        le=1,
+        source=SRC_SEED000 + " (consent taken in person); level assumption",
+        description="Under explicit opt-in: chance a store or event sign-up ticks marketing consent, asked in person.",
+    )
     cost_per_touchpoint_day: float = param(
-        1_500.0, unit="currency / touchpoint / day", ge=0,
-        description="Running cost of one touchpoint's capture (counter staff, QR stands, cards, rent share).")
-    events_per_year: float = param(0.0, unit="events / year", ge=0, le=365, source=SRC_SEED000 + " (events)",
-                                   description="Member events, spread evenly over the year (0 = none).")
-    visitors_per_event: float = param(2_000.0, unit="people / event", ge=0, le=1e8,
-                                      description="Visitors of one event.")
-    event_signup_share: float = param(0.15, unit="fraction of visitors", ge=0, le=1,
-                                      description="Chance an event visitor who is not a member signs up on the spot.")
-    cost_per_event: float = param(50_000.0, unit="currency / event", ge=0,
-                                  description="Cost of one event (venue, staff, samples).")
+        1_500.0,
+        unit="currency / touchpoint / day",
+        ge=0,
+        description="Running cost of one touchpoint's capture (counter staff, QR stands, cards, rent share).",
+    )
+    events_per_year: float = param(
+        0.0,
+        unit="events / year",
+        ge=0,
+        le=365,
+        source=SRC_SEED000 + " (events)",
+        description="Member events, spread evenly over the year (0 = none).",
+    )
+    visitors_per_event: float = param(
+        2_000.0, unit="people / event", ge=0, le=1e8, description="Visitors of one event."
+    )
+    event_signup_share: float = param(
+        0.15,
+        unit="fraction of visitors",
+        ge=0,
+        le=1,
+        description="Chance an event visitor who is not a member signs up on the spot.",
+    )
+    cost_per_event: float = param(
+        50_000.0, unit="currency / event", ge=0, description="Cost of one event (venue, staff, samples)."
+    )
 
 
 class Livestream(Strict):
@@ -945,22 +1460,61 @@ class Livestream(Strict):
     and short video; the Private e-commerce encyclopedia 2025 names livestreams among the conversion levers.
     """
 
-    sessions_per_week: float = param(0.0, unit="sessions / week", ge=0, le=7, source=SRC_SEED002,
-                                     description="Live sessions, spread evenly over the week (0 = off).")
-    host_fee: float = param(5_000.0, unit="currency / session", ge=0, source=SRC_SEED002 + "; level assumption",
-                            description="Fee of the host (an influencer or the brand's anchor) and crew per session.")
-    platform_viewers: float = param(20_000.0, unit="people / session", ge=0, le=1e9,
-                                    description="Viewers the platform's live feed brings to one session.")
-    pool_attendance: float = param(0.05, unit="fraction of members / session", ge=0, le=1,
-                                   description="Chance a pool member watches a session (announced in the pool).")
-    conversion: float = param(0.03, unit="purchases / viewer", ge=0, le=1,
-                              description="Chance a viewer buys during the session at no discount (the live spike).")
-    discount: float = param(0.1, unit="fraction of price", ge=0, le=0.9,
-                            description="Live-only discount depth on the basket.")
-    discount_lift: float = param(3.0, unit="-", ge=0, le=20,
-                                 description="Conversion rises as conversion * (1 + discount_lift * discount), at most 1.")
-    join_rate: float = param(0.02, unit="probability", ge=0, le=1, source=SRC_SEED002 + "; level assumption",
-                             description="Chance a platform viewer who is not a member follows into the pool, before privacy sensitivity and the consent form.")
+    sessions_per_week: float = param(
+        0.0,
+        unit="sessions / week",
+        ge=0,
+        le=7,
+        source=SRC_SEED002,
+        description="Live sessions, spread evenly over the week (0 = off).",
+    )
+    host_fee: float = param(
+        5_000.0,
+        unit="currency / session",
+        ge=0,
+        source=SRC_SEED002 + "; level assumption",
+        description="Fee of the host (an influencer or the brand's anchor) and crew per session.",
+    )
+    platform_viewers: float = param(
+        20_000.0,
+        unit="people / session",
+        ge=0,
+        le=1e9,
+        description="Viewers the platform's live feed brings to one session.",
+    )
+    pool_attendance: float = param(
+        0.05,
+        unit="fraction of members / session",
+        ge=0,
+        le=1,
+        description="Chance a pool member watches a session (announced in the pool).",
+    )
+    conversion: float = param(
+        0.03,
+        unit="purchases / viewer",
+        ge=0,
+        le=1,
+        description="Chance a viewer buys during the session at no discount (the live spike).",
+    )
+    discount: float = param(
+        0.1, unit="fraction of price", ge=0, le=0.9, description="Live-only discount depth on the basket."
+    )
+    discount_lift: float = param(
+        3.0,
+        unit="-",
+        ge=0,
+        le=20,
+        description="Conversion rises as conversion * (1 + discount_lift * discount), at most 1.",
+    )
+    join_rate: float = param(
+        0.02,
+        unit="probability",
+        ge=0,
+        le=1,
+        source=SRC_SEED002 + "; level assumption",
+        description=("Chance a platform viewer who is not a member follows into the pool, before privacy sensitivity "
+                     "and the consent form."),
+    )
 
 
 class OwnSite(Strict):
@@ -971,29 +1525,84 @@ class OwnSite(Strict):
     to it (cards in parcels) breaks marketplace rules and risks a penalty: lost listing days.
     """
 
-    setup_day: int | None = param(None, unit="day", ge=0, le=3650,
-                                  description="Day the site is commissioned (none = no own site); it must fall inside the horizon.")
-    setup_cost: float = param(5_000.0, unit="currency", ge=0, source=SRC_SEED002 + " (a few thousand yuan)",
-                              description="One-off build cost, paid on the set-up day.")
-    build_days: int = param(2, unit="days", ge=0, le=365, source=SRC_SEED002 + " (two days)",
-                            description="Days from set-up to the site taking orders.")
-    running_cost_per_day: float = param(30.0, unit="currency / day", ge=0,
-                                        description="Hosting, shop-software plan and payment gateway fixed fees.")
-    ad_visitors_per_day: float = param(0.0, unit="people / day", ge=0, le=1e8, source=SRC_SEED002 + " (traffic must be bought)",
-                                       description="Visitors bought with ads (search, social) each day.")
-    cost_per_visitor: float = param(1.5, unit="currency / visitor", ge=0, description="Price of one bought visit (cost per click).")
-    pool_visit_rate: float = param(0.0, unit="visits / member / day", ge=0, le=1, source=SRC_SEED002 + " (traffic brought from the pool)",
-                                   description="Chance a pool member is brought to the site on a day (links in the pool's posts).")
-    conversion: float = param(0.02, unit="purchases / visit", ge=0, le=1, description="Chance a site visit ends in a purchase.")
-    signup_share: float = param(0.3, unit="fraction of buyers", ge=0, le=1,
-                                description="Chance a site buyer who is not a member opens an account (joins the pool), before privacy sensitivity and the consent form.")
-    diversion_share: float = param(0.0, unit="fraction of platform buyers", ge=0, le=1, source=SRC_SEED002,
-                                   description="Share of the day's platform buyers sent a card inviting them to the own site (breaks marketplace rules).")
-    diversion_join: float = param(0.1, unit="probability", ge=0, le=1, description="Chance a diverted buyer opens an account on the own site.")
+    setup_day: int | None = param(
+        None,
+        unit="day",
+        ge=0,
+        le=3650,
+        description="Day the site is commissioned (none = no own site); it must fall inside the horizon.",
+    )
+    setup_cost: float = param(
+        5_000.0,
+        unit="currency",
+        ge=0,
+        source=SRC_SEED002 + " (a few thousand yuan)",
+        description="One-off build cost, paid on the set-up day.",
+    )
+    build_days: int = param(
+        2,
+        unit="days",
+        ge=0,
+        le=365,
+        source=SRC_SEED002 + " (two days)",
+        description="Days from set-up to the site taking orders.",
+    )
+    running_cost_per_day: float = param(
+        30.0, unit="currency / day", ge=0, description="Hosting, shop-software plan and payment gateway fixed fees."
+    )
+    ad_visitors_per_day: float = param(
+        0.0,
+        unit="people / day",
+        ge=0,
+        le=1e8,
+        source=SRC_SEED002 + " (traffic must be bought)",
+        description="Visitors bought with ads (search, social) each day.",
+    )
+    cost_per_visitor: float = param(
+        1.5, unit="currency / visitor", ge=0, description="Price of one bought visit (cost per click)."
+    )
+    pool_visit_rate: float = param(
+        0.0,
+        unit="visits / member / day",
+        ge=0,
+        le=1,
+        source=SRC_SEED002 + " (traffic brought from the pool)",
+        description="Chance a pool member is brought to the site on a day (links in the pool's posts).",
+    )
+    conversion: float = param(
+        0.02, unit="purchases / visit", ge=0, le=1, description="Chance a site visit ends in a purchase."
+    )
+    signup_share: float = param(
+        0.3,
+        unit="fraction of buyers",
+        ge=0,
+        le=1,
+        description=("Chance a site buyer who is not a member opens an account (joins the pool), before privacy "
+                     "sensitivity and the consent form."),
+    )
+    diversion_share: float = param(
+        0.0,
+        unit="fraction of platform buyers",
+        ge=0,
+        le=1,
+        source=SRC_SEED002,
+        description=("Share of the day's platform buyers sent a card inviting them to the own site (breaks "
+                     "marketplace rules)."),
+    )
+    diversion_join: float = param(
+        0.1, unit="probability", ge=0, le=1, description="Chance a diverted buyer opens an account on the own site."
+    )
     cost_per_card: float = param(0.5, unit="currency / card", ge=0, description="Cost of one diversion card.")
-    detection_per_card: float = param(0.0005, unit="probability / card", ge=0, le=1,
-                                      description="Chance one diversion card is reported to the marketplace.")
-    penalty_days: int = param(7, unit="days", ge=0, le=365, description="Listing days lost per penalty: no platform sales.")
+    detection_per_card: float = param(
+        0.0005,
+        unit="probability / card",
+        ge=0,
+        le=1,
+        description="Chance one diversion card is reported to the marketplace.",
+    )
+    penalty_days: int = param(
+        7, unit="days", ge=0, le=365, description="Listing days lost per penalty: no platform sales."
+    )
 
 
 class GroupBuying(Strict):
@@ -1003,23 +1612,49 @@ class GroupBuying(Strict):
     the group fills within its window, otherwise the group fails and nobody buys.
     """
 
-    open_rate: float = param(0.0, unit="groups / member / day", ge=0, le=1, source=SRC_SEED004,
-                             description="Chance a pool member opens a group on a day (0 = off).")
-    group_size: int = param(2, unit="friends", ge=1, le=20, source=SRC_SEED004 + "; level assumption",
-                            description="Friends the opener must recruit for the group to succeed.")
+    open_rate: float = param(
+        0.0,
+        unit="groups / member / day",
+        ge=0,
+        le=1,
+        source=SRC_SEED004,
+        description="Chance a pool member opens a group on a day (0 = off).",
+    )
+    group_size: int = param(
+        2,
+        unit="friends",
+        ge=1,
+        le=20,
+        source=SRC_SEED004 + "; level assumption",
+        description="Friends the opener must recruit for the group to succeed.",
+    )
     invites: int = param(6, unit="contacts", ge=1, le=50, description="Contacts on the network the opener asks.")
     window_days: int = param(1, unit="days", ge=1, le=30, description="Time the group has to fill.")
-    response_days: float = param(1.0, unit="days", gt=0, le=30,
-                                 description="Mean time a willing friend takes to join: a share 1 - exp(-window/response) answers in time.")
-    discount: float = param(0.2, unit="fraction of price", ge=0, le=0.9, description="Group price discount for every buyer.")
-    friend_accept: float = param(0.2, unit="probability", ge=0, le=1,
-                                 description="Chance an asked contact is willing to join the group, before privacy sensitivity and the consent form.")
+    response_days: float = param(
+        1.0,
+        unit="days",
+        gt=0,
+        le=30,
+        description="Mean time a willing friend takes to join: a share 1 - exp(-window/response) answers in time.",
+    )
+    discount: float = param(
+        0.2, unit="fraction of price", ge=0, le=0.9, description="Group price discount for every buyer."
+    )
+    friend_accept: float = param(
+        0.2,
+        unit="probability",
+        ge=0,
+        le=1,
+        description=("Chance an asked contact is willing to join the group, before privacy sensitivity and the "
+                     "consent form."),
+    )
 
     @model_validator(mode="after")
     def _enough_invites(self) -> GroupBuying:
         if self.invites < self.group_size:
-            raise ValueError(f"invites ({self.invites}) must be at least group_size ({self.group_size}): "
-                             "a group could never fill")
+            raise ValueError(
+                f"invites ({self.invites}) must be at least group_size ({self.group_size}): a group could never fill"
+            )
         return self
 
 
@@ -1028,8 +1663,10 @@ class Strategy(Strict):
 
     name: str = Field("strategy", min_length=1, max_length=60, description="Strategy name.")
     currency: str | None = Field(
-        None, max_length=8,
-        description="Currency its money amounts are written in (default: the market's); converted to the market's currency.",
+        None,
+        max_length=8,
+        description=("Currency its money amounts are written in (default: the market's); converted to the market's "
+                     "currency."),
     )
     product: Product = Field(default_factory=Product, description="Product economics.")
     acquisition: Acquisition = Field(default_factory=Acquisition, description="Acquisition (ad placement, 引流).")
@@ -1039,12 +1676,19 @@ class Strategy(Strict):
     referral: Referral = Field(default_factory=Referral, description="Fission (裂变).")
     membership: Membership = Field(default_factory=Membership, description="Membership (转化, 会員制).")
     compliance: Compliance = Field(default_factory=Compliance, description="Consent and security.")
-    stores: Stores = Field(default_factory=Stores, description="Member capture in stores, at events and service centres.")
+    stores: Stores = Field(
+        default_factory=Stores, description="Member capture in stores, at events and service centres."
+    )
     livestream: Livestream = Field(default_factory=Livestream, description="Livestream commerce (直播).")
-    own_site: OwnSite = Field(default_factory=OwnSite, description="Own independent site and the marketplace's rules against diversion.")
+    own_site: OwnSite = Field(
+        default_factory=OwnSite, description="Own independent site and the marketplace's rules against diversion."
+    )
     group_buying: GroupBuying = Field(default_factory=GroupBuying, description="Group buying (拼团 / 社群团购).")
-    phases: list[Phase] = Field(default_factory=list, max_length=12,
-                                description="Changes of levers over time, in order of from_day (empty: the same strategy every day).")
+    phases: list[Phase] = Field(
+        default_factory=list,
+        max_length=12,
+        description="Changes of levers over time, in order of from_day (empty: the same strategy every day).",
+    )
 
     @model_validator(mode="after")
     def _phases_valid(self) -> Strategy:
@@ -1053,14 +1697,18 @@ class Strategy(Strict):
         starts = [ph.from_day for ph in self.phases]
         for j in range(1, len(starts)):
             if starts[j] <= starts[j - 1]:
-                raise ValueError(f"phases.{j}.from_day: {starts[j]} is not after phases.{j - 1}.from_day "
-                                 f"({starts[j - 1]}); expected phases in increasing order of from_day, one per day")
+                raise ValueError(
+                    f"phases.{j}.from_day: {starts[j]} is not after phases.{j - 1}.from_day "
+                    f"({starts[j - 1]}); expected phases in increasing order of from_day, one per day"
+                )
         merged = self.model_dump(exclude={"phases"})
         for j, ph in enumerate(self.phases):
             for key in _keys(ph.set):
                 if any(key == f or key.startswith(f + ".") for f in PHASE_FIXED_KEYS):
-                    raise ValueError(f"phases.{j}.set.{key}: cannot change in a phase; expected a lever "
-                                     f"(fixed for the whole run: {', '.join(PHASE_FIXED_KEYS)})")
+                    raise ValueError(
+                        f"phases.{j}.set.{key}: cannot change in a phase; expected a lever "
+                        f"(fixed for the whole run: {', '.join(PHASE_FIXED_KEYS)})"
+                    )
             merged = deep_merge(merged, ph.set)
             try:
                 Strategy.model_validate(merged)
@@ -1108,16 +1756,24 @@ class Brand(Strict):
 
     name: str = Field("brand", min_length=1, max_length=60, description="Brand name (unique in the scenario).")
     strategy: Strategy = Field(default_factory=Strategy, description="The brand's strategy.")
-    seed_members: int = param(0, unit="agents", ge=0, description="Agents already in the pool at day 0 (validation and established brands).")
+    seed_members: int = param(
+        0, unit="agents", ge=0, description="Agents already in the pool at day 0 (validation and established brands)."
+    )
 
 
 class Run(Strict):
     """Run settings."""
 
-    days: int = param(1095, unit="days", ge=1, le=3650, description="Horizon; one step is one day (3 years by default).")
+    days: int = param(
+        1095, unit="days", ge=1, le=3650, description="Horizon; one step is one day (3 years by default)."
+    )
     population: int = param(50_000, unit="agents", ge=100, le=20_000_000, description="Simulated consumers.")
-    seed: int = param(12345, unit="-", ge=0, le=2**63 - 1, description="Root seed; the same seed gives the same numbers.")
-    journeys: int = param(40, unit="agents", ge=0, le=2_000, description="Consumers whose individual journeys are logged.")
+    seed: int = param(
+        12345, unit="-", ge=0, le=2**63 - 1, description="Root seed; the same seed gives the same numbers."
+    )
+    journeys: int = param(
+        40, unit="agents", ge=0, le=2_000, description="Consumers whose individual journeys are logged."
+    )
     discount_rate: float = param(0.08, unit="1 / year", ge=0, le=1, description="Discount rate for member LTV.")
 
 
@@ -1128,7 +1784,9 @@ class Scenario(Strict):
     description: str = Field("", max_length=4000, description="What this scenario shows.")
     run: Run = Field(default_factory=Run, description="Run settings.")
     market: Market = Field(default_factory=Market, description="The market.")
-    brands: list[Brand] = Field(default_factory=lambda: [Brand()], min_length=1, max_length=8, description="Brands competing in the market.")
+    brands: list[Brand] = Field(
+        default_factory=lambda: [Brand()], min_length=1, max_length=8, description="Brands competing in the market."
+    )
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -1137,12 +1795,16 @@ class Scenario(Strict):
             raise ValueError(f"brand names must be unique; found {names}")
         tight = self.market.regime.tightens
         if tight is not None and tight.day >= self.run.days:
-            raise ValueError(f"market.regime.tightens.day: the regime cannot tighten after the horizon; found "
-                             f"{tight.day}, expected a day from 1 to {self.run.days - 1} (run.days = {self.run.days})")
+            raise ValueError(
+                f"market.regime.tightens.day: the regime cannot tighten after the horizon; found "
+                f"{tight.day}, expected a day from 1 to {self.run.days - 1} (run.days = {self.run.days})"
+            )
         if self.market.people is not None:
             rep = self.market.people / self.run.population
             if rep > 1e7:
-                raise ValueError(f"market.people / run.population = {rep:.3g} people per agent exceeds 1e7; raise run.population")
+                raise ValueError(
+                    f"market.people / run.population = {rep:.3g} people per agent exceeds 1e7; raise run.population"
+                )
             if self.market.represents != rep:
                 self.market.represents = rep
         segs = {s.name for s in self.market.segments}
@@ -1154,16 +1816,22 @@ class Scenario(Strict):
                     raise ValueError(f"brands.{i}: segment {seg!r} is not a market segment; known: {sorted(segs)}")
             for sw in s.acquisition.partners:
                 if sw.partner not in partners:
-                    raise ValueError(f"brands.{i}: partner {sw.partner!r} is not a market partner; known: {sorted(partners)}")
+                    raise ValueError(
+                        f"brands.{i}: partner {sw.partner!r} is not a market partner; known: {sorted(partners)}"
+                    )
             resolve_tool(s.pool.tool, self.market.tools, where=f"brands.{i}.strategy.pool.tool")
             if s.currency is not None and s.currency != self.market.currency:
                 rate = fx_rate(s.currency, self.market, where=f"brands.{i}.strategy.currency")
                 b.strategy = convert_money(s, rate, self.market.currency)
             if s.own_site.setup_day is not None and s.own_site.setup_day >= self.run.days:
-                raise ValueError(f"brands.{i}.strategy.own_site.setup_day: must be a day of the run, at most "
-                                 f"run.days - 1 = {self.run.days - 1} (found {s.own_site.setup_day})")
+                raise ValueError(
+                    f"brands.{i}.strategy.own_site.setup_day: must be a day of the run, at most "
+                    f"run.days - 1 = {self.run.days - 1} (found {s.own_site.setup_day})"
+                )
             if b.seed_members > self.run.population:
-                raise ValueError(f"brands.{i}.seed_members ({b.seed_members}) exceeds run.population ({self.run.population})")
+                raise ValueError(
+                    f"brands.{i}.seed_members ({b.seed_members}) exceeds run.population ({self.run.population})"
+                )
         return self
 
     @model_validator(mode="after")
@@ -1172,18 +1840,26 @@ class Scenario(Strict):
         for i, b in enumerate(self.brands):
             for j, ph in enumerate(b.strategy.phases):
                 if ph.from_day > last:
-                    raise ValueError(f"brands.{i}.strategy.phases.{j}.from_day: {ph.from_day} starts after the horizon; "
-                                     f"expected a day from 1 to {last} (run.days = {self.run.days})")
+                    raise ValueError(
+                        f"brands.{i}.strategy.phases.{j}.from_day: {ph.from_day} starts after the horizon; "
+                        f"expected a day from 1 to {last} (run.days = {self.run.days})"
+                    )
         names = [b.name for b in self.brands]
         for j, st in enumerate(self.market.stresses):
             if st.day > last:
-                raise ValueError(f"market.stresses.{j}.day: {st.day} is after the horizon; expected a day from 0 to "
-                                 f"{last} (run.days = {self.run.days})")
+                raise ValueError(
+                    f"market.stresses.{j}.day: {st.day} is after the horizon; expected a day from 0 to "
+                    f"{last} (run.days = {self.run.days})"
+                )
             if st.brand is not None and st.brand not in names:
-                raise ValueError(f"market.stresses.{j}.brand: {st.brand!r} is not a brand of the scenario; known: {names}")
+                raise ValueError(
+                    f"market.stresses.{j}.brand: {st.brand!r} is not a brand of the scenario; known: {names}"
+                )
             if st.tool is not None and st.tool not in self.market.tools:
-                raise ValueError(f"market.stresses.{j}.tool: {st.tool!r} is not a tool of this market; "
-                                 f"known: {sorted(self.market.tools)}")
+                raise ValueError(
+                    f"market.stresses.{j}.tool: {st.tool!r} is not a tool of this market; "
+                    f"known: {sorted(self.market.tools)}"
+                )
         return self
 
 
@@ -1253,7 +1929,11 @@ def convert_changes(changes: dict[str, Any], model: type[BaseModel], rate: float
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         unit = str(extra.get("unit", ""))
         inner = info.annotation
-        if isinstance(value, int | float) and not isinstance(value, bool) and (unit.startswith("currency") or unit == "points"):
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and (unit.startswith("currency") or unit == "points")
+        ):
             out[key] = value * rate
         elif isinstance(value, dict) and isinstance(inner, type) and issubclass(inner, BaseModel):
             out[key] = convert_changes(value, inner, rate)
