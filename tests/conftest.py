@@ -6,7 +6,6 @@ import pytest
 
 import sim
 
-
 #: Overrides that switch off brand 0's market-entry levers (the presets use stores, events, livestreams, an own
 #: site and group buying): for tests of a core mechanism whose effect the levers' own flows would blur.
 LEVERS_OFF: dict[str, object] = {

@@ -105,7 +105,7 @@ def test_revenue_items_come_first_and_costs_are_the_rest() -> None:
     assert set(L.REVENUE_ITEMS) | set(L.COST_ITEMS) == set(range(L.N_MONEY))
     revenue = [L.MONEY[i] for i in L.REVENUE_ITEMS]
     assert revenue[:3] == ["revenue_public", "revenue_private", "membership_fees"]  # the published ones first
-    declared = {getattr(comp, "LEDGER")[c] for comp in components.DECLARING for c in getattr(comp, "REVENUE", ())}
+    declared = {comp.LEDGER[c] for comp in components.DECLARING for c in getattr(comp, "REVENUE", ())}
     assert set(revenue) == declared  # then the revenue items the levers declare, and nothing else
 
 

@@ -49,7 +49,8 @@ def _with(sc: sim.Scenario, *, phases: list | None = None, calendar: list | None
 
 def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
     """The numeric daily columns, without ``cohort_referrals``: it credits later referrals back to the
-    referrer's join day, so a change on day d rightly rewrites it for earlier days."""
+    referrer's join day, so a change on day d rightly rewrites it for earlier days.
+    """
     return frame.select_dtypes("number").drop(columns="cohort_referrals").reset_index(drop=True)
 
 
@@ -217,7 +218,8 @@ def test_phased_example_scenario_loads_and_switches() -> None:
     """The example: acquire in year 1, nurture from year 2, with Double 11 and year-end seasons.
 
     It lives in ``scenarios/examples/`` rather than among the presets: tools and tests shrink every
-    preset's horizon below a year, and a phase after the horizon is refused."""
+    preset's horizon below a year, and a phase after the horizon is refused.
+    """
     from pathlib import Path
 
     path = Path(__file__).resolve().parents[1] / "scenarios" / "examples" / "acquire_then_nurture.yaml"
@@ -233,7 +235,8 @@ def test_phased_example_scenario_loads_and_switches() -> None:
 # ---- the budget planner over channels and periods (issue 15 item 5) -------------------------------------
 def test_budget_over_periods_charges_each_period_its_own_rate_and_finds_the_cheapest() -> None:
     """Known answer: with ads that buy nothing, profit = constant - ads(year 1) x days - ads(later) x days,
-    for every candidate, and the plan is the cheapest pair; the plan scenario runs each period's rate."""
+    for every candidate, and the plan is the cheapest pair; the plan scenario runs each period's rate.
+    """
     from sim.analysis.budget import plan_budget
     from sim.analysis.execution import Execution
 
@@ -323,7 +326,8 @@ def test_editor_adds_and_removes_a_phase_and_shows_a_bad_value_with_its_path(_si
 
 def test_whatif_switch_on_day_runs_a_phased_variant(_sizes: None) -> None:
     """B switches to a bigger ad budget on a later day: the overrides say so, the figure marks the day, and
-    the variant's numbers differ from B switching from day 1."""
+    the variant's numbers differ from B switching from day 1.
+    """
     from tests.apptest_helpers import assert_ok, open_page
 
     at = open_page("whatif", timeout=300)

@@ -42,7 +42,8 @@ def _stressed(sc: sim.Scenario, **stress: Any) -> sim.Scenario:
 
 def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
     """The numeric daily columns, without ``cohort_referrals``: it credits later referrals back to the
-    referrer's join day, so a change on day d rightly rewrites it for earlier days."""
+    referrer's join day, so a change on day d rightly rewrites it for earlier days.
+    """
     return frame.select_dtypes("number").drop(columns="cohort_referrals").reset_index(drop=True)
 
 

@@ -1,6 +1,7 @@
 """The teaching track in a real browser (headless Debian Chromium): the Learn page's quiz and a worksheet
 walk-through, with the screenshots the instructor pack links (``SIM_SCREENSHOT_DIR=docs/images/screens``
-refreshes them; default: a temp folder). Skipped only when ``/usr/bin/chromium`` or Playwright is missing."""
+refreshes them; default: a temp folder). Skipped only when ``/usr/bin/chromium`` or Playwright is missing.
+"""
 
 from __future__ import annotations
 
@@ -88,7 +89,8 @@ def test_learn_quiz_in_the_browser_with_screenshot(server: str, browser) -> None
 
 def test_worksheet_w3_walk_through(server: str, browser) -> None:
     """Worksheet W3, part A and B: the fatigue concept with a quality set and the quiz answered (a wrong answer
-    first, then the right one), then the Explore page's 2-D sweep run; a screenshot of each step."""
+    first, then the right one), then the Explore page's 2-D sweep run; a screenshot of each step.
+    """
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = _open(browser, f"{server}/learn?lang=en")
     try:

@@ -1,5 +1,6 @@
 """The Learn page as a teaching tool: an input and a quiz on every concept, feedback in three languages, and
-enough agents behind the Japan charts that they agree with their own text (issue 18)."""
+enough agents behind the Japan charts that they agree with their own text (issue 18).
+"""
 
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ def test_membership_quiz_uses_the_glossary_spelling() -> None:
 
 def test_japan_charts_rest_on_enough_agents_and_agree_with_their_text() -> None:
     """At the Learn page's real size a Japan pool has 100+ agents, and more points mean more active members
-    (the membership text: points raise purchases and lower dropout). At the old size it had about 20."""
+    (the membership text: points raise purchases and lower dropout). At the old size it had about 20.
+    """
     import sim
     from dashboard.settings import Sizes
 

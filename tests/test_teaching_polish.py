@@ -1,5 +1,6 @@
 """Classroom polish (issue 18 item 6): localised numbers, one colour per strategy in every figure, colour-blind
-safe palettes and scales."""
+safe palettes and scales.
+"""
 
 from __future__ import annotations
 
@@ -80,7 +81,8 @@ def _seen_distance(a: str, b: str, kind: str) -> float:
 @pytest.mark.parametrize("kind", sorted(CVD))
 def test_strategy_colours_stay_apart_for_colour_blind_readers(kind: str) -> None:
     """China, Japan and hybrid colours (and the two-sided pair) remain distinguishable under deuteranopia and
-    protanopia; the old red #c0392b and green #2a9d55 pair did not reach this distance."""
+    protanopia; the old red #c0392b and green #2a9d55 pair did not reach this distance.
+    """
     cols = [c for _, c in S.STRATEGY_COLOURS] + [S.LOW_COLOUR, S.HIGH_COLOUR]
     for i, a in enumerate(cols):
         for b in cols[i + 1:]:
@@ -101,7 +103,8 @@ def _trace_colours(fig) -> dict[str, str]:
 
 def test_one_colour_per_strategy_across_figures_and_languages() -> None:
     """The China playbook is the same colour in a band chart, a KPI interval chart and a line chart, whether
-    it is named by preset id, in English, Chinese or Japanese, and whatever its position."""
+    it is named by preset id, in English, Chinese or Japanese, and whatever its position.
+    """
     bands = pd.DataFrame({"day": [0, 1], "mean": [1.0, 2.0], "p05": [0.5, 1.5], "p95": [1.5, 2.5]})
     names = ["hybrid_in_japan", "japan_in_japan", "china_in_china"]
     band = _trace_colours(figures.band_figure({n: bands for n in names}, metric="member"))

@@ -184,7 +184,8 @@ class Attribution:
 
     def by_net_item(self) -> pd.DataFrame:
         """Like :meth:`by_item`, with the sales items netted into one ``gross_margin`` step (sales less goods,
-        platform commission and payment fees), which the verdict's "why" reads."""
+        platform commission and payment fees), which the verdict's "why" reads.
+        """
         keep = [c for c in self.per_seed.columns if c not in SALES_ITEMS]
         wide = self.per_seed[keep].copy()
         wide.insert(0, GROSS_MARGIN, self.per_seed[list(SALES_ITEMS)].sum(axis=1))

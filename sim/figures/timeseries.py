@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sim.figures.series import SERIES, SeriesInfo
-from sim.figures.style import _axis_format, _rgba, colour, colour_for, plain, style, unit_title
+from sim.figures.style import _axis_format, _rgba, colour_for, plain, style, unit_title
 from sim.i18n import t
 
 #: Private share of revenue targeted in the long run (ITC c. 2019: from 90/10 to 70/30 public/private).
