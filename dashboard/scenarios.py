@@ -11,6 +11,7 @@ import sim
 from dashboard.settings import CAPS
 from dashboard.text import T
 from sim.errors import SimInputError
+from sim.format import md_escape
 from sim.i18n import has
 from sim.scenario import dump_scenario, list_presets, load_comparison
 from sim.scenario.schema import Scenario
@@ -51,7 +52,22 @@ def sized(source: str | dict | Scenario, *, population: int | None = None, days:
         sets.append(f"run.days={dd}")
     if journeys is not None and journeys != sc.run.journeys:
         sets.append(f"run.journeys={min(int(journeys), CAPS.journeys)}")
-    return sim.resolve(sc, sets) if sets else sc
+    out = sim.resolve(sc, sets) if sets else sc
+    show_notes(out)
+    return out
+
+
+def show_notes(sc: Scenario) -> None:
+    """Warn beside the results when a valid scenario does not do what its numbers seem to say.
+
+    Today: a message cap below the messages per week (members then receive the cap, not ``per_week``).
+    Brand names are the user's text: escaped.
+    """
+    for brand in sc.brands:
+        m = brand.strategy.messaging
+        if m.binding_cap_note() is not None:
+            st.warning(T("scenario.cap_binds", brand=md_escape(brand.name), cap=f"{m.cap_per_week:g}",
+                         per_week=f"{m.per_week:g}"), icon=":material/info:")
 
 
 def doc_key(sc: Scenario) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import typer
 
@@ -51,8 +52,22 @@ def build_app(groups: tuple[str, ...] = GROUPS) -> typer.Typer:
 app = build_app()
 
 
+def _show_warning(message, category, filename, lineno, file=None, line_=None) -> None:  # noqa: ANN001
+    """Scenario warnings print as one literal ``note:`` line on stderr; other warnings as Python prints them."""
+    from sim.scenario.schema import ScenarioWarning
+
+    if issubclass(category, ScenarioWarning):
+        err.print(line(("note:", "bold yellow"), " ", str(message)), soft_wrap=True)
+    else:
+        _python_show_warning(message, category, filename, lineno, file, line_)
+
+
+_python_show_warning = warnings.showwarning
+
+
 def main() -> None:
     """Console-script entry point, never a traceback for a known failure (exit codes in the module docstring)."""
+    warnings.showwarning = _show_warning
     try:
         code = app(standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):

@@ -958,4 +958,8 @@ STRINGS: dict[str, str] = {
     "editor.lever.group_buying": "Group buying (拼团)",
     "whatif.group_open": "Members opening a group purchase per day",
     "whatif.group_open_help": "A member opens a group at a discount and must recruit friends within the window, or the group fails (0 = off).",
+    # ---- scenario notes: a binding message cap (issue 17 item 1) ----
+    "scenario.cap_binds": "{brand}: the message cap ({cap} a week) is below the messages per week ({per_week}), so "
+                          "members receive on average {cap} a week, not {per_week}. Raise or remove the cap "
+                          "(messaging.cap_per_week) to send more.",
 }

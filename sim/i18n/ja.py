@@ -912,4 +912,8 @@ STRINGS: dict[str, str] = {
     "editor.lever.group_buying": "共同購入（拼団）",
     "whatif.group_open": "1日に共同購入を立ち上げる会員の割合",
     "whatif.group_open_help": "会員が割引で共同購入を立ち上げ、期限内に友人を集められなければ不成立（0 = オフ）。",
+    # ---- scenario notes: a binding message cap (issue 17 item 1) ----
+    "scenario.cap_binds": "{brand}：メッセージ上限（週 {cap} 通）が週あたりの配信数（{per_week} 通）より低いため、"
+                          "会員が受け取るのは平均で週 {per_week} 通ではなく {cap} 通です。増やすには上限"
+                          "（messaging.cap_per_week）を上げるか外してください。",
 }

@@ -873,4 +873,7 @@ STRINGS: dict[str, str] = {
     "editor.lever.group_buying": "拼团 / 社群团购",
     "whatif.group_open": "每天发起拼团的会员比例",
     "whatif.group_open_help": "会员以折扣价发起拼团，须在时限内邀满好友，否则拼团失败（0 = 关闭）。",
+    # ---- scenario notes: a binding message cap (issue 17 item 1) ----
+    "scenario.cap_binds": "{brand}：消息上限（每周 {cap} 条）低于每周消息数（{per_week} 条），会员平均每周只收到 {cap} 条，"
+                          "而不是 {per_week} 条。要多发，请提高或取消上限（messaging.cap_per_week）。",
 }

@@ -1152,14 +1152,21 @@ class Messaging(Strict):
         default_factory=list, description="Only message members of these segments (empty = all)."
     )
 
+    def binding_cap_note(self) -> str | None:
+        """What a cap below ``per_week`` does, in words (``None`` when the cap does not bind)."""
+        if not 0 < self.cap_per_week < self.per_week:
+            return None
+        return (f"messaging.cap_per_week = {self.cap_per_week:g} is below messaging.per_week = {self.per_week:g}: "
+                f"each member receives on average {self.cap_per_week:g} messages a week, not {self.per_week:g} "
+                "(the withheld broadcasts are counted as sends_capped); raise or remove the cap to send more.")
+
     @model_validator(mode="after")
     def _warn_binding_cap(self) -> Messaging:
-        if 0 < self.cap_per_week < self.per_week:
+        note = self.binding_cap_note()
+        if note is not None:
             # shown once per distinct message, located at the scenario rather than inside pydantic
             warnings.warn_explicit(
-                f"messaging.cap_per_week = {self.cap_per_week:g} is below messaging.per_week = {self.per_week:g}: "
-                f"each member receives on average {self.cap_per_week:g} messages a week, not {self.per_week:g} "
-                "(the withheld broadcasts are counted as sends_capped); raise or remove the cap to send more.",
+                note,
                 ScenarioWarning,
                 filename="scenario",
                 lineno=0,
@@ -1861,6 +1868,21 @@ class Scenario(Strict):
                     f"known: {sorted(self.market.tools)}"
                 )
         return self
+
+
+def scenario_notes(sc: Scenario) -> list[str]:
+    """Plain-text notes on a valid scenario whose numbers do not do what they seem to say, per brand.
+
+    Today: a message cap that binds (``cap_per_week`` below ``per_week``), in the base strategy or a phase.
+    The CLI and the dashboard show these beside the results (the validator also raises a
+    :class:`ScenarioWarning`, once per process).
+    """
+    notes: list[str] = []
+    for brand in sc.brands:
+        note = brand.strategy.messaging.binding_cap_note()
+        if note is not None:
+            notes.append(f"{brand.name}: {note}")
+    return notes
 
 
 def resolve_tool(choice: str | list[str], tools: dict[str, Tool], where: str = "pool.tool") -> str:
