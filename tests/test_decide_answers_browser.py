@@ -1,0 +1,221 @@
+"""The Decide page answers issue 15's three questions in a few clicks, in a real browser.
+
+Headless Debian Chromium (Playwright) drives ``streamlit run dashboard/app.py`` at test size and, for each
+question, clicks through Decide, presses Run, waits for the answer and checks what the user sees:
+
+1. "3 or 7 messages a week, and how sure?" - Two options, Messages per week 3 vs 7, China playbook in China:
+   the paired verdict with its interval and the "why" (the gap by ledger item, with its interval);
+2. "Which referral reward makes fission self-sustaining here (K = 1), or none?" - Break-even, "where a KPI
+   reaches a target", KPI K-factor, target 1, lever Referrer reward: the value found, or "None in the range";
+3. "Does the China playbook survive Japan's consent law, and which assumption would change that?" -
+   Robustness, China playbook transplanted to Japan vs Hybrid in Japan: the paired verdict and the tornado
+   of assumptions, with the sentence naming the assumption(s) that flip it (or the one that moves it most).
+
+Screenshots of the answers go to ``$SIM_SCREENSHOT_DIR`` (``docs/images/screens`` refreshes the committed
+ones; default: a temp folder): ``decide_answer_{messages,referral,transplant}_en.png``. The server is always
+stopped. Skipped only when ``/usr/bin/chromium`` or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard_server import dashboard_server
+
+CHROMIUM = "/usr/bin/chromium"
+#: Where screenshots go: ``$SIM_SCREENSHOT_DIR`` (``docs/images/screens`` to refresh the committed ones), else temp.
+SHOTS = Path(os.environ.get("SIM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "ptsim-dashboard-screens"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+#: A signed money figure as the page prints it (e.g. "CNY 67.07k", "JPY -24.43M").
+MONEY = r"(?:[A-Z]{3} )?[−+-]?[\d.,]+[kKMB]?"
+
+POPULATION, DAYS = 2_000, 180
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian Chromium at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The real dashboard server (test size) on 127.0.0.1."""
+    with dashboard_server(timeout=180) as (url, _pid):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _settle(page, charts: int = 0) -> None:
+    """Wait until the script run finished (no running indicator) and at least ``charts`` charts are drawn."""
+    page.wait_for_selector("[data-testid='stMain']")
+    page.wait_for_timeout(800)
+    page.wait_for_function(
+        """(n) => !document.querySelector('[data-testid="stStatusWidget"]')
+                 && document.querySelectorAll('.js-plotly-plot').length >= n
+                 && !document.querySelector('[data-testid="stSkeleton"]')
+                 && !document.querySelector('[data-testid="stProgress"]')""", arg=charts, timeout=240_000)
+    page.wait_for_timeout(500)
+
+
+def _decide(browser, url: str, tool: str, *, reps: int = 2):
+    """A new tab on Decide (English), sized as a user would, with the question ``tool`` chosen.
+
+    The test size's 600 consumers over 60 days leave the private pool nearly empty (3 and 7 messages a
+    week then tie), so the runs are set to 2,000 consumers over 180 days, still small enough for a test.
+    """
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.set_default_timeout(240_000)
+    page.goto(url + "/decide?lang=en")
+    page.get_by_role("heading", name="Decide: which option, how sure, and why").wait_for()
+    _settle(page)
+    for label, value in (("Simulated consumers", POPULATION), ("Days simulated", DAYS)):
+        box = page.get_by_role("spinbutton", name=label, exact=True)
+        box.fill(str(value))
+        box.press("Enter")
+        _settle(page)
+        assert _number(page, label) == value
+    slider = page.get_by_role("slider", name="Replicates (seeds)")
+    for _ in range(reps - int(float(slider.input_value()))):
+        slider.press("ArrowRight")
+        page.wait_for_timeout(150)
+    _settle(page)
+    assert int(float(slider.input_value())) == reps
+    _radio(page, "Question", tool)
+    return page
+
+
+def _radio(page, label: str, option: str) -> None:
+    page.locator("[data-testid='stRadio']").filter(has_text=label).get_by_text(option, exact=True).click()
+    _settle(page)
+
+
+def _select(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    _settle(page)
+
+
+def _selected(page, label: str) -> str:
+    """The option a select box shows (its combobox input's value)."""
+    return page.get_by_role("combobox", name=label, exact=True).input_value()
+
+
+def _number(page, label: str) -> float:
+    return float(page.get_by_role("spinbutton", name=label, exact=True).input_value())
+
+
+def _run(page, charts: int) -> str:
+    """Press Run, wait for the answer (``charts`` figures drawn); the main area's text."""
+    page.locator("[data-testid='stBaseButton-primary']").filter(has_text="Run").click()
+    page.wait_for_timeout(1000)
+    _settle(page, charts)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def test_three_or_seven_messages_a_week_and_how_sure(server: str, browser) -> None:
+    """Two options, 3 vs 7 messages a week in China: who wins in how many seeds, the CI, and why (with interval)."""
+    page = _decide(browser, server, "Two options", reps=4)
+    try:
+        assert "China playbook in China" in _selected(page, "Scenario")
+        assert "Messages per week" in _selected(page, "Lever")
+        assert (_number(page, "Option A value"), _number(page, "Option B value")) == (3.0, 7.0)
+        body = _run(page, 1)
+        verdict = re.search(r"Option [AB] \([37]\) beats Option [AB] \([37]\) on profit at day 180 in (\d+) of (\d+) seeds;"
+                            rf" .* minus .*: ({MONEY}) on average \(95% CI ({MONEY}) to ({MONEY}), paired t\)", body)
+        assert verdict, body[:3000]
+        wins, n = int(verdict.group(1)), int(verdict.group(2))
+        assert 0 <= wins <= n and n >= 2
+        assert re.search(r"leads Option [AB] \([37]\) by .+ in profit \(95% interval .+ to .+ over \d+ paired runs\);"
+                         r" the lead comes mostly from ", body), body[:3000]
+        titles = page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                               ".map(g => (g.layout && g.layout.title && g.layout.title.text) || '')")
+        assert any("Why: profit gap Option A (3) − Option B (7)" in t for t in titles), titles
+        _shot(page, "decide_answer_messages_en.png")
+    finally:
+        page.close()
+
+
+def test_which_referral_reward_makes_fission_self_sustaining(server: str, browser) -> None:
+    """Break-even to a target: K-factor = 1 over the referrer reward, China in China; the value or 'None'."""
+    page = _decide(browser, server, "Break-even")
+    try:
+        _radio(page, "Find", "where a KPI reaches a target")
+        _select(page, "Scenario A", "China playbook in China")  # the box keeps the other mode's choice
+        assert "China playbook in China" in _selected(page, "Scenario A")
+        assert "K-factor" in _selected(page, "KPI") or "K factor" in _selected(page, "KPI")
+        assert _number(page, "Target") == 1.0
+        assert "Referrer reward" in _selected(page, "Lever or assumption")
+        assert (_number(page, "From"), _number(page, "To")) == (0.0, 60.0)
+        body = _run(page, 1)
+        lever = r"(?:Referrer reward|referral\.referrer_reward)"  # the sentence names the lever by its path
+        hit = re.search(rf"reaches K-factor = 1(?:\.0+)? at {lever} = ([\d.,]+) .*between ([\d.,]+) and ([\d.,]+) the"
+                        r" \d+% interval", body)
+        none = re.search(rf"None in the range: over {lever} = 0 … 60, .+ never reaches K-factor = 1(?:\.0+)? "
+                         r"\(([\d.,−-]+) at 0, ([\d.,−-]+) at 60\)", body)
+        assert hit or none, body[:3000]
+        if hit:
+            flip = float(hit.group(1).replace(",", ""))
+            assert 0.0 <= flip <= 60.0
+            assert page.locator("[data-testid='stAlertContentSuccess']").count() == 1
+        else:  # both ends on the same side of 1: the K-factor at each end is shown
+            k_low, k_high = (float(x.replace("−", "-").replace(",", "")) for x in none.groups())
+            assert (k_low < 1) == (k_high < 1)
+            assert page.locator("[data-testid='stAlertContentWarning']").count() >= 1
+        assert re.search(r"[\d,]+ runs: \d+ values of the input, \d+ common seeds each\.", body)
+        _shot(page, "decide_answer_referral_en.png")
+    finally:
+        page.close()
+
+
+def test_does_the_china_playbook_survive_japans_consent_law(server: str, browser) -> None:
+    """Robustness of China-playbook-in-Japan vs Hybrid-in-Japan: the verdict, the tornado, what would flip it."""
+    page = _decide(browser, server, "Robustness")
+    try:
+        assert "China playbook transplanted to Japan" in _selected(page, "Scenario A")
+        _select(page, "Scenario B", "Hybrid in Japan")
+        assert "Hybrid in Japan" in _selected(page, "Scenario B")
+        chosen = page.locator("[data-testid='stMultiSelect']").filter(has_text="Assumptions to vary").inner_text()
+        assert "Marketing opt-in rate" in chosen and "Enforcement chance per complaint" in chosen
+        body = _run(page, 1)
+        verdict = re.search(r"(china_playbook_in_japan|hybrid_in_japan) beats "
+                            r"(china_playbook_in_japan|hybrid_in_japan) on profit at day \d+ in (\d+) of"
+                            rf" (\d+) seeds; .* \(95% CI ({MONEY}) to ({MONEY}), paired t\)", body)
+        assert verdict and verdict.group(1) != verdict.group(2), body[:3000]
+        flips = re.search(r"The verdict flips within the range of: (.+)\. Run a break-even", body)
+        holds = re.search(r"No single assumption flips the verdict within its range; the one that moves it most is "
+                          r"(.+)\.", body)
+        assert flips or holds, body[:3000]
+        named = (flips or holds).group(1)
+        assert any(a in named for a in ("Enforcement chance per complaint", "Fine per enforcement",
+                                        "Complaint rate of cold messages", "Marketing opt-in rate"))
+        tornado = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+            .filter(g => ((g.layout && g.layout.title && g.layout.title.text) || '').includes('Profit gap A − B'))
+            .map(g => g.data.map(t => (t.y || []).length))""")
+        assert len(tornado) == 1 and max(tornado[0]) == 4, tornado  # one bar per assumption varied
+        _shot(page, "decide_answer_transplant_en.png")
+    finally:
+        page.close()
