@@ -131,8 +131,21 @@ def _run(page, charts: int) -> str:
     return page.locator("[data-testid='stMain']").inner_text()
 
 
+def _money(text: str) -> float:
+    """A money figure as printed ("CNY -9.53k", "JPY 17.35M") as a number."""
+    m = re.fullmatch(r"(?:[A-Z]{3} )?([−+-]?[\d.,]+)([kKMB]?)", text.strip())
+    assert m, text
+    scale = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}[m.group(2)]
+    return float(m.group(1).replace("−", "-").replace(",", "")) * scale
+
+
 def _shot(page, name: str) -> None:
+    """Save the whole page: Streamlit scrolls inside its main block, so the window is made as tall as its content."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll("
+                           "'[data-testid=\"stMain\"], [data-testid=\"stMain\"] *')).map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 6000)})
+    page.wait_for_timeout(1500)  # charts redraw at the new size
     page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
@@ -144,11 +157,14 @@ def test_three_or_seven_messages_a_week_and_how_sure(server: str, browser) -> No
         assert "Messages per week" in _selected(page, "Lever")
         assert (_number(page, "Option A value"), _number(page, "Option B value")) == (3.0, 7.0)
         body = _run(page, 1)
-        verdict = re.search(r"Option [AB] \([37]\) beats Option [AB] \([37]\) on profit at day 180 in (\d+) of (\d+) seeds;"
-                            rf" .* minus .*: ({MONEY}) on average \(95% CI ({MONEY}) to ({MONEY}), paired t\)", body)
+        verdict = re.search(r"Option [AB] \([37]\) beats Option [AB] \([37]\) on profit at day 180 in (\d+) of (\d+)"
+                            rf" seeds; .* minus .*: ({MONEY}) on average \(95% CI ({MONEY}) to ({MONEY}), paired t\)",
+                            body)
         assert verdict, body[:3000]
         wins, n = int(verdict.group(1)), int(verdict.group(2))
-        assert 0 <= wins <= n and n >= 2
+        assert 0 <= wins <= n and n == 4
+        mean, low, high = (_money(verdict.group(i)) for i in (3, 4, 5))
+        assert low <= mean <= high  # the interval brackets the mean difference
         assert re.search(r"leads Option [AB] \([37]\) by .+ in profit \(95% interval .+ to .+ over \d+ paired runs\);"
                          r" the lead comes mostly from ", body), body[:3000]
         titles = page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
@@ -193,29 +209,38 @@ def test_which_referral_reward_makes_fission_self_sustaining(server: str, browse
 
 def test_does_the_china_playbook_survive_japans_consent_law(server: str, browser) -> None:
     """Robustness of China-playbook-in-Japan vs Hybrid-in-Japan: the verdict, the tornado, what would flip it."""
-    page = _decide(browser, server, "Robustness")
+    page = _decide(browser, server, "Robustness", reps=4)
     try:
         assert "China playbook transplanted to Japan" in _selected(page, "Scenario A")
         _select(page, "Scenario B", "Hybrid in Japan")
         assert "Hybrid in Japan" in _selected(page, "Scenario B")
         chosen = page.locator("[data-testid='stMultiSelect']").filter(has_text="Assumptions to vary").inner_text()
         assert "Marketing opt-in rate" in chosen and "Enforcement chance per complaint" in chosen
+        page.get_by_role("combobox", name="Assumptions to vary").click()  # the consent law's other lever
+        page.get_by_role("option", name="Consent-form friction (1 = none)").click()
+        page.keyboard.press("Escape")
+        _settle(page)
+        chosen = page.locator("[data-testid='stMultiSelect']").filter(has_text="Assumptions to vary").inner_text()
+        assert "Consent-form friction (1 = none)" in chosen
         body = _run(page, 1)
         verdict = re.search(r"(china_playbook_in_japan|hybrid_in_japan) beats "
                             r"(china_playbook_in_japan|hybrid_in_japan) on profit at day \d+ in (\d+) of"
                             rf" (\d+) seeds; .* \(95% CI ({MONEY}) to ({MONEY}), paired t\)", body)
         assert verdict and verdict.group(1) != verdict.group(2), body[:3000]
+        low, high = _money(verdict.group(5)), _money(verdict.group(6))
+        assert int(verdict.group(3)) <= int(verdict.group(4)) == 4 and low < high
         flips = re.search(r"The verdict flips within the range of: (.+)\. Run a break-even", body)
         holds = re.search(r"No single assumption flips the verdict within its range; the one that moves it most is "
                           r"(.+)\.", body)
         assert flips or holds, body[:3000]
         named = (flips or holds).group(1)
         assert any(a in named for a in ("Enforcement chance per complaint", "Fine per enforcement",
-                                        "Complaint rate of cold messages", "Marketing opt-in rate"))
+                                        "Complaint rate of cold messages", "Marketing opt-in rate",
+                                        "Consent-form friction (1 = none)"))
         tornado = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
             .filter(g => ((g.layout && g.layout.title && g.layout.title.text) || '').includes('Profit gap A − B'))
             .map(g => g.data.map(t => (t.y || []).length))""")
-        assert len(tornado) == 1 and max(tornado[0]) == 4, tornado  # one bar per assumption varied
+        assert len(tornado) == 1 and max(tornado[0]) == 5, tornado  # one bar per assumption varied
         _shot(page, "decide_answer_transplant_en.png")
     finally:
         page.close()
