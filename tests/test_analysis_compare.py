@@ -122,3 +122,27 @@ def test_save_writes_one_atomic_folder(daily_vs_weekly: ComparisonEnsemble, tmp_
         "scenarios/daily.yaml",
         "scenarios/twice_weekly.yaml",
     } <= names
+
+
+def _paired(mean_diff: float, low: float, high: float, a_wins: int, b_wins: int, higher: bool = True):
+    from sim.analysis.compare import PairedDifference
+
+    return PairedDifference(kpi="profit", a="A", b="B", day=100, n=a_wins + b_wins, mean_a=0.0, mean_b=0.0,
+                            mean_diff=mean_diff, sd_diff=1.0, ci_low=low, ci_high=high, level=0.95, method="t",
+                            a_wins=a_wins, b_wins=b_wins, ties=0, higher_is_better=higher)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ja"])
+def test_a_split_verdict_whose_interval_spans_zero_names_no_winner(lang: str) -> None:
+    """2 of 4 seeds each way and a mean below zero: no 'beats' (the screenshot said A beats B while B led)."""
+    text = _paired(-9_530.0, -200_710.0, 181_650.0, a_wins=2, b_wins=2).sentence(lang=lang)
+    assert "beats" not in text and "胜过" not in text and "勝ちます" not in text
+    assert {"en": "No clear difference", "zh": "没有明确差异", "ja": "明確な差はありません"}[lang] in text
+
+
+def test_a_significant_verdict_names_the_side_the_mean_favours() -> None:
+    """The leader follows the mean difference and the KPI's direction, not the count of seeds won."""
+    assert _paired(-5.0, -8.0, -2.0, a_wins=3, b_wins=2).sentence().startswith("B beats A")
+    assert _paired(5.0, 2.0, 8.0, a_wins=2, b_wins=3).sentence().startswith("A beats B")
+    # lower is better (e.g. opt-outs): a negative A - B means A leads
+    assert _paired(-5.0, -8.0, -2.0, a_wins=3, b_wins=2, higher=False).sentence().startswith("A beats B")

@@ -360,7 +360,11 @@ elif tool == "robust":
         if flips:
             st.warning(_md(T("decide.robust_flips", params=", ".join(flips))))
         else:
-            st.success(_md(T("decide.robust_holds", top=labels[0] if labels else "")))
+            # name the assumption with the widest bar of the tornado the user sees (one at a time, low to high),
+            # not the screening ranking's first, which can differ (a zero-width bar was named before)
+            widths = [abs(hi_v - lo_v) for lo_v, hi_v in zip(ranked["kpi_at_low"], ranked["kpi_at_high"], strict=True)]
+            top = labels[max(range(len(widths)), key=widths.__getitem__)] if widths else ""
+            st.success(_md(T("decide.robust_holds", top=top)))
         C.csv_button(ranked, "robustness", "de_ro_csv")
 
 elif tool == "pareto":

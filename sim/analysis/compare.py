@@ -229,14 +229,22 @@ class PairedDifference:
             return t("paired.undefined", lang, kpi=label, when=when)
         if self.a_wins == 0 and self.b_wins == 0:
             return t("paired.tie", lang, kpi=label, when=when, a=self.a, b=self.b, n=self.n)
-        a_leads = self.a_wins >= self.b_wins
+        method = t(f"paired.method.{self.method}", lang)
+        pct = int(round(100 * self.level))
+        if not self.significant:  # the interval spans zero: say so, whoever won more seeds
+            return t("paired.unclear", lang, a=self.a, b=self.b, when=when,
+                     kpi_lower=label.lower() if lang == "en" else label, a_wins=self.a_wins, n=self.n,
+                     diff=human(self.mean_diff, unit, cur), pct=pct, low=human(self.ci_low, unit, cur),
+                     high=human(self.ci_high, unit, cur), method=method)
+        # significant: the leader is the side the mean difference favours (higher or lower is better)
+        a_leads = (self.mean_diff > 0) == self.higher_is_better
         lead, other, wins = (self.a, self.b, self.a_wins) if a_leads else (self.b, self.a, self.b_wins)
         sign = 1.0 if a_leads else -1.0
         lo, hi = sorted((sign * self.ci_low, sign * self.ci_high))
         return t("paired.beats", lang, lead=lead, other=other, when=when,
                  kpi_lower=label.lower() if lang == "en" else label,
-                 wins=wins, n=self.n, diff=human(sign * self.mean_diff, unit, cur), pct=int(round(100 * self.level)),
-                 low=human(lo, unit, cur), high=human(hi, unit, cur), method=t(f"paired.method.{self.method}", lang))
+                 wins=wins, n=self.n, diff=human(sign * self.mean_diff, unit, cur), pct=pct,
+                 low=human(lo, unit, cur), high=human(hi, unit, cur), method=method)
 
     def as_dict(self) -> dict[str, Any]:
         """A flat record (for tables)."""

@@ -962,4 +962,7 @@ STRINGS: dict[str, str] = {
     "scenario.cap_binds": "{brand}: the message cap ({cap} a week) is below the messages per week ({per_week}), so "
                           "members receive on average {cap} a week, not {per_week}. Raise or remove the cap "
                           "(messaging.cap_per_week) to send more.",
+    "paired.unclear": "No clear difference on {kpi_lower}{when}: {a} does better in {a_wins} of {n} seeds, but "
+                      "{a} minus {b} is {diff} on average ({pct}% CI {low} to {high}, {method}), an interval "
+                      "that includes zero",
 }

@@ -916,4 +916,6 @@ STRINGS: dict[str, str] = {
     "scenario.cap_binds": "{brand}：メッセージ上限（週 {cap} 通）が週あたりの配信数（{per_week} 通）より低いため、"
                           "会員が受け取るのは平均で週 {per_week} 通ではなく {cap} 通です。増やすには上限"
                           "（messaging.cap_per_week）を上げるか外してください。",
+    "paired.unclear": "{kpi_lower}{when}では明確な差はありません：{a} は {n} シード中 {a_wins} で上回りますが、"
+                      "{a} − {b} は平均 {diff}（{pct}% 信頼区間 {low} ～ {high}、{method}）で、区間はゼロを含みます",
 }

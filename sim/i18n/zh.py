@@ -876,4 +876,6 @@ STRINGS: dict[str, str] = {
     # ---- scenario notes: a binding message cap (issue 17 item 1) ----
     "scenario.cap_binds": "{brand}：消息上限（每周 {cap} 条）低于每周消息数（{per_week} 条），会员平均每周只收到 {cap} 条，"
                           "而不是 {per_week} 条。要多发，请提高或取消上限（messaging.cap_per_week）。",
+    "paired.unclear": "{kpi_lower}{when}上没有明确差异：{a} 在 {n} 个种子中有 {a_wins} 个更好，但 {a} 减 {b} 平均为 {diff}"
+                      "（{pct}% 置信区间 {low} 至 {high}，{method}），区间包含零",
 }
