@@ -83,7 +83,8 @@ for _component in components.DECLARING:  # ledger items of later components (the
 #: Sales items that move together with the volume sold: the "why" nets them into one gross-margin step, so
 #: that selling more (revenue up, goods and fees up) is not read as two large opposite causes.
 SALES_ITEMS: tuple[str, ...] = ("revenue_public", "revenue_private", "cogs", "platform_commission", "payment_fees",
-                                 *(L.MONEY[i] for i in L.REVENUE_ITEMS if L.MONEY[i] not in ("revenue_public", "revenue_private", "membership_fees")))
+                                 *(L.MONEY[i] for i in L.REVENUE_ITEMS
+                                   if L.MONEY[i] not in ("revenue_public", "revenue_private", "membership_fees")))
 GROSS_MARGIN = "gross_margin"
 #: Mechanisms in display order.
 MECHANISMS: tuple[str, ...] = tuple(dict.fromkeys(MECHANISM_OF.values()))
@@ -183,8 +184,9 @@ class Attribution:
         return out
 
     def by_net_item(self) -> pd.DataFrame:
-        """Like :meth:`by_item`, with the sales items netted into one ``gross_margin`` step (sales less goods,
-        platform commission and payment fees), which the verdict's "why" reads.
+        """Like :meth:`by_item`, with the sales items netted into one ``gross_margin`` step.
+
+        The step is sales less goods, platform commission and payment fees; the verdict's "why" reads it.
         """
         keep = [c for c in self.per_seed.columns if c not in SALES_ITEMS]
         wide = self.per_seed[keep].copy()

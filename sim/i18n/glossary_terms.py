@@ -629,11 +629,13 @@ _METRICS = Section("metrics", {"en": "Metrics and models", "zh": "指标与模�
             "even. In the model `ltv_cac` is the conventional ratio: the horizon-truncated, discounted member LTV "
             "over `cac`, all acquisition spend with ads per new customer or member. The variant `ltv_pool_cac` "
             "divides by `cost_per_member`, which is without ad spend, so it reads higher.",
-       d_zh="每单位获客支出所创造的价值。常见的经验法则（D. Skok，“SaaS Metrics 2.0”，For Entrepreneurs，2013）要求在计入全部获客成本时达到约 3:1，因为 LTV 还需覆盖"
+       d_zh="每单位获客支出所创造的价值。常见的经验法则（D. Skok，“SaaS Metrics 2.0”，For Entrepreneurs，2013）"
+            "要求在计入全部获客成本时达到约 3:1，因为 LTV 还需覆盖"
             "管理费用和风险；刚刚超过 1 只是勉强保本。本模型的 `ltv_cac` 采用常规口径：在模拟期末截断的贴现会员"
             " LTV 除以 `cac`（含广告在内的全部获客支出，按每位新顾客或新会员计）。变体 `ltv_pool_cac` 除以不含"
             "广告费的 `cost_per_member`，因此数值更高。",
-       d_ja="獲得費用 1 単位あたりに生まれる価値。一般的な目安（D. Skok「SaaS Metrics 2.0」For Entrepreneurs、2013 年）は、獲得費用をすべて含めて約 3:1。LTV は間接費や"
+       d_ja="獲得費用 1 単位あたりに生まれる価値。一般的な目安（D. Skok「SaaS Metrics 2.0」For Entrepreneurs、2013 年）"
+            "は、獲得費用をすべて含めて約 3:1。LTV は間接費や"
             "リスクも賄う必要があるためで、1 をわずかに上回るだけでは収支とんとんにすぎない。本モデルの `ltv_cac` "
             "は通常の定義で、期間の終わりで打ち切った割引後の会員 LTV を `cac`（広告を含む獲得費用の総額を新規の"
             "顧客・会員 1 人あたりにしたもの）で割る。変種の `ltv_pool_cac` は広告費を含まない `cost_per_member` "

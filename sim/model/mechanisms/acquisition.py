@@ -4,12 +4,12 @@
 segment becomes aware with the day's chance from the brand's impressions. Lapsed customers can be
 won back with a lower effectiveness (``winback_share``).
 
-**Organic content** (free, slower; Private e-commerce encyclopedia 2025 route 2): a daily view probability; a view makes an
-unaware consumer aware, and an aware viewer may follow the brand's account (join the pool directly).
+**Organic content** (free, slower; Private e-commerce encyclopedia 2025 route 2): a daily view probability; a
+view makes an unaware consumer aware, and an aware viewer may follow the brand's account (join the pool directly).
 **KOL campaigns** (Ebrun n.d.: buying an influencer is buying their followers): on campaign days a
 fee exposes ``reach`` people; joiners carry the KOL's trust bonus. **Partner pools** (resource
-swaps, Private e-commerce encyclopedia 2025 route 3): consumers in a partner's pool are shown the brand; some join at once,
-trusting the brand as much as the partner, and the partner is paid per join.
+swaps, Private e-commerce encyclopedia 2025 route 3): consumers in a partner's pool are shown the brand; some join
+at once, trusting the brand as much as the partner, and the partner is paid per join.
 """
 
 from __future__ import annotations

@@ -28,9 +28,10 @@ joins the open case and does not climb. Counts behind the shape: FY2012 about 5,
 where p is the yearly probability that a holder of ``reference_records`` discloses a leak (TSR: 3.2-4.9% of
 Japanese listed firms a year, 2021-2024), records are the people whose data the brand holds (customers
 and members), and u = ``unpreventable_share`` is the part security spend cannot remove (TSR 2024: 60.3% of
-incidents were cyber; the rest are mis-sent mail, lost devices and insiders). A breach costs ``response_cost + cost_per_record * records`` (investigation, call centre,
-letters and apology vouchers: JNSA 2024) as ``breach_costs``, plus ``breach.fine`` if the law fines a
-breach itself (APPI does not), lowers members' trust by ``trust_shock`` and makes each member leave with
+incidents were cyber; the rest are mis-sent mail, lost devices and insiders). A breach costs
+``response_cost + cost_per_record * records`` (investigation, call centre, letters and apology vouchers:
+JNSA 2024) as ``breach_costs``, plus ``breach.fine`` if the law fines a breach itself (APPI does not),
+lowers members' trust by ``trust_shock`` and makes each member leave with
 probability ``optout_share * 2 psi`` (privacy-sensitive members first), and is one action on the data
 law's ladder.
 
@@ -157,9 +158,9 @@ def enforcement_probability(violation_complaints: float, per_complaint: float) -
 
 def breach_hazard(records_people: float, rate_per_year: float, reference_records: float, exponent: float,
                   security_per_day: float, halving: float, unpreventable: float = 0.0) -> float:
-    """Daily breach hazard: the yearly rate as a daily hazard, scaled by records held, the preventable part
-    halved by each ``halving`` of security spend.
+    """Daily breach hazard: the yearly rate as a daily hazard, scaled by the records held.
 
+    The preventable part is halved by each ``halving`` of security spend:
     ``-ln(1 - p) / 365 * (records / reference)^exponent * (u + (1 - u) * 0.5^(security / halving))``;
     0 without records.
     """

@@ -1,7 +1,7 @@
 """Interception / diversion (截流): inviting platform buyers into the brand's pool at checkout.
 
-At a public-platform purchase by a non-member, an invitation (order card, SMS, QR code, Private e-commerce encyclopedia 2025)
-is enclosed with probability ``invite_share``. Acceptance (functional form: assumption)::
+At a public-platform purchase by a non-member, an invitation (order card, SMS, QR code, Private e-commerce
+encyclopedia 2025) is enclosed with probability ``invite_share``. Acceptance (functional form: assumption)::
 
     p_accept = accept_base * (1 - psi)^psi_weight * friction
                * (1 + hook_lift * h / (h + h_half) + points_join_lift * x / (x + points_half))

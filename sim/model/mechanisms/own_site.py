@@ -79,7 +79,8 @@ PARAMS = {
 }
 JOIN_SOURCES = {"SRC_OWN_SITE": "own_site"}
 TALLIES = {"T_SITE_VISITS": "own_site_visits", "T_PUR_SITE": "purchases_own_site", "T_CARDS": "diversion_cards",
-           "T_PLATFORM_PENALTIES": "platform_penalties", "T_DELISTED": "delisted_days", "T_J_OWN_SITE": "joins_own_site"}
+           "T_PLATFORM_PENALTIES": "platform_penalties", "T_DELISTED": "delisted_days",
+           "T_J_OWN_SITE": "joins_own_site"}
 LEDGER = {"C_SITE": "own_site_costs", "C_SITE_ADS": "own_site_ads"}
 EVENTS = {"E_SITE_VISIT": "visited_own_site", "E_BUY_SITE": "bought_own_site", "E_CARD": "diversion_card"}
 DAY_SLOTS = Slots(STREAM, block=16, ranges={

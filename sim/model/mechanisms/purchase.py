@@ -92,7 +92,9 @@ BLOCK = DAY_SLOTS.block
 S_OCCASION, S_DROPOUT, S_INVITE, S_ACCEPT, S_CONSENT, S_PAID, S_PRIVATE = (
     DAY_SLOTS.first(n) for n in ("occasion", "dropout", "invite", "accept", "consent", "paid", "private"))
 
-ACTIVE_DAYS = 90  # a member is active if they bought in the last 90 days (a common retail definition of an active customer; assumption)
+# A member is active if they bought in the last 90 days (a common retail definition of an active customer;
+# assumption).
+ACTIVE_DAYS = 90
 
 
 @njit(inline="always")

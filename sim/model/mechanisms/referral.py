@@ -1,4 +1,6 @@
-"""Referral / fission (裂变): members share with friends; both sides may get a coupon (Private e-commerce encyclopedia 2025).
+"""Referral / fission (裂变): members share with friends; both sides may get a coupon.
+
+Source: Private e-commerce encyclopedia 2025.
 
 A member shares on a day, during their first ``share_window_days`` in the pool, with probability::
 
