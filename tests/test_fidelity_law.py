@@ -1,5 +1,7 @@
-"""Issue 17, the law and data-risk items: breaches at a sourced rate, the law per channel, the enforcement
-ladder, a regime that tightens on a day, the conventional LTV/CAC, the verdict's "why" and the documents.
+"""Issue 17: the law and data-risk items.
+
+Breaches at a sourced rate, the law per channel, the enforcement ladder, a regime that tightens on a day, the
+conventional LTV/CAC, the verdict's "why" and the documents.
 
 Each test fails on the main branch before this work (breaches had a linear per-million-records hazard that
 never fired, fines came straight from complaints, LINE was under the e-mail law, cold SMS was lawful in
@@ -39,8 +41,9 @@ def test_breach_hazard_is_the_sourced_yearly_rate_at_the_reference_size() -> Non
 
 
 def test_security_spend_pays_for_itself_somewhere_in_japan() -> None:
-    """At the Japan preset's own pool sizes, security cuts the expected breach cost (response money plus the
-    members a breach drives away, valued at their LTV) by more than it costs at some spend level.
+    """At the Japan preset's pool sizes, some security spend cuts expected breach cost by more than it costs.
+
+    The expected breach cost is the response money plus the members a breach drives away, valued at their LTV.
     """
     sc = small("japan_in_japan", population=20_000, days=1095)
     res = sim.run(sc)
@@ -144,8 +147,10 @@ def test_line_messages_are_outside_the_email_act_but_member_site_email_is_inside
 
 
 def test_cold_sms_is_a_violation_in_china_with_its_own_enforcement() -> None:
-    """Commercial SMS needs consent in China (Advertising Law art. 43; MIIT 2015): each cold SMS is a violation,
-    and complaints about them bring the MIIT ladder (order with a CNY 30,000 fine).
+    """In China each cold SMS is a violation, and complaints about them bring the MIIT enforcement ladder.
+
+    Commercial SMS needs consent in China (Advertising Law art. 43; MIIT 2015); the ladder's step is an order
+    with a CNY 30,000 fine.
     """
     sc = small("china_in_china", population=3000, days=365,
                **{"market.regime.enforcement_per_violation_complaint": 0.05})
@@ -155,8 +160,9 @@ def test_cold_sms_is_a_violation_in_china_with_its_own_enforcement() -> None:
 
 
 def test_a_regime_tightens_on_its_day() -> None:
-    """Consent at join until day 100, explicit opt-in after: unconsented member messages become violations
-    only from that day (consents given before stay valid).
+    """A regime tightening on day 100 makes unconsented member messages violations only from that day.
+
+    Consent at join holds until day 100, explicit opt-in after; consents given before stay valid.
     """
     over = {"brands.0.strategy.compliance.cold_outreach_per_week": 0,
             "brands.0.strategy.compliance.respect_opt_in": "false",
@@ -231,8 +237,10 @@ def test_ltv_cac_is_the_conventional_ratio_and_the_pool_variant_is_named() -> No
 
 
 def test_the_why_of_the_transplant_names_fines_and_spending_as_the_data_says() -> None:
-    """Hybrid vs the China playbook in Japan: the why names, in three languages, every net ledger step that
-    carries at least 10% of the paired gap in the leader's favour (fines among them), with its amount.
+    """Hybrid vs the China playbook in Japan: the "why" names each large net ledger step with its amount.
+
+    In three languages it names every net ledger step that carries at least 10% of the paired gap in the
+    leader's favour (fines among them).
     """
     from sim.analysis.attribution import GROSS_MARGIN, LEDGER_DAILY, SALES_ITEMS, attribute, why_lines
     from sim.analysis.compare import compare_scenarios
@@ -299,8 +307,10 @@ def test_model_md_states_the_declared_forms_and_no_contradicted_claims() -> None
 
 
 def test_every_default_parameter_cites_a_known_source_or_says_assumption() -> None:
-    """Every numeric scenario parameter names a source of sim.sources (by its label) or the word assumption;
-    every source is cited by title, publisher and date.
+    """Every numeric scenario parameter cites a known source or says assumption.
+
+    A parameter names a source of sim.sources (by its label) or the word assumption; every source is cited by
+    title, publisher and date.
     """
     from sim.docs.fields import leaf_fields
     from sim.scenario import schema as S

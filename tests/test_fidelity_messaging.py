@@ -207,7 +207,7 @@ def test_profit_against_messages_per_week_is_an_inverted_u(preset: str) -> None:
         for b, seed in enumerate(SEEDS):
             profit[a, b] = float(sim.run(sc, seed=seed).daily["profit"].sum())
     peak = int(np.argmax(profit.mean(axis=1)))
-    assert CADENCES[peak] in (2, 4), dict(zip(CADENCES, profit.mean(axis=1)))
+    assert CADENCES[peak] in (2, 4), dict(zip(CADENCES, profit.mean(axis=1), strict=True))
     for edge in (0, len(CADENCES) - 1):
         diff = profit[peak] - profit[edge]
         se = diff.std(ddof=1) / np.sqrt(len(SEEDS))

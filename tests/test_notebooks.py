@@ -1,5 +1,7 @@
-"""The teaching notebooks: stored without outputs, every one runs top to bottom at small size, and every
-prose claim that depends on a number is checked by a check cell (:mod:`sim.teaching`) when it runs.
+"""The teaching notebooks: stored without outputs, run at small size, and their numeric claims checked.
+
+Every notebook runs top to bottom at small size, and every prose claim that depends on a number is checked
+by a check cell (:mod:`sim.teaching`) when it runs.
 
 Each notebook reads ``SIM_NOTEBOOK_SMALL=1`` and shrinks its population, horizon and replicates, so
 the whole set executes in a few minutes on one core. The kernel is this test's own
@@ -126,7 +128,8 @@ def test_a_false_claim_fails_the_notebook(kernel_env: str, tmp_path: Path) -> No
         nbformat.v4.new_markdown_cell("Profit is highest at zero messages."),
         nbformat.v4.new_code_cell("from sim.teaching import check, is_interior_max\n"
                                   "freq, profit = [0, 1, 3], [1.0, 3.0, 2.0]\n"
-                                  "check(max(profit) == profit[0], '99: profit is highest at zero messages', got=profit)"),
+                                  "check(max(profit) == profit[0], '99: profit is highest at zero messages', "
+                                  "got=profit)"),
     ]
     client = nbclient.NotebookClient(nb, kernel_name=kernel_env, timeout=120, allow_errors=False,
                                      resources={"metadata": {"path": str(tmp_path)}})
@@ -151,7 +154,8 @@ def test_every_exercise_in_the_pack_has_a_check() -> None:
         listed = re.findall(r"^(\d)\. \*\*", nb.cells[[i for i, c in enumerate(nb.cells)
                                                         if "## Exercises" in c.source][0]].source, re.M)
         expected = {f"{path.name[:2]}-E{n}" for n in listed}
-        assert expected and expected <= set(pack), f"{path.name}: exercises missing from the pack: {expected - set(pack)}"
+        assert expected and expected <= set(pack), (
+            f"{path.name}: exercises missing from the pack: {expected - set(pack)}")
         key = "\n".join(c.source for c in nb.cells if "answer-key" in c.metadata.get("tags", []))
         calls: dict[str, list[tuple[float, float]]] = {}
         for ex_id, low, high in EXERCISE_CALL.findall(key):

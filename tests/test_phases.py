@@ -31,6 +31,7 @@ def base() -> sim.Scenario:
 
 @pytest.fixture(scope="module")
 def base_daily(base: sim.Scenario) -> pd.DataFrame:
+    """The daily results of the unscheduled ``base`` scenario, the paired reference for every variant."""
     return sim.run(base).daily
 
 
@@ -48,8 +49,10 @@ def _with(sc: sim.Scenario, *, phases: list | None = None, calendar: list | None
 
 
 def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """The numeric daily columns, without ``cohort_referrals``: it credits later referrals back to the
-    referrer's join day, so a change on day d rightly rewrites it for earlier days.
+    """The numeric daily columns, without ``cohort_referrals``.
+
+    ``cohort_referrals`` credits later referrals back to the referrer's join day, so a change on day d
+    rightly rewrites it for earlier days.
     """
     return frame.select_dtypes("number").drop(columns="cohort_referrals").reset_index(drop=True)
 
@@ -81,7 +84,8 @@ def test_more_ad_budget_from_day_d_raises_joins_after_d_only(base: sim.Scenario,
     d = 120
     budget = base.brands[0].strategy.acquisition.ad_budget_per_day
     assert budget > 0
-    sc = _with(base, phases=[{"from_day": d, "name": "push", "set": {"acquisition": {"ad_budget_per_day": budget * 4}}}])
+    sc = _with(base, phases=[{"from_day": d, "name": "push",
+                              "set": {"acquisition": {"ad_budget_per_day": budget * 4}}}])
     daily = sim.run(sc).daily
     before, base_before = daily[daily["day"] < d], base_daily[base_daily["day"] < d]
     pd.testing.assert_frame_equal(_numbers(before).reset_index(drop=True), _numbers(base_before).reset_index(drop=True))
@@ -161,11 +165,13 @@ def _one_brand(phases: list) -> dict:
 
 
 def test_a_phase_after_the_horizon_is_refused() -> None:
+    """A phase starting after the last day is refused, naming the field, the day and the last valid day."""
     text = _refused(_one_brand([{"from_day": 400, "set": {}}]))
     assert "phases.0.from_day" in text and "400" in text and "364" in text
 
 
 def test_unordered_or_overlapping_phases_are_refused() -> None:
+    """Phase start days must strictly increase: a decreasing or repeated ``from_day`` is refused by path."""
     text = _refused(_one_brand([{"from_day": 100}, {"from_day": 50}]))
     assert "phases.1.from_day" in text and "50" in text and "increasing" in text
     text = _refused(_one_brand([{"from_day": 100}, {"from_day": 100}]))
@@ -173,11 +179,14 @@ def test_unordered_or_overlapping_phases_are_refused() -> None:
 
 
 def test_a_negative_fee_in_a_phase_is_refused() -> None:
+    """A phase's lever values are validated like the strategy's: a negative KOL fee is refused with its path."""
     text = _refused(_one_brand([{"from_day": 10, "set": {"acquisition": {"kol": {"fee": -100}}}}]))
-    assert "phases.0.set" in text and "acquisition.kol.fee" in text and "-100" in text and "greater than or equal to 0" in text
+    assert "phases.0.set" in text and "acquisition.kol.fee" in text and "-100" in text
+    assert "greater than or equal to 0" in text
 
 
 def test_a_phase_overriding_a_key_that_does_not_exist_is_refused() -> None:
+    """An unknown lever in a phase is refused as not existing, suggesting the close name when there is one."""
     text = _refused(_one_brand([{"from_day": 10, "set": {"messaging": {"per_weak": 3}}}]))
     assert "messaging.per_weak" in text and "does not exist" in text and "per_week" in text
     text = _refused(_one_brand([{"from_day": 10, "set": {"advertising": 3}}]))
@@ -185,11 +194,13 @@ def test_a_phase_overriding_a_key_that_does_not_exist_is_refused() -> None:
 
 
 def test_a_phase_cannot_switch_the_pool_tool() -> None:
+    """The pool tool is fixed for the run: a phase setting ``pool.tool`` is refused as something it cannot change."""
     text = _refused(_one_brand([{"from_day": 10, "set": {"pool": {"tool": "line"}}}]))
     assert "phases.0.set.pool.tool" in text and "cannot change" in text
 
 
 def test_overlapping_seasons_and_reversed_windows_are_refused() -> None:
+    """Calendar seasons that overlap, end before they start or have a negative demand are refused by name."""
     doc = {"run": {"days": 365, "population": 1000},
            "market": {"calendar": [{"name": "a", "start": 300, "end": 320, "demand": 2},
                                    {"name": "b", "start": 310, "end": 330, "demand": 2}]}}
@@ -234,8 +245,10 @@ def test_phased_example_scenario_loads_and_switches() -> None:
 
 # ---- the budget planner over channels and periods (issue 15 item 5) -------------------------------------
 def test_budget_over_periods_charges_each_period_its_own_rate_and_finds_the_cheapest() -> None:
-    """Known answer: with ads that buy nothing, profit = constant - ads(year 1) x days - ads(later) x days,
-    for every candidate, and the plan is the cheapest pair; the plan scenario runs each period's rate.
+    """Known answer with ads that buy nothing: the plan is the cheapest pair of per-period ad rates.
+
+    For every candidate, profit = constant - ads(period 1) x days - ads(period 2) x days; the plan scenario
+    runs each period's rate.
     """
     from sim.analysis.budget import plan_budget
     from sim.analysis.execution import Execution
@@ -258,6 +271,7 @@ def test_budget_over_periods_charges_each_period_its_own_rate_and_finds_the_chea
 
 
 def test_budget_periods_are_checked() -> None:
+    """Period cut days become (start, end) spans; cuts at 0, at the horizon, unordered or repeated are refused."""
     from sim.analysis.budget import check_periods
 
     assert check_periods((), 100) == [(0, 100)]
@@ -268,6 +282,7 @@ def test_budget_periods_are_checked() -> None:
 
 
 def test_cli_budget_with_periods_prints_each_period_and_refuses_a_bad_cut(tmp_path) -> None:
+    """``ptsim budget --phase`` prints and saves one budget per period, and a cut past the horizon is refused."""
     import json
 
     from typer.testing import CliRunner
@@ -296,6 +311,7 @@ def _sizes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_editor_adds_and_removes_a_phase_and_shows_a_bad_value_with_its_path(_sizes: None) -> None:
+    """The editor adds a phase to the YAML and lists it, shows a bad phase value with its path, and removes it."""
     from dashboard.text import md
     from tests.apptest_helpers import assert_ok, open_page
 
@@ -307,7 +323,8 @@ def test_editor_adds_and_removes_a_phase_and_shows_a_bad_value_with_its_path(_si
     assert_ok(at)
     text = at.text_area(key="ed_text").value
     doc = sim.scenario.loader.parse_yaml(text.encode(), "t")
-    assert doc["brands"][0]["strategy"]["phases"] == [{"from_day": 99, "set": {"acquisition": {"ad_budget_per_day": 123.0}}}]
+    assert doc["brands"][0]["strategy"]["phases"] == [
+        {"from_day": 99, "set": {"acquisition": {"ad_budget_per_day": 123.0}}}]
     assert at.success  # still a valid scenario
     assert any("From day 100" in t.value and "ad_budget_per_day = 123.0" in t.value for t in at.text)
     # a negative fee is refused with its path, like any edit
@@ -325,8 +342,10 @@ def test_editor_adds_and_removes_a_phase_and_shows_a_bad_value_with_its_path(_si
 
 
 def test_whatif_switch_on_day_runs_a_phased_variant(_sizes: None) -> None:
-    """B switches to a bigger ad budget on a later day: the overrides say so, the figure marks the day, and
-    the variant's numbers differ from B switching from day 1.
+    """B switching to a bigger ad budget on a later day runs as a phased variant.
+
+    The overrides say so, the figure marks the day, and the variant's numbers differ from B switching from
+    day 1.
     """
     from tests.apptest_helpers import assert_ok, open_page
 

@@ -31,6 +31,7 @@ def base() -> sim.Scenario:
 
 @pytest.fixture(scope="module")
 def base_daily(base: sim.Scenario) -> pd.DataFrame:
+    """The daily results of the unstressed ``base`` scenario, the paired twin of every stressed run."""
     return sim.run(base).daily
 
 
@@ -41,8 +42,10 @@ def _stressed(sc: sim.Scenario, **stress: Any) -> sim.Scenario:
 
 
 def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """The numeric daily columns, without ``cohort_referrals``: it credits later referrals back to the
-    referrer's join day, so a change on day d rightly rewrites it for earlier days.
+    """The numeric daily columns, without ``cohort_referrals``.
+
+    ``cohort_referrals`` credits later referrals back to the referrer's join day, so a change on day d
+    rightly rewrites it for earlier days.
     """
     return frame.select_dtypes("number").drop(columns="cohort_referrals").reset_index(drop=True)
 
@@ -79,6 +82,7 @@ def test_a_breach_costs_the_regime_fine_and_trust(base: sim.Scenario, base_daily
 
 
 def test_an_enforcement_order_of_size_two_books_twice_the_fine(base: sim.Scenario, base_daily: pd.DataFrame) -> None:
+    """An enforcement stress of size 2: one enforcement counted, twice the regime's fine booked, trust falls."""
     sc = _stressed(base, kind="enforcement", size=2.0)
     daily = sim.run(sc).daily
     on, twin = daily[daily["day"] == DAY].iloc[0], base_daily[base_daily["day"] == DAY].iloc[0]
@@ -110,6 +114,10 @@ def test_a_ban_on_another_tool_strikes_no_one(base: sim.Scenario, base_daily: pd
 
 
 def test_ad_prices_plus_half_raise_the_cpm_by_half_from_the_day(base: sim.Scenario, base_daily: pd.DataFrame) -> None:
+    """An ad_price stress of +50% for 30 days multiplies the CPM by 1.5 in its window, then the price rule is back.
+
+    In the window the same budget buys fewer impressions; after it the CPM stays below 1.2 times the twin's.
+    """
     daily = sim.run(_stressed(base, kind="ad_price", size=0.5, days=30)).daily
     window = daily["day"].between(DAY, DAY + 29)
     ratio = daily.loc[window, "cpm"].to_numpy() / base_daily.loc[window, "cpm"].to_numpy()
@@ -120,6 +128,7 @@ def test_ad_prices_plus_half_raise_the_cpm_by_half_from_the_day(base: sim.Scenar
 
 
 def test_a_brand_stress_strikes_only_that_brand() -> None:
+    """A stress naming the second brand leaves the first brand's numbers identical and strikes the second."""
     sc = small("head_to_head_japan", population=2000, days=120)
     names = [b.name for b in sc.brands]
     doc = sc.model_dump(mode="json")
@@ -141,6 +150,7 @@ def _refused(stress: dict, days: int = 100) -> str:
 
 
 def test_bad_stresses_are_refused_with_field_value_and_expectation() -> None:
+    """Out-of-range days and sizes, unknown brands, tools and kinds are refused with field, value and expectation."""
     assert "stresses.0.day" in (t := _refused({"kind": "breach", "day": 100})) and "0 to 99" in t
     assert "'B'" in (t := _refused({"kind": "breach", "day": 5, "brand": "B"})) and "known" in t
     assert "'telegram'" in _refused({"kind": "channel_ban", "day": 5, "tool": "telegram"})
@@ -151,6 +161,7 @@ def test_bad_stresses_are_refused_with_field_value_and_expectation() -> None:
 
 
 def test_parse_stress_text() -> None:
+    """``KIND:DAY[:SIZE]`` parses to a 0-based day with the default size 0.5; malformed texts are refused."""
     st = parse_stress("ad_price:365")
     assert (st.kind, st.day, st.size) == ("ad_price", 364, 0.5)
     st = parse_stress("channel_ban:10:0.3")
@@ -183,6 +194,7 @@ def test_stress_test_pairs_the_twin_and_loses_money(base: sim.Scenario) -> None:
 
 # ---- the CLI --------------------------------------------------------------------------------------
 def test_cli_risk_stress_prints_the_paired_effect_and_saves(tmp_path) -> None:
+    """``ptsim risk --stress`` prints and saves the paired effect (0 for size 0) and refuses bad stress texts."""
     import json
 
     from typer.testing import CliRunner
@@ -231,6 +243,7 @@ def test_decide_page_stress_section_runs_a_stress_on_a_chosen_day(monkeypatch: p
 
 
 def test_stress_pairs_figure_joins_each_seed_and_escapes_the_title() -> None:
+    """The paired figure draws both runs' points, one line per seed joining them, and escapes its title."""
     from sim.figures_decide import stress_pairs_figure
 
     samples = pd.DataFrame({"profit": [1.0, -2.0, 3.0], "profit_stressed": [0.5, -4.0, 1.0]})

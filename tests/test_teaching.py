@@ -89,8 +89,10 @@ def test_verdict_needs_the_interval_to_exclude_zero() -> None:
 
 
 def test_ltv_cac_rule_of_thumb_is_attributed_and_qualified_everywhere() -> None:
-    """The 3:1 rule is credited (Skok) in the glossary's three languages, MODEL.md and notebook 01, which also
-    say that this model's ltv_cac leaves ad spend out (so 'above 1' is not 'pays back').
+    """The 3:1 LTV/CAC rule is credited (Skok) and qualified wherever it appears.
+
+    The glossary's three languages, MODEL.md and notebook 01 credit it and also say that this model's ltv_cac
+    leaves ad spend out (so 'above 1' is not 'pays back').
     """
     import json
     from pathlib import Path

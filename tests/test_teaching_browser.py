@@ -1,6 +1,8 @@
-"""The teaching track in a real browser (headless Debian Chromium): the Learn page's quiz and a worksheet
-walk-through, with the screenshots the instructor pack links (``SIM_SCREENSHOT_DIR=docs/images/screens``
-refreshes them; default: a temp folder). Skipped only when ``/usr/bin/chromium`` or Playwright is missing.
+"""The teaching track in a real browser (headless Debian Chromium).
+
+The Learn page's quiz and a worksheet walk-through, with the screenshots the instructor pack links
+(``SIM_SCREENSHOT_DIR=docs/images/screens`` refreshes them; default: a temp folder). Skipped only when
+``/usr/bin/chromium`` or Playwright is missing.
 """
 
 from __future__ import annotations
@@ -88,8 +90,10 @@ def test_learn_quiz_in_the_browser_with_screenshot(server: str, browser) -> None
 
 
 def test_worksheet_w3_walk_through(server: str, browser) -> None:
-    """Worksheet W3, part A and B: the fatigue concept with a quality set and the quiz answered (a wrong answer
-    first, then the right one), then the Explore page's 2-D sweep run; a screenshot of each step.
+    """Worksheet W3, parts A and B, walked through in the browser with a screenshot of each step.
+
+    The fatigue concept with a quality set and the quiz answered (a wrong answer first, then the right one),
+    then the Explore page's 2-D sweep run.
     """
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = _open(browser, f"{server}/learn?lang=en")
@@ -110,7 +114,8 @@ def test_worksheet_w3_walk_through(server: str, browser) -> None:
             has_text=t("learn.quiz.wrong", "en")).count() == 1
         _answer(page, "fatigue", 1, right=True)
         assert page.locator("[data-testid='stAlertContentSuccess']").count() == 1
-        caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="most profitable frequency").inner_text()
+        caption = (page.locator("[data-testid='stCaptionContainer']")
+                   .filter(has_text="most profitable frequency").inner_text())
         best = float(re.search(r"frequency is ([0-9.]+) messages", caption).group(1))
         assert 0 < best < 14, f"the text promises an inverted U; the chart's best is {best}/week"
         page.screenshot(path=str(SHOTS / "worksheet_w3_fatigue.png"), full_page=True)

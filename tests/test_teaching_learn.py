@@ -1,5 +1,7 @@
-"""The Learn page as a teaching tool: an input and a quiz on every concept, feedback in three languages, and
-enough agents behind the Japan charts that they agree with their own text (issue 18).
+"""The Learn page as a teaching tool (issue 18).
+
+An input and a quiz on every concept, feedback in three languages, and enough agents behind the Japan charts
+that they agree with their own text.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def test_every_concept_has_a_quiz_with_one_right_answer() -> None:
 def test_quiz_texts_and_feedback_exist_in_every_language(lang: str) -> None:
     """Question, every answer and the explanation exist in en, zh and ja, and differ from English outside en."""
     for concept, (n, _) in _quiz().items():
-        keys = [f"learn.quiz.{concept}.q", f"learn.quiz.{concept}.why"] + [f"learn.quiz.{concept}.a{i}" for i in range(n)]
+        keys = [f"learn.quiz.{concept}.q", f"learn.quiz.{concept}.why"] + [
+            f"learn.quiz.{concept}.a{i}" for i in range(n)]
         for key in keys:
             assert has(key), key
             text = t(key, lang)
@@ -61,8 +64,10 @@ def test_membership_quiz_uses_the_glossary_spelling() -> None:
 
 
 def test_japan_charts_rest_on_enough_agents_and_agree_with_their_text() -> None:
-    """At the Learn page's real size a Japan pool has 100+ agents, and more points mean more active members
-    (the membership text: points raise purchases and lower dropout). At the old size it had about 20.
+    """At the Learn page's real size a Japan pool has 100+ agents, and more points mean more active members.
+
+    That is what the membership text says: points raise purchases and lower dropout. At the old size the pool
+    had about 20 agents.
     """
     import sim
     from dashboard.settings import Sizes

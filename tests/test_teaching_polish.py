@@ -1,5 +1,6 @@
-"""Classroom polish (issue 18 item 6): localised numbers, one colour per strategy in every figure, colour-blind
-safe palettes and scales.
+"""Classroom polish (issue 18 item 6).
+
+Localised numbers, one colour per strategy in every figure, colour-blind safe palettes and scales.
 """
 
 from __future__ import annotations
@@ -80,8 +81,10 @@ def _seen_distance(a: str, b: str, kind: str) -> float:
 
 @pytest.mark.parametrize("kind", sorted(CVD))
 def test_strategy_colours_stay_apart_for_colour_blind_readers(kind: str) -> None:
-    """China, Japan and hybrid colours (and the two-sided pair) remain distinguishable under deuteranopia and
-    protanopia; the old red #c0392b and green #2a9d55 pair did not reach this distance.
+    """China, Japan and hybrid colours (and the two-sided pair) stay distinguishable under colour blindness.
+
+    They remain apart under deuteranopia and protanopia; the old red #c0392b and green #2a9d55 pair did not
+    reach this distance.
     """
     cols = [c for _, c in S.STRATEGY_COLOURS] + [S.LOW_COLOUR, S.HIGH_COLOUR]
     for i, a in enumerate(cols):
@@ -102,8 +105,10 @@ def _trace_colours(fig) -> dict[str, str]:
 
 
 def test_one_colour_per_strategy_across_figures_and_languages() -> None:
-    """The China playbook is the same colour in a band chart, a KPI interval chart and a line chart, whether
-    it is named by preset id, in English, Chinese or Japanese, and whatever its position.
+    """The China playbook has one colour across figures, languages and positions.
+
+    It is the same colour in a band chart, a KPI interval chart and a line chart, whether it is named by preset
+    id, in English, Chinese or Japanese, and whatever its position.
     """
     bands = pd.DataFrame({"day": [0, 1], "mean": [1.0, 2.0], "p05": [0.5, 1.5], "p95": [1.5, 2.5]})
     names = ["hybrid_in_japan", "japan_in_japan", "china_in_china"]
@@ -111,7 +116,8 @@ def test_one_colour_per_strategy_across_figures_and_languages() -> None:
     interval = _trace_colours(figures.kpi_interval_figure({"中国打法 · 中国市场": 1.0, "ハイブリッド × 日本市場": 2.0,
                                                            "Japan membership in Japan": 3.0}))
     df = pd.DataFrame({"x": [0, 1], "a": [1, 2], "b": [2, 3]})
-    line = _trace_colours(figures.line_figure(df, "x", {"a": "Japan membership", "b": "China playbook transplanted to Japan"}))
+    line = _trace_colours(figures.line_figure(df, "x", {"a": "Japan membership",
+                                                         "b": "China playbook transplanted to Japan"}))
     china = {band["china_in_china"], interval["中国打法 · 中国市场"], line["China playbook transplanted to Japan"]}
     japan = {band["japan_in_japan"], interval["Japan membership in Japan"], line["Japan membership"]}
     hybrid = {band["hybrid_in_japan"], interval["ハイブリッド × 日本市場"]}
