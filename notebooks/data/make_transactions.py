@@ -26,17 +26,17 @@ from sim.analysis.calibrate import simulate_transactions  # noqa: E402
 TRUTH = {
     "customers": 1500,
     "start": "2023-01-01",
-    "days": 731,             # 2023-01-01 .. 2024-12-31
-    "cohort_days": 365,      # first purchases spread over 2023
+    "days": 731,  # 2023-01-01 .. 2024-12-31
+    "cohort_days": 365,  # first purchases spread over 2023
     "seed": 20240101,
     "time_unit": "days",
-    "r": 1.2,                # Gamma shape of the purchase rate
-    "alpha": 87.6,           # Gamma rate in days: mean rate r / alpha = 0.0137 per day = 5.0 per year
-    "a": 0.8,                # Beta(a, b) dropout after each repeat purchase: mean 0.186
+    "r": 1.2,  # Gamma shape of the purchase rate
+    "alpha": 87.6,  # Gamma rate in days: mean rate r / alpha = 0.0137 per day = 5.0 per year
+    "a": 0.8,  # Beta(a, b) dropout after each repeat purchase: mean 0.186
     "b": 3.5,
-    "spend_p": 6.0,          # Gamma-Gamma spend: transaction value ~ Gamma(p, nu), nu ~ Gamma(q, gamma)
+    "spend_p": 6.0,  # Gamma-Gamma spend: transaction value ~ Gamma(p, nu), nu ~ Gamma(q, gamma)
     "spend_q": 4.0,
-    "spend_gamma": 2000.0,   # mean of a customer's mean spend p * gamma / (q - 1) = 4,000 JPY
+    "spend_gamma": 2000.0,  # mean of a customer's mean spend p * gamma / (q - 1) = 4,000 JPY
 }
 
 
@@ -44,8 +44,16 @@ def make(folder: Path = HERE) -> tuple[Path, Path]:
     """Write the log and its truth file into ``folder``; returns both paths."""
     t = TRUTH
     log = simulate_transactions(
-        t["customers"], t["r"], t["alpha"], t["a"], t["b"], start=t["start"], days=t["days"],
-        cohort_days=t["cohort_days"], seed=t["seed"], spend=(t["spend_p"], t["spend_q"], t["spend_gamma"]),
+        t["customers"],
+        t["r"],
+        t["alpha"],
+        t["a"],
+        t["b"],
+        start=t["start"],
+        days=t["days"],
+        cohort_days=t["cohort_days"],
+        seed=t["seed"],
+        spend=(t["spend_p"], t["spend_q"], t["spend_gamma"]),
     )
     csv = folder / "transactions.csv"
     truth = folder / "transactions_truth.json"
