@@ -15,19 +15,20 @@ a command fails.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from sim.cli.common import (
     EXIT_INCOMPLETE,
     HEADLINE_KPIS,
+    LOCAL,
     LiteralConsole,
+    RunOn,
     SetOpt,
     check_target,
     default_out,
@@ -35,9 +36,9 @@ from sim.cli.common import (
     error_line,
     fail,
     line,
-    literal,
     out,
     styled,
+    with_run_on,
 )
 from sim.errors import SimInputError
 
@@ -45,19 +46,9 @@ from sim.errors import SimInputError
 def register(app: typer.Typer) -> None:
     """Add ``replicate``, ``sweep``, ``sensitivity`` and ``optimise`` to ``app``."""
     for command in (replicate, sweep, sensitivity, optimise):
-        app.command()(command)
+        app.command()(with_run_on(command))
 
 RepsOpt = Annotated[int, typer.Option("--reps", "-n", help="Replicates (seeds spawned from the root seed).")]
-RootOpt = Annotated[
-    int | None, typer.Option("--root-seed", help="Root seed of the replicate seeds (default: the scenario's run.seed).")
-]
-WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", "-w", help="Worker processes of the local pool (default: all cores).")
-]
-SerialOpt = Annotated[bool, typer.Option("--serial", help="Run in this process, one run after another.")]
-SchedOpt = Annotated[
-    str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); needs the dask extra.")
-]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Result folder (default runs/NAME-COMMAND-TIME).")]
 OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing result folder.")]
 NoSaveOpt = Annotated[bool, typer.Option("--no-save", help="Print results only; write nothing.")]
@@ -80,36 +71,6 @@ def _versus_too(help_default: str) -> Any:
 # ---- shared helpers --------------------------------------------------------------------------------
 
 
-def _execution(**fields: Any) -> Any:
-    """A :class:`sim.analysis.execution.Execution` (imported on use: the CLI starts without the analysis layer)."""
-    from sim.analysis.execution import Execution
-
-    return Execution(**fields)
-
-
-def _executor(serial: bool, scheduler: str | None) -> str:
-    if scheduler is not None and not scheduler.strip():
-        raise SimInputError.single("executor", "--scheduler", "is empty; give a Dask scheduler address such as "
-                                   "tcp://host:8786, or leave the option out", scheduler)
-    if serial and scheduler:
-        raise SimInputError.single("options", "--serial", "cannot be combined with --scheduler")
-    return "serial" if serial else ("dask" if scheduler else "process")
-
-
-@contextmanager
-def _pool(serial: bool, scheduler: str | None, workers: int | None, tasks: int | None = None) -> Iterator[Any]:
-    """The command's executor, made before its progress bar starts.
-
-    A local pool forks its workers when it is made, and may only fork while this process runs no
-    other thread (:func:`sim.analysis.executors.resolve_start_method`); the progress bar's refresh
-    thread starts afterwards.
-    """
-    from sim.analysis.executors import make_executor
-
-    with make_executor(_executor(serial, scheduler), workers=workers, scheduler=scheduler, tasks=tasks) as ex:
-        yield ex
-
-
 def _target(name: str, kind: str, out_dir: Path | None, overwrite: bool, no_save: bool) -> Path | None:
     if no_save:
         return None
@@ -124,28 +85,6 @@ def _day0(day: int | None) -> int | None:
     if day < 1:
         raise SimInputError.single("--day", "day", "days are counted from 1", day)
     return day - 1
-
-
-@contextmanager
-def _bar(title: str) -> Iterator[Callable[[int, int], None]]:
-    bar = Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-    with bar:
-        task = bar.add_task(literal(title), total=None)
-
-        def tick(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield tick
 
 
 def _params(items: list[str] | None, option: str, sep: str = "=") -> dict[str, str]:
@@ -190,10 +129,7 @@ def replicate(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML.")],
     reps: RepsOpt = 20,
     set_: SetOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
     no_save: NoSaveOpt = False,
@@ -205,10 +141,8 @@ def replicate(
     try:
         sc = sim.resolve(scenario, set_ or [])
         target = _target(sc.name, "replicate", out_dir, overwrite, no_save)
-        with _pool(serial, scheduler, workers, reps) as ex, _bar(f"{sc.name} x {reps}") as tick:
-            ens = run_replicates(
-                sc, reps, execution=_execution(seed=root_seed, executor=ex, progress=tick)
-            )
+        with run_on.start(f"{sc.name} x {reps}", reps) as execution:
+            ens = run_replicates(sc, reps, execution=execution)
         last = ens.last_day
         for d in sorted({min(364, last), last}):
             summ = ens.kpi_summary(d)
@@ -251,10 +185,7 @@ def sweep(
     day: DayOpt = None,
     versus: VersusOpt = None,
     versus_too: Annotated[bool, _versus_too("A only")] = False,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
     no_save: NoSaveOpt = False,
@@ -273,8 +204,7 @@ def sweep(
         vs = _versus(versus, set_)
         extra = [check_kpi(k, "--kpi") for k in (kpi or ["pool_size", "opt_outs", "unsubs_per_1000"])]
         target = _target(sc.name, "sweep", out_dir, overwrite, no_save)
-        with (_pool(serial, scheduler, workers, None) as ex, _bar(f"sweep {sc.name}") as tick,
-              _incomplete(SweepIncomplete, target, overwrite)):
+        with run_on.start(f"sweep {sc.name}") as execution, _incomplete(SweepIncomplete, target, overwrite):
             res = run_sweep(
                 sc,
                 param,
@@ -284,7 +214,7 @@ def sweep(
                 day=_day0(day),
                 versus=vs,
                 versus_too=versus_too,
-                execution=_execution(seed=root_seed, executor=ex, progress=tick),
+                execution=execution,
             )
         s = res.summary()
         cur = sc.market.currency
@@ -384,10 +314,7 @@ def sensitivity(
     day: DayOpt = None,
     versus: VersusOpt = None,
     versus_too: Annotated[bool, _versus_too("both")] = True,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
     no_save: NoSaveOpt = False,
@@ -404,7 +331,7 @@ def sensitivity(
         sc = sim.resolve(scenario, set_ or [])
         vs = _versus(versus, set_)
         target = _target(sc.name, "sensitivity", out_dir, overwrite, no_save)
-        with _pool(serial, scheduler, workers, None) as ex, _bar(f"{method} {sc.name}") as tick:
+        with run_on.start(f"{method} {sc.name}") as execution:
             res = run_sensitivity(
                 sc,
                 _params(param, "--param"),
@@ -416,7 +343,7 @@ def sensitivity(
                 reps=reps,
                 versus=vs,
                 versus_too=versus_too,
-                execution=_execution(seed=root_seed, executor=ex, progress=tick),
+                execution=execution,
             )
         cur = sc.market.currency
         if vs is not None:
@@ -470,10 +397,7 @@ def optimise(
     popsize: Annotated[int, typer.Option("--popsize", help="Candidates per generation per lever.")] = 8,
     brand: BrandOpt = None,
     day: DayOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
     no_save: NoSaveOpt = False,
@@ -486,7 +410,7 @@ def optimise(
     try:
         sc = sim.resolve(scenario, set_ or [])
         target = _target(sc.name, "optimise", out_dir, overwrite, no_save)
-        with _pool(serial, scheduler, workers, None) as ex, _bar(f"optimise {sc.name}") as tick:
+        with run_on.start(f"optimise {sc.name}") as execution:
             res = run_optimise(
                 sc,
                 _params(lever, "--lever"),
@@ -498,7 +422,7 @@ def optimise(
                 popsize=popsize,
                 brand=brand,
                 day=_day0(day),
-                execution=_execution(seed=root_seed, executor=ex, progress=tick),
+                execution=execution,
             )
         cur = sc.market.currency
         out.print(line(

@@ -17,20 +17,13 @@ from sim.cli.analysis import (
     NoSaveOpt,
     OutOpt,
     OverwriteOpt,
-    RootOpt,
-    SchedOpt,
-    SerialOpt,
-    WorkersOpt,
-    _bar,
-    _execution,
     _num,
     _params,
-    _pool,
     _saved,
     _show,
     _target,
 )
-from sim.cli.common import SetOpt, fail, out
+from sim.cli.common import LOCAL, RunOn, SetOpt, fail, out, with_run_on
 from sim.errors import SimInputError
 
 
@@ -40,7 +33,7 @@ def register(app: typer.Typer) -> None:
         help="Fit the model to data: customer logs (BG/NBD, Gamma-Gamma) or KPI time series.", no_args_is_help=True
     )
     calibrate_app.command("customers")(calibrate_customers)
-    calibrate_app.command("series")(calibrate_series)
+    calibrate_app.command("series")(with_run_on(calibrate_series))
     app.add_typer(calibrate_app, name="calibrate")
 
 
@@ -125,10 +118,7 @@ def calibrate_series(
     reps: Annotated[int, typer.Option("--reps", help="Common seeds averaged per evaluation.")] = 2,
     max_evals: Annotated[int, typer.Option("--max-evals", help="Most least-squares evaluations.")] = 20,
     brand: BrandOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
     no_save: NoSaveOpt = False,
@@ -140,7 +130,7 @@ def calibrate_series(
     try:
         sc = sim.resolve(base, set_ or [])
         target = _target(sc.name, "fit", out_dir, overwrite, no_save)
-        with _pool(serial, scheduler, workers, None) as ex, _bar(f"fit {sc.name}") as tick:
+        with run_on.start(f"fit {sc.name}") as execution:
             res = fit_series(
                 sc,
                 observed,
@@ -148,7 +138,7 @@ def calibrate_series(
                 brand=brand,
                 reps=reps,
                 max_evals=max_evals,
-                execution=_execution(seed=root_seed, executor=ex, progress=tick),
+                execution=execution,
             )
         t = Table(
             title=f"fitted parameters ({res.meta['evaluations']} evaluations, {res.meta['runs']:,} runs)",

@@ -1,6 +1,7 @@
 r"""What every command group of the CLI shares.
 
-Consoles that print user text literally, the error exit, progress bars, the ``--set`` option,
+Consoles that print user text literally, the error exit, progress bars, the ``--set`` option, the
+options that say where a multi-run command's runs go (:class:`RunOn`, :func:`with_run_on`),
 output-path checks and default run-folder names.
 
 User text (scenario, brand and segment names, keys, ``--set`` values, file names, messages that quote
@@ -12,17 +13,29 @@ The CLI's own styling is applied with :func:`styled`, never by markup inside a s
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import re
 import secrets
 import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -197,3 +210,159 @@ def default_out(name: str) -> Path:
     """
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path("runs") / f"{safe_name(name)}-{stamp}-{secrets.token_hex(2)}"
+
+
+# ---- where a command's runs go: the options every multi-run command shares -----------------------------
+
+RootOpt = Annotated[
+    int | None, typer.Option("--root-seed", help="Root seed of the replicate seeds (default: the scenario's run.seed).")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", "-w", help="Worker processes of the local pool (default: all cores).")
+]
+SerialOpt = Annotated[bool, typer.Option("--serial", help="Run in this process, one run after another.")]
+SchedOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); needs the dask extra.")
+]
+
+
+def check_seed(seed: int | None, option: str) -> None:
+    """Refuse a negative seed (NumPy's seed tree takes none) with a message naming ``option``."""
+    if seed is not None and seed < 0:
+        raise SimInputError.single("", option, "must be a whole number 0 or more", seed)
+
+
+@dataclass(frozen=True)
+class RunOn:
+    """Where a multi-run command's runs go, from ``--root-seed``, ``--workers``, ``--serial`` and ``--scheduler``.
+
+    Attributes:
+        root_seed: Root of the seed tree (``None``: the scenario's ``run.seed``).
+        workers: Processes of the local pool (``None``: the usable cores).
+        serial: Run in this process, one run after another.
+        scheduler: Address of a Dask scheduler (``None``: no Dask).
+    """
+
+    root_seed: int | None = None
+    workers: int | None = None
+    serial: bool = False
+    scheduler: str | None = None
+
+    def check(self) -> RunOn:
+        """This, after refusing a value no run could use; every message names the option.
+
+        Raises:
+            SimInputError: A negative root seed, fewer than one worker, an empty scheduler address, or
+                ``--serial`` together with ``--scheduler``.
+        """
+        check_seed(self.root_seed, "--root-seed")
+        if self.workers is not None and self.workers < 1:
+            raise SimInputError.single("", "--workers", "must be at least 1", self.workers)
+        if self.scheduler is not None and not self.scheduler.strip():
+            raise SimInputError.single("executor", "--scheduler", "is empty; give a Dask scheduler address such as "
+                                       "tcp://host:8786, or leave the option out", self.scheduler)
+        if self.serial and self.scheduler:
+            raise SimInputError.single("options", "--serial", "cannot be combined with --scheduler")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """``"serial"``, ``"dask"`` or ``"process"``."""
+        return "serial" if self.serial else ("dask" if self.scheduler else "process")
+
+    @contextmanager
+    def start(self, title: str, tasks: int | None = None, overrides: Sequence[str] = ()) -> Iterator[Any]:
+        """A :class:`sim.analysis.execution.Execution` on this executor, with a progress bar titled ``title``.
+
+        The executor is made before the progress bar starts: a local pool forks its workers when it is
+        made, and may only fork while this process runs no other thread
+        (:func:`sim.analysis.executors.resolve_start_method`); the bar's refresh thread starts afterwards.
+
+        Args:
+            title: What the progress bar says (user text allowed: shown literally).
+            tasks: Runs about to be submitted, when known (a pool never starts more processes).
+            overrides: ``--set`` values applied to every scenario the analysis resolves itself.
+        """
+        from sim.analysis.execution import Execution  # on use: the CLI starts without the analysis layer
+        from sim.analysis.executors import make_executor
+
+        self.check()
+        with (make_executor(self.kind, workers=self.workers, scheduler=self.scheduler, tasks=tasks) as ex,
+              run_bar(title) as tick):
+            yield Execution(seed=self.root_seed, overrides=tuple(overrides), executor=ex, progress=tick)
+
+
+#: The options' defaults: a local pool over the usable cores, the scenario's seed. A command declares
+#: ``run_on: RunOn = LOCAL`` and :func:`with_run_on` puts the options in its place.
+LOCAL = RunOn()
+
+_RUN_ON_OPTIONS = {"root_seed": (RootOpt, None), "workers": (WorkersOpt, None), "serial": (SerialOpt, False),
+                   "scheduler": (SchedOpt, None)}
+
+
+def with_run_on(command: Callable[..., Any] | None = None, *, seed_help: str | None = None) -> Any:
+    """Give a command the shared options ``--root-seed --workers --serial --scheduler`` in place of ``run_on``.
+
+    The command declares one parameter ``run_on: RunOn``; Typer sees the four options at its place
+    (same help texts and defaults for every command) and the command receives them checked, as one
+    :class:`RunOn`. A bad value ends with one ``error:`` line naming the option (exit status 2) before
+    anything runs.
+
+    Args:
+        command: The command function (when used as ``@with_run_on``).
+        seed_help: Help of ``--root-seed`` where the default seed is not the scenario's (e.g. an arena's).
+    """
+    if command is None:
+        return lambda f: with_run_on(f, seed_help=seed_help)
+    options = dict(_RUN_ON_OPTIONS)
+    if seed_help is not None:
+        options["root_seed"] = (Annotated[int | None, typer.Option("--root-seed", help=seed_help)], None)
+    hints = get_type_hints(command, include_extras=True)
+    sig = inspect.signature(command)
+    if "run_on" not in sig.parameters:
+        raise TypeError(f"{command.__name__} has no run_on parameter")
+    params: list[inspect.Parameter] = []
+    for p in sig.parameters.values():
+        if p.name == "run_on":
+            params += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a)
+                       for n, (a, d) in options.items()]
+        else:
+            params.append(p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY))
+    shown = sig.replace(parameters=params, return_annotation=hints.get("return", sig.return_annotation))
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        fields = {n: kwargs.pop(n, d) for n, (_, d) in options.items()}
+        try:
+            run_on = RunOn(**fields).check()
+        except SimInputError as exc:
+            fail(exc)
+        return command(**kwargs, run_on=run_on)
+
+    wrapper.__signature__ = shown  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params} | {"return": shown.return_annotation}
+    del wrapper.__wrapped__  # Typer and inspect read the signature above, not the command's
+    return wrapper
+
+
+@contextmanager
+def run_bar(title: str) -> Iterator[Callable[[int, int], None]]:
+    """A transient progress bar over runs on stderr (silent when not a terminal); yields ``tick(done, total)``."""
+    bar = Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with bar:
+        task = bar.add_task(literal(title), total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield tick

@@ -14,26 +14,19 @@ from rich.table import Table
 
 from sim.cli.analysis import (
     DayOpt,
-    RootOpt,
-    SchedOpt,
-    SerialOpt,
-    WorkersOpt,
-    _bar,
     _day0,
-    _execution,
-    _pool,
     _saved,
     _show,
     _target,
 )
-from sim.cli.common import SetOpt, fail, kpi_rich_table, out, styled
+from sim.cli.common import LOCAL, RunOn, SetOpt, check_seed, fail, kpi_rich_table, out, styled, with_run_on
 from sim.cli.run import compare_single
 from sim.errors import SimInputError
 
 
 def register(app: typer.Typer) -> None:
     """Add ``compare`` to ``app``."""
-    app.command()(compare)
+    app.command()(with_run_on(compare))
 
 
 def compare(
@@ -48,16 +41,17 @@ def compare(
         int | None,
         typer.Option("--reps", "-n", help="Replicates per scenario: adds uncertainty and paired differences."),
     ] = None,
-    root_seed: RootOpt = None,
+    run_on: RunOn = LOCAL,
     bootstrap: Annotated[
         bool, typer.Option("--bootstrap", help="Bootstrap confidence intervals instead of paired t.")
     ] = False,
     day: DayOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
 ) -> None:
     """Compare strategies side by side with common random numbers; with --reps, paired differences."""
+    try:
+        check_seed(seed, "--seed")
+    except SimInputError as exc:
+        fail(exc)
     if reps is None:
         compare_single(scenarios, set_, seed, out_dir, overwrite)
         return
@@ -74,11 +68,11 @@ def compare(
             title, description, refs = load_comparison(refs[0].removeprefix("comparisons/"))
         target = None if out_dir is None else _target("", "", out_dir, overwrite, False)
         d0 = _day0(day)
-        with _pool(serial, scheduler, workers, None) as ex, _bar(f"compare x {reps}") as tick:
+        with run_on.start(f"compare x {reps}", overrides=set_ or []) as execution:
             comp = compare_scenarios(
                 refs,
                 reps,
-                execution=_execution(seed=root_seed, overrides=tuple(set_ or []), executor=ex, progress=tick),
+                execution=execution,
                 title=title,
                 description=description,
             )

@@ -23,17 +23,11 @@ from sim.cli.analysis import (
     DayOpt,
     OverwriteOpt,
     RepsOpt,
-    RootOpt,
-    SchedOpt,
-    SerialOpt,
-    WorkersOpt,
-    _bar,
     _day0,
     _params,
-    _pool,
     _show,
 )
-from sim.cli.common import SetOpt, check_out, out
+from sim.cli.common import LOCAL, RunOn, SetOpt, check_out, out, with_run_on
 from sim.cli.common import fail as _fail
 from sim.errors import SimInputError
 
@@ -43,7 +37,7 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     """Add the decision commands (breakeven, attribute, risk, cohorts, budget, pareto) to ``app``."""
     for command in (breakeven, attribute, risk, cohorts, budget, pareto):
-        app.command()(command)
+        app.command()(with_run_on(command))
 
 
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the results to this folder (atomic).")]
@@ -56,12 +50,6 @@ def _lang(lang: str) -> str:
     if lang not in LANGS:
         raise SimInputError.single("--lang", lang, f"must be one of {', '.join(LANGS)}")
     return lang
-
-
-def _execution(root_seed: int | None, set_: list[str] | None, ex: Any, tick: Any) -> Any:
-    from sim.analysis.execution import Execution
-
-    return Execution(seed=root_seed, overrides=tuple(set_ or ()), executor=ex, progress=tick)
 
 
 def _table(title: str, frame: pd.DataFrame, fmt: dict[str, Any] | None = None) -> Table:
@@ -126,10 +114,7 @@ def breakeven(
     max_evals: Annotated[int, typer.Option("--max-evals", help="Most lever values evaluated.")] = 40,
     day: DayOpt = None,
     set_: SetOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     lang: LangOpt = "en",
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
@@ -149,10 +134,10 @@ def breakeven(
         except ValueError:
             raise SimInputError.single("--param", param, "LOW and HIGH must be numbers") from None
         _check_target(out_dir, overwrite)
-        with _pool(serial, scheduler, workers, reps) as ex, _bar("break-even") as tick:
+        with run_on.start("break-even", reps, set_) as execution:
             res = run_breakeven(a, b, path, lo, hi, kpi=kpi, both=both, reps=reps, grid=grid, tol=tol,
                                 max_evals=max_evals, day=_day0(day),
-                                execution=_execution(root_seed, set_, ex, tick))
+                                execution=execution)
         _show(_table(f"{res.a} - {res.b}: {res.kpi} by {res.path}", res.evaluations))
         _say(res.sentence(lang))
         _say(f"{res.meta['runs']:,} runs, {res.meta['evaluations']} lever values, {reps} common seeds each")
@@ -175,10 +160,7 @@ def attribute(
     reps: RepsOpt = 10,
     day: DayOpt = None,
     set_: SetOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     lang: LangOpt = "en",
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
@@ -191,9 +173,9 @@ def attribute(
     try:
         lang = _lang(lang)
         _check_target(out_dir, overwrite)
-        with _pool(serial, scheduler, workers, 2 * reps) as ex, _bar("attribution") as tick:
+        with run_on.start("attribution", 2 * reps, set_) as execution:
             comp = compare_scenarios([a, b], reps, daily_columns=(*LEDGER_DAILY, "profit"),
-                                     execution=_execution(root_seed, set_, ex, tick))
+                                     execution=execution)
         at = run_attribute(comp, day=_day0(day))
         money = _money(at.currency)
         fmt = {"mean": money, "ci_low": money, "ci_high": money, "share_of_gap": lambda v: f"{100 * v:.1f}%"}
@@ -226,10 +208,7 @@ def risk(
     brand: BrandOpt = None,
     day: DayOpt = None,
     set_: SetOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
     stress: Annotated[list[str] | None, typer.Option(
@@ -247,11 +226,11 @@ def risk(
     try:
         _check_target(out_dir, overwrite)
         if stress:
-            _stress(scenario, [parse_stress(t) for t in stress], reps, brand, _day0(day), set_, root_seed, workers,
-                    serial, scheduler, out_dir, overwrite)
+            _stress(scenario, [parse_stress(t) for t in stress], reps, brand, _day0(day), set_, run_on,
+                    out_dir, overwrite)
             return
-        with _pool(serial, scheduler, workers, reps) as ex, _bar("risk") as tick:
-            r = run_risk(scenario, reps, brand=brand, day=_day0(day), execution=_execution(root_seed, set_, ex, tick))
+        with run_on.start("risk", reps, set_) as execution:
+            r = run_risk(scenario, reps, brand=brand, day=_day0(day), execution=execution)
         money = _money(r.currency)
         p = r.p_loss()
         q = r.profit_percentiles()
@@ -273,16 +252,15 @@ def risk(
 
 
 def _stress(scenario: str, stresses: list[Any], reps: int, brand: str | None, day: int | None, set_: Any,
-            root_seed: int | None, workers: Any, serial: bool, scheduler: Any, out_dir: Path | None,
-            overwrite: bool) -> None:
+            run_on: RunOn, out_dir: Path | None, overwrite: bool) -> None:
     """Print (and save) each stress against its unstressed twin."""
     from sim.analysis.risk import stress_test
 
     files: dict[str, bytes] = {}
     summaries = []
     for j, st in enumerate(stresses):
-        with _pool(serial, scheduler, workers, 2 * reps) as ex, _bar(f"stress {st.kind}") as tick:
-            r = stress_test(scenario, st, reps, brand=brand, day=day, execution=_execution(root_seed, set_, ex, tick))
+        with run_on.start(f"stress {st.kind}", 2 * reps, set_) as execution:
+            r = stress_test(scenario, st, reps, brand=brand, day=day, execution=execution)
         money = _money(r.currency)
         p = r.p_loss()
         _say(f"{r.scenario.name} / {r.brand}: {st.kind} of size {st.size:g} on day {st.day + 1}, read on day "
@@ -310,10 +288,7 @@ def cohorts(
     terminal_value: Annotated[bool, typer.Option("--terminal-value", help="Include the pool's terminal value at "
                                                  "the horizon (an extrapolation; off by default).")] = False,
     set_: SetOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
 ) -> None:
@@ -322,9 +297,9 @@ def cohorts(
 
     try:
         _check_target(out_dir, overwrite)
-        with _pool(serial, scheduler, workers, reps) as ex, _bar("cohorts") as tick:
+        with run_on.start("cohorts", reps, set_) as execution:
             rep = run_cohorts(scenario, reps, brand=brand, terminal_value=terminal_value,
-                              execution=_execution(root_seed, set_, ex, tick))
+                              execution=execution)
         money = _money(rep.scenario.market.currency)
         pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
         months = lambda v: "n/a" if v != v else f"{v:.1f}"  # noqa: E731
@@ -371,10 +346,7 @@ def budget(
                                                     "e.g. 366 for year 1 against later (repeatable): each channel "
                                                     "gets one value per period.")] = None,
     set_: SetOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
 ) -> None:
@@ -396,10 +368,10 @@ def budget(
             if not (acq.kol.fee > 0 and acq.kol.reach > 0):
                 unpriced.add("kol")
             chans = [c for c in CHANNELS if c not in unpriced]
-        with _pool(serial, scheduler, workers, None) as ex, _bar("budget") as tick:
+        with run_on.start("budget", None, set_) as execution:
             plan = plan_budget(scenario, total, channels=chans, constraints=constraint or [], reps=reps,
                                validation_reps=validation_reps, maxiter=maxiter, popsize=popsize,
-                               phases=[d - 1 for d in phase or []], execution=_execution(root_seed, set_, ex, tick))
+                               phases=[d - 1 for d in phase or []], execution=execution)
         money = _money(plan.currency)
         rows = plan.table()
         if len(plan.periods) == 1:
@@ -444,10 +416,7 @@ def pareto(
     pop_size: Annotated[int, typer.Option("--pop-size", help="NSGA-II population.")] = 12,
     generations: Annotated[int, typer.Option("--generations", help="NSGA-II generations.")] = 6,
     set_: SetOpt = None,
-    root_seed: RootOpt = None,
-    workers: WorkersOpt = None,
-    serial: SerialOpt = False,
-    scheduler: SchedOpt = None,
+    run_on: RunOn = LOCAL,
     out_dir: OutOpt = None,
     overwrite: OverwriteOpt = False,
 ) -> None:
@@ -456,10 +425,10 @@ def pareto(
 
     try:
         _check_target(out_dir, overwrite)
-        with _pool(serial, scheduler, workers, pop_size * reps) as ex, _bar("pareto") as tick:
+        with run_on.start("pareto", pop_size * reps, set_) as execution:
             res = run_pareto(scenario, _params(lever, "--lever"), objective or ["profit", "complaints"],
                              constraints=constraint or [], reps=reps, pop_size=pop_size, generations=generations,
-                             execution=_execution(root_seed, set_, ex, tick))
+                             execution=execution)
         cols = [r.path for r in res.levers] + res.objectives
         _show(_table(f"{res.base.name}: Pareto front of {', '.join(res.objectives)} "
                      f"({res.meta['evaluations']} candidates, {res.meta['runs']:,} runs)",

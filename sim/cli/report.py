@@ -22,7 +22,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import SetOpt, check_out, fail, line, literal, named_ticker, out, progress
+from sim.cli.common import SetOpt, check_out, check_seed, fail, line, literal, named_ticker, out, progress
 from sim.errors import SimInputError
 
 
@@ -58,6 +58,7 @@ def report_cmd(
     try:
         if lang not in LANGS:
             raise SimInputError.single("--lang", lang, f"must be one of {', '.join(LANGS)}")
+        check_seed(seed, "--seed")
         check_out(out_file, folder=False)
         if out_file.exists() and not overwrite:
             raise SimInputError.single("--out", str(out_file),
@@ -125,7 +126,7 @@ def _decisions(obj: object, refs: list[str], reps: int, overrides: list[str], se
         return {}
     from sim.analysis.execution import Execution
     from sim.analysis.executors import make_executor
-    from sim.cli.analysis import _bar
+    from sim.cli.common import run_bar
 
     out_: dict[str, object] = {}
     if attribution:
@@ -134,8 +135,8 @@ def _decisions(obj: object, refs: list[str], reps: int, overrides: list[str], se
         out_["attribution"] = attribute(obj)  # the report's own comparison ensemble (it kept every ledger item)
     if lever is None and not risk:
         return out_
-    # the pool forks its workers before the progress bar's thread starts (see sim.cli.analysis._pool)
-    with make_executor("process", tasks=reps) as ex, _bar("decisions") as tick:
+    # the pool forks its workers before the progress bar's thread starts (see sim.cli.common.RunOn.start)
+    with make_executor("process", tasks=reps) as ex, run_bar("decisions") as tick:
         run_on = Execution(seed=seed, overrides=tuple(overrides), executor=ex, progress=tick)
         if lever is not None:
             from sim.analysis.robustness import breakeven
@@ -185,7 +186,7 @@ def _source(sources: list[str], reps: int, overrides: list[str], seed: int | Non
     from sim.model import layout as L
 
     daily = tuple(dict.fromkeys((*DEFAULT_DAILY, "revenue_public", "revenue_private", "mean_trust", *L.MONEY)))
-    # the pool forks its workers before the progress bar's thread starts (see sim.cli.analysis._pool)
+    # the pool forks its workers before the progress bar's thread starts (see sim.cli.common.RunOn.start)
     with make_executor("process", tasks=reps * len(refs)) as ex, progress() as bar:
         task = bar.add_task("replicates", total=None)
         run_on = Execution(seed=seed, overrides=tuple(overrides), executor=ex,

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sim.cli.common import SetOpt, fail
+from sim.cli.common import LOCAL, RunOn, SetOpt, fail, with_run_on
 from sim.errors import SimInputError
 
 __all__ = ["register", "tournament"]
@@ -22,7 +22,7 @@ __all__ = ["register", "tournament"]
 
 def register(app: typer.Typer) -> None:
     """Add ``tournament`` to ``app``."""
-    app.command()(tournament)
+    app.command()(with_run_on(tournament, seed_help="Root seed (default: the arena's run.seed)."))
 
 
 def tournament(
@@ -35,17 +35,13 @@ def tournament(
     kpi: Annotated[list[str] | None, typer.Option("--kpi", help="Leaderboard KPI (repeat; the first ranks).")] = None,
     lang: Annotated[str, typer.Option(help="Language of the printed table's KPI names: en, zh or ja.")] = "en",
     set_: SetOpt = None,
-    root_seed: Annotated[int | None, typer.Option("--root-seed", help="Root seed (default: the arena's run.seed).")]
-    = None,
-    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes of the local pool.")] = None,
-    serial: Annotated[bool, typer.Option("--serial", help="Run in this process, one run after another.")] = False,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address.")] = None,
+    run_on: RunOn = LOCAL,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Result folder (default runs/...).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing result folder.")] = False,
 ) -> None:
     """Run a class tournament and print the leaderboard; the folder holds reports in three languages."""
     from sim.analysis.tournament import DEFAULT_KPIS, load_entries, run_tournament
-    from sim.cli.analysis import _bar, _execution, _fmt, _pool, _saved, _show, _target
+    from sim.cli.analysis import _fmt, _saved, _show, _target
     from sim.i18n import t
 
     try:
@@ -53,8 +49,7 @@ def tournament(
         kpis = tuple(kpi) if kpi else DEFAULT_KPIS
         target = _target("tournament", format_, out_dir, overwrite, False)
         runs = len(found) if format_ == "solo" else len(found) * (len(found) - 1)
-        with _pool(serial, scheduler, workers, runs * reps) as ex, _bar(f"tournament x {reps}") as tick:
-            run = _execution(seed=root_seed, overrides=tuple(set_ or []), executor=ex, progress=tick)
+        with run_on.start(f"tournament x {reps}", runs * reps, set_ or []) as run:
             tour = run_tournament(found, arena, format=format_, reps=reps, kpis=kpis, execution=run)
         board = tour.leaderboard()
         table = Table(title=f"{t('tournament.leaderboard', lang)}: {len(found)} entries, {reps} seeds, {format_}",
