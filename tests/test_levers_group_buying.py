@@ -16,7 +16,7 @@ from sim.errors import SimInputError
 from sim.model import layout as L
 from sim.model.market import MarketModel
 from sim.model.mechanisms.group_buying import fill_probability
-from tests.conftest import small
+from tests.conftest import assert_inert, assert_refused, daily, lever_model, model_fixture, small
 
 B = "brands.0.strategy.group_buying"
 OFF = {f"{B}.open_rate": 0}  # (china_in_china runs group buying)
@@ -25,36 +25,18 @@ ON = {f"{B}.open_rate": 0.01, f"{B}.friend_accept": 0.8, f"{B}.window_days": 3}
 
 def run(preset: str = "china_in_china", days: int = 120, **sets: object) -> MarketModel:
     """A validated small run of the preset with the overrides, finished."""
-    model = MarketModel(small(preset, 3000, days, **sets), validating=True)
-    model.run_days()
-    return model
+    return lever_model(preset, days, **sets)
 
 
-def col(model: MarketModel, name: str) -> np.ndarray:
-    """One daily ledger item or tally of brand 0."""
-    if name in L.MONEY:
-        return model.money[:, 0, L.MONEY.index(name)]
-    return model.tally[:, 0, L.TALLY.index(name)]
-
-
-@pytest.fixture(scope="module")
-def base() -> MarketModel:
-    """The preset without the lever."""
-    return run(**OFF)
-
-
-@pytest.fixture(scope="module")
-def on() -> MarketModel:
-    """The preset with group buying on."""
-    return run(**ON)
+col = daily
+base = model_fixture(lambda: run(**OFF), "The preset without the lever.")
+on = model_fixture(lambda: run(**ON), "The preset with group buying on.")
 
 
 def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     """open_rate 0: the other settings are inert and every array equals the lever-free run."""
     off = run(**{**OFF, f"{B}.friend_accept": 1.0, f"{B}.discount": 0.9, f"{B}.group_size": 5})
-    for name in ("money", "tally", "flows", "census"):
-        assert np.array_equal(getattr(off, name), getattr(base, name)), name
-    assert np.array_equal(off.pop.fs, base.pop.fs)
+    assert_inert(off, base, "fs")
 
 
 def test_filled_groups_buy_and_bring_friends(base: MarketModel, on: MarketModel) -> None:
@@ -120,10 +102,7 @@ def test_fill_probability_limits() -> None:
 ])
 def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
     """A bad value names its field, the value and what was expected."""
-    with pytest.raises(SimInputError) as info:
-        sim.resolve("china_in_china", [f"{B}.{field}={value}"])
-    message = str(info.value)
-    assert f"{B}.{field}" in message and str(value) in message and expected in message
+    assert_refused("china_in_china", f"{B}.{field}", value, expected)
 
 
 def test_fewer_invites_than_the_group_size_is_refused() -> None:

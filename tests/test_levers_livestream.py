@@ -8,12 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import sim
-from sim.errors import SimInputError
 from sim.model import layout as L
 from sim.model.market import MarketModel
 from sim.model.mechanisms.livestream import live_conversion, sessions_on_day
-from tests.conftest import small
+from tests.conftest import assert_inert, assert_refused, daily, lever_model, model_fixture, small
 
 B = "brands.0.strategy.livestream"
 OFF = {f"{B}.sessions_per_week": 0}  # (china_in_china runs livestreams)
@@ -21,36 +19,19 @@ OFF = {f"{B}.sessions_per_week": 0}  # (china_in_china runs livestreams)
 
 def run(preset: str = "china_in_china", days: int = 150, **sets: object) -> MarketModel:
     """A validated small run of the preset with the overrides, finished."""
-    model = MarketModel(small(preset, 3000, days, **sets), validating=True)
-    model.run_days()
-    return model
+    return lever_model(preset, days, **sets)
 
 
-def col(model: MarketModel, name: str) -> np.ndarray:
-    """One daily ledger item or tally of brand 0."""
-    if name in L.MONEY:
-        return model.money[:, 0, L.MONEY.index(name)]
-    return model.tally[:, 0, L.TALLY.index(name)]
-
-
-@pytest.fixture(scope="module")
-def base() -> MarketModel:
-    """The preset without the lever."""
-    return run(**OFF)
-
-
-@pytest.fixture(scope="module")
-def on() -> MarketModel:
-    """The preset with the lever on."""
-    return run(**{f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 100_000, f"{B}.host_fee": 8_000})
+col = daily
+base = model_fixture(lambda: run(**OFF), "The preset without the lever.")
+ON = {f"{B}.sessions_per_week": 2, f"{B}.platform_viewers": 100_000, f"{B}.host_fee": 8_000}
+on = model_fixture(lambda: run(**ON), "The preset with the lever on.")
 
 
 def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     """No sessions: every other livestream setting is inert and every array equals the lever-free run."""
     off = run(**{f"{B}.sessions_per_week": 0, f"{B}.host_fee": 1e6, f"{B}.conversion": 1.0, f"{B}.join_rate": 1.0})
-    for name in ("money", "tally", "flows", "census"):
-        assert np.array_equal(getattr(off, name), getattr(base, name)), name
-    assert np.array_equal(off.pop.fs, base.pop.fs) and np.array_equal(off.pop.u8, base.pop.u8)
+    assert_inert(off, base, "fs", "u8")
 
 
 def test_sessions_bring_viewers_sales_and_joins(base: MarketModel, on: MarketModel) -> None:
@@ -106,10 +87,7 @@ def test_members_buy_live_in_the_private_channel() -> None:
 ])
 def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
     """A bad value names its field, the value and what was expected."""
-    with pytest.raises(SimInputError) as info:
-        sim.resolve("china_in_china", [f"{B}.{field}={value}"])
-    message = str(info.value)
-    assert f"{B}.{field}" in message and str(value) in message and expected in message
+    assert_refused("china_in_china", f"{B}.{field}", value, expected)
 
 
 def test_a_delisted_brand_gets_no_platform_viewers() -> None:

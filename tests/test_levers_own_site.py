@@ -13,7 +13,7 @@ from sim.errors import SimInputError
 from sim.model import layout as L
 from sim.model.market import MarketModel
 from sim.model.mechanisms.own_site import penalty_probability
-from tests.conftest import small
+from tests.conftest import assert_inert, assert_refused, daily, lever_model, model_fixture
 
 B = "brands.0.strategy.own_site"
 SITE = {f"{B}.setup_day": 20, f"{B}.ad_visitors_per_day": 3_000, f"{B}.pool_visit_rate": 0.02,
@@ -23,36 +23,18 @@ OFF = {f"{B}.setup_day": "null"}  # (cross_border_seller runs an own site)
 
 def run(preset: str = "cross_border_seller", days: int = 150, **sets: object) -> MarketModel:
     """A validated small run of the preset with the overrides (and its livestream off), finished."""
-    sets = {"brands.0.strategy.livestream.sessions_per_week": 0, **sets}  # the own site alone
-    model = MarketModel(small(preset, 3000, days, **sets), validating=True)
-    model.run_days()
-    return model
+    return lever_model(preset, days, **{"brands.0.strategy.livestream.sessions_per_week": 0, **sets})  # the site alone
 
 
-def col(model: MarketModel, name: str) -> np.ndarray:
-    """One daily ledger item or tally of brand 0."""
-    if name in L.MONEY:
-        return model.money[:, 0, L.MONEY.index(name)]
-    return model.tally[:, 0, L.TALLY.index(name)]
-
-
-@pytest.fixture(scope="module")
-def base() -> MarketModel:
-    """The preset without the lever."""
-    return run(**OFF)
-
-
-@pytest.fixture(scope="module")
-def site() -> MarketModel:
-    """The preset with an own site from day 20."""
-    return run(**SITE)
+col = daily
+base = model_fixture(lambda: run(**OFF), "The preset without the lever.")
+site = model_fixture(lambda: run(**SITE), "The preset with an own site from day 20.")
 
 
 def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     """No set-up day: the other own-site settings are inert and every array equals the lever-free run."""
     off = run(**{**OFF, f"{B}.ad_visitors_per_day": 1e5, f"{B}.diversion_share": 1.0, f"{B}.setup_cost": 1e9})
-    for name in ("money", "tally", "flows", "census"):
-        assert np.array_equal(getattr(off, name), getattr(base, name)), name
+    assert_inert(off, base)
     assert not hasattr(off, "listed") or off.listed.all()
 
 
@@ -120,10 +102,7 @@ def test_penalty_probability_closed_form() -> None:
 ])
 def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
     """A bad value names its field, the value and what was expected."""
-    with pytest.raises(SimInputError) as info:
-        sim.resolve("cross_border_seller", [f"{B}.{field}={value}"])
-    message = str(info.value)
-    assert f"{B}.{field}" in message and str(value) in message and expected in message
+    assert_refused("cross_border_seller", f"{B}.{field}", value, expected)
 
 
 def test_a_setup_day_after_the_horizon_is_refused() -> None:

@@ -8,14 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import sim
-from sim.errors import SimInputError
 from sim.model import layout as L
 from sim.model.market import MarketModel
 from sim.model.mechanisms.stores import events_on_day
 from sim.results import kpis as K
 from sim.results.result import RunResult
-from tests.conftest import small
+from tests.conftest import assert_inert, assert_refused, daily, lever_model, model_fixture
 
 B = "brands.0.strategy.stores"
 OFF = {f"{B}.touchpoints": 0, f"{B}.events_per_year": 0}  # (the Japan presets capture in stores and at events)
@@ -23,38 +21,27 @@ OFF = {f"{B}.touchpoints": 0, f"{B}.events_per_year": 0}  # (the Japan presets c
 
 def run(preset: str = "japan_in_japan", days: int = 200, **sets: object) -> MarketModel:
     """A validated small run of the preset with the overrides, finished."""
-    model = MarketModel(small(preset, 3000, days, **sets), validating=True)
-    model.run_days()
-    return model
+    return lever_model(preset, days, **sets)
 
 
 def col(model: MarketModel, kind: str, name: str) -> np.ndarray:
-    """One daily ledger item or tally of brand 0."""
-    if kind == "money":
-        return model.money[:, 0, L.MONEY.index(name)]
-    return model.tally[:, 0, L.TALLY.index(name)]
+    """One daily ledger item (``kind`` "money") or tally of brand 0."""
+    assert name in (L.MONEY if kind == "money" else L.TALLY), (kind, name)
+    return daily(model, name)
 
 
-@pytest.fixture(scope="module")
-def base() -> MarketModel:
-    """The preset without the lever."""
-    return run(**OFF)
-
-
-@pytest.fixture(scope="module")
-def on() -> MarketModel:
-    """The preset with the lever on."""
-    return run(**{f"{B}.touchpoints": 20, f"{B}.footfall_per_day": 2_000, f"{B}.cost_per_touchpoint_day": 30_000,
-                  f"{B}.events_per_year": 12, f"{B}.visitors_per_event": 40_000, f"{B}.cost_per_event": 500_000})
+base = model_fixture(lambda: run(**OFF), "The preset without the lever.")
+on = model_fixture(lambda: run(**{f"{B}.touchpoints": 20, f"{B}.footfall_per_day": 2_000,
+                                  f"{B}.cost_per_touchpoint_day": 30_000, f"{B}.events_per_year": 12,
+                                  f"{B}.visitors_per_event": 40_000, f"{B}.cost_per_event": 500_000}),
+                   "The preset with the lever on.")
 
 
 def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     """No touchpoints and no events: every other store setting is inert, every array equals the lever-free run."""
     off = run(**{**OFF, f"{B}.footfall_per_day": 1e5,
                  f"{B}.cost_per_touchpoint_day": 9e6, f"{B}.signup_share": 1.0, f"{B}.cost_per_event": 1e6})
-    for name in ("money", "tally", "flows", "census"):
-        assert np.array_equal(getattr(off, name), getattr(base, name)), name
-    assert np.array_equal(off.pop.stage, base.pop.stage) and np.array_equal(off.pop.fs, base.pop.fs)
+    assert_inert(off, base, "stage", "fs")
     for name in ("revenue_store", "store_costs", "event_costs"):
         assert not col(base, "money", name).any()
 
@@ -134,10 +121,7 @@ def test_private_pool_kpis_count_store_and_event_joins(on: MarketModel) -> None:
 ])
 def test_bad_values_are_refused_with_field_value_and_expected(field: str, value: object, expected: str) -> None:
     """A bad value names its field, the value and what was expected."""
-    with pytest.raises(SimInputError) as info:
-        sim.resolve("japan_in_japan", [f"{B}.{field}={value}"])
-    message = str(info.value)
-    assert f"{B}.{field}" in message and str(value) in message and expected in message
+    assert_refused("japan_in_japan", f"{B}.{field}", value, expected)
 
 
 def test_events_are_spread_evenly() -> None:
