@@ -22,7 +22,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import SetOpt, check_out, check_seed, fail, line, literal, named_ticker, out, progress
+from sim.cli.common import SetOpt, check_out, check_seed, err, fail, line, literal, named_ticker, out, progress
 from sim.errors import SimInputError
 
 
@@ -65,6 +65,7 @@ def report_cmd(
                                        "already exists; choose another file or pass --overwrite")
         lever = _check_decisions(sources, reps, breakeven, attribution, risk)
         obj, results, description, comparison = _source(sources, reps, set_ or [], seed)
+        _upgrade_notes(obj)
         decisions = _decisions(obj, _refs(sources), reps, set_ or [], seed, lever, breakeven_both, attribution, risk)
         if comparison and has(f"comparison.{comparison}"):  # a built-in comparison: its translated title and text
             title = title or t(f"comparison.{comparison}", lang)
@@ -75,6 +76,13 @@ def report_cmd(
         out.print(line("wrote ", path))
     except SimInputError as exc:
         fail(exc)
+
+
+def _upgrade_notes(obj: object) -> None:
+    """One ``note:`` line (stderr, literal) per thing loading an older run folder filled or mapped."""
+    for res in obj if isinstance(obj, list) else [obj]:
+        for text in getattr(res, "upgrade_notes", ()):
+            err.print(line(("note:", "bold yellow"), " ", text), soft_wrap=True)
 
 
 def _refs(sources: list[str]) -> list[str]:

@@ -462,22 +462,41 @@ def json_object(files: dict[str, bytes], name: str, folder: Path) -> dict[str, A
     return value
 
 
-def scenario_file(files: dict[str, bytes], name: str, folder: Path):
-    """A saved scenario, read with the scenario loader's safe YAML rules and validated like any scenario file."""
+def scenario_file(files: dict[str, bytes], name: str, folder: Path, renamed: dict[str, Any] | None = None):
+    """A saved scenario, read with the scenario loader's safe YAML rules and validated like any scenario file.
+
+    Fields an earlier version wrote under another name are mapped first where the mapping is exact
+    (:func:`sim.results.upgrade.upgrade_scenario`); what was mapped is added to ``renamed`` when given.
+    """
+    from sim.results.upgrade import upgrade_scenario
     from sim.scenario.loader import parse_yaml, validate_document
 
     source = f"{folder}/{name}"
-    return validate_document(parse_yaml(files[name], source), source)
+    doc, mapped = upgrade_scenario(parse_yaml(files[name], source), source)
+    if renamed is not None:
+        renamed.update(mapped)
+    return validate_document(doc, source)
 
 
-def table_file(files: dict[str, bytes], name: str, folder: Path, columns: Iterable[str] = ()):
-    """A Parquet table of the folder, with the ``columns`` it must have."""
+def table_file(files: dict[str, bytes], name: str, folder: Path, columns: Iterable[str] = (),
+               filled: list[str] | None = None):
+    """A Parquet table of the folder, with the ``columns`` it must have.
+
+    With ``filled`` (a list), the columns an earlier version did not write yet are added with their
+    neutral value (:func:`sim.results.upgrade.fill_new_columns`) and their names appended to it;
+    without it, every missing column is refused.
+    """
     import pandas as pd
 
     try:
         df = pd.read_parquet(io.BytesIO(files[name]))
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for damaged bytes
         raise _bad(folder, name, f"is not a readable Parquet table ({exc.__class__.__name__})") from None
+    columns = tuple(columns)
+    if filled is not None:
+        from sim.results.upgrade import fill_new_columns
+
+        filled.extend(fill_new_columns(df, columns))
     missing = [c for c in columns if c not in df.columns]
     if missing:
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""

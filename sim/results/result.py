@@ -220,12 +220,22 @@ class RunResult:
         files = read_folder(folder)
         require(files, ["scenario.yaml", "meta.json"] + [f"{name}.parquet" for name in TABLES], folder,
                 "a single-run folder; ensemble and sweep folders load with sim.analysis.load_ensemble / load_sweep")
-        scenario = scenario_file(files, "scenario.yaml", folder)
+        renamed: dict[str, Any] = {}
+        scenario = scenario_file(files, "scenario.yaml", folder, renamed)
         meta = json_object(files, "meta.json", folder)
         _check_meta(meta, folder)
-        tables = {name: table_file(files, f"{name}.parquet", folder, _COLUMNS[name]) for name in TABLES}
+        filled: list[str] = []
+        tables = {name: table_file(files, f"{name}.parquet", folder, _COLUMNS[name],
+                                   filled if name == "daily" else None) for name in TABLES}
         _check_tables(tables, scenario, folder)
+        if filled or renamed:
+            meta["upgraded_from"] = _upgraded_from(meta, filled, renamed)
         return cls(scenario, tables["daily"], tables["flows"], tables["journeys"], meta)
+
+    @property
+    def upgrade_notes(self) -> list[str]:
+        """What loading this folder filled or mapped because an earlier version wrote it (empty if nothing)."""
+        return list(self.meta.get("upgraded_from", {}).get("notes", []))
 
 
 #: The columns each saved table must have for the result to be usable.
@@ -234,6 +244,16 @@ _COLUMNS = {
     "flows": ("day", "brand", "from", "to", "people"),
     "journeys": ("day", "consumer", "brand", "event", "value"),
 }
+
+
+def _upgraded_from(meta: dict[str, Any], filled: list[str], renamed: dict[str, Any]) -> dict[str, Any]:
+    """``meta["upgraded_from"]``: who wrote the folder, what loading it filled and mapped, and notes saying so."""
+    from sim.results.upgrade import NEUTRAL, notes
+
+    up = {"version": str(meta.get("version", "unknown"))[:40], "created": str(meta.get("created", ""))[:40],
+          "filled_columns": filled, "filled_with": NEUTRAL, "renamed_fields": renamed}
+    up["notes"] = notes(up)
+    return up
 
 
 def _check_meta(meta: dict[str, Any], folder: Path) -> None:
