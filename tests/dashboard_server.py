@@ -1,4 +1,10 @@
-"""Start the real dashboard server for a test: test size, a free port, always stopped."""
+"""The real dashboard for a test: its server (test size, a free port, always stopped) and a headless browser.
+
+What the browser tests share (``test_dashboard_browser``, ``test_decide_answers_browser``,
+``test_teaching_browser``): :data:`BROWSER_MARKS` (marked ``browser``, skipped only without Debian
+Chromium), :func:`chromium`, :func:`open_page`, :func:`settle` and the screenshot folder :data:`SHOTS`.
+The ``server`` and ``browser`` fixtures built on them are in ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,29 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+#: Chromium's flags for a headless run in a container.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+#: Where screenshots go: ``$SIM_SCREENSHOT_DIR`` (``docs/images/screens`` refreshes the committed ones), else temp.
+SHOTS = Path(os.environ.get("SIM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "ptsim-dashboard-screens"))
+#: ``pytestmark`` of a browser test module.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian Chromium at /usr/bin/chromium"),
+]
 
 
 def free_port() -> int:
@@ -158,3 +179,50 @@ def browse(url: str, s: Session, *, then_slider: tuple[str, int, float] | None =
         s.failure = f"{type(exc).__name__}: {exc}"
     if not s.seconds:
         s.seconds = time.monotonic() - t0
+
+
+# ---- a headless browser over the real server ---------------------------------------------------------------
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright (the test is skipped without Playwright); closed after."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def open_page(browser: Any, url: str, *, height: int = 1000, timeout_ms: int = 120_000, downloads: bool = False,
+              go: bool = True) -> Any:
+    """A new 1440-pixel-wide tab with a default timeout, at ``url`` (unless ``go`` is false)."""
+    page = browser.new_page(viewport={"width": 1440, "height": height}, accept_downloads=downloads)
+    page.set_default_timeout(timeout_ms)
+    if go:
+        page.goto(url)
+    return page
+
+
+def settle(page: Any, charts: int = 0, *, timeout_ms: int = 120_000, pause_ms: int = 500,
+           progress_bars: bool = False) -> None:
+    """Wait until the script run finished (no running indicator, no skeleton) and ``charts`` charts are drawn.
+
+    Args:
+        page: The Playwright page.
+        charts: Plotly charts that must be on the page.
+        timeout_ms: How long to wait for that.
+        pause_ms: A pause after, for the last paint (and before it, 800 ms for the run to start).
+        progress_bars: Also wait until no progress bar shows (pages that run analyses).
+    """
+    page.wait_for_selector("[data-testid='stMain']")
+    page.wait_for_timeout(800)
+    page.wait_for_function(
+        """([n, bars]) => !document.querySelector('[data-testid="stStatusWidget"]')
+                 && document.querySelectorAll('.js-plotly-plot').length >= n
+                 && !document.querySelector('[data-testid="stSkeleton"]')
+                 && !(bars && document.querySelector('[data-testid="stProgress"]'))""",
+        arg=[charts, progress_bars], timeout=timeout_ms)
+    page.wait_for_timeout(pause_ms)

@@ -12,69 +12,31 @@ The server is always stopped. Skipped only when ``/usr/bin/chromium`` or Playwri
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.format import human
-from tests.dashboard_server import dashboard_server
+from tests.dashboard_server import BROWSER_MARKS, SHOTS, open_page, settle
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
-#: Where screenshots go: ``$SIM_SCREENSHOT_DIR`` (``docs/images/screens`` to refresh the README's), else a temp folder.
-SHOTS = Path(os.environ.get("SIM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "ptsim-dashboard-screens"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 PAGES = ("compare", "what-if", "explore", "decide", "journeys", "learn", "editor")
 #: Streamlit's own English that must not show on a Chinese or Japanese page.
 STREAMLIT_ENGLISH = ("Deploy", "Browse files", "Drag and drop", "Upload", "per file", "Choose an option",
                      "Choose options", "Select all", "Page not found", "Running...", "No results")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian Chromium at /usr/bin/chromium"),
-]
-
-
-@pytest.fixture(scope="module")
-def server():
-    """The real dashboard server (test size) on 127.0.0.1."""
-    with dashboard_server(timeout=180) as (url, _pid):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+pytestmark = BROWSER_MARKS
 
 
 def _settle(page, charts: int = 0) -> None:
     """Wait until the script run finished (no running indicator) and at least ``charts`` charts are drawn."""
-    page.wait_for_selector("[data-testid='stMain']")
-    page.wait_for_timeout(800)
-    page.wait_for_function(
-        """(n) => !document.querySelector('[data-testid="stStatusWidget"]')
-                 && document.querySelectorAll('.js-plotly-plot').length >= n
-                 && !document.querySelector('[data-testid="stSkeleton"]')""", arg=charts, timeout=120_000)
-    page.wait_for_timeout(500)
+    settle(page, charts)
 
 
 def _open(browser, url: str):
-    page = browser.new_page(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
-    page.set_default_timeout(120_000)
-    page.goto(url)
-    return page
+    return open_page(browser, url, downloads=True)
 
 
 def _figures(page) -> list[dict]:

@@ -18,60 +18,21 @@ stopped. Skipped only when ``/usr/bin/chromium`` or Playwright is missing.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from pathlib import Path
 
-import pytest
+from tests.dashboard_server import BROWSER_MARKS, SHOTS, open_page, settle
 
-from tests.dashboard_server import dashboard_server
-
-CHROMIUM = "/usr/bin/chromium"
-#: Where screenshots go: ``$SIM_SCREENSHOT_DIR`` (``docs/images/screens`` to refresh the committed ones), else temp.
-SHOTS = Path(os.environ.get("SIM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "ptsim-dashboard-screens"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 #: A signed money figure as the page prints it (e.g. "CNY 67.07k", "JPY -24.43M").
 MONEY = r"(?:[A-Z]{3} )?[−+-]?[\d.,]+[kKMB]?"
 
 POPULATION, DAYS = 2_000, 180
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian Chromium at /usr/bin/chromium"),
-]
-
-
-@pytest.fixture(scope="module")
-def server():
-    """The real dashboard server (test size) on 127.0.0.1."""
-    with dashboard_server(timeout=180) as (url, _pid):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+pytestmark = BROWSER_MARKS
 
 
 def _settle(page, charts: int = 0) -> None:
-    """Wait until the script run finished (no running indicator) and at least ``charts`` charts are drawn."""
-    page.wait_for_selector("[data-testid='stMain']")
-    page.wait_for_timeout(800)
-    page.wait_for_function(
-        """(n) => !document.querySelector('[data-testid="stStatusWidget"]')
-                 && document.querySelectorAll('.js-plotly-plot').length >= n
-                 && !document.querySelector('[data-testid="stSkeleton"]')
-                 && !document.querySelector('[data-testid="stProgress"]')""", arg=charts, timeout=240_000)
-    page.wait_for_timeout(500)
+    """Wait until the script run finished (no running indicator, no progress bar) and ``charts`` charts are drawn."""
+    settle(page, charts, timeout_ms=240_000, progress_bars=True)
 
 
 def _decide(browser, url: str, tool: str, *, reps: int = 2):
@@ -80,9 +41,7 @@ def _decide(browser, url: str, tool: str, *, reps: int = 2):
     The test size's 600 consumers over 60 days leave the private pool nearly empty (3 and 7 messages a
     week then tie), so the runs are set to 2,000 consumers over 180 days, still small enough for a test.
     """
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    page.set_default_timeout(240_000)
-    page.goto(url + "/decide?lang=en")
+    page = open_page(browser, url + "/decide?lang=en", timeout_ms=240_000)
     page.get_by_role("heading", name="Decide: which option, how sure, and why").wait_for()
     _settle(page)
     for label, value in (("Simulated consumers", POPULATION), ("Days simulated", DAYS)):

@@ -7,62 +7,23 @@ The Learn page's quiz and a worksheet walk-through, with the screenshots the ins
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from pathlib import Path
-
-import pytest
 
 from sim.i18n import t
-from tests.dashboard_server import dashboard_server
+from tests.dashboard_server import BROWSER_MARKS, SHOTS, open_page, settle
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(os.environ.get("SIM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "ptsim-dashboard-screens"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian Chromium at /usr/bin/chromium"),
-]
-
-
-@pytest.fixture(scope="module")
-def server():
-    """The real dashboard server at its real sizes on 127.0.0.1."""
-    with dashboard_server(timeout=180, size="") as (url, _pid):  # the real Learn sizes, as a class sees them
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+pytestmark = BROWSER_MARKS
+#: The real Learn sizes, as a class sees them (the ``server`` fixture of tests/conftest.py reads it).
+DASHBOARD_SIZE = ""
 
 
 def _settle(page, charts: int = 0) -> None:
     """Wait until the script run finished and at least ``charts`` charts are drawn."""
-    page.wait_for_selector("[data-testid='stMain']")
-    page.wait_for_timeout(800)
-    page.wait_for_function(
-        """(n) => !document.querySelector('[data-testid="stStatusWidget"]')
-                 && document.querySelectorAll('.js-plotly-plot').length >= n
-                 && !document.querySelector('[data-testid="stSkeleton"]')""", arg=charts, timeout=180_000)
-    page.wait_for_timeout(700)
+    settle(page, charts, timeout_ms=180_000, pause_ms=700)
 
 
 def _open(browser, url: str):
-    page = browser.new_page(viewport={"width": 1440, "height": 2100})
-    page.set_default_timeout(180_000)
-    page.goto(url)
-    return page
+    return open_page(browser, url, height=2100, timeout_ms=180_000)
 
 
 def _answer(page, concept: str, index: int, right: bool, lang: str = "en") -> None:
