@@ -77,15 +77,13 @@ def _save(target: Path | None, files: dict[str, bytes], kind: str, overwrite: bo
 
     if target is None:
         return
-    if target.exists() and not overwrite:
-        raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
-    check_out(target)
+    _check_target(target, overwrite)
     path = write_folder(target, files, overwrite=overwrite, extra_manifest={"kind": kind})
     _say(f"saved to {path}")
 
 
 def _check_target(target: Path | None, overwrite: bool) -> None:
-
+    """Before any run (and again before writing): refuse an existing ``--out`` without ``--overwrite``."""
     if target is None:
         return
     if target.exists() and not overwrite:
