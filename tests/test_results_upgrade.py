@@ -46,9 +46,11 @@ def _digest(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
-def _rewritten(tmp_path: Path, edit_scenario=None, edit_daily=None) -> Path:
-    """A copy of the old folder with its scenario text and/or daily table changed (and a matching manifest)."""
+def _rewritten(tmp_path: Path, edit_scenario=None, edit_daily=None, edit_meta=None) -> Path:
+    """A copy of the old folder with its scenario, daily table or meta changed (and a matching manifest)."""
     files = read_folder(OLD)
+    if edit_meta is not None:
+        files["meta.json"] = edit_meta(files["meta.json"].decode()).encode()
     if edit_scenario is not None:
         files["scenario.yaml"] = edit_scenario(files["scenario.yaml"].decode()).encode()
     if edit_daily is not None:
@@ -203,3 +205,12 @@ def test_an_old_scenario_is_still_read_with_the_safe_yaml_rules(tmp_path: Path) 
         "rate_per_million_records_year: 0.15", "rate_per_million_records_year: &r 0.15\n      security_halving: *r"))
     with pytest.raises(SimInputError, match="alias"):
         sim.load_result(folder)
+
+
+def test_the_writers_version_reaches_the_notes_as_plain_text(tmp_path: Path) -> None:
+    """meta.json is user input: markup, control characters and HTML in its version never reach a note."""
+    folder = _rewritten(tmp_path, edit_meta=lambda t: t.replace('"version": "0.1.0"',
+                                                                '"version": "0.1.0[bold]<script>\\u001b[2J"'))
+    notes = sim.load_result(folder).upgrade_notes
+    assert "ptsim 0.1.0boldscript2J" in notes[0]  # the escape sequence ESC [2J lost its ESC and brackets
+    assert not any(ch in "".join(notes) for ch in "[]<>\x1b")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -250,7 +251,10 @@ def _upgraded_from(meta: dict[str, Any], filled: list[str], renamed: dict[str, A
     """``meta["upgraded_from"]``: who wrote the folder, what loading it filled and mapped, and notes saying so."""
     from sim.results.upgrade import NEUTRAL, notes
 
-    up = {"version": str(meta.get("version", "unknown"))[:40], "created": str(meta.get("created", ""))[:40],
+    def plain(v: object) -> str:  # meta.json is user input: a version or a date, nothing else reaches a note
+        return re.sub(r"[^0-9A-Za-z.:+\-]", "", str(v))[:40]
+
+    up = {"version": plain(meta.get("version", "unknown")) or "unknown", "created": plain(meta.get("created", "")),
           "filled_columns": filled, "filled_with": NEUTRAL, "renamed_fields": renamed}
     up["notes"] = notes(up)
     return up
