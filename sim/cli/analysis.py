@@ -1,7 +1,9 @@
 """Analysis commands of the CLI: ``replicate``, ``sweep``, ``sensitivity`` and ``optimise``.
 
-Also the options and helpers they share with ``compare --reps`` and ``calibrate`` (:mod:`sim.cli.compare`,
-:mod:`sim.cli.calibrate`).
+Also the options and helpers they share with ``compare --reps``, ``calibrate`` and the decision commands
+(:mod:`sim.cli.compare`, :mod:`sim.cli.calibrate`, :mod:`sim.cli.decide`); where the runs go
+(``--root-seed --workers --serial --scheduler``) is defined once in :mod:`sim.cli.common`
+(:class:`~sim.cli.common.RunOn`, :func:`~sim.cli.common.with_run_on`).
 
 Every command checks all of its input before the first run (unknown parameter paths, ranges, sample
 sizes, grid caps, CSV columns and rows) and reports a mistake as one message with exit status 2.
