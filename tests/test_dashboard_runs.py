@@ -22,31 +22,44 @@ logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.E
 
 
 def test_queue_is_bounded_and_first_come_first_served() -> None:
-    """Never more than ``size`` holders; waiters are served in arrival order and see how many runs are ahead."""
+    """Never more than ``size`` holders; waiters are served in arrival order and see how many runs are ahead.
+
+    Deterministic under any load: each thread is started only once the one before it holds a slot or
+    waits in line, and the holders keep their slots until all six have arrived.
+    """
     q = R.WorkQueue(2)
     order: list[int] = []
     seen_ahead: dict[int, list[int]] = {}
     busy_max = [0]
     lock = threading.Lock()
+    everyone_in = threading.Event()
 
     def worker(i: int) -> None:
         q.acquire(lambda ahead: seen_ahead.setdefault(i, []).append(ahead))
         with lock:
             order.append(i)
             busy_max[0] = max(busy_max[0], q.busy)
-        time.sleep(0.15)
+        everyone_in.wait(10)
         q.release()
+
+    def arrived() -> int:
+        with q._cond:
+            return q.busy + len(q._waiting)
 
     threads = []
     for i in range(6):
         threads.append(threading.Thread(target=worker, args=(i,)))
         threads[-1].start()
-        time.sleep(0.02)  # arrival order 0, 1, 2...
+        deadline = time.monotonic() + 10
+        while arrived() < i + 1 and time.monotonic() < deadline:  # arrival order 0, 1, 2...
+            time.sleep(0.001)
+    assert arrived() == 6 and q.busy == 2
+    everyone_in.set()
     for t in threads:
         t.join(10)
     assert busy_max[0] <= 2 and q.busy == 0
-    assert order == sorted(order)
-    assert seen_ahead.get(5) and max(seen_ahead[5]) >= 3  # the last one was told several runs were ahead
+    assert order == list(range(6))
+    assert seen_ahead.get(5) and max(seen_ahead[5]) == 5  # the last one was told: 2 running, 3 waiting before it
 
 
 def test_identical_runs_are_computed_once_and_handed_out_as_copies(monkeypatch: pytest.MonkeyPatch) -> None:
