@@ -50,13 +50,13 @@ def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     off = run(**{f"{B}.sessions_per_week": 0, f"{B}.host_fee": 1e6, f"{B}.conversion": 1.0, f"{B}.join_rate": 1.0})
     for name in ("money", "tally", "flows", "census"):
         assert np.array_equal(getattr(off, name), getattr(base, name)), name
-    assert np.array_equal(off.pop.fs, base.pop.fs) and np.array_equal(off.pop.u8, base.pop.u8)
+    assert np.array_equal(off.pop.pair, base.pop.pair)
 
 
 def test_sessions_bring_viewers_sales_and_joins(base: MarketModel, on: MarketModel) -> None:
     """Sessions bring live viewers, live sales and joins from the platform's viewers."""
     assert col(on, "purchases_live").sum() > 0 and col(on, "joins_live").sum() > 0
-    src = on.pop.u8[:, 0, L.SOURCE][on.pop.stage[:, 0] == L.MEMBER]
+    src = on.pop.pair[L.SOURCE][:, 0][on.pop.stage[:, 0] == L.MEMBER]
     assert (src == L.SRC_LIVE).any()
     assert col(on, "revenue_public").sum() + col(on, "revenue_private").sum() > \
         col(base, "revenue_public").sum() + col(base, "revenue_private").sum()
