@@ -30,7 +30,7 @@ from sim.model.components import DAILY
 from sim.model.mechanisms import schedule
 from sim.model.params import pack
 from sim.model.population import Journal, Population
-from sim.model.state import Books, empty_events, join_pool
+from sim.model.state import Books, empty_events, join_pool, settle_all_fatigue
 from sim.scenario.schema import Scenario
 
 #: The daily order of components, as timed and reported.
@@ -97,6 +97,8 @@ class MarketModel(mesa.Model):
         self.consumers = self.pop.consumers()
         self.journal = Journal(self.ev, self.ev_n, self.pop.tracked)
         self.books = self.books_of(0)
+        #: The fatigue time constant T (days) in force: fatigue decays lazily (``state.settled_fatigue``).
+        self.fatigue_days = float(self.packed.mp[L.MP_FATIGUE_DAYS])
         self._seed_members()
         self.census[0] = self.pop.census()
         #: Phases, seasons and stresses by day (``None``: nothing scheduled; :mod:`sim.model.mechanisms.schedule`).
@@ -144,6 +146,8 @@ class MarketModel(mesa.Model):
         self.day += 1
         if self.day >= self.days:
             self.running = False
+            # fatigue decays lazily: bring everyone's up to the last day, as a daily pass would have left it
+            settle_all_fatigue(self.pop.fatigue, self.pop.fatigue_day, day, self.fatigue_days)
 
     # ---- checks -----------------------------------------------------------------------------------
     def check_invariants(self, d: int) -> None:

@@ -29,6 +29,7 @@ from numba.extending import intrinsic
 
 from sim.model import layout as L
 from sim.model import rng
+from sim.model.component import MAX_DAYS
 from sim.scenario.schema import Beta, Fixed, Gamma, LogNormal, Market, Uniform
 
 _TRAIT_FIELDS = {
@@ -66,8 +67,8 @@ def assign_segments(shares: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 
 #: The population as kernels take it (numba reads a named tuple's fields by name, like arguments).
-Consumers = namedtuple("Consumers", ("stage", "pair", "traits", "fatigue", "segment"))
-Consumers.__doc__ = """Consumer arrays: stage (N, K) uint8, pair (N, K) records, traits (N, 7), fatigue, segment."""
+Consumers = namedtuple("Consumers", ("stage", "pair", "traits", "fatigue", "fatigue_day", "segment"))
+Consumers.__doc__ = """Consumer arrays: stage, pair (N, K) records, traits (N, 7), fatigue and its day, segment."""
 #: The journey log: events (capacity, 5) int32 (day, agent, brand, code, value), their count, tracked flags (N,).
 Journal = namedtuple("Journal", ("ev", "ev_n", "tracked"))
 Journal.__doc__ = """Journey events, their count and the tracked consumers (see :func:`sim.model.state.log_event`)."""
@@ -100,11 +101,13 @@ class Population:
                 if st.initial != 0:
                     column[:] = st.initial
                 setattr(self, st.name, column)
+        #: The last day whose decay ``fatigue`` includes (fatigue decays lazily, on the next read: messaging).
+        self.fatigue_day = np.full(n, -1, dtype=np.int16 if MAX_DAYS < np.iinfo(np.int16).max else np.int32)
         self.tracked = np.zeros(n, dtype=np.uint8)
 
     def consumers(self) -> Consumers:
         """The arrays kernels read and write, as one named tuple (the same arrays: no copy)."""
-        return Consumers(self.stage, self.pair, self.traits, self.fatigue, self.segment)
+        return Consumers(self.stage, self.pair, self.traits, self.fatigue, self.fatigue_day, self.segment)
 
     def columns(self) -> dict[str, np.ndarray]:
         """Every per-consumer column by name: segment, tracked, stage, traits and each declared state (views)."""
@@ -118,7 +121,7 @@ class Population:
     def arrays(self) -> dict[str, np.ndarray]:
         """Every array of the population, by name."""
         out = {"segment": self.segment, "traits": self.traits, "stage": self.stage, "pair": self.pair,
-               "tracked": self.tracked}
+               "tracked": self.tracked, "fatigue_day": self.fatigue_day}
         out.update({st.name: getattr(self, st.name) for st in L.STATE.values() if not st.per_brand})
         return out
 
@@ -197,3 +200,4 @@ def prefetch_ahead(who, j, c):
     prefetch(c.pair, i)
     prefetch(c.stage, i)
     prefetch(c.fatigue, i)
+    prefetch(c.fatigue_day, i)

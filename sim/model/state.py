@@ -13,6 +13,7 @@ joined, from where, who referred them, any cool-off) and what joining writes.
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -131,6 +132,41 @@ def join_pool(c, prm, books, jr, i, k, day, source, trust0, referrer, u_consent,
     rec.paid = paid
     tally_k[L.JOIN_TALLY_OF_SOURCE[source]] += 1.0
     log_event(jr, day, i, k, L.E_JOINED, source)
+
+
+# ---- fatigue, shared by every brand, decays lazily ----------------------------------------------
+@njit(inline="always")
+def decay_factor(decay_days):
+    """The share of fatigue left after one day: exp(-1 / T)."""
+    return math.exp(-1.0 / decay_days)
+
+
+@njit(inline="always")
+def settled_fatigue(fatigue, fatigue_day, i, through, decay):
+    """Consumer ``i``'s fatigue after the daily decays of every day up to ``through``; stored back.
+
+    Fatigue decays lazily: ``fatigue[i]`` holds the value after the decay of day ``fatigue_day[i]``,
+    and a reader first applies the days since, one day at a time with the same arithmetic as a daily
+    pass over everyone (float32 times the float64 factor, stored as float32), so the value is bit for
+    bit the one a daily pass would hold. Zero fatigue (most consumers: never messaged) stays zero.
+    """
+    f = fatigue[i]
+    last = fatigue_day[i]
+    if last < through:
+        if f != 0.0:
+            for _ in range(through - last):
+                f = np.float32(f * decay)
+            fatigue[i] = f
+        fatigue_day[i] = through
+    return f
+
+
+@njit(cache=True)
+def settle_all_fatigue(fatigue, fatigue_day, through, decay_days):
+    """Bring every consumer's fatigue up to the end of day ``through`` (the end of a run, a change of T)."""
+    decay = decay_factor(decay_days)
+    for i in range(fatigue.shape[0]):
+        settled_fatigue(fatigue, fatigue_day, i, through, decay)
 
 
 def empty_events(capacity: int) -> tuple[np.ndarray, np.ndarray]:

@@ -47,7 +47,7 @@ from sim.model.mechanisms.membership import private_channel_probability
 from sim.model.mechanisms.purchase import book_purchase
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import uniform
-from sim.model.state import log_event, move
+from sim.model.state import decay_factor, log_event, move, settle_all_fatigue, settled_fatigue
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -140,12 +140,12 @@ def new_trust(trust, quality, selling, x, mp):
 
 
 @njit(cache=True)
-def recipients_today(stage, plan, fatigue, decay):
-    """Ids, in order, of consumers some brand may message today; decays the fatigue of all others.
+def recipients_today(stage, plan):
+    """Ids, in order, of consumers some brand may message today.
 
     Only members (broadcasts) and platform customers (cold outreach) can receive a message. Everyone
-    else's day in this mechanism is the fatigue decay alone, done here in one vectorised pass with
-    the same arithmetic as the kernel's (float64 product stored as float32).
+    else's day in this mechanism would be the fatigue decay alone, which is left to the next reader
+    (:func:`settled_fatigue`): no daily pass over everyone.
     """
     n, n_brands = stage.shape
     gets = np.zeros(n, dtype=np.uint8)
@@ -156,21 +156,20 @@ def recipients_today(stage, plan, fatigue, decay):
             for i in range(n):
                 s = stage[i, k]
                 gets[i] |= (broadcast & (s == L.MEMBER)) | (cold & (s == L.CUSTOMER))
-    for i in range(n):
-        fatigue[i] = fatigue[i] if gets[i] else fatigue[i] * decay
     return ids_where(gets)
 
 
 @njit(cache=True)
 def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok):
-    """Decay fatigue, then deliver today's broadcasts and cold messages, brand by brand."""
+    """Deliver today's broadcasts and cold messages, brand by brand (each recipient's fatigue decays first)."""
     stage, pair, traits, fatigue, segment = c.stage, c.pair, c.traits, c.fatigue, c.segment
+    fatigue_day = c.fatigue_day
     mp, bp = prm.mp, prm.bp
     flows, money, tally = books.flows, books.money, books.tally
     tracked = jr.tracked
     n, n_brands = stage.shape
     decay_days = mp[L.MP_FATIGUE_DAYS]
-    decay = math.exp(-1.0 / decay_days)
+    decay = decay_factor(decay_days)
     rep = mp[L.MP_REP]
     opt_in = mp[L.MP_OPT_IN] > 0.5
     cold_law = mp[L.MP_COLD_LAW] > 0.5  # cold outreach (SMS) needs consent under the regime's message law
@@ -178,11 +177,11 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok):
     for k in range(n_brands):
         if plan[k, L.PLAN_MESSAGES] > 0.0 or plan[k, L.PLAN_COLD] > 0.0:
             any_sends = True
-    who = recipients_today(stage, plan, fatigue, decay)  # everyone else's fatigue just decays
+    who = recipients_today(stage, plan)  # everyone else's fatigue just decays, lazily
     for j in range(who.shape[0]):
         prefetch_ahead(who, j, c)  # a memory hint only
         i = who[j]
-        f = fatigue[i] * decay
+        f = settled_fatigue(fatigue, fatigue_day, i, day - 1, decay) * decay
         if any_sends:
             tau = traits[i, L.TAU]
             psi = traits[i, L.PSI]
@@ -270,9 +269,19 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok):
                             pair[i, k].opted_out = 1  # a complainer is never cold-messaged again
                             break
         fatigue[i] = f
+        fatigue_day[i] = day
 
 
 def step(model: MarketModel, day: int) -> None:
-    """Fatigue decays; today's broadcasts and cold messages are delivered (see :func:`messaging_kernel`)."""
+    """Today's broadcasts and cold messages are delivered (see :func:`messaging_kernel`).
+
+    Fatigue decays lazily with the time constant T in force (:func:`settled_fatigue`); on a day T changes
+    (a strategy phase), everyone's fatigue is first brought up to yesterday with the old T.
+    """
+    decay_days = float(model.packed.mp[L.MP_FATIGUE_DAYS])
+    if decay_days != model.fatigue_days:
+        p = model.pop
+        settle_all_fatigue(p.fatigue, p.fatigue_day, day - 1, model.fatigue_days)
+        model.fatigue_days = decay_days
     messaging_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
                      rng.key(model.seed, rng.MESSAGING, day), model.plan, model.packed.seg_ok)

@@ -44,7 +44,7 @@ from sim.model.mechanisms.membership import (
 )
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import uniform
-from sim.model.state import log_event, move
+from sim.model.state import decay_factor, log_event, move, settled_fatigue
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -177,9 +177,10 @@ def engaged_consumers(stage):
 
 
 @njit(cache=True)
-def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed):
-    """One day of purchases for every consumer and brand."""
-    stage, pair, traits, fatigue = c.stage, c.pair, c.traits, c.fatigue
+def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatigue_days):
+    """One day of purchases for every consumer and brand (``fatigue_days``: the fatigue time constant in force)."""
+    stage, pair, traits = c.stage, c.pair, c.traits
+    decay = decay_factor(fatigue_days)
     mp, bp = prm.mp, prm.bp
     flows, tally = books.flows, books.tally
     n, n_brands = stage.shape
@@ -201,7 +202,7 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed):
             if s == L.MEMBER:
                 tally[k, L.T_TRUST_SUM] += pair[i, k].trust
                 tally[k, L.T_TRUST_N] += 1.0  # the members summed (same-day joiners included), for the means
-                tally[k, L.T_FATIGUE_SUM] += fatigue[i]
+                tally[k, L.T_FATIGUE_SUM] += settled_fatigue(c.fatigue, c.fatigue_day, i, day - 1, decay)
                 if day - pair[i, k].last_purchase <= ACTIVE_DAYS:
                     tally[k, L.T_ACTIVE] += 1.0
             u = uniform(key_day, i, slot + S_OCCASION)
@@ -248,7 +249,8 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed):
 def step(model: MarketModel, day: int) -> None:
     """One day of purchases, first purchases, forgetting and dropout (see :func:`purchase_kernel`)."""
     purchase_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                    rng.key(model.seed, rng.PURCHASE, day), rng.key(model.seed, rng.MEMBERSHIP), listing(model))
+                    rng.key(model.seed, rng.PURCHASE, day), rng.key(model.seed, rng.MEMBERSHIP), listing(model),
+                    model.fatigue_days)
 
 
 def listing(model: MarketModel) -> np.ndarray:

@@ -40,7 +40,7 @@ from sim.model.component import MAX_POPULATION, Param, Slots
 from sim.model.network import pick_contact
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import bernoulli_round, uniform
-from sim.model.state import join_pool, log_event, move
+from sim.model.state import decay_factor, join_pool, log_event, move, settled_fatigue
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -122,12 +122,13 @@ def join_probability(psi, neutral, k, bp, mp):
 
 
 @njit(cache=True)
-def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort):
+def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort, fatigue_days):
     """Members in their sharing window share; contacts may join. Returns nothing; books costs.
 
     ``cohort`` (days, K) credits each successful referral to the referrer's joining day.
     """
     stage, pair, traits, fatigue = c.stage, c.pair, c.traits, c.fatigue
+    decay = decay_factor(fatigue_days)
     mp, bp = prm.mp, prm.bp
     flows, money, tally = books.flows, books.money, books.tally
     n, n_brands = stage.shape
@@ -177,11 +178,11 @@ def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort):
                     cohort[max(pair[i, k].joined, 0), k] += 1.0  # credit the referrer's joining cohort
                     log_event(jr, day, i, k, L.E_REFERRED, j)
                 else:
-                    fatigue[j] += mp[L.MP_SPAM]
+                    fatigue[j] = settled_fatigue(fatigue, c.fatigue_day, j, day, decay) + mp[L.MP_SPAM]
 
 
 def step(model: MarketModel, day: int) -> None:
     """Members in their sharing window share; contacts may join (see :func:`referral_kernel`)."""
     pk = model.packed
     referral_kernel(model.consumers, pk.params, model.books, model.journal, day, rng.key(model.seed, rng.NETWORK),
-                    rng.key(model.seed, rng.REFERRAL, day), model.cohort_referrals)
+                    rng.key(model.seed, rng.REFERRAL, day), model.cohort_referrals, model.fatigue_days)
