@@ -126,7 +126,7 @@ def estimate_run_bytes(scenario: Scenario) -> dict[str, int]:
     from sim.model.market import EVENTS_PER_TRACKED_DAY
 
     n, days, k = scenario.run.population, scenario.run.days, len(scenario.brands)
-    per_consumer = 1 + 4 * L.N_TRAITS + 4 + 1 + k * (1 + 4 * L.N_FS + 4 * L.N_IS + L.N_U8)
+    per_consumer = 1 + 4 * L.N_TRAITS + 4 + 1 + k * (1 + L.PAIR_DTYPE.itemsize)
     events = max(1024, scenario.run.journeys * k * days * EVENTS_PER_TRACKED_DAY)
     parts = {
         "consumers": n * (per_consumer + _TRANSIENT_PER_CONSUMER),

@@ -66,7 +66,7 @@ def model_fixture(build: Callable[[], Any], doc: str) -> Any:
 
 
 def assert_inert(off: Any, base: Any, *population: str) -> None:
-    """``off`` equals ``base`` in every daily array and in the named population arrays (``fs``, ``u8``, ...)."""
+    """``off`` equals ``base`` in every daily array and in the named population arrays (``stage``, ``pair``, ...)."""
     import numpy as np
 
     for name in RESULT_ARRAYS:

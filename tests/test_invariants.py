@@ -68,8 +68,8 @@ def test_revenue_matches_consumers_spend(china_small: sim.Scenario) -> None:
     model = MarketModel(china_small)
     model.run_days()
     rep = model.rep
-    spend_pub = model.pop.fs[:, 0, L.SPEND_PUB].astype(np.float64).sum() * rep
-    spend_priv = model.pop.fs[:, 0, L.SPEND_PRIV].astype(np.float64).sum() * rep
+    spend_pub = model.pop.pair[L.SPEND_PUB][:, 0].astype(np.float64).sum() * rep
+    spend_priv = model.pop.pair[L.SPEND_PRIV][:, 0].astype(np.float64).sum() * rep
     assert model.money[:, 0, L.REV_PUB].sum() == pytest.approx(spend_pub, rel=1e-5)
     assert model.money[:, 0, L.REV_PRIV].sum() == pytest.approx(spend_priv, rel=1e-5)
     # every private purchase was made by a member: members' gross covers private revenue
@@ -120,18 +120,18 @@ def test_members_only_hold_consent_and_stages_are_valid(japan_small: sim.Scenari
     model.run_days()
     p = model.pop
     assert p.stage.max() <= L.LAPSED
-    assert not np.any(p.u8[..., L.CONSENT][p.stage != L.MEMBER])
-    share_consent = p.u8[..., L.CONSENT][p.stage == L.MEMBER].mean()
+    assert not np.any(p.pair[L.CONSENT][p.stage != L.MEMBER])
+    share_consent = p.pair[L.CONSENT][p.stage == L.MEMBER].mean()
     assert 0.3 < share_consent < 0.95  # explicit opt-in: some members decline marketing messages
 
 
 @pytest.mark.parametrize(("what", "corrupt"), [
     ("census", lambda m: m.pop.stage.__setitem__((0, 0), (m.pop.stage[0, 0] + 1) % 5)),
-    ("consent", lambda m: m.pop.u8.__setitem__((int(np.argmax(m.pop.stage[:, 0] != L.MEMBER)), 0, L.CONSENT), 1)),
-    ("trust", lambda m: m.pop.fs.__setitem__((0, 0, L.TRUST), 1.5)),
-    ("points", lambda m: m.pop.fs.__setitem__((0, 0, L.POINTS), -1.0)),
+    ("consent", lambda m: m.pop.pair[L.CONSENT].__setitem__((int(np.argmax(m.pop.stage[:, 0] != L.MEMBER)), 0), 1)),
+    ("trust", lambda m: m.pop.pair[L.TRUST].__setitem__((0, 0), 1.5)),
+    ("points", lambda m: m.pop.pair[L.POINTS].__setitem__((0, 0), -1.0)),
     ("tally", lambda m: m.tally.__setitem__((m.day - 1, 0, L.T_SENDS), -1.0)),
-    ("future", lambda m: m.pop.ist.__setitem__((0, 0, L.LAST_BUY), m.day + 5)),
+    ("future", lambda m: m.pop.pair[L.LAST_BUY].__setitem__((0, 0), m.day + 5)),
 ])
 def test_validating_checks_catch_a_broken_state(what: str, corrupt) -> None:
     """Each conservation check fails on a state that breaks it (the checks are not vacuous)."""

@@ -36,7 +36,7 @@ on = model_fixture(lambda: run(**ON), "The preset with group buying on.")
 def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     """open_rate 0: the other settings are inert and every array equals the lever-free run."""
     off = run(**{**OFF, f"{B}.friend_accept": 1.0, f"{B}.discount": 0.9, f"{B}.group_size": 5})
-    assert_inert(off, base, "fs")
+    assert_inert(off, base, "pair")
 
 
 def test_filled_groups_buy_and_bring_friends(base: MarketModel, on: MarketModel) -> None:
@@ -45,7 +45,7 @@ def test_filled_groups_buy_and_bring_friends(base: MarketModel, on: MarketModel)
     assert filled > 0 and filled + failed == col(on, "groups_opened").sum()
     assert col(on, "purchases_group").sum() == filled * (1 + 2)
     assert 0 < col(on, "joins_group").sum() <= 2 * filled
-    src = on.pop.u8[:, 0, L.SOURCE][on.pop.stage[:, 0] == L.MEMBER]
+    src = on.pop.pair[L.SOURCE][:, 0][on.pop.stage[:, 0] == L.MEMBER]
     assert (src == L.SRC_GROUP).any()
     assert on.census[-1, 0, L.MEMBER] > base.census[-1, 0, L.MEMBER]
     # the discount is 20% of the list price of every group purchase, booked as its own cost

@@ -31,13 +31,13 @@ on = model_fixture(lambda: run(**ON), "The preset with the lever on.")
 def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     """No sessions: every other livestream setting is inert and every array equals the lever-free run."""
     off = run(**{f"{B}.sessions_per_week": 0, f"{B}.host_fee": 1e6, f"{B}.conversion": 1.0, f"{B}.join_rate": 1.0})
-    assert_inert(off, base, "fs", "u8")
+    assert_inert(off, base, "pair")
 
 
 def test_sessions_bring_viewers_sales_and_joins(base: MarketModel, on: MarketModel) -> None:
     """Sessions bring live viewers, live sales and joins from the platform's viewers."""
     assert col(on, "purchases_live").sum() > 0 and col(on, "joins_live").sum() > 0
-    src = on.pop.u8[:, 0, L.SOURCE][on.pop.stage[:, 0] == L.MEMBER]
+    src = on.pop.pair[L.SOURCE][:, 0][on.pop.stage[:, 0] == L.MEMBER]
     assert (src == L.SRC_LIVE).any()
     assert col(on, "revenue_public").sum() + col(on, "revenue_private").sum() > \
         col(base, "revenue_public").sum() + col(base, "revenue_private").sum()

@@ -54,7 +54,7 @@ def test_site_sales_carry_no_commission_and_bring_members(base: MarketModel, sit
     """Own-site sales pay no commission; site buyers open accounts (source own_site)."""
     assert col(site, "purchases_own_site").sum() > 0 and col(site, "joins_own_site").sum() > 0
     assert col(site, "revenue_private").sum() > col(base, "revenue_private").sum()
-    src = site.pop.u8[:, 0, L.SOURCE][site.pop.stage[:, 0] == L.MEMBER]
+    src = site.pop.pair[L.SOURCE][:, 0][site.pop.stage[:, 0] == L.MEMBER]
     assert (src == L.SRC_OWN_SITE).any()
     # commission is charged on platform sales only: exactly commission_rate x public revenue, in both runs
     rate = site.spec.market.platforms.commission_rate

@@ -41,7 +41,7 @@ def test_switched_off_it_changes_no_number(base: MarketModel) -> None:
     """No touchpoints and no events: every other store setting is inert, every array equals the lever-free run."""
     off = run(**{**OFF, f"{B}.footfall_per_day": 1e5,
                  f"{B}.cost_per_touchpoint_day": 9e6, f"{B}.signup_share": 1.0, f"{B}.cost_per_event": 1e6})
-    assert_inert(off, base, "stage", "fs")
+    assert_inert(off, base, "stage", "pair")
     for name in ("revenue_store", "store_costs", "event_costs"):
         assert not col(base, "money", name).any()
 
@@ -50,7 +50,7 @@ def test_stores_and_events_bring_members_and_sales(base: MarketModel, on: Market
     """Touchpoints sell and sign up members at the till; events sign up visitors (sources store and event)."""
     assert col(on, "tally", "joins_store").sum() > 0 and col(on, "tally", "joins_event").sum() > 0
     assert col(on, "money", "revenue_store").sum() > 0
-    src = on.pop.u8[:, 0, L.SOURCE][on.pop.stage[:, 0] == L.MEMBER]
+    src = on.pop.pair[L.SOURCE][:, 0][on.pop.stage[:, 0] == L.MEMBER]
     assert (src == L.SRC_STORE).any() and (src == L.SRC_EVENT).any()
     assert on.census[-1, 0, L.MEMBER] > base.census[-1, 0, L.MEMBER]
 
@@ -95,9 +95,9 @@ def test_consent_is_taken_on_the_spot(consent: float) -> None:
     m = run(days=60, **{f"{B}.touchpoints": 20, f"{B}.footfall_per_day": 2_000, f"{B}.on_spot_consent": consent,
                         "brands.0.strategy.messaging.per_week": 0})
     assert m.spec.market.regime.kind == "explicit_opt_in"
-    joined = (m.pop.stage[:, 0] == L.MEMBER) & (m.pop.u8[:, 0, L.SOURCE] == L.SRC_STORE)
+    joined = (m.pop.stage[:, 0] == L.MEMBER) & (m.pop.pair[L.SOURCE][:, 0] == L.SRC_STORE)
     assert joined.sum() > 20
-    assert (m.pop.u8[joined, 0, L.CONSENT] == int(consent)).all()
+    assert (m.pop.pair[L.CONSENT][joined, 0] == int(consent)).all()
 
 
 def test_private_pool_kpis_count_store_and_event_joins(on: MarketModel) -> None:

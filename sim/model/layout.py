@@ -6,13 +6,16 @@ Two kinds of names live here:
   network kinds, the tier table and each brand's daily plan;
 - **assembled** names, built from what each component of :mod:`sim.model.components` declares
   (``PARAMS``, ``STATE``, ``TALLIES``, ``LEDGER``, ``EVENTS``; see :mod:`sim.model.component`):
-  the packed parameter columns (``MP_*``, ``BP_*``), the packed per-consumer state columns
-  (``TRUST``, ``CONSENT``...), ledger items (``REV_*``, ``C_*``), tallies (``T_*``) and journey events
-  (``E_*``), with their tuples of names (``MONEY``, ``TALLY``, ``EVENTS``, ``MP_NAMES``...).
+  the packed parameter columns (``MP_*``, ``BP_*``), the record of a consumer's state with one brand
+  (:data:`PAIR_DTYPE`, one field per declared per-brand ``State``: ``trust``, ``consent``...; each state
+  constant, ``L.TRUST``, is its field name), ledger items (``REV_*``, ``C_*``), tallies (``T_*``) and journey
+  events (``E_*``), with their tuples of names (``MONEY``, ``TALLY``, ``EVENTS``, ``MP_NAMES``...).
 
 Kernels index arrays with these module-level integers, written ``L.T_SENDS``: numba reads a module's
 integer when it compiles a kernel and freezes it into the machine code as a constant, so a kernel
-reads ``fs[i, k, L.TRUST]`` as fast as ``fs[i, k, 0]``. The assembled names are computed on first use
+reads ``tally[k, L.T_SENDS]`` as fast as ``tally[k, 12]``. A consumer's state with a brand is one record
+(``pair[i, k].trust``), its fields ordered largest first so that nothing is padded, at most
+:data:`RECORD_LIMIT` bytes (one cache line). The assembled names are computed on first use
 (``__getattr__``), so a mechanism module may import this module before declaring its own columns.
 
 Order. Ledger items, tallies and events keep the published order of the result tables
@@ -96,6 +99,9 @@ PUBLISHED_ORDER: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: Bytes of a consumer's record with one brand at most: one cache line, so a visit loads one line.
+RECORD_LIMIT = 64
+
 _assembled = False
 
 
@@ -132,12 +138,30 @@ def _merge(kind: str, tables: list[tuple[str, dict[str, Any]]]) -> dict[str, Any
     return out
 
 
+def record_dtype(states: list[Any]) -> Any:
+    """The record of a consumer's state with one brand: a field per declared ``State``, largest first.
+
+    Ordering fields by size (float32 and int32, then uint8) leaves no padding and keeps every 4-byte
+    field 4-byte aligned inside the record; declaration order is kept within a size.
+
+    Raises:
+        LayoutError: The record would exceed :data:`RECORD_LIMIT` bytes (one cache line).
+    """
+    import numpy as np
+
+    ordered = sorted(states, key=lambda s: -np.dtype(s.dtype).itemsize)  # stable: declaration order within a size
+    dtype = np.dtype([(s.name, s.dtype) for s in ordered])
+    if dtype.itemsize > RECORD_LIMIT:
+        raise LayoutError(f"the per-brand state record is {dtype.itemsize} bytes, more than one cache line "
+                          f"({RECORD_LIMIT} bytes): {[s.name for s in ordered]}")
+    return dtype
+
+
 def _assemble() -> None:
     """Build every assembled table and constant from the components' declarations (once)."""
     global _assembled
     if _assembled:
         return
-    import numpy as np
 
     from sim.model import components
     from sim.model.component import check_slot_plans
@@ -161,14 +185,9 @@ def _assemble() -> None:
     g.update({k: i for i, k in enumerate(brand)})
 
     state = _merge("state", [(c.NAME, getattr(c, "STATE", {})) for c in decl])
-    columns: dict[str, tuple[str, int]] = {}  # const -> (packed array, column)
-    for array, dtype, count in (("fs", np.float32, "N_FS"), ("ist", np.int32, "N_IS"), ("u8", np.uint8, "N_U8")):
-        cols = [k for k, s in state.items() if s.per_brand and s.dtype is dtype]
-        for i, k in enumerate(cols):
-            g[k] = i
-            columns[k] = (array, i)
-        g[count] = len(cols)
-    g["STATE"], g["STATE_COLUMNS"] = state, columns
+    g["PAIR_DTYPE"] = record_dtype([s for s in state.values() if s.per_brand])
+    g.update({const: s.name for const, s in state.items()})  # constant -> field (or array) name
+    g["STATE"] = state
 
     money = _merge("ledger item", [(c.NAME, getattr(c, "LEDGER", {})) for c in decl])
     revenue = {k for c in decl for k in getattr(c, "REVENUE", ())}

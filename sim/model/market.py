@@ -29,8 +29,8 @@ from sim.model.brand import Brand
 from sim.model.components import DAILY
 from sim.model.mechanisms import schedule
 from sim.model.params import pack
-from sim.model.population import Population
-from sim.model.state import empty_events, join_pool
+from sim.model.population import Journal, Population
+from sim.model.state import Books, empty_events, join_pool, settle_all_fatigue
 from sim.scenario.schema import Scenario
 
 #: The daily order of components, as timed and reported.
@@ -92,6 +92,13 @@ class MarketModel(mesa.Model):
         self.components: tuple[ModuleType, ...] = DAILY
         self._choose_journeys(run.journeys)
         self.ev, self.ev_n = empty_events(max(1024, run.journeys * self.k * run.days * EVENTS_PER_TRACKED_DAY))
+        #: What kernels take, built once: the consumers' arrays and the journey log (named tuples of the
+        #: same arrays), and today's books (:meth:`books_of`, set at the start of each day).
+        self.consumers = self.pop.consumers()
+        self.journal = Journal(self.ev, self.ev_n, self.pop.tracked)
+        self.books = self.books_of(0)
+        #: The fatigue time constant T (days) in force: fatigue decays lazily (``state.settled_fatigue``).
+        self.fatigue_days = float(self.packed.mp[L.MP_FATIGUE_DAYS])
         self._seed_members()
         self.census[0] = self.pop.census()
         #: Phases, seasons and stresses by day (``None``: nothing scheduled; :mod:`sim.model.mechanisms.schedule`).
@@ -110,21 +117,25 @@ class MarketModel(mesa.Model):
         most = max((brand.seed_members for brand in self.spec.brands), default=0)
         draws = rng.uniforms(rng.key(self.seed, rng.SEEDING), self.n, state.SEEDING_SLOTS.first("seed_order"))
         order = first_in_order(draws, most)
-        scratch_flows = np.zeros((self.k, L.N_STAGES, L.N_STAGES), dtype=np.int64)
-        scratch_tally = np.zeros(L.N_TALLY)
+        scratch = Books(np.zeros((self.k, L.N_STAGES, L.N_STAGES), dtype=np.int64),
+                        np.zeros((self.k, L.N_MONEY)), np.zeros((self.k, L.N_TALLY)))
         trust0 = pk.mp[L.MP_TRUST0]
         for b, brand in enumerate(self.spec.brands):
             for i in order[: brand.seed_members]:
                 i = int(i)
                 p.stage[i, b] = L.AWARE
-                join_pool(i, b, 0, L.SRC_SEED, trust0, -1, 0.0, 1.0, p.stage, scratch_flows, p.fs, p.ist,
-                          p.u8, p.traits, pk.mp, pk.bp, scratch_tally, self.ev, self.ev_n, p.tracked)
-                p.ist[i, b, L.JOINED] = -1  # members since before day 0: they share from day 0
+                join_pool(self.consumers, pk.params, scratch, self.journal, i, b, 0, L.SRC_SEED, trust0, -1, 0.0, 1.0)
+                p.pair[L.JOINED][i, b] = -1  # members since before day 0: they share from day 0
 
     # ---- the day ----------------------------------------------------------------------------------
+    def books_of(self, day: int) -> Books:
+        """Day ``day``'s rows of the flows, ledger and tallies, as the named tuple kernels write (views)."""
+        return Books(self.flows[day], self.money[day], self.tally[day])
+
     def step(self) -> None:
         """Advance the market by one day: run every component in order, timing each."""
         day = self.day
+        self.books = self.books_of(day)
         clock = time.perf_counter
         for component in self.components:
             started = clock()
@@ -135,6 +146,8 @@ class MarketModel(mesa.Model):
         self.day += 1
         if self.day >= self.days:
             self.running = False
+            # fatigue decays lazily: bring everyone's up to the last day, as a daily pass would have left it
+            settle_all_fatigue(self.pop.fatigue, self.pop.fatigue_day, day, self.fatigue_days)
 
     # ---- checks -----------------------------------------------------------------------------------
     def check_invariants(self, d: int) -> None:
@@ -147,9 +160,10 @@ class MarketModel(mesa.Model):
             raise InvariantError(f"day {d}: consumers per brand {counted.sum(axis=1)} != {self.n}")
         p = self.pop
         members = p.stage == L.MEMBER
-        if np.any(p.u8[..., L.CONSENT][~members]):
+        pair = p.pair
+        if np.any(pair[L.CONSENT][~members]):
             raise InvariantError(f"day {d}: a non-member holds marketing consent")
-        if not (np.all(p.fs[..., L.TRUST] >= 0) and np.all(p.fs[..., L.TRUST] <= 1.0 + 1e-6)):
+        if not (np.all(pair[L.TRUST] >= 0) and np.all(pair[L.TRUST] <= 1.0 + 1e-6)):
             raise InvariantError(f"day {d}: trust outside [0, 1]")
         if not np.all(np.isfinite(self.money[d])) or not np.all(np.isfinite(p.fatigue)):
             raise InvariantError(f"day {d}: non-finite money or fatigue")
@@ -157,15 +171,15 @@ class MarketModel(mesa.Model):
             raise InvariantError(f"day {d}: negative ledger item {self.money[d].min()}")
         if np.any(self.tally[d] < 0) or not np.all(np.isfinite(self.tally[d])):
             raise InvariantError(f"day {d}: a negative or non-finite tally")
-        if np.any(p.u8[..., L.SOURCE][members] == L.SRC_NONE):
+        if np.any(pair[L.SOURCE][members] == L.SRC_NONE):
             raise InvariantError(f"day {d}: a member with no join source")
-        if np.any(p.fs[..., L.POINTS] < 0):
+        if np.any(pair[L.POINTS] < 0):
             raise InvariantError(f"day {d}: a negative points balance")
         lapsed = p.stage == L.LAPSED  # a lapse forfeits points and ends paid membership and tier
-        kept = p.fs[..., L.POINTS][lapsed].any() or p.u8[..., L.PAID][lapsed].any() or p.u8[..., L.TIER][lapsed].any()
+        kept = pair[L.POINTS][lapsed].any() or pair[L.PAID][lapsed].any() or pair[L.TIER][lapsed].any()
         if kept:
             raise InvariantError(f"day {d}: a lapsed consumer keeps points, a tier or a paid membership")
-        if np.any(p.ist[..., L.LAST_BUY] > d) or np.any(p.ist[..., L.JOINED] > d):
+        if np.any(pair[L.LAST_BUY] > d) or np.any(pair[L.JOINED] > d):
             raise InvariantError(f"day {d}: a purchase or a join dated after today")
 
     # ---- running ----------------------------------------------------------------------------------
@@ -187,10 +201,10 @@ class MarketModel(mesa.Model):
         p = self.pop
         return {
             "stage": p.stage.copy(),
-            "referrer": p.ist[:, :, L.REFERRER].copy(),
-            "joined": p.ist[:, :, L.JOINED].copy(),
-            "spend_public": p.fs[:, :, L.SPEND_PUB].copy(),
-            "spend_private": p.fs[:, :, L.SPEND_PRIV].copy(),
+            "referrer": p.pair[L.REFERRER].copy(),
+            "joined": p.pair[L.JOINED].copy(),
+            "spend_public": p.pair[L.SPEND_PUB].copy(),
+            "spend_private": p.pair[L.SPEND_PRIV].copy(),
             "segment": p.segment.copy(),
-            "source": p.u8[:, :, L.SOURCE].copy(),
+            "source": p.pair[L.SOURCE].copy(),
         }

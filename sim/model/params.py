@@ -9,12 +9,17 @@ declared path. Tables that are not single numbers (tiers, targeting, partner swa
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.model import layout as L
 from sim.scenario.schema import Scenario, resolve_tool
+
+#: The packed parameters as kernels take them: ``prm.mp[L.MP_REP]``, ``prm.bp[k, L.BP_COGS]``, ``prm.tiers``.
+Params = namedtuple("Params", ("mp", "bp", "tiers"))
+Params.__doc__ = """Market parameters (N_MP,), brand parameters (K, N_BP) and the tier table (K, MAX_TIERS + 1, 4)."""
 
 
 @dataclass
@@ -32,6 +37,11 @@ class Packed:
     partner_join: np.ndarray   # (K, P)
     partner_fee: np.ndarray    # (K, P)
     tools: list[str]           # resolved tool name per brand
+
+    @property
+    def params(self) -> Params:
+        """``mp``, ``bp`` and ``tiers`` as the named tuple kernels take (the same arrays: no copy)."""
+        return Params(self.mp, self.bp, self.tiers)
 
 
 def pack(sc: Scenario) -> Packed:

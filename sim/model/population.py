@@ -1,8 +1,15 @@
 """The consumer population as typed arrays (LASER / Starsim style).
 
 Index = consumer id; arrays are allocated once, never resized or compacted. Traits are float32 and
-fixed for the run; state is shared (fatigue) or per brand (stage, consent, trust, points, tier...).
-With one brand a consumer costs about 75 bytes (see :meth:`Population.bytes_per_consumer`).
+fixed for the run; state is shared (fatigue) or per brand. A consumer's state with one brand (trust,
+consent, points, tier, last purchase...) is one record of ``pair`` (a structured array, shape (N, K),
+dtype :data:`sim.model.layout.PAIR_DTYPE` assembled from the components' ``STATE``), so a kernel's visit
+to a consumer reads one short run of memory. With one brand a consumer costs about 80 bytes (see
+:meth:`Population.bytes_per_consumer`).
+
+Kernels take the population as one named tuple, :class:`Consumers` (``c.stage``, ``c.pair``,
+``c.traits``...), built once per run (:meth:`Population.consumers`); the journey log is a
+:class:`Journal` (events, their count, who is tracked).
 
 Traits are drawn per segment from the scenario's distributions. Segment membership uses the
 counter-based stream, and each (trait, segment) pair has its own NumPy stream, so changing one
@@ -12,6 +19,8 @@ the same consumers the same quantile ranks (common random numbers).
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -20,6 +29,7 @@ from numba.extending import intrinsic
 
 from sim.model import layout as L
 from sim.model import rng
+from sim.model.component import MAX_DAYS
 from sim.scenario.schema import Beta, Fixed, Gamma, LogNormal, Market, Uniform
 
 _TRAIT_FIELDS = {
@@ -56,6 +66,14 @@ def assign_segments(shares: np.ndarray, n: int, seed: int) -> np.ndarray:
     return np.searchsorted(cum, u, side="right").astype(np.uint8)
 
 
+#: The population as kernels take it (numba reads a named tuple's fields by name, like arguments).
+Consumers = namedtuple("Consumers", ("stage", "pair", "traits", "fatigue", "fatigue_day", "segment"))
+Consumers.__doc__ = """Consumer arrays: stage, pair (N, K) records, traits (N, 7), fatigue and its day, segment."""
+#: The journey log: events (capacity, 5) int32 (day, agent, brand, code, value), their count, tracked flags (N,).
+Journal = namedtuple("Journal", ("ev", "ev_n", "tracked"))
+Journal.__doc__ = """Journey events, their count and the tracked consumers (see :func:`sim.model.state.log_event`)."""
+
+
 class Population:
     """Consumer arrays for ``n`` consumers and ``k`` brands."""
 
@@ -72,39 +90,38 @@ class Population:
         # a consumer who tolerates no messages at all would divide by zero: floor at 0.05/week
         np.maximum(self.traits[:, L.TAU], 0.05, out=self.traits[:, L.TAU])
         self.stage = np.zeros((n, k), dtype=np.uint8)
-        # the state the components declare: per-brand columns packed by dtype, the rest one array each
-        self.fs = np.zeros((n, k, L.N_FS), dtype=np.float32)
-        self.ist = np.zeros((n, k, L.N_IS), dtype=np.int32)
-        self.u8 = np.zeros((n, k, L.N_U8), dtype=np.uint8)
-        for const, st in L.STATE.items():  # (zeros are left to np.zeros: untouched pages cost no memory)
+        # the state the components declare: per brand one record per (consumer, brand), the rest one array each
+        self.pair = np.zeros((n, k), dtype=L.PAIR_DTYPE)
+        for st in L.STATE.values():  # (zeros are left to np.zeros: untouched pages cost no memory)
             if st.per_brand:
-                array, col = L.STATE_COLUMNS[const]
                 if st.initial != 0:
-                    getattr(self, array)[:, :, col] = st.initial
+                    self.pair[st.name] = st.initial
             else:
                 column = np.zeros(n, dtype=st.dtype)
                 if st.initial != 0:
                     column[:] = st.initial
                 setattr(self, st.name, column)
+        #: The last day whose decay ``fatigue`` includes (fatigue decays lazily, on the next read: messaging).
+        self.fatigue_day = np.full(n, -1, dtype=np.int16 if MAX_DAYS < np.iinfo(np.int16).max else np.int32)
         self.tracked = np.zeros(n, dtype=np.uint8)
+
+    def consumers(self) -> Consumers:
+        """The arrays kernels read and write, as one named tuple (the same arrays: no copy)."""
+        return Consumers(self.stage, self.pair, self.traits, self.fatigue, self.fatigue_day, self.segment)
 
     def columns(self) -> dict[str, np.ndarray]:
         """Every per-consumer column by name: segment, tracked, stage, traits and each declared state (views)."""
         cols = {"segment": self.segment, "tracked": self.tracked, "stage": self.stage}
         for j, name in enumerate(L.TRAITS):
             cols[name] = self.traits[:, j]
-        for const, st in L.STATE.items():
-            if st.per_brand:
-                array, col = L.STATE_COLUMNS[const]
-                cols[st.name] = getattr(self, array)[:, :, col]
-            else:
-                cols[st.name] = getattr(self, st.name)
+        for st in L.STATE.values():
+            cols[st.name] = self.pair[st.name] if st.per_brand else getattr(self, st.name)
         return cols
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Every array of the population, by name."""
-        out = {"segment": self.segment, "traits": self.traits, "stage": self.stage, "fs": self.fs, "ist": self.ist,
-               "u8": self.u8, "tracked": self.tracked}
+        out = {"segment": self.segment, "traits": self.traits, "stage": self.stage, "pair": self.pair,
+               "tracked": self.tracked, "fatigue_day": self.fatigue_day}
         out.update({st.name: getattr(self, st.name) for st in L.STATE.values() if not st.per_brand})
         return out
 
@@ -172,14 +189,15 @@ def ids_where(flags):
 
 
 @njit
-def prefetch_ahead(who, j, traits, fs, ist, u8, fatigue):
+def prefetch_ahead(who, j, c):
     """Start loading every row of consumer ``who[j + AHEAD]`` (the last one near the end; a hint only).
 
-    No branch here: numba's reference counting of the array arguments then folds away.
+    ``c`` is the :class:`Consumers` tuple. No branch here: numba's reference counting of the arrays
+    then folds away.
     """
     i = who[min(j + AHEAD, who.shape[0] - 1)]
-    prefetch(traits, i)
-    prefetch(fs, i)
-    prefetch(ist, i)
-    prefetch(u8, i)
-    prefetch(fatigue, i)
+    prefetch(c.traits, i)
+    prefetch(c.pair, i)
+    prefetch(c.stage, i)
+    prefetch(c.fatigue, i)
+    prefetch(c.fatigue_day, i)

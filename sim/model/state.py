@@ -13,6 +13,9 @@ joined, from where, who referred them, any cool-off) and what joining writes.
 
 from __future__ import annotations
 
+import math
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -63,10 +66,17 @@ SLOTS = (SEGMENT_SLOTS, SEEDING_SLOTS, JOURNEY_SLOTS)
 step = None
 
 
+#: One day's books, as kernels take them: flows (K, 5, 5) int64 between stages, money (K, N_MONEY) and
+#: tally (K, N_TALLY) float64 (the day's rows of the run's arrays: views, written in place).
+Books = namedtuple("Books", ("flows", "money", "tally"))
+Books.__doc__ = """The day's stage flows, ledger and tallies (views of the run's arrays)."""
+
+
 @njit(inline="always")
-def log_event(ev, ev_n, tracked, day, i, k, code, value):
-    """Append one journey event if consumer ``i`` is tracked and the buffer has room."""
-    if tracked[i]:
+def log_event(jr, day, i, k, code, value):
+    """Append one journey event to the :class:`~sim.model.population.Journal` if consumer ``i`` is tracked."""
+    if jr.tracked[i]:
+        ev, ev_n = jr.ev, jr.ev_n
         n = ev_n[0]
         if n < ev.shape[0]:
             ev[n, 0] = day
@@ -86,15 +96,16 @@ def move(stage, flows, i, k, to):
 
 
 @njit(inline="always")
-def join_pool(i, k, day, source, trust0, referrer, u_consent, u_paid,
-              stage, flows, fs, ist, u8, traits, mp, bp, tally_k, ev, ev_n, tracked):
+def join_pool(c, prm, books, jr, i, k, day, source, trust0, referrer, u_consent, u_paid):
     """Consumer ``i`` joins brand ``k``'s private pool from ``source``.
 
     Under explicit opt-in only those who tick the marketing box (``u_consent``) give consent; under
     implied consent joining is consent. Explicit consent adds a trust bonus. Points appetite decides
     whether a paid membership, if offered, is taken (``u_paid``).
     """
-    move(stage, flows, i, k, L.MEMBER)
+    mp, bp = prm.mp, prm.bp
+    tally_k = books.tally[k]
+    move(c.stage, books.flows, i, k, L.MEMBER)
     consent = 1
     trust = trust0
     if mp[L.MP_OPT_IN] > 0.5:
@@ -102,24 +113,60 @@ def join_pool(i, k, day, source, trust0, referrer, u_consent, u_paid,
             trust += mp[L.MP_CONSENT_BONUS]
         else:
             consent = 0
-    u8[i, k, L.CONSENT] = consent
-    u8[i, k, L.SOURCE] = source
-    u8[i, k, L.TIER] = 0
-    u8[i, k, L.OPTED_OUT] = 0
-    ist[i, k, L.JOINED] = day
-    ist[i, k, L.LAST_CONTACT] = day  # joining is a contact: attention starts full
-    ist[i, k, L.REFERRER] = referrer
-    fs[i, k, L.TRUST] = min(trust, 1.0)
-    tally_k[L.T_PTS_FORFEIT] += fs[i, k, L.POINTS]  # points kept after an opt-out lapse on rejoining
-    fs[i, k, L.POINTS] = 0.0
-    fs[i, k, L.SPEND_MEMBER] = 0.0
+    rec = c.pair[i, k]
+    rec.consent = consent
+    rec.source = source
+    rec.tier = 0
+    rec.opted_out = 0
+    rec.joined = day
+    rec.last_contact = day  # joining is a contact: attention starts full
+    rec.referrer = referrer
+    rec.trust = min(trust, 1.0)
+    tally_k[L.T_PTS_FORFEIT] += rec.points  # points kept after an opt-out lapse on rejoining
+    rec.points = 0.0
+    rec.spend_member = 0.0
     paid = 0
-    if bp[k, L.BP_PAID_FEE] > 0.0 and u_paid < bp[k, L.BP_PAID_UPTAKE] * traits[i, L.PTS]:
+    if bp[k, L.BP_PAID_FEE] > 0.0 and u_paid < bp[k, L.BP_PAID_UPTAKE] * c.traits[i, L.PTS]:
         paid = 1
         tally_k[L.T_PAID_NEW] += 1.0
-    u8[i, k, L.PAID] = paid
+    rec.paid = paid
     tally_k[L.JOIN_TALLY_OF_SOURCE[source]] += 1.0
-    log_event(ev, ev_n, tracked, day, i, k, L.E_JOINED, source)
+    log_event(jr, day, i, k, L.E_JOINED, source)
+
+
+# ---- fatigue, shared by every brand, decays lazily ----------------------------------------------
+@njit(inline="always")
+def decay_factor(decay_days):
+    """The share of fatigue left after one day: exp(-1 / T)."""
+    return math.exp(-1.0 / decay_days)
+
+
+@njit(inline="always")
+def settled_fatigue(fatigue, fatigue_day, i, through, decay):
+    """Consumer ``i``'s fatigue after the daily decays of every day up to ``through``; stored back.
+
+    Fatigue decays lazily: ``fatigue[i]`` holds the value after the decay of day ``fatigue_day[i]``,
+    and a reader first applies the days since, one day at a time with the same arithmetic as a daily
+    pass over everyone (float32 times the float64 factor, stored as float32), so the value is bit for
+    bit the one a daily pass would hold. Zero fatigue (most consumers: never messaged) stays zero.
+    """
+    f = fatigue[i]
+    last = fatigue_day[i]
+    if last < through:
+        if f != 0.0:
+            for _ in range(through - last):
+                f = np.float32(f * decay)
+            fatigue[i] = f
+        fatigue_day[i] = through
+    return f
+
+
+@njit(cache=True)
+def settle_all_fatigue(fatigue, fatigue_day, through, decay_days):
+    """Bring every consumer's fatigue up to the end of day ``through`` (the end of a run, a change of T)."""
+    decay = decay_factor(decay_days)
+    for i in range(fatigue.shape[0]):
+        settled_fatigue(fatigue, fatigue_day, i, through, decay)
 
 
 def empty_events(capacity: int) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ at once, trusting the brand as much as the partner, and the partner is paid per 
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -65,16 +66,22 @@ S_PARTNER, S_PARTNER_CONSENT, S_PARTNER_PAID = (
     DAY_SLOTS.first(n) for n in ("partner", "partner_consent", "partner_paid"))
 S_MEMBER_OF_PARTNER = PARTNER_SLOTS.first("member_of_partner")
 
+#: Today's exposure routes: the brands' plan (K, N_PLAN), ad awareness by segment (K, S), partner pools'
+#: exposure today (K, P), and the partner pools' fixed tables (share, trust, join rate, fee).
+Reach = namedtuple("Reach", ("plan", "ad_p", "partner_p", "partner_share", "partner_trust", "partner_join",
+                             "partner_fee"))
+
 
 @njit(inline="always")
-def _become_aware(i, k, day, s, tally_code, stage, flows, tally, ev, ev_n, tracked):
+def _become_aware(c, books, jr, i, k, day, s, tally_code):
+    tally = books.tally
     if s == L.LAPSED:
         tally[k, L.T_WINBACKS] += 1.0
-        log_event(ev, ev_n, tracked, day, i, k, L.E_WONBACK, 0)
-    move(stage, flows, i, k, L.AWARE)
+        log_event(jr, day, i, k, L.E_WONBACK, 0)
+    move(c.stage, books.flows, i, k, L.AWARE)
     tally[k, tally_code] += 1.0
     # value: 1 ads, 2 organic, 3 KOL, 4 partner (the four awareness tallies are consecutive: PUBLISHED_ORDER)
-    log_event(ev, ev_n, tracked, day, i, k, L.E_AWARE, tally_code - L.T_AD_AWARE + 1)
+    log_event(jr, day, i, k, L.E_AWARE, tally_code - L.T_AD_AWARE + 1)
 
 
 @njit(cache=True)
@@ -123,10 +130,17 @@ def reached_today(plan, bp, ad_p, winback, partner_share, partner_p, key_day, ke
 
 
 @njit(cache=True)
-def acquisition_kernel(day, stage, fs, ist, u8, traits, segment, tracked, mp, bp, plan, ad_p,
-                       partner_share, partner_trust, partner_p, partner_join, partner_fee,
-                       key_day, key_partner, flows, money, tally, ev, ev_n):
-    """One day of exposure for every non-member: ads, organic content, KOLs, partner pools."""
+def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
+    """One day of exposure for every non-member: ads, organic content, KOLs, partner pools.
+
+    ``reach`` is today's :class:`Reach` (the brands' plan, ad and partner exposure probabilities).
+    """
+    stage, pair, traits, segment = c.stage, c.pair, c.traits, c.segment
+    mp, bp = prm.mp, prm.bp
+    money = books.money
+    plan, ad_p, partner_p = reach.plan, reach.ad_p, reach.partner_p
+    partner_share, partner_trust = reach.partner_share, reach.partner_trust
+    partner_join, partner_fee = reach.partner_join, reach.partner_fee
     n, n_brands = stage.shape
     winback = mp[L.MP_WINBACK]
     friction = mp[L.MP_FRICTION]
@@ -147,31 +161,29 @@ def acquisition_kernel(day, stage, fs, ist, u8, traits, segment, tracked, mp, bp
                 if s == L.LAPSED:
                     p *= winback
                 if p > 0.0 and uniform(key_day, i, slot + S_AD) < p:
-                    _become_aware(i, k, day, s, L.T_AD_AWARE, stage, flows, tally, ev, ev_n, tracked)
+                    _become_aware(c, books, jr, i, k, day, s, L.T_AD_AWARE)
                     s = L.AWARE
             # organic content: a view can make aware, and an aware viewer can follow
             pv = plan[k, L.PLAN_ORGANIC]
             if pv > 0.0 and uniform(key_day, i, slot + S_ORG_VIEW) < pv:
                 if (s == L.UNAWARE or s == L.LAPSED) and uniform(key_day, i, slot + S_ORG_AWARE) < bp[k, L.BP_ORG_EFF]:
-                    _become_aware(i, k, day, s, L.T_ORG_AWARE, stage, flows, tally, ev, ev_n, tracked)
+                    _become_aware(c, books, jr, i, k, day, s, L.T_ORG_AWARE)
                     s = L.AWARE
-                if (s == L.AWARE or s == L.CUSTOMER) and ist[i, k, L.COOLOFF] <= day \
+                if (s == L.AWARE or s == L.CUSTOMER) and pair[i, k].cooloff <= day \
                         and uniform(key_day, i, slot + S_ORG_FOLLOW) < bp[k, L.BP_ORG_FOLLOW]:
-                    join_pool(i, k, day, L.SRC_ORGANIC, trust0, -1, uniform(key_day, i, slot + S_ORG_CONSENT),
-                              uniform(key_day, i, slot + S_ORG_PAID), stage, flows, fs, ist, u8, traits, mp, bp,
-                              tally[k], ev, ev_n, tracked)
+                    join_pool(c, prm, books, jr, i, k, day, L.SRC_ORGANIC, trust0, -1,
+                              uniform(key_day, i, slot + S_ORG_CONSENT), uniform(key_day, i, slot + S_ORG_PAID))
                     continue
             # KOL campaign day
             pk = plan[k, L.PLAN_KOL]
             if pk > 0.0 and uniform(key_day, i, slot + S_KOL_VIEW) < pk:
                 if (s == L.UNAWARE or s == L.LAPSED) and uniform(key_day, i, slot + S_KOL_AWARE) < bp[k, L.BP_KOL_EFF]:
-                    _become_aware(i, k, day, s, L.T_KOL_AWARE, stage, flows, tally, ev, ev_n, tracked)
+                    _become_aware(c, books, jr, i, k, day, s, L.T_KOL_AWARE)
                     s = L.AWARE
-                if (s == L.AWARE or s == L.CUSTOMER) and ist[i, k, L.COOLOFF] <= day \
+                if (s == L.AWARE or s == L.CUSTOMER) and pair[i, k].cooloff <= day \
                         and uniform(key_day, i, slot + S_KOL_FOLLOW) < bp[k, L.BP_KOL_FOLLOW]:
-                    join_pool(i, k, day, L.SRC_KOL, trust0 + bp[k, L.BP_KOL_TRUST], -1,
-                              uniform(key_day, i, slot + S_KOL_CONSENT), uniform(key_day, i, slot + S_KOL_PAID),
-                              stage, flows, fs, ist, u8, traits, mp, bp, tally[k], ev, ev_n, tracked)
+                    join_pool(c, prm, books, jr, i, k, day, L.SRC_KOL, trust0 + bp[k, L.BP_KOL_TRUST], -1,
+                              uniform(key_day, i, slot + S_KOL_CONSENT), uniform(key_day, i, slot + S_KOL_PAID))
                     continue
             # partner pools (resource swaps)
             for m in range(n_partners):
@@ -181,27 +193,25 @@ def acquisition_kernel(day, stage, fs, ist, u8, traits, segment, tracked, mp, bp
                 if uniform(key_day, i, slot + S_PARTNER + 2 * m) >= pe:
                     continue
                 if s == L.UNAWARE or s == L.LAPSED:
-                    _become_aware(i, k, day, s, L.T_PARTNER_AWARE, stage, flows, tally, ev, ev_n, tracked)
+                    _become_aware(c, books, jr, i, k, day, s, L.T_PARTNER_AWARE)
                     s = L.AWARE
-                if ist[i, k, L.COOLOFF] > day:
+                if pair[i, k].cooloff > day:
                     continue
                 accept = partner_join[k, m] * (1.0 - traits[i, L.PSI]) * friction
                 if uniform(key_day, i, slot + S_PARTNER + 2 * m + 1) < accept:
-                    join_pool(i, k, day, L.SRC_PARTNER, max(trust0, partner_trust[m]), -1,
-                              uniform(key_day, i, slot + S_PARTNER_CONSENT), uniform(key_day, i, slot + S_PARTNER_PAID),
-                              stage, flows, fs, ist, u8, traits, mp, bp, tally[k], ev, ev_n, tracked)
+                    join_pool(c, prm, books, jr, i, k, day, L.SRC_PARTNER, max(trust0, partner_trust[m]), -1,
+                              uniform(key_day, i, slot + S_PARTNER_CONSENT), uniform(key_day, i, slot + S_PARTNER_PAID))
                     money[k, L.C_PARTNER] += partner_fee[k, m] * rep
                     break
 
 
 def step(model: MarketModel, day: int) -> None:
     """One day of exposure for every non-member (see :func:`acquisition_kernel`)."""
-    p, pk = model.pop, model.packed
-    acquisition_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.segment, p.tracked, pk.mp, pk.bp,
-                       model.plan, model.ad_p, pk.partner_share, pk.partner_trust, model.partner_p,
-                       pk.partner_join, pk.partner_fee, rng.key(model.seed, rng.ACQUISITION, day),
-                       rng.key(model.seed, rng.PARTNERS), model.flows[day], model.money[day], model.tally[day],
-                       model.ev, model.ev_n)
+    pk = model.packed
+    reach = Reach(model.plan, model.ad_p, model.partner_p, pk.partner_share, pk.partner_trust, pk.partner_join,
+                  pk.partner_fee)
+    acquisition_kernel(model.consumers, pk.params, model.books, model.journal, day,
+                       rng.key(model.seed, rng.ACQUISITION, day), rng.key(model.seed, rng.PARTNERS), reach)
 
 
 def no_partners(n_brands: int) -> tuple[np.ndarray, ...]:

@@ -134,21 +134,22 @@ FORMS = (
 
 
 @njit(cache=True)
-def shock_kernel(day, k, trust_shock, exit_share, cooloff_days, stage, fs, ist, u8, traits, key_day,
-                 flows, tally, ev, ev_n, tracked):
+def shock_kernel(c, books, jr, day, key_day, k, trust_shock, exit_share, cooloff_days):
     """A public shock to brand ``k``: members lose trust; some leave (privacy-sensitive first)."""
+    stage, pair, traits = c.stage, c.pair, c.traits
+    flows, tally = books.flows, books.tally
     n = stage.shape[0]
     for i in range(n):
         if stage[i, k] != L.MEMBER:
             continue
-        fs[i, k, L.TRUST] = fs[i, k, L.TRUST] * (1.0 - trust_shock)
+        pair[i, k].trust = pair[i, k].trust * (1.0 - trust_shock)
         if exit_share > 0.0 and uniform(key_day, i, k) < exit_share * 2.0 * traits[i, L.PSI]:
             move(stage, flows, i, k, L.CUSTOMER)
-            u8[i, k, L.CONSENT] = 0
-            u8[i, k, L.OPTED_OUT] = 1
-            ist[i, k, L.COOLOFF] = day + cooloff_days
+            pair[i, k].consent = 0
+            pair[i, k].opted_out = 1
+            pair[i, k].cooloff = day + cooloff_days
             tally[k, L.T_BREACH_EXITS] += 1.0
-            log_event(ev, ev_n, tracked, day, i, k, L.E_BREACH_EXIT, 0)
+            log_event(jr, day, i, k, L.E_BREACH_EXIT, 0)
 
 
 def enforcement_probability(violation_complaints: float, per_complaint: float) -> float:
@@ -286,17 +287,16 @@ def apply_enforcement(model: MarketModel, b: int, day: int, law: int = MESSAGE_L
     rung = ladders_of(model).climb(b, law, day, mp)
     if rung is None:
         return None
-    p = model.pop
-    tally, money, flows = model.tally[day], model.money[day], model.flows[day]
+    tally, money = model.tally[day], model.money[day]
     tally[b, L.T_ENFORCE] += 1
     tally[b, rung_tally(rung)] += 1
     if rung == WARNING:
         return rung
     money[b, L.C_FINES] += rung_fine(rung, law, mp)
     cooloff = int(model.packed.bp[b, L.BP_COOLOFF])
-    shock_kernel(day, b, mp[L.MP_ENFORCE_SHOCK], 0.0, cooloff, p.stage, p.fs, p.ist, p.u8, p.traits,
-                 rng.key(model.seed, rng.COMPLIANCE, day + ENFORCEMENT_SHOCK_DAYS), flows, tally,
-                 model.ev, model.ev_n, p.tracked)
+    shock_kernel(model.consumers, model.books_of(day), model.journal, day,
+                 rng.key(model.seed, rng.COMPLIANCE, day + ENFORCEMENT_SHOCK_DAYS), b, mp[L.MP_ENFORCE_SHOCK], 0.0,
+                 cooloff)
     return rung
 
 
@@ -308,15 +308,14 @@ def apply_breach(model: MarketModel, b: int, day: int) -> None:
     some members leave (privacy-sensitive first), and brings one action on the data law's ladder.
     """
     mp = model.packed.mp.tolist()
-    p = model.pop
-    tally, money, flows = model.tally[day], model.money[day], model.flows[day]
+    tally, money = model.tally[day], model.money[day]
     cooloff = int(model.packed.bp[b, L.BP_COOLOFF])
     tally[b, L.T_BREACHES] += 1
     money[b, L.C_BREACH] += breach_cost(tally[b, L.T_RECORDS] * model.rep, mp)
     money[b, L.C_FINES] += mp[L.MP_BREACH_FINE]
-    shock_kernel(day, b, mp[L.MP_BREACH_SHOCK], mp[L.MP_BREACH_EXIT], cooloff, p.stage, p.fs, p.ist,
-                 p.u8, p.traits, rng.key(model.seed, rng.COMPLIANCE, day + BREACH_SHOCK_DAYS), flows,
-                 tally, model.ev, model.ev_n, p.tracked)
+    shock_kernel(model.consumers, model.books_of(day), model.journal, day,
+                 rng.key(model.seed, rng.COMPLIANCE, day + BREACH_SHOCK_DAYS), b, mp[L.MP_BREACH_SHOCK],
+                 mp[L.MP_BREACH_EXIT], cooloff)
     apply_enforcement(model, b, day, DATA_LAW)
 
 

@@ -83,8 +83,10 @@ def fill_probability(invites: int, size: int, q: float) -> float:
 
 
 @njit(inline="always")
-def _group_purchase(i, k, day, stage, fs, ist, traits, mp, bp, money_k, tally_k, ev, ev_n, tracked):
+def _group_purchase(c, prm, books, jr, i, k, day):
     """One buyer of a filled group pays the group price in the private channel."""
+    stage, pair, traits, mp, bp = c.stage, c.pair, c.traits, prm.mp, prm.bp
+    money_k, tally_k = books.money[k], books.tally[k]
     price = traits[i, L.BASKET]
     gross = price * mp[L.MP_REP]
     paid = gross * (1.0 - bp[k, L.BP_GROUP_DISCOUNT])
@@ -92,19 +94,21 @@ def _group_purchase(i, k, day, stage, fs, ist, traits, mp, bp, money_k, tally_k,
     money_k[L.C_GROUP_DISCOUNTS] += gross - paid
     money_k[L.C_COGS] += gross * bp[k, L.BP_COGS]
     money_k[L.C_PAYMENT] += paid * mp[L.MP_PAYFEE]
-    fs[i, k, L.SPEND_PRIV] += price
+    pair[i, k].spend_private += price
     tally_k[L.T_PUR_PRIV] += 1.0
     tally_k[L.T_PUR_GROUP] += 1.0
     if stage[i, k] == L.MEMBER:
         tally_k[L.T_MEMBER_GROSS] += gross
-    ist[i, k, L.LAST_BUY] = day
-    log_event(ev, ev_n, tracked, day, i, k, L.E_BUY_GROUP, int(price))
+    pair[i, k].last_purchase = day
+    log_event(jr, day, i, k, L.E_BUY_GROUP, int(price))
 
 
 @njit(cache=True)
-def group_buying_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, net_key, key_day, flows, money, tally,
-                        ev, ev_n):
+def group_buying_kernel(c, prm, books, jr, day, net_key, key_day):
     """Members open groups; groups that fill buy at the group price and bring friends into the pool."""
+    stage, pair, traits = c.stage, c.pair, c.traits
+    mp, bp = prm.mp, prm.bp
+    flows, tally = books.flows, books.tally
     n, n_brands = stage.shape
     kind = int(mp[L.MP_NET_KIND])
     if kind == L.NET_NONE:
@@ -130,11 +134,11 @@ def group_buying_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, net_ke
             if uniform(key_day, i, slot + S_OPEN) >= p_open:
                 continue
             tally[k, L.T_GROUPS_OPENED] += 1.0
-            log_event(ev, ev_n, tracked, day, i, k, L.E_GROUP_OPENED, size)
+            log_event(jr, day, i, k, L.E_GROUP_OPENED, size)
             got = 0
-            for c in range(asked):
+            for q in range(asked):
                 j = pick_contact(kind, i, n, mean_degree, rewire, beta, net_key, key_day,
-                                 uniform(key_day, i, slot + S_INVITES + 2 * c))
+                                 uniform(key_day, i, slot + S_INVITES + 2 * q))
                 if j == i:
                     continue
                 duplicate = False
@@ -143,7 +147,7 @@ def group_buying_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, net_ke
                 if duplicate:
                     continue
                 p = accept * (1.0 - traits[j, L.PSI]) ** w_psi * friction
-                if uniform(key_day, i, slot + S_INVITES + 2 * c + 1) < p:
+                if uniform(key_day, i, slot + S_INVITES + 2 * q + 1) < p:
                     friends[got] = j
                     got += 1
                     if got == size:
@@ -152,21 +156,20 @@ def group_buying_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, net_ke
                 tally[k, L.T_GROUPS_FAILED] += 1.0
                 continue
             tally[k, L.T_GROUPS_FILLED] += 1.0
-            _group_purchase(i, k, day, stage, fs, ist, traits, mp, bp, money[k], tally[k], ev, ev_n, tracked)
+            _group_purchase(c, prm, books, jr, i, k, day)
             for g in range(size):
                 j = friends[g]
                 sj = stage[j, k]
                 if sj == L.UNAWARE or sj == L.LAPSED:
                     move(stage, flows, j, k, L.AWARE)
                     sj = L.AWARE
-                if sj != L.MEMBER and ist[j, k, L.COOLOFF] <= day:
-                    join_pool(j, k, day, L.SRC_GROUP, mp[L.MP_TRUST0], i, uniform(key_day, j, slot + S_FRIEND_CONSENT),
-                              uniform(key_day, j, slot + S_FRIEND_PAID), stage, flows, fs, ist, u8, traits, mp, bp,
-                              tally[k], ev, ev_n, tracked)
+                if sj != L.MEMBER and pair[j, k].cooloff <= day:
+                    join_pool(c, prm, books, jr, j, k, day, L.SRC_GROUP, mp[L.MP_TRUST0], i,
+                              uniform(key_day, j, slot + S_FRIEND_CONSENT), uniform(key_day, j, slot + S_FRIEND_PAID))
                 elif sj == L.AWARE:  # in a cool-off: buys as a customer without joining
                     tally[k, L.T_FIRST] += 1.0
                     move(stage, flows, j, k, L.CUSTOMER)
-                _group_purchase(j, k, day, stage, fs, ist, traits, mp, bp, money[k], tally[k], ev, ev_n, tracked)
+                _group_purchase(c, prm, books, jr, j, k, day)
 
 
 def step(model: MarketModel, day: int) -> None:
@@ -174,7 +177,5 @@ def step(model: MarketModel, day: int) -> None:
     bp = model.packed.bp
     if not (bp[:, L.BP_GROUP_OPEN] > 0).any():
         return
-    p = model.pop
-    group_buying_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.tracked, model.packed.mp, bp,
-                        rng.key(model.seed, rng.NETWORK), key(model.seed, STREAM, day), model.flows[day],
-                        model.money[day], model.tally[day], model.ev, model.ev_n)
+    group_buying_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                        rng.key(model.seed, rng.NETWORK), key(model.seed, STREAM, day))

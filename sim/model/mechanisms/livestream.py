@@ -88,9 +88,11 @@ def live_conversion(conversion: float, discount: float, lift: float) -> float:
 
 
 @njit(cache=True)
-def livestream_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, p_platform, p_buy, key_day,
-                      flows, money, tally, ev, ev_n):
+def livestream_kernel(c, prm, books, jr, day, key_day, p_platform, p_buy):
     """One session day for every brand with a session today (``p_buy[k] >= 0``)."""
+    stage, pair, traits = c.stage, c.pair, c.traits
+    mp, bp = prm.mp, prm.bp
+    flows, money, tally = books.flows, books.money, books.tally
     n, n_brands = stage.shape
     rep = mp[L.MP_REP]
     w_psi = mp[L.MP_ACCEPT_PSI]
@@ -110,7 +112,7 @@ def livestream_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, p_platfo
             if uniform(key_day, i, slot + S_VIEW) >= (attendance if member else pp):
                 continue
             tally[k, L.T_LIVE_VIEWERS] += 1.0
-            log_event(ev, ev_n, tracked, day, i, k, L.E_LIVE_WATCH, 0)
+            log_event(jr, day, i, k, L.E_LIVE_WATCH, 0)
             if s == L.UNAWARE or s == L.LAPSED:
                 move(stage, flows, i, k, L.AWARE)
                 s = L.AWARE
@@ -123,26 +125,25 @@ def livestream_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, p_platfo
                 money[k, L.C_PAYMENT] += paid * mp[L.MP_PAYFEE]
                 if member:
                     money[k, L.REV_PRIV] += gross
-                    fs[i, k, L.SPEND_PRIV] += price
+                    pair[i, k].spend_private += price
                     tally[k, L.T_PUR_PRIV] += 1.0
                     tally[k, L.T_MEMBER_GROSS] += gross
                 else:
                     money[k, L.REV_PUB] += gross
                     money[k, L.C_COMMISSION] += paid * mp[L.MP_COMMISSION]
-                    fs[i, k, L.SPEND_PUB] += price
+                    pair[i, k].spend_public += price
                     tally[k, L.T_PUR_PUB] += 1.0
                 tally[k, L.T_PUR_LIVE] += 1.0
-                ist[i, k, L.LAST_BUY] = day
+                pair[i, k].last_purchase = day
                 if s == L.AWARE:
                     tally[k, L.T_FIRST] += 1.0
                     move(stage, flows, i, k, L.CUSTOMER)
                     s = L.CUSTOMER
-                log_event(ev, ev_n, tracked, day, i, k, L.E_BUY_LIVE, int(price))
-            if not member and ist[i, k, L.COOLOFF] <= day and uniform(key_day, i, slot + S_JOIN) < \
+                log_event(jr, day, i, k, L.E_BUY_LIVE, int(price))
+            if not member and pair[i, k].cooloff <= day and uniform(key_day, i, slot + S_JOIN) < \
                     join_rate * (1.0 - traits[i, L.PSI]) ** w_psi * friction:
-                join_pool(i, k, day, L.SRC_LIVE, trust0, -1, uniform(key_day, i, slot + S_CONSENT),
-                          uniform(key_day, i, slot + S_PAID), stage, flows, fs, ist, u8, traits, mp, bp,
-                          tally[k], ev, ev_n, tracked)
+                join_pool(c, prm, books, jr, i, k, day, L.SRC_LIVE, trust0, -1, uniform(key_day, i, slot + S_CONSENT),
+                          uniform(key_day, i, slot + S_PAID))
 
 
 def step(model: MarketModel, day: int) -> None:
@@ -160,7 +161,5 @@ def step(model: MarketModel, day: int) -> None:
                                        bp[k, L.BP_LIVE_DISCOUNT_LIFT])
     if not (p_buy >= 0).any():
         return
-    p = model.pop
-    livestream_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.tracked, model.packed.mp, bp, p_platform, p_buy,
-                      key(model.seed, STREAM, day), model.flows[day], model.money[day], model.tally[day],
-                      model.ev, model.ev_n)
+    livestream_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                      key(model.seed, STREAM, day), p_platform, p_buy)

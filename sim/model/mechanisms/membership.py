@@ -126,15 +126,17 @@ def private_channel_probability(k, appetite, attention, bp):
 
 
 @njit(inline="always")
-def purchase_multiplier(i, k, traits, u8, bp, tiers):
+def purchase_multiplier(c, prm, i, k):
     """How much membership lifts consumer ``i``'s purchase rate."""
-    return member_purchase_multiplier(k, u8[i, k, L.TIER], traits[i, L.PTS], u8[i, k, L.PAID] == 1, bp, tiers)
+    rec = c.pair[i, k]
+    return member_purchase_multiplier(k, rec.tier, c.traits[i, L.PTS], rec.paid == 1, prm.bp, prm.tiers)
 
 
 @njit(inline="always")
-def dropout_multiplier(i, k, traits, u8, bp, tiers):
+def dropout_multiplier(c, prm, i, k):
     """How much membership lowers consumer ``i``'s dropout."""
-    return member_dropout_multiplier(k, u8[i, k, L.TIER], traits[i, L.PTS], u8[i, k, L.PAID] == 1, bp, tiers)
+    rec = c.pair[i, k]
+    return member_dropout_multiplier(k, rec.tier, c.traits[i, L.PTS], rec.paid == 1, prm.bp, prm.tiers)
 
 
 @njit(inline="always")
@@ -144,42 +146,44 @@ def points_kept(days, expiry_days):
 
 
 @njit(inline="always")
-def on_member_purchase(i, k, day, price, private, fs, ist, u8, bp, mp, tiers, money_k, tally_k,
-                       ev, ev_n, tracked):
+def on_member_purchase(c, prm, books, jr, i, k, day, price, private):
     """Member price, points (expiry, redemption, earning) and tier upgrades."""
+    mp, bp, tiers = prm.mp, prm.bp, prm.tiers
+    money_k, tally_k = books.money[k], books.tally[k]
+    pair = c.pair
     rep = mp[L.MP_REP]
-    tier = u8[i, k, L.TIER]
+    tier = pair[i, k].tier
     n_tiers = int(bp[k, L.BP_NTIERS])
     # a tier reached by spend so far (e.g. a base tier with min_spend 0) applies to this purchase
-    while tier < n_tiers and fs[i, k, L.SPEND_MEMBER] >= tiers[k, tier + 1, L.TIER_MIN]:
+    while tier < n_tiers and pair[i, k].spend_member >= tiers[k, tier + 1, L.TIER_MIN]:
         tier += 1
         tally_k[L.T_TIER_UPS] += 1.0
-        log_event(ev, ev_n, tracked, day, i, k, L.E_TIER_UP, tier)
+        log_event(jr, day, i, k, L.E_TIER_UP, tier)
     if private:
         money_k[L.C_DISCOUNTS] += price * tiers[k, tier, L.TIER_DISCOUNT] * rep
     rate = bp[k, L.BP_POINTS_RATE]
     if rate > 0.0:
-        pts = fs[i, k, L.POINTS]
+        pts = pair[i, k].points
         if pts > 0.0:
-            since = day - max(ist[i, k, L.LAST_BUY], ist[i, k, L.JOINED])
+            since = day - max(pair[i, k].last_purchase, pair[i, k].joined)
             keep = points_kept(since, bp[k, L.BP_POINTS_EXPIRY])
             tally_k[L.T_PTS_EXPIRED] += pts * (1.0 - keep)
             pts *= keep
         if pts >= bp[k, L.BP_MIN_REDEEM] and pts > 0.0:
             money_k[L.C_POINTS] += pts * rep
             tally_k[L.T_PTS_REDEEMED] += pts
-            log_event(ev, ev_n, tracked, day, i, k, L.E_REDEEMED, int(pts))
+            log_event(jr, day, i, k, L.E_REDEEMED, int(pts))
             pts = 0.0
         earn = price * rate
         tally_k[L.T_PTS_EARNED] += earn
-        fs[i, k, L.POINTS] = pts + earn
-    spend = fs[i, k, L.SPEND_MEMBER] + price
-    fs[i, k, L.SPEND_MEMBER] = spend
+        pair[i, k].points = pts + earn
+    spend = pair[i, k].spend_member + price
+    pair[i, k].spend_member = spend
     while tier < n_tiers and spend >= tiers[k, tier + 1, L.TIER_MIN]:
         tier += 1
         tally_k[L.T_TIER_UPS] += 1.0
-        log_event(ev, ev_n, tracked, day, i, k, L.E_TIER_UP, tier)
-    u8[i, k, L.TIER] = tier
+        log_event(jr, day, i, k, L.E_TIER_UP, tier)
+    pair[i, k].tier = tier
 
 
 @njit(inline="always")
@@ -189,12 +193,15 @@ def is_birthday(i, day, key_birthday):
 
 
 @njit(cache=True)
-def membership_kernel(day, stage, u8, bp, mp, key_birthday, money, tally, ev, ev_n, tracked):
+def membership_kernel(c, prm, books, jr, day, key_birthday):
     """Daily membership rules: paid-membership fees accrue and birthday perks are sent.
 
     The purchase a birthday perk may trigger is drawn in the purchase pass (see
     :func:`sim.model.mechanisms.purchase.purchase_kernel`), which uses the same :func:`is_birthday`.
     """
+    stage, pair = c.stage, c.pair
+    mp, bp = prm.mp, prm.bp
+    money, tally = books.money, books.tally
     n, n_brands = stage.shape
     for k in range(n_brands):
         # without a paid membership nobody pays (join_pool makes a member paying only if the fee is > 0)
@@ -205,17 +212,16 @@ def membership_kernel(day, stage, u8, bp, mp, key_birthday, money, tally, ev, ev
         perk = bp[k, L.BP_BIRTHDAY] * mp[L.MP_REP]
         paid_count = 0.0
         for i in ids_where(stage[:, k] == L.MEMBER):
-            if u8[i, k, L.PAID] == 1:
+            if pair[i, k].paid == 1:
                 paid_count += 1.0
             if perk > 0.0 and is_birthday(i, day, key_birthday):
                 money[k, L.C_BIRTHDAY] += perk
-                log_event(ev, ev_n, tracked, day, i, k, L.E_BIRTHDAY, 0)
+                log_event(jr, day, i, k, L.E_BIRTHDAY, 0)
         money[k, L.REV_FEES] += paid_count * fee_day
         tally[k, L.T_PAID] = paid_count
 
 
 def step(model: MarketModel, day: int) -> None:
     """Paid-membership fees accrue and birthday perks are sent (see :func:`membership_kernel`)."""
-    membership_kernel(day, model.pop.stage, model.pop.u8, model.packed.bp, model.packed.mp,
-                      rng.key(model.seed, rng.MEMBERSHIP), model.money[day], model.tally[day], model.ev, model.ev_n,
-                      model.pop.tracked)
+    membership_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                      rng.key(model.seed, rng.MEMBERSHIP))

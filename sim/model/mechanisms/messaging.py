@@ -47,7 +47,7 @@ from sim.model.mechanisms.membership import private_channel_probability
 from sim.model.mechanisms.purchase import book_purchase
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import uniform
-from sim.model.state import log_event, move
+from sim.model.state import decay_factor, log_event, move, settle_all_fatigue, settled_fatigue
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -140,12 +140,12 @@ def new_trust(trust, quality, selling, x, mp):
 
 
 @njit(cache=True)
-def recipients_today(stage, plan, fatigue, decay):
-    """Ids, in order, of consumers some brand may message today; decays the fatigue of all others.
+def recipients_today(stage, plan):
+    """Ids, in order, of consumers some brand may message today.
 
     Only members (broadcasts) and platform customers (cold outreach) can receive a message. Everyone
-    else's day in this mechanism is the fatigue decay alone, done here in one vectorised pass with
-    the same arithmetic as the kernel's (float64 product stored as float32).
+    else's day in this mechanism would be the fatigue decay alone, which is left to the next reader
+    (:func:`settled_fatigue`): no daily pass over everyone.
     """
     n, n_brands = stage.shape
     gets = np.zeros(n, dtype=np.uint8)
@@ -156,18 +156,20 @@ def recipients_today(stage, plan, fatigue, decay):
             for i in range(n):
                 s = stage[i, k]
                 gets[i] |= (broadcast & (s == L.MEMBER)) | (cold & (s == L.CUSTOMER))
-    for i in range(n):
-        fatigue[i] = fatigue[i] if gets[i] else fatigue[i] * decay
     return ids_where(gets)
 
 
 @njit(cache=True)
-def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked, mp, bp, tiers,
-                     plan, seg_ok, key_day, flows, money, tally, ev, ev_n):
-    """Decay fatigue, then deliver today's broadcasts and cold messages, brand by brand."""
+def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok):
+    """Deliver today's broadcasts and cold messages, brand by brand (each recipient's fatigue decays first)."""
+    stage, pair, traits, fatigue, segment = c.stage, c.pair, c.traits, c.fatigue, c.segment
+    fatigue_day = c.fatigue_day
+    mp, bp = prm.mp, prm.bp
+    flows, money, tally = books.flows, books.money, books.tally
+    tracked = jr.tracked
     n, n_brands = stage.shape
     decay_days = mp[L.MP_FATIGUE_DAYS]
-    decay = math.exp(-1.0 / decay_days)
+    decay = decay_factor(decay_days)
     rep = mp[L.MP_REP]
     opt_in = mp[L.MP_OPT_IN] > 0.5
     cold_law = mp[L.MP_COLD_LAW] > 0.5  # cold outreach (SMS) needs consent under the regime's message law
@@ -175,11 +177,11 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
     for k in range(n_brands):
         if plan[k, L.PLAN_MESSAGES] > 0.0 or plan[k, L.PLAN_COLD] > 0.0:
             any_sends = True
-    who = recipients_today(stage, plan, fatigue, decay)  # everyone else's fatigue just decays
+    who = recipients_today(stage, plan)  # everyone else's fatigue just decays, lazily
     for j in range(who.shape[0]):
-        prefetch_ahead(who, j, traits, fs, ist, u8, fatigue)  # a memory hint only
+        prefetch_ahead(who, j, c)  # a memory hint only
         i = who[j]
-        f = fatigue[i] * decay
+        f = settled_fatigue(fatigue, fatigue_day, i, day - 1, decay) * decay
         if any_sends:
             tau = traits[i, L.TAU]
             psi = traits[i, L.PSI]
@@ -190,7 +192,7 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                     n_msgs = int(plan[k, L.PLAN_MESSAGES])
                     if n_msgs == 0 or seg_ok[k, segment[i]] == 0:
                         continue
-                    lawful = (not opt_in) or u8[i, k, L.CONSENT] == 1 or bp[k, L.BP_TOOL_LAW] < 0.5  # LINE: no law
+                    lawful = (not opt_in) or pair[i, k].consent == 1 or bp[k, L.BP_TOOL_LAW] < 0.5  # LINE: no law
                     if not lawful and bp[k, L.BP_RESPECT] > 0.5:
                         continue
                     per_week = bp[k, L.BP_PER_WEEK]
@@ -207,7 +209,7 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                         money[k, L.C_MESSAGES] += bp[k, L.BP_MSG_COST] * rep
                         tally[k, L.T_SENDS] += 1.0
                         if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
-                            log_event(ev, ev_n, tracked, day, i, k, L.E_MESSAGE, 0)
+                            log_event(jr, day, i, k, L.E_MESSAGE, 0)
                         if not lawful:
                             tally[k, L.T_VIOLATIONS] += 1.0
                         if uniform(key_day, i, base + D_SEEN) >= bp[k, L.BP_TOOL_REACH]:
@@ -215,18 +217,17 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                         tally[k, L.T_SEEN] += 1.0
                         x = pressure(f, tau, decay_days)  # the messages seen before this one
                         f += 1.0
-                        ist[i, k, L.LAST_CONTACT] = day
-                        trust = fs[i, k, L.TRUST]
+                        pair[i, k].last_contact = day
+                        trust = pair[i, k].trust
                         if uniform(key_day, i, base + D_READ) < read_probability(trust):
                             tally[k, L.T_READ] += 1.0
                             if uniform(key_day, i, base + D_RESPOND) < response_probability(quality, selling, x, mp):
                                 private = uniform(key_day, i, base + D_PRIVATE) < private_channel_probability(
                                     k, traits[i, L.PTS], 1.0, bp)
                                 tally[k, L.T_MSG_PUR] += 1.0
-                                book_purchase(i, k, day, private, True, fs, ist, u8, traits, bp, mp, tiers,
-                                              money[k], tally[k], ev, ev_n, tracked,
+                                book_purchase(c, prm, books, jr, i, k, day, private, True,
                                               L.E_BUY_PRIV if private else L.E_BUY_PUB)
-                            fs[i, k, L.TRUST] = new_trust(trust, quality, selling, x, mp)
+                            pair[i, k].trust = new_trust(trust, quality, selling, x, mp)
                         # a member who declined marketing consent complains like a cold recipient
                         if lawful:
                             p_complain = mp[L.MP_COMPLAIN_MEMBER] * min(x, 1.0)
@@ -238,20 +239,20 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                                 tally[k, L.T_VIOL_COMPLAINTS] += 1.0
                         if uniform(key_day, i, base + D_OPTOUT) < optout_probability(psi, x, mp):
                             move(stage, flows, i, k, L.CUSTOMER)
-                            u8[i, k, L.CONSENT] = 0
-                            u8[i, k, L.OPTED_OUT] = 1
-                            ist[i, k, L.COOLOFF] = day + int(bp[k, L.BP_COOLOFF])
+                            pair[i, k].consent = 0
+                            pair[i, k].opted_out = 1
+                            pair[i, k].cooloff = day + int(bp[k, L.BP_COOLOFF])
                             tally[k, L.T_OPTOUTS] += 1.0
-                            log_event(ev, ev_n, tracked, day, i, k, L.E_OPTOUT, 0)
+                            log_event(jr, day, i, k, L.E_OPTOUT, 0)
                             break
-                elif s == L.CUSTOMER and plan[k, L.PLAN_COLD] > 0.0 and u8[i, k, L.OPTED_OUT] == 0:
+                elif s == L.CUSTOMER and plan[k, L.PLAN_COLD] > 0.0 and pair[i, k].opted_out == 0:
                     n_cold = int(plan[k, L.PLAN_COLD])
                     for m in range(n_cold):
                         base = slot + S_COLD + COLD_DRAWS * m
                         money[k, L.C_MESSAGES] += bp[k, L.BP_MSG_COST] * rep
                         tally[k, L.T_COLD] += 1.0
                         if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
-                            log_event(ev, ev_n, tracked, day, i, k, L.E_COLD, 0)
+                            log_event(jr, day, i, k, L.E_COLD, 0)
                         if cold_law:
                             tally[k, L.T_VIOLATIONS] += 1.0
                         x = pressure(f, tau, decay_days)  # the messages seen before this one
@@ -260,20 +261,27 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                         read = uniform(key_day, i, base + DC_READ) < read_probability(mp[L.MP_TRUST0])
                         if read and uniform(key_day, i, base + DC_RESPOND) < response_probability(q, 1.0, x, mp):
                             tally[k, L.T_MSG_PUR] += 1.0
-                            book_purchase(i, k, day, False, False, fs, ist, u8, traits, bp, mp, tiers,
-                                          money[k], tally[k], ev, ev_n, tracked, L.E_BUY_PUB)
+                            book_purchase(c, prm, books, jr, i, k, day, False, False, L.E_BUY_PUB)
                         if uniform(key_day, i, base + DC_COMPLAIN) < mp[L.MP_COMPLAIN_COLD] * (0.5 + psi):
                             tally[k, L.T_COMPLAINTS] += 1.0
                             if cold_law:
                                 tally[k, L.T_VIOL_COMPLAINTS] += 1.0
-                            u8[i, k, L.OPTED_OUT] = 1  # a complainer is never cold-messaged again
+                            pair[i, k].opted_out = 1  # a complainer is never cold-messaged again
                             break
         fatigue[i] = f
+        fatigue_day[i] = day
 
 
 def step(model: MarketModel, day: int) -> None:
-    """Fatigue decays; today's broadcasts and cold messages are delivered (see :func:`messaging_kernel`)."""
-    p, pk = model.pop, model.packed
-    messaging_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.segment, p.fatigue, p.tracked, pk.mp, pk.bp,
-                     pk.tiers, model.plan, pk.seg_ok, rng.key(model.seed, rng.MESSAGING, day), model.flows[day],
-                     model.money[day], model.tally[day], model.ev, model.ev_n)
+    """Today's broadcasts and cold messages are delivered (see :func:`messaging_kernel`).
+
+    Fatigue decays lazily with the time constant T in force (:func:`settled_fatigue`); on a day T changes
+    (a strategy phase), everyone's fatigue is first brought up to yesterday with the old T.
+    """
+    decay_days = float(model.packed.mp[L.MP_FATIGUE_DAYS])
+    if decay_days != model.fatigue_days:
+        p = model.pop
+        settle_all_fatigue(p.fatigue, p.fatigue_day, day - 1, model.fatigue_days)
+        model.fatigue_days = decay_days
+    messaging_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                     rng.key(model.seed, rng.MESSAGING, day), model.plan, model.packed.seg_ok)

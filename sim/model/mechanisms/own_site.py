@@ -96,9 +96,11 @@ S_PENALTY = DAY_SLOTS.first("penalty")
 
 
 @njit(cache=True)
-def own_site_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, p_ad, p_card, key_day, flows, money, tally,
-                    ev, ev_n):
+def own_site_kernel(c, prm, books, jr, day, key_day, p_ad, p_card):
     """One day of own-site visits, purchases, sign-ups and diversion cards; returns cards sent per brand."""
+    stage, pair, traits = c.stage, c.pair, c.traits
+    mp, bp = prm.mp, prm.bp
+    flows, money, tally = books.flows, books.money, books.tally
     n, n_brands = stage.shape
     rep = mp[L.MP_REP]
     w_psi = mp[L.MP_ACCEPT_PSI]
@@ -114,15 +116,14 @@ def own_site_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, p_ad, p_ca
         for i in range(n):
             s = stage[i, k]
             # diversion of today's platform buyers (customers who bought today)
-            if p_card[k] > 0.0 and s == L.CUSTOMER and ist[i, k, L.LAST_BUY] == day \
+            if p_card[k] > 0.0 and s == L.CUSTOMER and pair[i, k].last_purchase == day \
                     and uniform(key_day, i, slot + S_CARD) < p_card[k]:
                 cards[k] += 1.0
-                log_event(ev, ev_n, tracked, day, i, k, L.E_CARD, 0)
-                if ist[i, k, L.COOLOFF] <= day and uniform(key_day, i, slot + S_CARD_JOIN) < \
+                log_event(jr, day, i, k, L.E_CARD, 0)
+                if pair[i, k].cooloff <= day and uniform(key_day, i, slot + S_CARD_JOIN) < \
                         bp[k, L.BP_SITE_DIVERSION_JOIN] * (1.0 - traits[i, L.PSI]) ** w_psi * friction:
-                    join_pool(i, k, day, L.SRC_OWN_SITE, trust0, -1, uniform(key_day, i, slot + S_CARD_CONSENT),
-                              uniform(key_day, i, slot + S_CARD_PAID), stage, flows, fs, ist, u8, traits, mp, bp,
-                              tally[k], ev, ev_n, tracked)
+                    join_pool(c, prm, books, jr, i, k, day, L.SRC_OWN_SITE, trust0, -1,
+                              uniform(key_day, i, slot + S_CARD_CONSENT), uniform(key_day, i, slot + S_CARD_PAID))
                 continue
             if not live:
                 continue
@@ -132,7 +133,7 @@ def own_site_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, p_ad, p_ca
             tally[k, L.T_SITE_VISITS] += 1.0
             if not member:
                 money[k, L.C_SITE_ADS] += bp[k, L.BP_SITE_CPV] * rep
-            log_event(ev, ev_n, tracked, day, i, k, L.E_SITE_VISIT, 0)
+            log_event(jr, day, i, k, L.E_SITE_VISIT, 0)
             if s == L.UNAWARE or s == L.LAPSED:
                 move(stage, flows, i, k, L.AWARE)
                 s = L.AWARE
@@ -143,22 +144,21 @@ def own_site_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, p_ad, p_ca
             money[k, L.REV_PRIV] += gross
             money[k, L.C_COGS] += gross * bp[k, L.BP_COGS]
             money[k, L.C_PAYMENT] += gross * mp[L.MP_PAYFEE]
-            fs[i, k, L.SPEND_PRIV] += price
+            pair[i, k].spend_private += price
             tally[k, L.T_PUR_PRIV] += 1.0
             tally[k, L.T_PUR_SITE] += 1.0
-            ist[i, k, L.LAST_BUY] = day
-            log_event(ev, ev_n, tracked, day, i, k, L.E_BUY_SITE, int(price))
+            pair[i, k].last_purchase = day
+            log_event(jr, day, i, k, L.E_BUY_SITE, int(price))
             if member:
                 tally[k, L.T_MEMBER_GROSS] += gross
                 continue
             if s == L.AWARE:
                 tally[k, L.T_FIRST] += 1.0
                 move(stage, flows, i, k, L.CUSTOMER)
-            if ist[i, k, L.COOLOFF] <= day and uniform(key_day, i, slot + S_SIGNUP) < \
+            if pair[i, k].cooloff <= day and uniform(key_day, i, slot + S_SIGNUP) < \
                     bp[k, L.BP_SITE_SIGNUP] * (1.0 - traits[i, L.PSI]) ** w_psi * friction:
-                join_pool(i, k, day, L.SRC_OWN_SITE, trust0, -1, uniform(key_day, i, slot + S_CONSENT),
-                          uniform(key_day, i, slot + S_PAID), stage, flows, fs, ist, u8, traits, mp, bp,
-                          tally[k], ev, ev_n, tracked)
+                join_pool(c, prm, books, jr, i, k, day, L.SRC_OWN_SITE, trust0, -1,
+                          uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID))
     return cards
 
 
@@ -194,10 +194,8 @@ def step(model: MarketModel, day: int) -> None:
             p_ad[k] = min(1.0, bp[k, L.BP_SITE_AD_VISITORS] / model.people)
             p_card[k] = bp[k, L.BP_SITE_DIVERSION]
     if (p_ad >= 0).any() or (p_card > 0).any():
-        p = model.pop
-        cards = own_site_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.tracked, model.packed.mp, bp, p_ad,
-                                p_card, key(model.seed, STREAM, day), model.flows[day], model.money[day],
-                                model.tally[day], model.ev, model.ev_n)
+        cards = own_site_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                                key(model.seed, STREAM, day), p_ad, p_card)
     else:
         cards = np.zeros(model.k)
     key_day = key(model.seed, STREAM, day)

@@ -44,7 +44,7 @@ from sim.model.mechanisms.membership import (
 )
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import uniform
-from sim.model.state import log_event, move
+from sim.model.state import decay_factor, log_event, move, settled_fatigue
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -118,48 +118,50 @@ def trust_dropout_multiplier(trust, weight):
 
 
 @njit(inline="always")
-def book_purchase(i, k, day, private, member, fs, ist, u8, traits, bp, mp, tiers, money_k, tally_k,
-                  ev, ev_n, tracked, event_code):
+def book_purchase(c, prm, books, jr, i, k, day, private, member, event_code):
     """Book one purchase of consumer ``i`` from brand ``k``: revenue, COGS, fees, membership."""
-    price = traits[i, L.BASKET]
+    mp, bp = prm.mp, prm.bp
+    money_k, tally_k = books.money[k], books.tally[k]
+    pair = c.pair
+    price = c.traits[i, L.BASKET]
     rep = mp[L.MP_REP]
     gross = price * rep
     if private:
         money_k[L.REV_PRIV] += gross
         tally_k[L.T_PUR_PRIV] += 1.0
-        fs[i, k, L.SPEND_PRIV] += price
-        ist[i, k, L.LAST_CONTACT] = day  # buying in the brand's own channel is contact too
+        pair[i, k].spend_private += price
+        pair[i, k].last_contact = day  # buying in the brand's own channel is contact too
     else:
         money_k[L.REV_PUB] += gross
         money_k[L.C_COMMISSION] += gross * mp[L.MP_COMMISSION]
         tally_k[L.T_PUR_PUB] += 1.0
-        fs[i, k, L.SPEND_PUB] += price
+        pair[i, k].spend_public += price
     money_k[L.C_COGS] += gross * bp[k, L.BP_COGS]
     money_k[L.C_PAYMENT] += gross * mp[L.MP_PAYFEE]
     if member:
         tally_k[L.T_MEMBER_GROSS] += gross
-        if private and bp[k, L.BP_DIST_COMM] > 0.0 and ist[i, k, L.REFERRER] >= 0:  # 社交分销 to the referrer
+        if private and bp[k, L.BP_DIST_COMM] > 0.0 and pair[i, k].referrer >= 0:  # 社交分销 to the referrer
             money_k[L.C_DISTRIBUTION] += gross * bp[k, L.BP_DIST_COMM]
     if member and bp[k, L.BP_MEMBERSHIP_ON] > 0.5:
-        on_member_purchase(i, k, day, price, private, fs, ist, u8, bp, mp, tiers, money_k, tally_k,
-                           ev, ev_n, tracked)
-    ist[i, k, L.LAST_BUY] = day
-    log_event(ev, ev_n, tracked, day, i, k, event_code, int(price))
+        on_member_purchase(c, prm, books, jr, i, k, day, price, private)
+    pair[i, k].last_purchase = day
+    log_event(jr, day, i, k, event_code, int(price))
 
 
 @njit(inline="always")
-def lapse(i, k, day, stage, flows, fs, u8, tally_k, ev, ev_n, tracked):
+def lapse(c, books, jr, i, k, day):
     """The relationship dies (BG/NBD dropout): points are forfeited, consent ends."""
+    stage, pair, tally_k = c.stage, c.pair, books.tally[k]
     if stage[i, k] == L.MEMBER:
         tally_k[L.T_LAPSED_MEMBERS] += 1.0
-        tally_k[L.T_PTS_FORFEIT] += fs[i, k, L.POINTS]
-    fs[i, k, L.POINTS] = 0.0
-    u8[i, k, L.CONSENT] = 0
-    u8[i, k, L.PAID] = 0
-    u8[i, k, L.TIER] = 0
-    move(stage, flows, i, k, L.LAPSED)
+        tally_k[L.T_PTS_FORFEIT] += pair[i, k].points
+    pair[i, k].points = 0.0
+    pair[i, k].consent = 0
+    pair[i, k].paid = 0
+    pair[i, k].tier = 0
+    move(stage, books.flows, i, k, L.LAPSED)
     tally_k[L.T_LAPSES] += 1.0
-    log_event(ev, ev_n, tracked, day, i, k, L.E_LAPSED, 0)
+    log_event(jr, day, i, k, L.E_LAPSED, 0)
 
 
 @njit(cache=True)
@@ -175,16 +177,19 @@ def engaged_consumers(stage):
 
 
 @njit(cache=True)
-def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, tiers,
-                    key_day, key_birthday, flows, money, tally, ev, ev_n, listed):
-    """One day of purchases for every consumer and brand."""
+def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatigue_days):
+    """One day of purchases for every consumer and brand (``fatigue_days``: the fatigue time constant in force)."""
+    stage, pair, traits = c.stage, c.pair, c.traits
+    decay = decay_factor(fatigue_days)
+    mp, bp = prm.mp, prm.bp
+    flows, tally = books.flows, books.tally
     n, n_brands = stage.shape
     p_forget = 1.0 / mp[L.MP_FORGET]
     conv = mp[L.MP_AWARE_CONV]
     w_trust = mp[L.MP_TRUST_DROP]
     who = engaged_consumers(stage)  # the unaware and the lapsed buy nothing and forget nothing
     for j in range(who.shape[0]):
-        prefetch_ahead(who, j, traits, fs, ist, u8, fatigue)  # a memory hint only
+        prefetch_ahead(who, j, c)  # a memory hint only
         i = who[j]
         lam_day = traits[i, L.LAM] / 365.0
         for k in range(n_brands):
@@ -195,64 +200,57 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
             if s != L.AWARE:
                 tally[k, L.T_RECORDS] += 1.0
             if s == L.MEMBER:
-                tally[k, L.T_TRUST_SUM] += fs[i, k, L.TRUST]
+                tally[k, L.T_TRUST_SUM] += pair[i, k].trust
                 tally[k, L.T_TRUST_N] += 1.0  # the members summed (same-day joiners included), for the means
-                tally[k, L.T_FATIGUE_SUM] += fatigue[i]
-                if day - ist[i, k, L.LAST_BUY] <= ACTIVE_DAYS:
+                tally[k, L.T_FATIGUE_SUM] += settled_fatigue(c.fatigue, c.fatigue_day, i, day - 1, decay)
+                if day - pair[i, k].last_purchase <= ACTIVE_DAYS:
                     tally[k, L.T_ACTIVE] += 1.0
             u = uniform(key_day, i, slot + S_OCCASION)
             if s == L.AWARE:
                 p_first = chance(lam_day * conv)
                 if u < p_forget:
                     move(stage, flows, i, k, L.UNAWARE)
-                    log_event(ev, ev_n, tracked, day, i, k, L.E_FORGOT, 0)
+                    log_event(jr, day, i, k, L.E_FORGOT, 0)
                 elif u < p_forget + p_first and listed[k]:  # delisted (own_site penalty): no platform sale
                     move(stage, flows, i, k, L.CUSTOMER)
                     tally[k, L.T_FIRST] += 1.0
-                    book_purchase(i, k, day, False, False, fs, ist, u8, traits, bp, mp, tiers,
-                                  money[k], tally[k], ev, ev_n, tracked, L.E_BUY_PUB)
+                    book_purchase(c, prm, books, jr, i, k, day, False, False, L.E_BUY_PUB)
                     # BG/NBD: dropout follows repeat purchases only; the trial purchase starts the relationship
-                    invite_at_checkout(i, k, day, uniform(key_day, i, slot + S_INVITE),
+                    invite_at_checkout(c, prm, books, jr, i, k, day, uniform(key_day, i, slot + S_INVITE),
                                        uniform(key_day, i, slot + S_ACCEPT),
-                                       uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID),
-                                       stage, flows, fs, ist, u8, traits, mp, bp, money[k], tally[k],
-                                       ev, ev_n, tracked)
+                                       uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID))
                 continue
             member = s == L.MEMBER
             rate = lam_day
             if member:
-                rate *= purchase_multiplier(i, k, traits, u8, bp, tiers)
+                rate *= purchase_multiplier(c, prm, i, k)
             p_buy = chance(rate)
             if member and bp[k, L.BP_BIRTHDAY] > 0.0 and is_birthday(i, day, key_birthday):
                 p_buy = p_buy + (1.0 - p_buy) * bp[k, L.BP_BIRTHDAY_RESP]
             if u >= p_buy:
                 continue
             private = member and uniform(key_day, i, slot + S_PRIVATE) < private_channel_probability(
-                k, traits[i, L.PTS], attention(day - ist[i, k, L.LAST_CONTACT], mp[L.MP_ATTN_HALF]), bp)
+                k, traits[i, L.PTS], attention(day - pair[i, k].last_contact, mp[L.MP_ATTN_HALF]), bp)
             if not private and not listed[k]:
                 continue
-            book_purchase(i, k, day, private, member, fs, ist, u8, traits, bp, mp, tiers,
-                          money[k], tally[k], ev, ev_n, tracked, L.E_BUY_PRIV if private else L.E_BUY_PUB)
+            book_purchase(c, prm, books, jr, i, k, day, private, member, L.E_BUY_PRIV if private else L.E_BUY_PUB)
             p_drop = traits[i, L.DROP]
             if member:
-                p_drop *= dropout_multiplier(i, k, traits, u8, bp, tiers)
-                p_drop *= trust_dropout_multiplier(fs[i, k, L.TRUST], w_trust)
+                p_drop *= dropout_multiplier(c, prm, i, k)
+                p_drop *= trust_dropout_multiplier(pair[i, k].trust, w_trust)
             if uniform(key_day, i, slot + S_DROPOUT) < p_drop:
-                lapse(i, k, day, stage, flows, fs, u8, tally[k], ev, ev_n, tracked)
+                lapse(c, books, jr, i, k, day)
             elif not member:
-                invite_at_checkout(i, k, day, uniform(key_day, i, slot + S_INVITE),
-                                       uniform(key_day, i, slot + S_ACCEPT),
-                                   uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID),
-                                   stage, flows, fs, ist, u8, traits, mp, bp, money[k], tally[k],
-                                   ev, ev_n, tracked)
+                invite_at_checkout(c, prm, books, jr, i, k, day, uniform(key_day, i, slot + S_INVITE),
+                                   uniform(key_day, i, slot + S_ACCEPT),
+                                   uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID))
 
 
 def step(model: MarketModel, day: int) -> None:
     """One day of purchases, first purchases, forgetting and dropout (see :func:`purchase_kernel`)."""
-    p, pk = model.pop, model.packed
-    purchase_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.fatigue, p.tracked, pk.mp, pk.bp, pk.tiers,
-                    rng.key(model.seed, rng.PURCHASE, day), rng.key(model.seed, rng.MEMBERSHIP), model.flows[day],
-                    model.money[day], model.tally[day], model.ev, model.ev_n, listing(model))
+    purchase_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                    rng.key(model.seed, rng.PURCHASE, day), rng.key(model.seed, rng.MEMBERSHIP), listing(model),
+                    model.fatigue_days)
 
 
 def listing(model: MarketModel) -> np.ndarray:

@@ -40,7 +40,7 @@ from sim.model.component import MAX_POPULATION, Param, Slots
 from sim.model.network import pick_contact
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import bernoulli_round, uniform
-from sim.model.state import join_pool, log_event, move
+from sim.model.state import decay_factor, join_pool, log_event, move, settled_fatigue
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -122,9 +122,15 @@ def join_probability(psi, neutral, k, bp, mp):
 
 
 @njit(cache=True)
-def referral_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, net_key, key_day,
-                    flows, money, tally, ev, ev_n, cohort):
-    """Members in their sharing window share; contacts may join. Returns nothing; books costs."""
+def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort, fatigue_days):
+    """Members in their sharing window share; contacts may join. Returns nothing; books costs.
+
+    ``cohort`` (days, K) credits each successful referral to the referrer's joining day.
+    """
+    stage, pair, traits, fatigue = c.stage, c.pair, c.traits, c.fatigue
+    decay = decay_factor(fatigue_days)
+    mp, bp = prm.mp, prm.bp
+    flows, money, tally = books.flows, books.money, books.tally
     n, n_brands = stage.shape
     kind = int(mp[L.MP_NET_KIND])
     if kind == L.NET_NONE:
@@ -141,44 +147,42 @@ def referral_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, n
         reward_both = (bp[k, L.BP_REFERRER_REWARD] + bp[k, L.BP_REFEREE_REWARD]) * rep
         members = ids_where(stage[:, k] == L.MEMBER)  # who joins today shares from tomorrow
         for m in range(members.shape[0]):
-            prefetch_ahead(members, m, traits, fs, ist, u8, fatigue)  # a memory hint only
+            prefetch_ahead(members, m, c)  # a memory hint only
             i = members[m]
-            age = day - ist[i, k, L.JOINED]
+            age = day - pair[i, k].joined
             if age <= 0 or age > window:  # joined today: shares from tomorrow
                 continue
             slot = BLOCK * k
-            p = share_probability(fs[i, k, L.TRUST], traits[i, L.SOC], neutral, k, bp, mp)
+            p = share_probability(pair[i, k].trust, traits[i, L.SOC], neutral, k, bp, mp)
             if uniform(key_day, i, slot + S_SHARE) >= p:
                 continue
             tally[k, L.T_SHARES] += 1.0
             money[k, L.C_REWARDS] += bp[k, L.BP_SHARE_COST] * rep
-            log_event(ev, ev_n, tracked, day, i, k, L.E_SHARED, 0)
+            log_event(jr, day, i, k, L.E_SHARED, 0)
             reach = bp[k, L.BP_CONTACTS]  # the same on every network kind (hubs are reached more, not louder)
             n_contacts = min(bernoulli_round(reach, uniform(key_day, i, slot + S_N_CONTACTS)), MAX_CONTACTS)
-            for c in range(n_contacts):
+            for q in range(n_contacts):
                 j = pick_contact(kind, i, n, mean_degree, rewire, beta, net_key, key_day,
-                                 uniform(key_day, i, slot + S_CONTACTS + 3 * c + D_PICK))
+                                 uniform(key_day, i, slot + S_CONTACTS + 3 * q + D_PICK))
                 tally[k, L.T_CONTACTS] += 1.0
                 sj = stage[j, k]
-                if sj == L.MEMBER or ist[j, k, L.COOLOFF] > day:
+                if sj == L.MEMBER or pair[j, k].cooloff > day:
                     continue
                 p_join = join_probability(traits[j, L.PSI], neutral, k, bp, mp)
-                if uniform(key_day, i, slot + S_CONTACTS + 3 * c + D_ACCEPT) < p_join:
+                if uniform(key_day, i, slot + S_CONTACTS + 3 * q + D_ACCEPT) < p_join:
                     if sj == L.LAPSED or sj == L.UNAWARE:
                         move(stage, flows, j, k, L.AWARE)
-                    join_pool(j, k, day, L.SRC_REFERRAL, mp[L.MP_TRUST0], i,
-                              uniform(key_day, j, slot + S_FRIEND_CONSENT), uniform(key_day, j, slot + S_FRIEND_PAID),
-                              stage, flows, fs, ist, u8, traits, mp, bp, tally[k], ev, ev_n, tracked)
+                    join_pool(c, prm, books, jr, j, k, day, L.SRC_REFERRAL, mp[L.MP_TRUST0], i,
+                              uniform(key_day, j, slot + S_FRIEND_CONSENT), uniform(key_day, j, slot + S_FRIEND_PAID))
                     money[k, L.C_REWARDS] += reward_both
-                    cohort[max(ist[i, k, L.JOINED], 0), k] += 1.0  # credit the referrer's joining cohort
-                    log_event(ev, ev_n, tracked, day, i, k, L.E_REFERRED, j)
+                    cohort[max(pair[i, k].joined, 0), k] += 1.0  # credit the referrer's joining cohort
+                    log_event(jr, day, i, k, L.E_REFERRED, j)
                 else:
-                    fatigue[j] += mp[L.MP_SPAM]
+                    fatigue[j] = settled_fatigue(fatigue, c.fatigue_day, j, day, decay) + mp[L.MP_SPAM]
 
 
 def step(model: MarketModel, day: int) -> None:
     """Members in their sharing window share; contacts may join (see :func:`referral_kernel`)."""
-    p, pk = model.pop, model.packed
-    referral_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.fatigue, p.tracked, pk.mp, pk.bp,
-                    rng.key(model.seed, rng.NETWORK), rng.key(model.seed, rng.REFERRAL, day), model.flows[day],
-                    model.money[day], model.tally[day], model.ev, model.ev_n, model.cohort_referrals)
+    pk = model.packed
+    referral_kernel(model.consumers, pk.params, model.books, model.journal, day, rng.key(model.seed, rng.NETWORK),
+                    rng.key(model.seed, rng.REFERRAL, day), model.cohort_referrals, model.fatigue_days)

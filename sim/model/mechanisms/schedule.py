@@ -70,11 +70,9 @@ SLOTS = (
 
 # ---- stress consequences on one brand ------------------------------------------------------------
 def _shock(model: MarketModel, day: int, b: int, trust_shock: float, exit_share: float, offset: int) -> None:
-    p = model.pop
     cooloff = int(model.packed.bp[b, L.BP_COOLOFF])
-    shock_kernel(day, b, trust_shock, exit_share, cooloff, p.stage, p.fs, p.ist, p.u8, p.traits,
-                 rng.key(model.seed, rng.COMPLIANCE, day + offset), model.flows[day], model.tally[day],
-                 model.ev, model.ev_n, p.tracked)
+    shock_kernel(model.consumers, model.books_of(day), model.journal, day,
+                 rng.key(model.seed, rng.COMPLIANCE, day + offset), b, trust_shock, exit_share, cooloff)
 
 
 def apply_breach(model: MarketModel, day: int, b: int, size: float = 1.0) -> None:
@@ -104,29 +102,30 @@ def apply_enforcement(model: MarketModel, day: int, b: int, size: float = 1.0) -
 
 
 @njit(cache=True)
-def ban_kernel(day, k, share, cooloff_days, stage, ist, u8, key_day, flows, tally, ev, ev_n, tracked):
+def ban_kernel(c, books, jr, day, key_day, k, share, cooloff_days):
     """Each member of brand ``k`` leaves the pool with probability ``share`` (a block or ban wave)."""
+    stage, pair = c.stage, c.pair
+    flows, tally = books.flows, books.tally
     n = stage.shape[0]
     for i in range(n):
         if stage[i, k] != L.MEMBER:
             continue
         if uniform(key_day, i, k) < share:
             move(stage, flows, i, k, L.CUSTOMER)
-            u8[i, k, L.CONSENT] = 0
-            u8[i, k, L.OPTED_OUT] = 1
-            ist[i, k, L.COOLOFF] = day + cooloff_days
+            pair[i, k].consent = 0
+            pair[i, k].opted_out = 1
+            pair[i, k].cooloff = day + cooloff_days
             tally[k, L.T_BAN_EXITS] += 1.0
-            log_event(ev, ev_n, tracked, day, i, k, L.E_BAN_EXIT, 0)
+            log_event(jr, day, i, k, L.E_BAN_EXIT, 0)
 
 
 def apply_channel_ban(model: MarketModel, day: int, b: int, share: float) -> None:
     """A share ``share`` of brand ``b``'s members leave its pool on ``day`` (LINE blocks, group bans)."""
     if share <= 0:
         return
-    p = model.pop
-    ban_kernel(day, b, min(1.0, share), int(model.packed.bp[b, L.BP_COOLOFF]), p.stage, p.ist, p.u8,
-               rng.key(model.seed, rng.COMPLIANCE, day + BAN_DAYS), model.flows[day], model.tally[day],
-               model.ev, model.ev_n, p.tracked)
+    ban_kernel(model.consumers, model.books_of(day), model.journal, day,
+               rng.key(model.seed, rng.COMPLIANCE, day + BAN_DAYS), b, min(1.0, share),
+               int(model.packed.bp[b, L.BP_COOLOFF]))
 
 
 SHOCKS: dict[str, Callable[[MarketModel, int, int, float], None]] = {

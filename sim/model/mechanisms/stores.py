@@ -99,9 +99,11 @@ def in_person_consent(u, on_spot):
 
 
 @njit(cache=True)
-def stores_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, p_store, p_event, key_day,
-                  flows, money, tally, ev, ev_n):
+def stores_kernel(c, prm, books, jr, day, key_day, p_store, p_event):
     """One day of store visits and events for brands with touchpoints or an event today."""
+    stage, pair, traits = c.stage, c.pair, c.traits
+    mp, bp = prm.mp, prm.bp
+    flows, money, tally = books.flows, books.money, books.tally
     n, n_brands = stage.shape
     rep = mp[L.MP_REP]
     w_psi = mp[L.MP_ACCEPT_PSI]
@@ -127,32 +129,30 @@ def stores_kernel(day, stage, fs, ist, u8, traits, tracked, mp, bp, p_store, p_e
                     money[k, L.C_COGS] += gross * bp[k, L.BP_COGS]
                     money[k, L.C_PAYMENT] += gross * mp[L.MP_PAYFEE]
                     tally[k, L.T_PUR_STORE] += 1.0
-                    ist[i, k, L.LAST_BUY] = day
+                    pair[i, k].last_purchase = day
                     if s == L.UNAWARE or s == L.AWARE:
                         tally[k, L.T_FIRST] += 1.0
                     if s != L.CUSTOMER:
                         move(stage, flows, i, k, L.CUSTOMER)
-                    log_event(ev, ev_n, tracked, day, i, k, L.E_BUY_STORE, int(price))
-                    if ist[i, k, L.COOLOFF] <= day and \
+                    log_event(jr, day, i, k, L.E_BUY_STORE, int(price))
+                    if pair[i, k].cooloff <= day and \
                             uniform(key_day, i, slot + S_SIGNUP) < signup * (1.0 - traits[i, L.PSI]) ** w_psi:
-                        join_pool(i, k, day, L.SRC_STORE, trust0, -1,
+                        join_pool(c, prm, books, jr, i, k, day, L.SRC_STORE, trust0, -1,
                                   in_person_consent(uniform(key_day, i, slot + S_CONSENT), consent),
-                                  uniform(key_day, i, slot + S_PAID), stage, flows, fs, ist, u8, traits, mp, bp,
-                                  tally[k], ev, ev_n, tracked)
+                                  uniform(key_day, i, slot + S_PAID))
             if pe > 0.0 and uniform(key_day, i, slot + S_EVENT_VISIT) < pe:
                 tally[k, L.T_EVENT_VISITS] += 1.0
                 s = stage[i, k]
                 if s == L.MEMBER:
                     continue
-                log_event(ev, ev_n, tracked, day, i, k, L.E_EVENT_VISIT, 0)
+                log_event(jr, day, i, k, L.E_EVENT_VISIT, 0)
                 if s == L.UNAWARE or s == L.LAPSED:
                     move(stage, flows, i, k, L.AWARE)
-                if ist[i, k, L.COOLOFF] <= day and \
+                if pair[i, k].cooloff <= day and \
                         uniform(key_day, i, slot + S_EVENT_SIGNUP) < event_signup * (1.0 - traits[i, L.PSI]) ** w_psi:
-                    join_pool(i, k, day, L.SRC_EVENT, trust0, -1,
+                    join_pool(c, prm, books, jr, i, k, day, L.SRC_EVENT, trust0, -1,
                               in_person_consent(uniform(key_day, i, slot + S_EVENT_CONSENT), consent),
-                              uniform(key_day, i, slot + S_EVENT_PAID), stage, flows, fs, ist, u8, traits, mp, bp,
-                              tally[k], ev, ev_n, tracked)
+                              uniform(key_day, i, slot + S_EVENT_PAID))
 
 
 def step(model: MarketModel, day: int) -> None:
@@ -170,7 +170,5 @@ def step(model: MarketModel, day: int) -> None:
             model.money[day, k, L.C_EVENTS] += bp[k, L.BP_EVENT_COST]
     if not (p_store.any() or p_event.any()):
         return
-    p = model.pop
-    stores_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.tracked, model.packed.mp, bp, p_store, p_event,
-                  key(model.seed, STREAM, day), model.flows[day], model.money[day], model.tally[day],
-                  model.ev, model.ev_n)
+    stores_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                  key(model.seed, STREAM, day), p_store, p_event)
