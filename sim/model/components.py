@@ -29,6 +29,7 @@ from sim.model.mechanisms import (
     purchase,
     referral,
     schedule,
+    stored_value,
     stores,
 )
 
@@ -47,6 +48,7 @@ DAILY: tuple[ModuleType, ...] = (
     stores,  # capture in stores, at events and service centres (issue 13)
     livestream,  # livestream commerce (issue 13)
     group_buying,  # group buying, 拼团 (issue 13)
+    stored_value,  # stored-value cards and member benefits (issue 13); the purchase pass reads the balances
     compliance,
     books,
 )
@@ -55,4 +57,4 @@ DAILY: tuple[ModuleType, ...] = (
 #: daily components, and parts run from inside another component's kernel (interception at checkout).
 DECLARING: tuple[ModuleType, ...] = (state, plan, auction, acquisition, purchase, interception, membership,
                                      messaging, referral, compliance, books, schedule,
-                                     stores, livestream, own_site, group_buying)
+                                     stores, livestream, own_site, group_buying, stored_value)

@@ -1665,6 +1665,88 @@ class GroupBuying(Strict):
         return self
 
 
+class StoredValue(Strict):
+    """Stored-value cards (储值卡): members top up a prepaid balance with a bonus, later purchases draw it down.
+
+    Private e-commerce encyclopedia 2025: for high-repurchase, high-ticket products brands sell stored-value
+    cards ("top up an amount, enjoy a discount and priority booking") that lock in the customer's choice and
+    promote repurchase. The cash received is owed until spent (a liability): revenue is recognised on spending.
+    """
+
+    topup_rate: float = param(
+        0.0,
+        unit="top-ups / member / year",
+        ge=0,
+        le=52,
+        source=SRC_SEED004 + " (stored-value cards); level assumption",
+        description="Rate at which a pool member whose balance cannot pay a basket tops up (0 = off).",
+    )
+    amount: float = param(
+        1_000.0,
+        unit="currency / top-up",
+        gt=0,
+        source=SRC_SEED004 + " (top up a set amount); level assumption",
+        description="Cash paid per top-up (received in advance: not revenue until spent).",
+    )
+    bonus: float = param(
+        0.1,
+        unit="fraction of the amount",
+        ge=0,
+        le=1,
+        source=SRC_SEED004 + " (a discount for topping up); level assumption: 'top up 1000, get 1100'",
+        description="Bonus credited on top of the cash (0.1: 1,000 paid gives a balance of 1,100); a cost when spent.",
+    )
+    repurchase_lift: float = param(
+        0.3,
+        unit="fraction",
+        ge=0,
+        le=5,
+        source=SRC_SEED004 + " (locks in choice, promotes repurchase); level assumption",
+        description="Relative lift of the holder's purchase rate while a balance lasts.",
+    )
+    dropout_multiplier: float = param(
+        0.5,
+        unit="multiplier",
+        ge=0,
+        le=1,
+        source=SRC_SEED004 + " (locks in choice); level assumption",
+        description="Multiplier on the holder's BG/NBD dropout while a balance lasts (1 = no lock-in).",
+    )
+    breakage_share: float = param(
+        0.0,
+        unit="fraction of the balance",
+        ge=0,
+        le=1,
+        source="assumption (accounting of breakage: IFRS 15, IASB, May 2014, paragraphs B44-B47)",
+        description=("Share of a holder's balance written off as breakage income on the day they lapse "
+                     "(0 = every balance stays owed until spent)."),
+    )
+
+
+class MemberBenefits(Strict):
+    """Member-only benefits: priority service and exclusive rights (会员专属权益), a cost per member that cuts dropout.
+
+    Rimaotong 2025: Japanese brands retain members with member benefits and member-only rights; Private
+    e-commerce encyclopedia 2025: priority booking and exclusive member events lock in the customer.
+    """
+
+    cost_per_member_year: float = param(
+        0.0,
+        unit="currency / member / year",
+        ge=0,
+        source=SRC_SEED000 + " (member benefits, exclusive rights); level assumption",
+        description="Cost of the benefits per member per year, accrued daily (0 = off).",
+    )
+    dropout_relief: float = param(
+        0.2,
+        unit="fraction",
+        ge=0,
+        le=0.95,
+        source=SRC_SEED004 + " (benefits lock in the customer); level assumption",
+        description="Relative reduction of a member's BG/NBD dropout while the benefits run.",
+    )
+
+
 class Strategy(Strict):
     """A brand's strategy: the levers of the six-step method."""
 
@@ -1691,6 +1773,10 @@ class Strategy(Strict):
         default_factory=OwnSite, description="Own independent site and the marketplace's rules against diversion."
     )
     group_buying: GroupBuying = Field(default_factory=GroupBuying, description="Group buying (拼团 / 社群团购).")
+    stored_value: StoredValue = Field(default_factory=StoredValue, description="Stored-value cards (储值卡).")
+    member_benefits: MemberBenefits = Field(
+        default_factory=MemberBenefits, description="Member-only benefits: priority service, exclusive rights."
+    )
     phases: list[Phase] = Field(
         default_factory=list,
         max_length=12,

@@ -44,7 +44,8 @@ from sim.model import layout as L
 from sim.model import rng, state
 from sim.model.component import MAX_SENDS_PER_DAY, Param, Slots, State
 from sim.model.mechanisms.membership import private_channel_probability
-from sim.model.mechanisms.purchase import book_purchase
+from sim.model.mechanisms.purchase import book_purchase, listing
+from sim.model.mechanisms.stored_value import holds_balance
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import log_event, move
@@ -163,7 +164,7 @@ def recipients_today(stage, plan, fatigue, decay):
 
 @njit(cache=True)
 def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked, mp, bp, tiers,
-                     plan, seg_ok, key_day, flows, money, tally, ev, ev_n):
+                     plan, seg_ok, key_day, flows, money, tally, ev, ev_n, listed):
     """Decay fatigue, then deliver today's broadcasts and cold messages, brand by brand."""
     n, n_brands = stage.shape
     decay_days = mp[L.MP_FATIGUE_DAYS]
@@ -220,12 +221,15 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                         if uniform(key_day, i, base + D_READ) < read_probability(trust):
                             tally[k, L.T_READ] += 1.0
                             if uniform(key_day, i, base + D_RESPOND) < response_probability(quality, selling, x, mp):
-                                private = uniform(key_day, i, base + D_PRIVATE) < private_channel_probability(
+                                # a stored-value holder pays with the card, in the brand's own channel
+                                private = holds_balance(i, k, fs) or uniform(
+                                    key_day, i, base + D_PRIVATE) < private_channel_probability(
                                     k, traits[i, L.PTS], 1.0, bp)
-                                tally[k, L.T_MSG_PUR] += 1.0
-                                book_purchase(i, k, day, private, True, fs, ist, u8, traits, bp, mp, tiers,
-                                              money[k], tally[k], ev, ev_n, tracked,
-                                              L.E_BUY_PRIV if private else L.E_BUY_PUB)
+                                if private or listed[k]:  # delisted (own_site penalty): no platform sale
+                                    tally[k, L.T_MSG_PUR] += 1.0
+                                    book_purchase(i, k, day, private, True, fs, ist, u8, traits, bp, mp, tiers,
+                                                  money[k], tally[k], ev, ev_n, tracked,
+                                                  L.E_BUY_PRIV if private else L.E_BUY_PUB)
                             fs[i, k, L.TRUST] = new_trust(trust, quality, selling, x, mp)
                         # a member who declined marketing consent complains like a cold recipient
                         if lawful:
@@ -258,7 +262,8 @@ def messaging_kernel(day, stage, fs, ist, u8, traits, segment, fatigue, tracked,
                         f += 1.0
                         q = bp[k, L.BP_COLD_QUALITY]
                         read = uniform(key_day, i, base + DC_READ) < read_probability(mp[L.MP_TRUST0])
-                        if read and uniform(key_day, i, base + DC_RESPOND) < response_probability(q, 1.0, x, mp):
+                        if read and uniform(key_day, i, base + DC_RESPOND) < response_probability(q, 1.0, x, mp) \
+                                and listed[k]:  # a cold message sells on the platform: not while delisted
                             tally[k, L.T_MSG_PUR] += 1.0
                             book_purchase(i, k, day, False, False, fs, ist, u8, traits, bp, mp, tiers,
                                           money[k], tally[k], ev, ev_n, tracked, L.E_BUY_PUB)
@@ -276,4 +281,4 @@ def step(model: MarketModel, day: int) -> None:
     p, pk = model.pop, model.packed
     messaging_kernel(day, p.stage, p.fs, p.ist, p.u8, p.traits, p.segment, p.fatigue, p.tracked, pk.mp, pk.bp,
                      pk.tiers, model.plan, pk.seg_ok, rng.key(model.seed, rng.MESSAGING, day), model.flows[day],
-                     model.money[day], model.tally[day], model.ev, model.ev_n)
+                     model.money[day], model.tally[day], model.ev, model.ev_n, listing(model))

@@ -33,7 +33,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import Param, Slots, State
-from sim.model.mechanisms import membership
+from sim.model.mechanisms import membership, stored_value
 from sim.model.mechanisms.interception import invite_at_checkout
 from sim.model.mechanisms.membership import (
     dropout_multiplier,
@@ -135,7 +135,10 @@ def book_purchase(i, k, day, private, member, fs, ist, u8, traits, bp, mp, tiers
         tally_k[L.T_PUR_PUB] += 1.0
         fs[i, k, L.SPEND_PUB] += price
     money_k[L.C_COGS] += gross * bp[k, L.BP_COGS]
-    money_k[L.C_PAYMENT] += gross * mp[L.MP_PAYFEE]
+    drawn = 0.0  # stored value drawn (face value): its cash paid the payment fee when it was topped up
+    if private and stored_value.holds_balance(i, k, fs):
+        drawn = stored_value.pay_from_balance(i, k, price, member, fs, u8, bp, mp, tiers, money_k, tally_k)
+    money_k[L.C_PAYMENT] += (gross - drawn * rep) * mp[L.MP_PAYFEE]
     if member:
         tally_k[L.T_MEMBER_GROSS] += gross
         if private and bp[k, L.BP_DIST_COMM] > 0.0 and ist[i, k, L.REFERRER] >= 0:  # 社交分销 to the referrer
@@ -222,13 +225,16 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
             rate = lam_day
             if member:
                 rate *= purchase_multiplier(i, k, traits, u8, bp, tiers)
+            rate *= stored_value.repurchase_multiplier(i, k, fs, bp)  # exactly 1 without a balance
             p_buy = chance(rate)
             if member and bp[k, L.BP_BIRTHDAY] > 0.0 and is_birthday(i, day, key_birthday):
                 p_buy = p_buy + (1.0 - p_buy) * bp[k, L.BP_BIRTHDAY_RESP]
             if u >= p_buy:
                 continue
-            private = member and uniform(key_day, i, slot + S_PRIVATE) < private_channel_probability(
-                k, traits[i, L.PTS], attention(day - ist[i, k, L.LAST_CONTACT], mp[L.MP_ATTN_HALF]), bp)
+            # a stored-value holder pays with the card, in the brand's own channel
+            private = stored_value.holds_balance(i, k, fs) or (member and uniform(
+                key_day, i, slot + S_PRIVATE) < private_channel_probability(
+                k, traits[i, L.PTS], attention(day - ist[i, k, L.LAST_CONTACT], mp[L.MP_ATTN_HALF]), bp))
             if not private and not listed[k]:
                 continue
             book_purchase(i, k, day, private, member, fs, ist, u8, traits, bp, mp, tiers,
@@ -237,8 +243,10 @@ def purchase_kernel(day, stage, fs, ist, u8, traits, fatigue, tracked, mp, bp, t
             if member:
                 p_drop *= dropout_multiplier(i, k, traits, u8, bp, tiers)
                 p_drop *= trust_dropout_multiplier(fs[i, k, L.TRUST], w_trust)
+            p_drop *= stored_value.dropout_multiplier(i, k, member, fs, bp)  # exactly 1 when off
             if uniform(key_day, i, slot + S_DROPOUT) < p_drop:
                 lapse(i, k, day, stage, flows, fs, u8, tally[k], ev, ev_n, tracked)
+                stored_value.write_off(i, k, fs, bp, mp, money[k])  # breakage of a balance, if any
             elif not member:
                 invite_at_checkout(i, k, day, uniform(key_day, i, slot + S_INVITE),
                                        uniform(key_day, i, slot + S_ACCEPT),
