@@ -50,21 +50,27 @@ def test_editor_writes_stored_value_and_refuses_a_bonus_above_one() -> None:
 
 
 def test_whatif_sets_top_ups_and_benefits_on_the_variant() -> None:
-    """The lock-in levers of the what-if page become overrides of side B."""
+    """The lock-in levers of the what-if page (top-ups, benefits, cross-sell) become overrides of side B."""
     at = open_page("whatif", timeout=TIMEOUT)
     key = next(s.key for s in at.slider if s.key.endswith("b_topups"))
     at.slider(key=key).set_value(4.0).run()
     assert_ok(at)
     b_part = at.code[0].value.split("# B")[1]
     assert "stored_value.topup_rate=4.0" in b_part and "member_benefits.cost_per_member_year=" in b_part
+    xsell = next(s.key for s in at.slider if s.key.endswith("b_xsell"))
+    at.slider(key=xsell).set_value(0.2).run()
+    assert_ok(at)
+    assert "cross_sell.trial_rate=0.2" in at.code[0].value.split("# B")[1]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh", "ja"])
 def test_events_and_ledger_items_are_labelled(lang: str) -> None:
     """Journeys (events) and the waterfall (ledger items) label the lock-in levers' columns."""
-    for name in ("topped_up",):
+    for name in ("topped_up", "tried_line", "bought_line"):
         assert name in L.EVENTS and t(f"event.{name}", lang) != f"event.{name}"
-    assert t("mechanism.stored_value", lang) != "mechanism.stored_value"
+    for name in ("stored_value", "cross_sell"):
+        assert t(f"mechanism.{name}", lang) != f"mechanism.{name}"
+        assert t(f"editor.lever.{name}", lang) != f"editor.lever.{name}"
     breakdown = {m: 0.0 for m in L.MONEY} | {m: 1_000.0 for m in VALUE_MONEY} | {"revenue_private": 50_000.0}
     labels = list(waterfall_figure(pd.Series(breakdown), lang=lang).data[0].x)
     for m in VALUE_MONEY:

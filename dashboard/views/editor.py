@@ -58,6 +58,7 @@ LEVER_FIELDS: dict[str, tuple[str, ...]] = {
                      "friend_accept"),
     "stored_value": ("topup_rate", "amount", "bonus", "repurchase_lift", "dropout_multiplier", "breakage_share"),
     "member_benefits": ("cost_per_member_year", "dropout_relief"),
+    "cross_sell": ("trial_rate", "member_lift"),  # (the product lines are a list: edited in the YAML)
 }
 
 

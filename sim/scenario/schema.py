@@ -1343,7 +1343,8 @@ class Compliance(Strict):
 #: (members cannot be moved from one tool's pool to another's by a switch of parameters), and the two
 #: values the results layer reads once for the whole run (COGS rate: member contribution; the sharing
 #: window: the K-factor).
-PHASE_FIXED_KEYS = ("name", "currency", "phases", "pool.tool", "product.cogs_rate", "referral.share_window_days")
+PHASE_FIXED_KEYS = ("name", "currency", "phases", "pool.tool", "product.cogs_rate", "referral.share_window_days",
+                    "cross_sell.lines")
 
 
 def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -1747,6 +1748,68 @@ class MemberBenefits(Strict):
     )
 
 
+class ProductLine(Strict):
+    """One product line of the brand (cross-sell, 1×N): its basket and repurchase rate relative to the main line."""
+
+    name: str = Field("main", min_length=1, max_length=30, description="Line name.")
+    basket_multiplier: float = param(
+        1.0, unit="multiplier", gt=0, le=20, description="Basket of this line relative to the consumer's basket."
+    )
+    repurchase_multiplier: float = param(
+        1.0,
+        unit="multiplier",
+        ge=0,
+        le=10,
+        description="Purchase rate of this line, once tried, relative to the consumer's purchase rate.",
+    )
+
+
+class CrossSell(Strict):
+    """Cross-sell (1×N): the brand's product lines; a purchase on one raises the chance of trying another.
+
+    Rimaotong 2025: private-domain commerce builds many links with the customer to earn "1×N" repurchase
+    or horizontal mining (selling the same customer other products). Line 0 is the main line, bought by the
+    everyday purchases; one line (the default) switches cross-sell off.
+    """
+
+    lines: list[ProductLine] = Field(
+        default_factory=lambda: [ProductLine()],
+        min_length=1,
+        max_length=6,
+        description="Product lines, the main line first (at least one; one line = no cross-sell).",
+    )
+    trial_rate: float = param(
+        0.05,
+        unit="probability / purchase",
+        ge=0,
+        le=1,
+        source=SRC_SEED000 + " (1×N, horizontal mining); level assumption",
+        description="Chance a buyer who is not a member tries an untried line on a day they buy.",
+    )
+    member_lift: float = param(
+        1.0,
+        unit="fraction",
+        ge=0,
+        le=20,
+        source=SRC_SEED000 + " (1×N is what the private pool earns); level assumption",
+        description="Relative lift of a pool member's trial chance: trial_rate * (1 + member_lift), at most 1.",
+    )
+
+    @field_validator("lines", mode="after")
+    @classmethod
+    def _main_line_first(cls, lines: list[ProductLine]) -> list[ProductLine]:
+        for attr in ("basket_multiplier", "repurchase_multiplier"):
+            if getattr(lines[0], attr) != 1.0:
+                raise ValueError(
+                    f"line 0 ({lines[0].name}) {attr} is {getattr(lines[0], attr)}; expected 1 (line 0 is the "
+                    "main line, bought by the everyday purchases; list other lines after it)"
+                )
+        names = [line.name for line in lines]
+        if len(set(names)) != len(names):
+            raise ValueError(f"names {names} repeat; expected one name per line")
+        return lines
+
+
 class Strategy(Strict):
     """A brand's strategy: the levers of the six-step method."""
 
@@ -1777,6 +1840,7 @@ class Strategy(Strict):
     member_benefits: MemberBenefits = Field(
         default_factory=MemberBenefits, description="Member-only benefits: priority service, exclusive rights."
     )
+    cross_sell: CrossSell = Field(default_factory=CrossSell, description="Cross-sell across product lines (1×N).")
     phases: list[Phase] = Field(
         default_factory=list,
         max_length=12,
