@@ -138,3 +138,17 @@ def test_a_phase_cannot_change_the_lines() -> None:
     with pytest.raises(SimInputError) as info:
         sim.resolve("japan_in_japan", [f"brands.0.strategy.phases={phases}"])
     assert "cross_sell.lines" in str(info.value) and "cannot change in a phase" in str(info.value)
+
+
+def test_line_purchases_respect_delisting() -> None:
+    """On days the marketplace delists the brand (own_site penalty), no line is sold on the platform either."""
+    from tests.test_messaging_listing import CAUGHT
+
+    sc = small("cross_border_seller", 3000, 200, **CAUGHT, **{f"{X}.lines": LINES, f"{X}.trial_rate": 0.5})
+    model = MarketModel(sc, validating=True)
+    model.run_days()
+    delisted = model.tally[:, 0, L.T_DELISTED] > 0
+    assert delisted.sum() > 20 and col(model, "purchases_other_lines")[delisted].sum() > 0  # private line sales
+    assert (col(model, "purchases_public")[delisted] == 0).all()
+    assert (col(model, "revenue_public")[delisted] == 0).all()
+    assert col(model, "purchases_other_lines")[~delisted].sum() > 0
