@@ -15,11 +15,13 @@ import sim
 from sim.errors import SimInputError
 
 #: Overrides that switch off brand 0's market-entry levers (the presets use stores, events, livestreams, an own
-#: site and group buying): for tests of a core mechanism whose effect the levers' own flows would blur.
+#: site, group buying and a stored-value card): for tests of a core mechanism whose effect the levers' own flows
+#: would blur.
 LEVERS_OFF: dict[str, object] = {
     "brands.0.strategy.stores.touchpoints": 0, "brands.0.strategy.stores.events_per_year": 0,
     "brands.0.strategy.livestream.sessions_per_week": 0, "brands.0.strategy.own_site.setup_day": "null",
     "brands.0.strategy.group_buying.open_rate": 0,
+    "brands.0.strategy.stored_value.topup_rate": 0,  # (china_in_china sells a stored-value card)
 }
 
 

@@ -27,7 +27,7 @@ from sim.model.params import pack
 from tests.conftest import small
 
 #: The levers of issue 13, in their daily place (between referral and compliance).
-LEVERS = ["own_site", "stores", "livestream", "group_buying"]
+LEVERS = ["own_site", "stores", "livestream", "group_buying", "cross_sell", "stored_value"]
 
 MODEL_SOURCES = "\n".join(p.read_text() for p in sorted((Path(L.__file__).parent).rglob("*.py")))
 REFERENCE_SOURCES = "\n".join(p.read_text() for p in sorted((Path(L.__file__).parents[1] / "reference").glob("*.py")))

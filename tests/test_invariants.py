@@ -52,7 +52,8 @@ def test_profit_is_revenue_minus_costs_every_day(china_small: sim.Scenario) -> N
     cost_names = [n for c, n in declared.items() if c not in revenue_consts]
     assert {"membership_fees", "revenue_private", "revenue_public"} <= set(revenue_names)
     assert set(revenue_names) - {"membership_fees", "revenue_private", "revenue_public"} <= {
-        name for name in revenue_names if name.startswith("revenue_")}  # the levers' sales (store, live, own site...)
+        name for name in revenue_names if name.startswith("revenue_")} | {"stored_value_breakage"}  # the levers' sales
+    # (store, live, own site...) and the breakage of unspent stored value
     for j, name in enumerate(L.MONEY):  # the daily table carries the model's ledger exactly
         assert np.array_equal(d[name].to_numpy(), model.money[:, 0, j]), name
     revenue = sum(model.money[:, 0, getattr(L, c)] for c in revenue_consts)

@@ -56,6 +56,9 @@ LEVER_FIELDS: dict[str, tuple[str, ...]] = {
                  "diversion_join", "cost_per_card", "detection_per_card", "penalty_days"),
     "group_buying": ("open_rate", "group_size", "invites", "window_days", "response_days", "discount",
                      "friend_accept"),
+    "stored_value": ("topup_rate", "amount", "bonus", "repurchase_lift", "dropout_multiplier", "breakage_share"),
+    "member_benefits": ("cost_per_member_year", "dropout_relief"),
+    "cross_sell": ("trial_rate", "member_lift"),  # (the product lines are a list: edited in the YAML)
 }
 
 

@@ -72,6 +72,7 @@ def levers(where, strategy, regime_kind: str, kp: str, cur: str, fx: float) -> d
     v["cold"] = where.slider(T("whatif.cold"), 0.0, 7.0, float(min(strategy.compliance.cold_outreach_per_week, 7.0)),
                              0.5, key=kp + "cold", help=T("whatif.cold_help"))
     v.update(entry_levers(where, strategy, kp))
+    v.update(value_levers(where, strategy, kp, cur, fx))
     return v
 
 
@@ -113,6 +114,27 @@ def entry_overrides(v: dict[str, object], prefix: str) -> list[str]:
     ]
 
 
+# ---- stored value and cross-sell (issue 13) ---------------------------------------------------------
+def value_levers(where, strategy, kp: str, cur: str, fx: float) -> dict[str, object]:
+    """Widgets of the lock-in levers of one side: stored-value top-ups, member benefits, cross-sell trials."""
+    v: dict[str, object] = {}
+    with where.expander(T("whatif.value_levers"), expanded=False):
+        v["topups"] = st.slider(T("whatif.topups"), 0.0, 12.0, float(min(strategy.stored_value.topup_rate, 12.0)),
+                                0.5, key=kp + "topups", help=T("whatif.topups_help"))
+        v["benefits"] = _money_slider(st, T("whatif.benefits", currency=cur), kp + "benefits",
+                                      strategy.member_benefits.cost_per_member_year, 20, fx, T("whatif.benefits_help"))
+        v["xsell"] = st.slider(T("whatif.cross_sell"), 0.0, 1.0, float(strategy.cross_sell.trial_rate), 0.01,
+                               key=kp + "xsell", help=T("whatif.cross_sell_help"))
+    return v
+
+
+def value_overrides(v: dict[str, object], prefix: str) -> list[str]:
+    """``--set``-style overrides of the lock-in levers."""
+    return [f"{prefix}.stored_value.topup_rate={v['topups']}",
+            f"{prefix}.member_benefits.cost_per_member_year={v['benefits']}",
+            f"{prefix}.cross_sell.trial_rate={v['xsell']}"]
+
+
 def overrides_of(v: dict[str, object], prefix: str) -> list[str]:
     """``--set``-style overrides of one side's lever values."""
     return [
@@ -127,6 +149,7 @@ def overrides_of(v: dict[str, object], prefix: str) -> list[str]:
         f"{prefix}.compliance.security_per_day={v['sec']}",
         f"{prefix}.compliance.cold_outreach_per_week={v['cold']}",
         *entry_overrides(v, prefix),
+        *value_overrides(v, prefix),
     ]
 
 

@@ -49,6 +49,12 @@ LEDGER_MEANING = {
     "birthday_perks": "cost of birthday perks sent to members",
     "security": "security spend per day",
     "fines": "enforcement fines and data-breach costs",
+    # ---- stored value and member benefits (issue 13) ----
+    "stored_value_breakage": ("unspent stored value written off when its holder lapses (breakage, share "
+                              "breakage_share); the cash of a top-up is no revenue: it is owed (tally "
+                              "stored_value_liability) until spent, and the sale is then booked as private revenue"),
+    "stored_value_bonus": "the bonus part (not paid in cash) of stored value spent or written off",
+    "member_benefits": "member-only benefits (priority service, exclusive rights), per member per year, accrued daily",
 }
 
 

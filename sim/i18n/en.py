@@ -965,4 +965,23 @@ STRINGS: dict[str, str] = {
     "paired.unclear": "No clear difference on {kpi_lower}{when}: {a} does better in {a_wins} of {n} seeds, but "
                       "{a} minus {b} is {diff} on average ({pct}% CI {low} to {high}, {method}), an interval "
                       "that includes zero",
+    # ---- stored value and cross-sell (issue 13) ----
+    "money.stored_value_breakage": "Stored value written off (breakage)",
+    "money.stored_value_bonus": "Stored-value bonuses",
+    "money.member_benefits": "Member benefits (priority service, exclusive rights)",
+    "event.topped_up": "Topped up a stored-value card",
+    "mechanism.stored_value": "Stored value and member benefits",
+    "editor.lever.stored_value": "Stored-value cards (储值卡)",
+    "editor.lever.member_benefits": "Member benefits: priority service, exclusive rights",
+    "whatif.topups": "Stored-value top-ups per member per year",
+    "whatif.topups_help": "A member whose balance runs out tops up (pay 1,000, get 1,100 at a 10% bonus); their purchases are then paid from the balance in the brand's own channel. The cash is owed to them until spent (0 = off).",
+    "whatif.benefits": "Member benefits per member per year ({currency})",
+    "whatif.benefits_help": "Priority service and exclusive rights: a cost per member per year that cuts members' dropout (0 = off).",
+    "event.tried_line": "Tried another product line",
+    "event.bought_line": "Bought from another product line",
+    "mechanism.cross_sell": "Cross-sell (1×N)",
+    "editor.lever.cross_sell": "Cross-sell across product lines (1×N)",
+    "whatif.cross_sell": "Chance a purchase leads to trying another product line",
+    "whatif.cross_sell_help": "With several product lines (cross_sell.lines), a buyer tries an untried line with this chance when they buy, members more often; with one line it has no effect.",
+    "whatif.value_levers": "Lock-in levers: stored value, member benefits, cross-sell",
 }

@@ -918,4 +918,23 @@ STRINGS: dict[str, str] = {
                           "（messaging.cap_per_week）を上げるか外してください。",
     "paired.unclear": "{kpi_lower}{when}では明確な差はありません：{a} は {n} シード中 {a_wins} で上回りますが、"
                       "{a} − {b} は平均 {diff}（{pct}% 信頼区間 {low} ～ {high}、{method}）で、区間はゼロを含みます",
+    # ---- stored value and cross-sell (issue 13) ----
+    "money.stored_value_breakage": "プリペイド残高の失効益（ブレイケージ）",
+    "money.stored_value_bonus": "プリペイドのチャージ特典",
+    "money.member_benefits": "会員特典（優先サービス・限定特典）",
+    "event.topped_up": "プリペイドカードにチャージした",
+    "mechanism.stored_value": "プリペイドと会員特典",
+    "editor.lever.stored_value": "プリペイドカード（储值卡）",
+    "editor.lever.member_benefits": "会員特典：優先サービス・限定特典",
+    "whatif.topups": "会員 1 人あたり年間チャージ回数",
+    "whatif.topups_help": "残高が尽きた会員がチャージします（特典 10% なら 1,000 払って 1,100）。以後の購入は残高から自社チャネルで支払われます。現金は使われるまで会員への負債です（0 = なし）。",
+    "whatif.benefits": "会員 1 人あたり年間の会員特典費用（{currency}）",
+    "whatif.benefits_help": "優先サービスと会員限定特典：会員 1 人あたりの年間費用で、会員の離脱を減らします（0 = なし）。",
+    "event.tried_line": "別の商品ラインを試した",
+    "event.bought_line": "別の商品ラインを購入した",
+    "mechanism.cross_sell": "クロスセル（1×N）",
+    "editor.lever.cross_sell": "商品ライン間のクロスセル（1×N）",
+    "whatif.cross_sell": "購入が別の商品ラインの試用につながる確率",
+    "whatif.cross_sell_help": "複数の商品ライン（cross_sell.lines）がある場合、購入時にこの確率で未購入のラインを試します（会員はより高く）。ラインが 1 つなら効果はありません。",
+    "whatif.value_levers": "囲い込みの施策：プリペイド、会員特典、クロスセル",
 }

@@ -878,4 +878,23 @@ STRINGS: dict[str, str] = {
                           "而不是 {per_week} 条。要多发，请提高或取消上限（messaging.cap_per_week）。",
     "paired.unclear": "{kpi_lower}{when}上没有明确差异：{a} 在 {n} 个种子中有 {a_wins} 个更好，但 {a} 减 {b} 平均为 {diff}"
                       "（{pct}% 置信区间 {low} 至 {high}，{method}），区间包含零",
+    # ---- stored value and cross-sell (issue 13) ----
+    "money.stored_value_breakage": "储值沉淀收入（未消费余额核销）",
+    "money.stored_value_bonus": "储值赠送金额",
+    "money.member_benefits": "会员权益（优先服务、专属权益）",
+    "event.topped_up": "储值卡充值",
+    "mechanism.stored_value": "储值与会员权益",
+    "editor.lever.stored_value": "储值卡",
+    "editor.lever.member_benefits": "会员权益：优先服务、专属权益",
+    "whatif.topups": "每位会员每年储值次数",
+    "whatif.topups_help": "余额用完的会员会再充值（赠送 10% 时充 1,000 得 1,100）；之后的购买从余额扣款，走品牌自有渠道。充值现金在消费前是欠会员的负债（0 = 关闭）。",
+    "whatif.benefits": "每位会员每年的会员权益成本（{currency}）",
+    "whatif.benefits_help": "优先服务与专属权益：按会员每年计费，降低会员流失（0 = 关闭）。",
+    "event.tried_line": "尝试了另一条产品线",
+    "event.bought_line": "购买了另一条产品线",
+    "mechanism.cross_sell": "交叉销售（1×N）",
+    "editor.lever.cross_sell": "跨产品线交叉销售（1×N）",
+    "whatif.cross_sell": "一次购买带来尝试另一条产品线的概率",
+    "whatif.cross_sell_help": "策略中有多条产品线（cross_sell.lines）时，顾客每次购买以此概率尝试一条未买过的产品线，会员更高；只有一条产品线时无效。",
+    "whatif.value_levers": "锁客杠杆：储值、会员权益、交叉销售",
 }

@@ -19,6 +19,7 @@ from sim.model.mechanisms import (
     auction,
     books,
     compliance,
+    cross_sell,
     group_buying,
     interception,
     livestream,
@@ -29,6 +30,7 @@ from sim.model.mechanisms import (
     purchase,
     referral,
     schedule,
+    stored_value,
     stores,
 )
 
@@ -47,6 +49,9 @@ DAILY: tuple[ModuleType, ...] = (
     stores,  # capture in stores, at events and service centres (issue 13)
     livestream,  # livestream commerce (issue 13)
     group_buying,  # group buying, 拼团 (issue 13)
+    cross_sell,  # cross-sell across product lines, 1×N (issue 13)
+    stored_value,  # stored-value cards and member benefits (issue 13); last of the levers:
+    # the purchase pass and cross-sell read the balances; the day's liability is counted here
     compliance,
     books,
 )
@@ -55,4 +60,5 @@ DAILY: tuple[ModuleType, ...] = (
 #: daily components, and parts run from inside another component's kernel (interception at checkout).
 DECLARING: tuple[ModuleType, ...] = (state, plan, auction, acquisition, purchase, interception, membership,
                                      messaging, referral, compliance, books, schedule,
-                                     stores, livestream, own_site, group_buying)
+                                     stores, livestream, own_site, group_buying, stored_value,
+                                     cross_sell)

@@ -56,7 +56,7 @@ AWARE_CHANNELS = ("", "ads", "organic", "kol", "partner")
 
 #: Tallies that are stocks measured once a day (not flows to be summed over days).
 STOCK_TALLIES = ("active_members", "trust_sum", "fatigue_sum_members", "records", "cpm", "paid_members",
-                 "trust_members")
+                 "trust_members", "stored_value_liability")
 
 # ---- social network kinds ------------------------------------------------------------------------
 NET_NONE, NET_MIXED, NET_RANDOM, NET_SMALL_WORLD, NET_SCALE_FREE = range(5)

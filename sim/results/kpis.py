@@ -10,14 +10,21 @@ Definitions (per brand, from day 0 up to and including ``day``):
 
 - ``pool_size``: members at the end of ``day``; ``active_members``: members who bought in 90 days.
 - ``private_share``: private-channel revenue / all sales revenue (ITC c. 2019: the 90/10 -> 70/30 target).
+- ``revenue``: every revenue item of the ledger, **recognised when goods are sold**: the cash of a
+  stored-value top-up (daily column ``stored_value_cash``) is received in advance and is no revenue; it is
+  owed to its holders (the stock ``stored_value_liability``, face value at the end of the day) until spent,
+  when the sale is booked as any private sale and the bonus part of the balance spent is a cost
+  (``stored_value_bonus``); a balance written off when its holder lapses is income
+  (``stored_value_breakage``).
 - ``cac``: acquisition spend (ads, content, KOL, partner fees, hooks, invitations, referral rewards, and the
   levers' store, event, livestream-host and own-site costs)
   per new relationship (first purchases plus direct joins).
 - ``cost_per_member``: pool-building spend (content, KOL, partner fees, hooks, invitations,
   referral rewards) per new member.
 - ``member_ltv``: discounted member contribution (member sales less COGS, fees and commission, plus
-  membership fees, less points, member prices, messages, operators, SaaS, perks and distribution
-  commission) per member ever joined, over the horizon (a horizon-truncated LTV).
+  membership fees, less points, member prices, messages, operators, SaaS, perks, distribution
+  commission, stored-value bonuses and member benefits) per member ever joined, over the horizon (a
+  horizon-truncated LTV).
 - ``ltv_cac``: ``member_ltv / cac``, the conventional LTV/CAC: value per member over the full acquisition
   cost, ads included, per new relationship (Skok, SaaS Metrics 2.0: healthy at about 3, CAC counts all sales
   and marketing spend). NaN before any acquisition spend.
@@ -34,7 +41,8 @@ Definitions (per brand, from day 0 up to and including ``day``):
 - ``payback_month``: first month whose closing cumulative profit is >= 0 after a loss (0 if never
   in loss, NaN if never repaid).
 - ``marketing_roi``: profit / marketing spend (acquisition spend plus messages, points, member, livestream
-  and group-buying discounts, birthday perks and distribution commission).
+  and group-buying discounts, birthday perks, distribution commission, stored-value bonuses and member
+  benefits).
 """
 
 from __future__ import annotations
@@ -53,9 +61,10 @@ ACQUISITION_SPEND = ("ad_spend", "content_cost", "kol_fees", "partner_fees", "ho
                      "store_costs", "event_costs", "live_host_fees", "own_site_costs", "own_site_ads")  # (the levers')
 POOL_SPEND = ("content_cost", "kol_fees", "partner_fees", "hooks", "invite_costs", "referral_rewards")
 MARKETING_SPEND = ACQUISITION_SPEND + ("message_costs", "points_redeemed", "member_discounts", "birthday_perks",
-                                       "distribution_commission", "live_discounts", "group_discounts")
+                                       "distribution_commission", "live_discounts", "group_discounts",
+                                       "stored_value_bonus", "member_benefits")  # (the last two: issue 13 item 4)
 MEMBER_COSTS = ("points_redeemed", "member_discounts", "message_costs", "operator_staff", "saas", "birthday_perks",
-                "distribution_commission")
+                "distribution_commission", "stored_value_bonus", "member_benefits")
 #: Joins by source (all but the seed members): the core sources, then those the levers declare (store, event...).
 JOIN_COLUMNS = tuple(f"joins_{s}" for s in L.SOURCES[2:])
 

@@ -1343,7 +1343,8 @@ class Compliance(Strict):
 #: (members cannot be moved from one tool's pool to another's by a switch of parameters), and the two
 #: values the results layer reads once for the whole run (COGS rate: member contribution; the sharing
 #: window: the K-factor).
-PHASE_FIXED_KEYS = ("name", "currency", "phases", "pool.tool", "product.cogs_rate", "referral.share_window_days")
+PHASE_FIXED_KEYS = ("name", "currency", "phases", "pool.tool", "product.cogs_rate", "referral.share_window_days",
+                    "cross_sell.lines")
 
 
 def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -1665,6 +1666,150 @@ class GroupBuying(Strict):
         return self
 
 
+class StoredValue(Strict):
+    """Stored-value cards (储值卡): members top up a prepaid balance with a bonus, later purchases draw it down.
+
+    Private e-commerce encyclopedia 2025: for high-repurchase, high-ticket products brands sell stored-value
+    cards ("top up an amount, enjoy a discount and priority booking") that lock in the customer's choice and
+    promote repurchase. The cash received is owed until spent (a liability): revenue is recognised on spending.
+    """
+
+    topup_rate: float = param(
+        0.0,
+        unit="top-ups / member / year",
+        ge=0,
+        le=52,
+        source=SRC_SEED004 + " (stored-value cards); level assumption",
+        description="Rate at which a pool member whose balance cannot pay a basket tops up (0 = off).",
+    )
+    amount: float = param(
+        1_000.0,
+        unit="currency / top-up",
+        gt=0,
+        source=SRC_SEED004 + " (top up a set amount); level assumption",
+        description="Cash paid per top-up (received in advance: not revenue until spent).",
+    )
+    bonus: float = param(
+        0.1,
+        unit="fraction of the amount",
+        ge=0,
+        le=1,
+        source=SRC_SEED004 + " (a discount for topping up); level assumption: 'top up 1000, get 1100'",
+        description="Bonus credited on top of the cash (0.1: 1,000 paid gives a balance of 1,100); a cost when spent.",
+    )
+    repurchase_lift: float = param(
+        0.3,
+        unit="fraction",
+        ge=0,
+        le=5,
+        source=SRC_SEED004 + " (locks in choice, promotes repurchase); level assumption",
+        description="Relative lift of the holder's purchase rate while a balance lasts.",
+    )
+    dropout_multiplier: float = param(
+        0.5,
+        unit="multiplier",
+        ge=0,
+        le=1,
+        source=SRC_SEED004 + " (locks in choice); level assumption",
+        description="Multiplier on the holder's BG/NBD dropout while a balance lasts (1 = no lock-in).",
+    )
+    breakage_share: float = param(
+        0.0,
+        unit="fraction of the balance",
+        ge=0,
+        le=1,
+        source="assumption (accounting of breakage: IFRS 15, IASB, May 2014, paragraphs B44-B47)",
+        description=("Share of a holder's balance written off as breakage income on the day they lapse "
+                     "(0 = every balance stays owed until spent)."),
+    )
+
+
+class MemberBenefits(Strict):
+    """Member-only benefits: priority service and exclusive rights (会员专属权益), a cost per member that cuts dropout.
+
+    Rimaotong 2025: Japanese brands retain members with member benefits and member-only rights; Private
+    e-commerce encyclopedia 2025: priority booking and exclusive member events lock in the customer.
+    """
+
+    cost_per_member_year: float = param(
+        0.0,
+        unit="currency / member / year",
+        ge=0,
+        source=SRC_SEED000 + " (member benefits, exclusive rights); level assumption",
+        description="Cost of the benefits per member per year, accrued daily (0 = off).",
+    )
+    dropout_relief: float = param(
+        0.2,
+        unit="fraction",
+        ge=0,
+        le=0.95,
+        source=SRC_SEED004 + " (benefits lock in the customer); level assumption",
+        description="Relative reduction of a member's BG/NBD dropout while the benefits run.",
+    )
+
+
+class ProductLine(Strict):
+    """One product line of the brand (cross-sell, 1×N): its basket and repurchase rate relative to the main line."""
+
+    name: str = Field("main", min_length=1, max_length=30, description="Line name.")
+    basket_multiplier: float = param(
+        1.0, unit="multiplier", gt=0, le=20, description="Basket of this line relative to the consumer's basket."
+    )
+    repurchase_multiplier: float = param(
+        1.0,
+        unit="multiplier",
+        ge=0,
+        le=10,
+        description="Purchase rate of this line, once tried, relative to the consumer's purchase rate.",
+    )
+
+
+class CrossSell(Strict):
+    """Cross-sell (1×N): the brand's product lines; a purchase on one raises the chance of trying another.
+
+    Rimaotong 2025: private-domain commerce builds many links with the customer to earn "1×N" repurchase
+    or horizontal mining (selling the same customer other products). Line 0 is the main line, bought by the
+    everyday purchases; one line (the default) switches cross-sell off.
+    """
+
+    lines: list[ProductLine] = Field(
+        default_factory=lambda: [ProductLine()],
+        min_length=1,
+        max_length=6,
+        description="Product lines, the main line first (at least one; one line = no cross-sell).",
+    )
+    trial_rate: float = param(
+        0.05,
+        unit="probability / purchase",
+        ge=0,
+        le=1,
+        source=SRC_SEED000 + " (1×N, horizontal mining); level assumption",
+        description="Chance a buyer who is not a member tries an untried line on a day they buy.",
+    )
+    member_lift: float = param(
+        1.0,
+        unit="fraction",
+        ge=0,
+        le=20,
+        source=SRC_SEED000 + " (1×N is what the private pool earns); level assumption",
+        description="Relative lift of a pool member's trial chance: trial_rate * (1 + member_lift), at most 1.",
+    )
+
+    @field_validator("lines", mode="after")
+    @classmethod
+    def _main_line_first(cls, lines: list[ProductLine]) -> list[ProductLine]:
+        for attr in ("basket_multiplier", "repurchase_multiplier"):
+            if getattr(lines[0], attr) != 1.0:
+                raise ValueError(
+                    f"line 0 ({lines[0].name}) {attr} is {getattr(lines[0], attr)}; expected 1 (line 0 is the "
+                    "main line, bought by the everyday purchases; list other lines after it)"
+                )
+        names = [line.name for line in lines]
+        if len(set(names)) != len(names):
+            raise ValueError(f"names {names} repeat; expected one name per line")
+        return lines
+
+
 class Strategy(Strict):
     """A brand's strategy: the levers of the six-step method."""
 
@@ -1691,6 +1836,11 @@ class Strategy(Strict):
         default_factory=OwnSite, description="Own independent site and the marketplace's rules against diversion."
     )
     group_buying: GroupBuying = Field(default_factory=GroupBuying, description="Group buying (拼团 / 社群团购).")
+    stored_value: StoredValue = Field(default_factory=StoredValue, description="Stored-value cards (储值卡).")
+    member_benefits: MemberBenefits = Field(
+        default_factory=MemberBenefits, description="Member-only benefits: priority service, exclusive rights."
+    )
+    cross_sell: CrossSell = Field(default_factory=CrossSell, description="Cross-sell across product lines (1×N).")
     phases: list[Phase] = Field(
         default_factory=list,
         max_length=12,

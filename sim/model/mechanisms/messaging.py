@@ -44,7 +44,8 @@ from sim.model import layout as L
 from sim.model import rng, state
 from sim.model.component import MAX_SENDS_PER_DAY, Param, Slots, State
 from sim.model.mechanisms.membership import private_channel_probability
-from sim.model.mechanisms.purchase import book_purchase
+from sim.model.mechanisms.purchase import book_purchase, listing
+from sim.model.mechanisms.stored_value import holds_balance
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import decay_factor, log_event, move, settle_all_fatigue, settled_fatigue
@@ -160,7 +161,7 @@ def recipients_today(stage, plan):
 
 
 @njit(cache=True)
-def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok):
+def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
     """Deliver today's broadcasts and cold messages, brand by brand (each recipient's fatigue decays first)."""
     stage, pair, traits, fatigue, segment = c.stage, c.pair, c.traits, c.fatigue, c.segment
     fatigue_day = c.fatigue_day
@@ -222,11 +223,14 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok):
                         if uniform(key_day, i, base + D_READ) < read_probability(trust):
                             tally[k, L.T_READ] += 1.0
                             if uniform(key_day, i, base + D_RESPOND) < response_probability(quality, selling, x, mp):
-                                private = uniform(key_day, i, base + D_PRIVATE) < private_channel_probability(
+                                # a stored-value holder pays with the card, in the brand's own channel
+                                private = holds_balance(pair, i, k) or uniform(
+                                    key_day, i, base + D_PRIVATE) < private_channel_probability(
                                     k, traits[i, L.PTS], 1.0, bp)
-                                tally[k, L.T_MSG_PUR] += 1.0
-                                book_purchase(c, prm, books, jr, i, k, day, private, True,
-                                              L.E_BUY_PRIV if private else L.E_BUY_PUB)
+                                if private or listed[k]:  # delisted (own_site penalty): no platform sale
+                                    tally[k, L.T_MSG_PUR] += 1.0
+                                    book_purchase(c, prm, books, jr, i, k, day, private, True,
+                                                  L.E_BUY_PRIV if private else L.E_BUY_PUB)
                             pair[i, k].trust = new_trust(trust, quality, selling, x, mp)
                         # a member who declined marketing consent complains like a cold recipient
                         if lawful:
@@ -259,7 +263,8 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok):
                         f += 1.0
                         q = bp[k, L.BP_COLD_QUALITY]
                         read = uniform(key_day, i, base + DC_READ) < read_probability(mp[L.MP_TRUST0])
-                        if read and uniform(key_day, i, base + DC_RESPOND) < response_probability(q, 1.0, x, mp):
+                        if read and uniform(key_day, i, base + DC_RESPOND) < response_probability(q, 1.0, x, mp) \
+                                and listed[k]:  # a cold message sells on the platform: not while delisted
                             tally[k, L.T_MSG_PUR] += 1.0
                             book_purchase(c, prm, books, jr, i, k, day, False, False, L.E_BUY_PUB)
                         if uniform(key_day, i, base + DC_COMPLAIN) < mp[L.MP_COMPLAIN_COLD] * (0.5 + psi):
@@ -284,4 +289,4 @@ def step(model: MarketModel, day: int) -> None:
         settle_all_fatigue(p.fatigue, p.fatigue_day, day - 1, model.fatigue_days)
         model.fatigue_days = decay_days
     messaging_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                     rng.key(model.seed, rng.MESSAGING, day), model.plan, model.packed.seg_ok)
+                     rng.key(model.seed, rng.MESSAGING, day), model.plan, model.packed.seg_ok, listing(model))

@@ -24,8 +24,8 @@ listing days. The rules (functional forms: assumption):
   sent (people: agents times ``rep``), a penalty strikes with probability ``1 - (1 - q)^c`` (one
   brand-level draw a day). A penalty delists the brand for ``penalty_days`` from the next day (the
   purchase component sells nothing on the platform on delisted days: first purchases and purchases
-  outside the private channel are lost; purchases prompted by messages, booked by the messaging
-  component, do not yet check the listing); a penalty during a penalty extends it.
+  outside the private channel are lost, and so are platform purchases prompted by messages, booked by
+  the messaging component); a penalty during a penalty extends it.
 
 Switched off (no set-up day) the step draws nothing and writes nothing.
 """

@@ -33,7 +33,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import Param, Slots, State
-from sim.model.mechanisms import membership
+from sim.model.mechanisms import membership, stored_value
 from sim.model.mechanisms.interception import invite_at_checkout
 from sim.model.mechanisms.membership import (
     dropout_multiplier,
@@ -137,7 +137,10 @@ def book_purchase(c, prm, books, jr, i, k, day, private, member, event_code):
         tally_k[L.T_PUR_PUB] += 1.0
         pair[i, k].spend_public += price
     money_k[L.C_COGS] += gross * bp[k, L.BP_COGS]
-    money_k[L.C_PAYMENT] += gross * mp[L.MP_PAYFEE]
+    drawn = 0.0  # stored value drawn (face value): its cash paid the payment fee when it was topped up
+    if private and stored_value.holds_balance(pair, i, k):
+        drawn = stored_value.pay_from_balance(c, prm, books, i, k, price, member)
+    money_k[L.C_PAYMENT] += (gross - drawn * rep) * mp[L.MP_PAYFEE]
     if member:
         tally_k[L.T_MEMBER_GROSS] += gross
         if private and bp[k, L.BP_DIST_COMM] > 0.0 and pair[i, k].referrer >= 0:  # 社交分销 to the referrer
@@ -224,13 +227,16 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
             rate = lam_day
             if member:
                 rate *= purchase_multiplier(c, prm, i, k)
+            rate *= stored_value.repurchase_multiplier(pair, bp, i, k)  # exactly 1 without a balance
             p_buy = chance(rate)
             if member and bp[k, L.BP_BIRTHDAY] > 0.0 and is_birthday(i, day, key_birthday):
                 p_buy = p_buy + (1.0 - p_buy) * bp[k, L.BP_BIRTHDAY_RESP]
             if u >= p_buy:
                 continue
-            private = member and uniform(key_day, i, slot + S_PRIVATE) < private_channel_probability(
-                k, traits[i, L.PTS], attention(day - pair[i, k].last_contact, mp[L.MP_ATTN_HALF]), bp)
+            # a stored-value holder pays with the card, in the brand's own channel
+            private = stored_value.holds_balance(pair, i, k) or (member and uniform(
+                key_day, i, slot + S_PRIVATE) < private_channel_probability(
+                k, traits[i, L.PTS], attention(day - pair[i, k].last_contact, mp[L.MP_ATTN_HALF]), bp))
             if not private and not listed[k]:
                 continue
             book_purchase(c, prm, books, jr, i, k, day, private, member, L.E_BUY_PRIV if private else L.E_BUY_PUB)
@@ -238,8 +244,10 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
             if member:
                 p_drop *= dropout_multiplier(c, prm, i, k)
                 p_drop *= trust_dropout_multiplier(pair[i, k].trust, w_trust)
+            p_drop *= stored_value.dropout_multiplier(pair, bp, i, k, member)  # exactly 1 when off
             if uniform(key_day, i, slot + S_DROPOUT) < p_drop:
                 lapse(c, books, jr, i, k, day)
+                stored_value.write_off(pair, prm, books, i, k)  # breakage of a balance, if any
             elif not member:
                 invite_at_checkout(c, prm, books, jr, i, k, day, uniform(key_day, i, slot + S_INVITE),
                                    uniform(key_day, i, slot + S_ACCEPT),

@@ -1,0 +1,219 @@
+"""Stored-value cards (储值卡) and member benefits (priority service, exclusive rights).
+
+Private e-commerce encyclopedia 2025: for high-repurchase, high-ticket products a brand designs
+stored-value products ("a beauty brand's private pool launches a stored-value card: top up an
+amount, enjoy a discount and priority booking") and member rights (exclusive member events...) that
+"lock in the customer's long-term choice and promote repurchase"; Rimaotong 2025 names member
+benefits and member-only rights among Japanese brands' retention tools. The rules (functional
+forms and levels: assumption):
+
+- **Top-up.** A pool member whose balance cannot pay one basket tops up on a day with probability
+  ``1 - exp(-topup_rate / 365)``: they pay ``amount`` in cash and their balance grows by
+  ``amount * (1 + bonus)`` ("top up 1000, get 1100"). The cash is received in advance: it is **not
+  revenue** (tally ``stored_value_cash``); it pays the payment fee when it is received.
+- **Spending.** A holder's purchases (the everyday purchase pass and purchases prompted by messages)
+  go through the private channel and are paid from the balance first. Revenue is **recognised on
+  spending**, at list price as any sale; the part of the balance spent that was bonus, not cash
+  (``drawn * bonus / (1 + bonus)``), is booked as a cost (``stored_value_bonus``), so a balance-paid
+  sale nets the cash that bought it. A member pays the member price of the tier held before the purchase.
+  Sales booked by other levers (stores, livestreams, groups, the own site, other product lines) are
+  paid as usual (a simplification).
+- **Lock-in.** While a balance lasts, the holder's purchase rate is multiplied by
+  ``1 + repurchase_lift`` and their BG/NBD dropout by ``dropout_multiplier``.
+- **Liability.** Unspent balances are owed to their holders: the stock ``stored_value_liability``
+  (face value, end of day) is a liability, not income. A holder who lapses keeps the balance owed,
+  except a share ``breakage_share`` written off on the day they lapse as breakage income
+  (``stored_value_breakage``, revenue, with its bonus part as a cost; IFRS 15 B44-B47 breakage).
+- **Member benefits.** Member-only rights (priority service, exclusive events) cost
+  ``cost_per_member_year`` per member per year (``member_benefits``, accrued daily on the members
+  counted) and multiply a member's dropout by ``1 - dropout_relief``.
+
+Switched off (no top-up rate, no benefits cost, no balance outstanding) the step draws nothing and
+writes nothing, and the purchase pass multiplies by exactly 1.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from sim.model import layout as L
+from sim.model.component import Param, Slots, State
+from sim.model.forms import Form
+from sim.model.rng import key, uniform
+from sim.model.state import log_event
+
+if TYPE_CHECKING:
+    from sim.model.market import MarketModel
+
+
+def benefits_on(cost: float) -> float:
+    """1.0 when member benefits run (a cost per member is set), else 0.0."""
+    return 1.0 if cost > 0 else 0.0
+
+
+NAME = "stored_value"
+#: The rng stream of this component (21-29 are reserved for the levers of issue 13, one each).
+STREAM = 25
+PARAMS = {
+    "MP_REP": Param("market.represents"),
+    "MP_PAYFEE": Param("market.platforms.payment_fee_rate"),
+    "BP_SV_RATE": Param("brand.strategy.stored_value.topup_rate"),
+    "BP_SV_AMOUNT": Param("brand.strategy.stored_value.amount"),
+    "BP_SV_BONUS": Param("brand.strategy.stored_value.bonus"),
+    "BP_SV_LIFT": Param("brand.strategy.stored_value.repurchase_lift"),
+    "BP_SV_DROPOUT": Param("brand.strategy.stored_value.dropout_multiplier"),
+    "BP_SV_BREAKAGE": Param("brand.strategy.stored_value.breakage_share"),
+    "BP_BENEFITS_COST": Param("brand.strategy.member_benefits.cost_per_member_year"),
+    "BP_BENEFITS_ON": Param("brand.strategy.member_benefits.cost_per_member_year", derive=benefits_on, unit="flag",
+                            source="on when a cost per member is set"),
+    "BP_BENEFITS_RELIEF": Param("brand.strategy.member_benefits.dropout_relief"),
+}
+STATE = {
+    "SV_BALANCE": State("stored_value", np.float32,
+                        doc="Unspent stored value (face value, currency): owed to the holder."),
+}
+TALLIES = {"T_SV_TOPUPS": "stored_value_topups", "T_SV_CASH": "stored_value_cash",
+           "T_SV_SPENT": "stored_value_spent", "T_PUR_SV": "purchases_stored_value",
+           "T_SV_LIABILITY": "stored_value_liability"}
+LEDGER = {"REV_SV_BREAKAGE": "stored_value_breakage", "C_SV_BONUS": "stored_value_bonus",
+          "C_BENEFITS": "member_benefits"}
+REVENUE = ("REV_SV_BREAKAGE",)
+EVENTS = {"E_TOPUP": "topped_up"}
+DAY_SLOTS = Slots(STREAM, block=4, ranges={"topup": (0, 1)})
+SLOTS = (DAY_SLOTS,)
+BLOCK = DAY_SLOTS.block
+S_TOPUP = DAY_SLOTS.first("topup")
+_M = "sim.model.mechanisms.stored_value"
+FORMS = (
+    Form("Chance a member whose balance cannot pay a basket tops up today, R top-ups a year", f"{_M}:topup_chance",
+         "f(R)", "1 - exp(-R / 365)", {"R": (0.01, 52.0)}),
+    Form("Cost of the bonus in a drawn balance D, bonus share B", f"{_M}:bonus_cost", "f(D, B)",
+         "D * B / (1 + B)", {"D": (0.0, 1e5), "B": (0.0, 1.0)}),
+    Form("Dropout multiplier of a member holding a balance, card multiplier V, benefits relief E",
+         f"{_M}:lock_in_multiplier", "f(V, E)", "V * (1 - E)", {"V": (0.0, 1.0), "E": (0.0, 0.95)}),
+)
+
+
+@njit(inline="always")
+def topup_chance(rate_per_year):
+    """Chance of a top-up today at ``rate_per_year`` top-ups a year: ``1 - exp(-rate / 365)``."""
+    return -math.expm1(-rate_per_year / 365.0)
+
+
+@njit(inline="always")
+def bonus_cost(drawn, bonus):
+    """The part of a drawn balance ``drawn`` that was bonus, not cash: ``drawn * bonus / (1 + bonus)``."""
+    return drawn * bonus / (1.0 + bonus)
+
+
+@njit(inline="always")
+def lock_in_multiplier(card, relief):
+    """Dropout multiplier ``card * (1 - relief)`` of a card multiplier and a benefits relief."""
+    return card * (1.0 - relief)
+
+
+@njit(inline="always")
+def holds_balance(pair, i, k):
+    """Whether consumer ``i`` holds stored value with brand ``k`` (their purchases then go private)."""
+    return pair[i, k].stored_value > 0.0
+
+
+@njit(inline="always")
+def repurchase_multiplier(pair, bp, i, k):
+    """Purchase-rate multiplier of consumer ``i``: ``1 + repurchase_lift`` while a balance lasts, else 1."""
+    if pair[i, k].stored_value > 0.0:
+        return 1.0 + bp[k, L.BP_SV_LIFT]
+    return 1.0
+
+
+@njit(inline="always")
+def dropout_multiplier(pair, bp, i, k, member):
+    """Dropout multiplier of consumer ``i``: the card's while a balance lasts, times the members' benefits."""
+    card = bp[k, L.BP_SV_DROPOUT] if pair[i, k].stored_value > 0.0 else 1.0
+    relief = bp[k, L.BP_BENEFITS_RELIEF] if member and bp[k, L.BP_BENEFITS_ON] > 0.5 else 0.0
+    return lock_in_multiplier(card, relief)
+
+
+@njit(inline="always")
+def pay_from_balance(c, prm, books, i, k, price, member):
+    """Pay a private purchase of list price ``price`` from the balance first; returns the face value drawn.
+
+    A member pays the member price of the tier they hold (the tier's discount is booked as a cost by
+    membership, as for any private purchase). The bonus part of what is drawn is booked as a cost.
+    """
+    pair, mp, bp = c.pair, prm.mp, prm.bp
+    money_k, tally_k = books.money[k], books.tally[k]
+    due = price
+    if member and bp[k, L.BP_MEMBERSHIP_ON] > 0.5:
+        due = price * (1.0 - prm.tiers[k, pair[i, k].tier, L.TIER_DISCOUNT])
+    balance = pair[i, k].stored_value
+    drawn = min(balance, due)
+    pair[i, k].stored_value = balance - drawn
+    money_k[L.C_SV_BONUS] += bonus_cost(drawn, bp[k, L.BP_SV_BONUS]) * mp[L.MP_REP]
+    tally_k[L.T_SV_SPENT] += drawn
+    tally_k[L.T_PUR_SV] += 1.0
+    return drawn
+
+
+@njit(inline="always")
+def write_off(pair, prm, books, i, k):
+    """Breakage on a lapse: a share ``breakage_share`` of the balance is income, the rest stays owed."""
+    mp, bp, money_k = prm.mp, prm.bp, books.money[k]
+    broken = pair[i, k].stored_value * bp[k, L.BP_SV_BREAKAGE]
+    if broken > 0.0:
+        pair[i, k].stored_value -= broken
+        money_k[L.REV_SV_BREAKAGE] += broken * mp[L.MP_REP]
+        money_k[L.C_SV_BONUS] += bonus_cost(broken, bp[k, L.BP_SV_BONUS]) * mp[L.MP_REP]
+
+
+@njit(cache=True)
+def stored_value_kernel(c, prm, books, jr, day, key_day, active):
+    """Top-ups, member benefits' cost and the end-of-day liability, for brands with ``active[k]``."""
+    stage, pair, traits = c.stage, c.pair, c.traits
+    mp, bp = prm.mp, prm.bp
+    money, tally = books.money, books.tally
+    n, n_brands = stage.shape
+    rep = mp[L.MP_REP]
+    for k in range(n_brands):
+        if not active[k]:
+            continue
+        slot = BLOCK * k
+        p_topup = topup_chance(bp[k, L.BP_SV_RATE]) if bp[k, L.BP_SV_RATE] > 0.0 else 0.0
+        amount = bp[k, L.BP_SV_AMOUNT]
+        credit = amount * (1.0 + bp[k, L.BP_SV_BONUS])
+        members = 0.0
+        owed = 0.0
+        for i in range(n):
+            if stage[i, k] == L.MEMBER:
+                members += 1.0
+                if p_topup > 0.0 and pair[i, k].stored_value < traits[i, L.BASKET] and \
+                        uniform(key_day, i, slot + S_TOPUP) < p_topup:
+                    pair[i, k].stored_value += credit
+                    tally[k, L.T_SV_TOPUPS] += 1.0
+                    tally[k, L.T_SV_CASH] += amount
+                    money[k, L.C_PAYMENT] += amount * rep * mp[L.MP_PAYFEE]
+                    log_event(jr, day, i, k, L.E_TOPUP, int(amount))
+            owed += pair[i, k].stored_value
+        tally[k, L.T_SV_LIABILITY] = owed
+        if bp[k, L.BP_BENEFITS_ON] > 0.5:
+            money[k, L.C_BENEFITS] += members * bp[k, L.BP_BENEFITS_COST] / 365.0 * rep
+
+
+def step(model: MarketModel, day: int) -> None:
+    """Top-ups, benefits and liability for brands that run them or still owe a balance."""
+    bp = model.packed.bp
+    issuing = bp[:, L.BP_SV_RATE] > 0
+    issued = getattr(model, "stored_value_issued", None)  # a brand that has issued value keeps its liability
+    if issued is not None:
+        issuing = issuing | issued
+    if issuing.any():
+        model.stored_value_issued = issuing
+    active = issuing | (bp[:, L.BP_BENEFITS_ON] > 0.5)
+    if not active.any():
+        return
+    stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                        key(model.seed, STREAM, day), active.astype(np.uint8))
