@@ -4,7 +4,7 @@ Index = consumer id; arrays are allocated once, never resized or compacted. Trai
 fixed for the run; state is shared (fatigue) or per brand. A consumer's state with one brand (trust,
 consent, points, tier, last purchase...) is one record of ``pair`` (a structured array, shape (N, K),
 dtype :data:`sim.model.layout.PAIR_DTYPE` assembled from the components' ``STATE``), so a kernel's visit
-to a consumer reads one short run of memory. With one brand a consumer costs about 80 bytes (see
+to a consumer reads one short run of memory. With one brand a consumer costs about 87 bytes (see
 :meth:`Population.bytes_per_consumer`).
 
 Kernels take the population as one named tuple, :class:`Consumers` (``c.stage``, ``c.pair``,
