@@ -14,7 +14,8 @@ not checked instead of passing silently.
 
 The exercises of the instructor pack (``docs/teaching/instructor_pack.md``) have ids such as ``03-E2``;
 :func:`exercise` checks a computed answer against the range the pack gives for it, so the pack and the
-notebooks cannot drift apart.
+notebooks cannot drift apart. Worksheet questions (``W2-C1``) are checked the same way by
+:func:`worksheet_answer`, from runs made as the dashboard page makes them (``tests/test_worksheet_answers.py``).
 
 This module is presentation-layer support with no model imports: it only formats and compares numbers.
 """
@@ -31,6 +32,8 @@ SMALL_ENV = "SIM_NOTEBOOK_SMALL"
 
 #: Exercise ids in the pack and in the check cells: notebook number, "-E", exercise number.
 EXERCISE_ID = re.compile(r"^(0[1-7])-E([1-9])$")
+#: Worksheet question ids in the pack (``W2-C1``): worksheet number, "-", part letter, question number.
+WORKSHEET_ID = re.compile(r"^W([1-6])-([A-Z])([1-9])$")
 
 PASS = "✓"
 SKIP = "–"
@@ -116,6 +119,21 @@ def exercise(exercise_id: str, value: float, low: float, high: float, answer: st
     if not EXERCISE_ID.match(exercise_id):
         raise ValueError(f"exercise id {exercise_id!r} is not of the form '03-E2'")
     return check_range(value, low, high, f"{exercise_id}: {answer}")
+
+
+def worksheet_answer(question_id: str, value: float, low: float, high: float, answer: str) -> bool | None:
+    """Check a no-code worksheet's answer, computed as the dashboard page computes it, against the pack's range.
+
+    Args:
+        question_id: The worksheet question, e.g. ``"W2-C1"`` (the pack's "Worksheet answers" table).
+        value: The number a student reads off the page, computed at the page's default size and seeds.
+        low: Lower end of the expected range (as written in the pack).
+        high: Upper end of the expected range.
+        answer: What the number is, in words.
+    """
+    if not WORKSHEET_ID.match(question_id):
+        raise ValueError(f"worksheet question id {question_id!r} is not of the form 'W2-C1'")
+    return check_range(value, low, high, f"{question_id}: {answer}")
 
 
 def which_is_higher(values: dict[str, float]) -> str:

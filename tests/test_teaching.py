@@ -133,3 +133,15 @@ def test_strip_answer_key_writes_a_student_copy_and_never_overwrites(tmp_path) -
     with pytest.raises(ValueError, match="not a readable notebook"):
         strip_answer_key(bad, tmp_path / "x.ipynb")
     assert main(["oops"]) == 2
+
+
+def test_worksheet_question_ids_are_validated_and_named_in_the_message() -> None:
+    """``W2-C1`` is checked against its range and named in a mismatch; an exercise id is not a worksheet id."""
+    from sim.teaching import worksheet_answer
+
+    assert worksheet_answer("W2-C1", 0.95, 0.9, 1.0, "variant profit ÷ baseline profit") is True
+    with pytest.raises(ClaimMismatch, match=r"W2-C1: variant profit"):
+        worksheet_answer("W2-C1", 1.05, 0.9, 1.0, "variant profit ÷ baseline profit")
+    for bad in ("03-E2", "W7-C1", "W2-c1", "W2-C0", "W2C1"):
+        with pytest.raises(ValueError, match="W2-C1"):
+            worksheet_answer(bad, 0.95, 0.9, 1.0, "x")
