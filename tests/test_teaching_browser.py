@@ -139,6 +139,18 @@ def test_worksheet_w3_walk_through(server: str, browser) -> None:
         axis = page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
                              ".map(g => (g.layout.yaxis && g.layout.yaxis.title && g.layout.yaxis.title.text) || '')")
         assert any(t("lever.messaging.quality", "en") in a for a in axis), axis
+        # question B1: the best frequency of the top quality row is above that of the bottom row
+        # (read from plotly's computed data: the trace's own z may arrive as a packed binary array)
+        heat = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+            .flatMap(g => (g.calcdata || []).map(c => c[0]).filter(c => c.trace && c.trace.type === 'heatmap'))
+            .map(c => ({x: Array.from(c.trace.x, Number), y: Array.from(c.trace.y, Number),
+                        z: Array.from(c.z, r => Array.from(r, Number))}))""")
+        assert len(heat) == 1, heat
+        x, y, z = heat[0]["x"], heat[0]["y"], heat[0]["z"]
+        assert len(z) == len(y) == 5 and all(len(r) == len(x) == 5 for r in z), heat
+        low_q, high_q = z[y.index(min(y))], z[y.index(max(y))]
+        best_low, best_high = x[low_q.index(max(low_q))], x[high_q.index(max(high_q))]
+        assert best_high > best_low, (best_low, best_high, heat)
         page.screenshot(path=str(SHOTS / "worksheet_w3_explore.png"), full_page=True)
     finally:
         page.close()
