@@ -121,6 +121,7 @@ def test_a_gap_whose_interval_includes_zero_claims_no_lead_and_no_share_of_it() 
         head = t("why.unclear", lang, lead="@", other="@", gap="@", interval="@", items="@").split("@")[0]
         assert lines[0].startswith(head), (lang, lines[0])
         assert "%" not in "".join(lines).replace("95%", ""), lines  # no share of a gap that may be nil
+    assert not any("for the lead" in x for x in why_lines(noisy, "en", bold=False))  # no lead claimed anywhere
     clear = Attribution("A", "B", 179, "CNY", noisy.per_seed.abs())
     assert clear.total()["ci_low"] > 0
     assert why_lines(clear, "en", bold=False)[0].startswith("A leads B by")

@@ -358,6 +358,7 @@ def why_lines(attr: Attribution, lang: str = "en", *, top: int = 3, bold: bool =
         lines.append(t("why.against", lang, lead=fmt(lead), items=sep.join(con)))
     mpro, mcon = named(attr.by_mechanism(), "mechanism", "mechanism")
     if mpro or mcon:
-        lines.append(t("why.mechanisms", lang, pro=sep.join(mpro) if mpro else t("why.nothing", lang),
+        lines.append(t("why.mechanisms_unclear" if unclear else "why.mechanisms", lang, lead=fmt(lead),
+                       pro=sep.join(mpro) if mpro else t("why.nothing", lang),
                        con=sep.join(mcon) if mcon else t("why.nothing", lang)))
     return lines

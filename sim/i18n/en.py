@@ -965,11 +965,12 @@ STRINGS: dict[str, str] = {
     "paired.unclear": "No clear difference on {kpi_lower}{when}: {a} does better in {a_wins} of {n} seeds, but "
                       "{a} minus {b} is {diff} on average ({pct}% CI {low} to {high}, {method}), an interval "
                       "that includes zero",
-    # ---- decide answers: no clear lead in the why (issue 15, finish) ----
+    # ---- decide answers: no clear lead, target title, unsure robustness (issue 15, finish) ----
     "why.unclear": "No clear lead in profit: {lead} is ahead of {other} by {gap} on average{interval}, an interval "
                    "that includes zero, so the gap may be noise; the items that differ most in {lead}'s favour: "
                    "{items}.",
     "why.part_plain": "{name} ({value})",
+    "why.mechanisms_unclear": "By mechanism, in {lead}'s favour: {pro}; against it: {con}.",
     "decide.target_title": "Where the KPI reaches the target",
     "decide.robust_holds_unsure": "No single assumption moves the mean gap A − B across zero within its range; the one "
                                   "that moves it most is {top}. But the gap itself is unsure here (its interval "

@@ -918,10 +918,11 @@ STRINGS: dict[str, str] = {
                           "（messaging.cap_per_week）を上げるか外してください。",
     "paired.unclear": "{kpi_lower}{when}では明確な差はありません：{a} は {n} シード中 {a_wins} で上回りますが、"
                       "{a} − {b} は平均 {diff}（{pct}% 信頼区間 {low} ～ {high}、{method}）で、区間はゼロを含みます",
-    # ---- decide answers: no clear lead in the why (issue 15, finish) ----
+    # ---- decide answers: no clear lead, target title, unsure robustness (issue 15, finish) ----
     "why.unclear": "利益に明確なリードはありません：{lead} は {other} を平均 {gap} 上回りますが{interval}、区間がゼロを"
                    "含むため偶然の差かもしれません。{lead} に有利に働いた主な項目：{items}。",
     "why.part_plain": "{name}（{value}）",
+    "why.mechanisms_unclear": "メカニズム別では、{lead} に有利なのは {pro}、不利なのは {con} です。",
     "decide.target_title": "KPI が目標に達する点",
     "decide.robust_holds_unsure": "範囲内で単独で平均差 A − B をゼロの反対側へ動かす前提はありません。最も大きく動かすのは"
                                   " {top} です。ただし差そのものはこの規模では不確かです（区間がゼロを含みます）。勝敗を"

@@ -878,10 +878,11 @@ STRINGS: dict[str, str] = {
                           "而不是 {per_week} 条。要多发，请提高或取消上限（messaging.cap_per_week）。",
     "paired.unclear": "{kpi_lower}{when}上没有明确差异：{a} 在 {n} 个种子中有 {a_wins} 个更好，但 {a} 减 {b} 平均为 {diff}"
                       "（{pct}% 置信区间 {low} 至 {high}，{method}），区间包含零",
-    # ---- decide answers: no clear lead in the why (issue 15, finish) ----
+    # ---- decide answers: no clear lead, target title, unsure robustness (issue 15, finish) ----
     "why.unclear": "利润上没有明确的领先者：{lead} 平均比 {other} 多 {gap}{interval}，区间包含零，差距可能只是随机波动；"
                    "对 {lead} 有利、差别最大的项目：{items}。",
     "why.part_plain": "{name}（{value}）",
+    "why.mechanisms_unclear": "按机制：有利于 {lead} 的是 {pro}；不利的是 {con}。",
     "decide.target_title": "KPI 在何处达到目标",
     "decide.robust_holds_unsure": "没有任何单一假设在其范围内使平均差距 A − B 越过零；影响最大的是 {top}。但差距本身在此"
                                   "规模下并不确定（区间包含零）：请先增加重复次数或消费者数量，再判断胜负。",
