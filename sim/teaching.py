@@ -14,7 +14,8 @@ not checked instead of passing silently.
 
 The exercises of the instructor pack (``docs/teaching/instructor_pack.md``) have ids such as ``03-E2``;
 :func:`exercise` checks a computed answer against the range the pack gives for it, so the pack and the
-notebooks cannot drift apart.
+notebooks cannot drift apart. Worksheet questions (``W2-C1``) are checked the same way by
+:func:`worksheet_answer`, from runs made as the dashboard page makes them (``tests/test_worksheet_answers.py``).
 
 This module is presentation-layer support with no model imports: it only formats and compares numbers.
 """
@@ -31,6 +32,8 @@ SMALL_ENV = "SIM_NOTEBOOK_SMALL"
 
 #: Exercise ids in the pack and in the check cells: notebook number, "-E", exercise number.
 EXERCISE_ID = re.compile(r"^(0[1-7])-E([1-9])$")
+#: Worksheet question ids in the pack (``W2-C1``): worksheet number, "-", part letter, question number.
+WORKSHEET_ID = re.compile(r"^W([1-6])-([A-Z])([1-9])$")
 
 PASS = "✓"
 SKIP = "–"
@@ -118,6 +121,21 @@ def exercise(exercise_id: str, value: float, low: float, high: float, answer: st
     return check_range(value, low, high, f"{exercise_id}: {answer}")
 
 
+def worksheet_answer(question_id: str, value: float, low: float, high: float, answer: str) -> bool | None:
+    """Check a no-code worksheet's answer, computed as the dashboard page computes it, against the pack's range.
+
+    Args:
+        question_id: The worksheet question, e.g. ``"W2-C1"`` (the pack's "Worksheet answers" table).
+        value: The number a student reads off the page, computed at the page's default size and seeds.
+        low: Lower end of the expected range (as written in the pack).
+        high: Upper end of the expected range.
+        answer: What the number is, in words.
+    """
+    if not WORKSHEET_ID.match(question_id):
+        raise ValueError(f"worksheet question id {question_id!r} is not of the form 'W2-C1'")
+    return check_range(value, low, high, f"{question_id}: {answer}")
+
+
 def which_is_higher(values: dict[str, float]) -> str:
     """The name of the largest value, for prose that follows the computed direction."""
     if not values:
@@ -198,21 +216,112 @@ def strip_answer_key(source: str | os.PathLike, target: str | os.PathLike) -> in
     return len(cells) - len(kept)
 
 
+def run_notebook(path: str | os.PathLike, *, small: bool = False, timeout: int = 3600) -> tuple[list[str], float, str]:
+    """Execute a notebook with this interpreter (full size unless ``small``) and collect its claim lines.
+
+    Nothing is written: the executed copy stays in memory. Claims marked ``full_size_only`` are checked
+    only at full size, so this is how they are run (``python -m sim.teaching run``).
+
+    Args:
+        path: The notebook.
+        small: Run at the small CI size (sets ``SIM_NOTEBOOK_SMALL=1``); else the notebook's full size.
+        timeout: Seconds allowed per cell.
+
+    Returns:
+        ``(lines, seconds, error)``: every ``✓``/``–`` line the check cells printed, the wall time, and the
+        first error's ``name: message`` (empty when the notebook ran to the end).
+
+    Raises:
+        ImportError: ``nbclient``, ``nbformat`` or ``ipykernel`` is not installed (the ``test`` extra).
+        ValueError: ``path`` is not a readable notebook.
+    """
+    import json
+    import shutil
+    import sys
+    import tempfile
+    import time
+    from pathlib import Path
+
+    import nbclient
+    import nbformat
+
+    src = Path(path)
+    try:
+        nb = nbformat.read(src, as_version=4)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{src} is not a readable notebook") from exc
+    base = Path(tempfile.mkdtemp(prefix="ptsim-kernel-"))
+    saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", SMALL_ENV)}
+    try:
+        spec = base / "kernels" / "ptsim-run"
+        spec.mkdir(parents=True)
+        spec.joinpath("kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python (ptsim)", "language": "python"}), encoding="utf-8")
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(base), saved["JUPYTER_PATH"]]))
+        if small:
+            os.environ[SMALL_ENV] = "1"
+        else:
+            os.environ.pop(SMALL_ENV, None)
+        client = nbclient.NotebookClient(nb, kernel_name="ptsim-run", timeout=timeout, allow_errors=True,
+                                         resources={"metadata": {"path": str(src.resolve().parent)}})
+        started = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - started
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(base, ignore_errors=True)
+    lines, error = [], ""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "stream":
+                lines += [x for x in out.get("text", "").splitlines() if x.startswith((PASS, SKIP))]
+            elif out.get("output_type") == "error" and not error:
+                error = f"{out.get('ename')}: {out.get('evalue')}"
+    return lines, seconds, error
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m sim.teaching strip NOTEBOOK STUDENT_COPY``: remove the answer key for a class."""
+    """``python -m sim.teaching strip NOTEBOOK STUDENT_COPY`` or ``run NOTEBOOK [--small]``.
+
+    ``strip`` removes the answer key for a class; ``run`` executes a notebook (full size unless ``--small``),
+    prints its claim lines and the time, and exits 1 when a claim or a cell failed.
+    """
     import sys
 
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 3 or args[0] != "strip":
-        print("usage: python -m sim.teaching strip NOTEBOOK.ipynb STUDENT_COPY.ipynb", file=sys.stderr)
-        return 2
-    try:
-        removed = strip_answer_key(args[1], args[2])
-    except (FileExistsError, ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"wrote {args[2]} without its {removed} answer-key cells")
-    return 0
+    usage = ("usage: python -m sim.teaching strip NOTEBOOK.ipynb STUDENT_COPY.ipynb\n"
+             "       python -m sim.teaching run NOTEBOOK.ipynb [--small]")
+    if len(args) == 3 and args[0] == "strip":
+        try:
+            removed = strip_answer_key(args[1], args[2])
+        except (FileExistsError, ValueError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {args[2]} without its {removed} answer-key cells")
+        return 0
+    if args[:1] == ["run"] and len(args) in (2, 3) and (len(args) == 2 or args[2] == "--small"):
+        small = len(args) == 3
+        try:
+            lines, seconds, error = run_notebook(args[1], small=small)
+        except ImportError as exc:
+            print(f"error: running notebooks needs the test extra (pip install -e '.[test]'): {exc}", file=sys.stderr)
+            return 1
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print("\n".join(lines))
+        print(f"{args[1]}: {'small' if small else 'full'} size, {seconds:.0f} s, {len(lines)} claim lines")
+        if error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        return 0
+    print(usage, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

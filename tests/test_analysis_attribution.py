@@ -97,3 +97,32 @@ def test_identical_options_have_no_gap_to_explain() -> None:
     assert (at.per_seed.to_numpy() == 0).all()
     lines = why_lines(at, "en")
     assert len(lines) == 1 and "no gap to explain" in lines[0]
+
+
+def test_a_gap_whose_interval_includes_zero_claims_no_lead_and_no_share_of_it() -> None:
+    """Paired gaps of +100k, -80k, +60k, -50k: the why says there is no clear lead and gives no "% of the gap".
+
+    Before, it said "B leads A by 7.5k; the lead comes mostly from ... (1,500% of the gap)" under a verdict
+    reading "no clear difference". A clear gap keeps the "leads ... % of the gap" sentence.
+    """
+    import pandas as pd
+
+    from sim.analysis.attribution import Attribution
+    from sim.i18n import t
+
+    items = [c for c in LEDGER_DAILY if c not in ("revenue_private", "referral_rewards")]
+    rows = [{"revenue_private": v, "referral_rewards": -0.5 * v, **dict.fromkeys(items, 0.0)}
+            for v in (200_000.0, -160_000.0, 120_000.0, -100_000.0)]
+    noisy = Attribution("Option A (3)", "Option B (7)", 179, "CNY", pd.DataFrame(rows)[list(LEDGER_DAILY)])
+    tot = noisy.total()
+    assert tot["ci_low"] < 0 < tot["ci_high"] and tot["mean"] == pytest.approx(7_500.0)
+    for lang in ("en", "zh", "ja"):
+        lines = why_lines(noisy, lang, bold=False)
+        head = t("why.unclear", lang, lead="@", other="@", gap="@", interval="@", items="@").split("@")[0]
+        assert lines[0].startswith(head), (lang, lines[0])
+        assert "%" not in "".join(lines).replace("95%", ""), lines  # no share of a gap that may be nil
+    assert not any("for the lead" in x for x in why_lines(noisy, "en", bold=False))  # no lead claimed anywhere
+    clear = Attribution("A", "B", 179, "CNY", noisy.per_seed.abs())
+    assert clear.total()["ci_low"] > 0
+    assert why_lines(clear, "en", bold=False)[0].startswith("A leads B by")
+    assert "of the gap" in why_lines(clear, "en", bold=False)[0]

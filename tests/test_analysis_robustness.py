@@ -116,3 +116,19 @@ def test_breakeven_against_a_target_finds_the_threshold() -> None:
     assert "reaches" in res.sentence() and res.sentence("ja")
     none = breakeven(a, None, SAAS, 0, 100, target=p0 - 250 * 90, reps=3, execution=RUN)
     assert not none.flips and "None in the range" in none.sentence()
+
+
+def test_breakeven_sentence_names_levers_assumptions_and_presets_in_words() -> None:
+    """Labels, not paths or preset ids, in the three languages; an unlabelled path or a user's name as typed."""
+    from sim.analysis.robustness import path_label, scenario_label
+    from sim.i18n import t
+
+    for lang in ("en", "zh", "ja"):
+        assert path_label("brands.0.strategy.referral.referrer_reward", lang) == t("lever.referral.referrer_reward",
+                                                                                   lang)
+        assert path_label("brands.1.strategy.messaging.per_week", lang) == t("lever.messaging.per_week", lang)
+        assert path_label("market.regime.consent_friction", lang) == t("assumption.consent_friction", lang)
+        assert scenario_label("hybrid_in_japan", lang) == t("preset.hybrid_in_japan", lang)
+    assert path_label("brands.0.strategy.acquisition.no_such_lever") == "acquisition.no_such_lever"
+    assert path_label("market.population_growth") == "market.population_growth"
+    assert scenario_label("my <brand>") == "my <brand>" and scenario_label("") == ""

@@ -38,7 +38,7 @@ def _ok(at: AppTest) -> None:
 
 
 def _text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [m.value for m in at.success] + [m.value for m in at.warning]
+    parts = [m.value for m in (*at.markdown, *at.success, *at.warning, *at.info)]
     return "\n".join(str(p) for p in parts)
 
 
@@ -50,7 +50,11 @@ def test_three_or_seven_messages_how_sure_and_why() -> None:
     _ok(at)
     text = _text(at)
     assert "seeds" in text and "Option A \\(3\\)" in text
-    assert "the lead comes mostly from" in text
+    # the why agrees with the profit verdict: a lead only when the interval excludes zero
+    if "No clear difference on profit" in text:
+        assert "No clear lead in profit" in text and "the lead comes mostly from" not in text
+    else:
+        assert "the lead comes mostly from" in text
     assert len(at.get("plotly_chart")) >= 1
     at.radio(key="de_by").set_value("mechanism").run()
     _ok(at)
@@ -77,7 +81,10 @@ def test_does_the_china_playbook_survive_japans_consent_law() -> None:
     at.button(key="de_ro_run").click().run()
     _ok(at)
     text = _text(at)
-    assert "china_playbook_in_japan" in text.replace("\\", "")
+    from sim.i18n import t
+
+    assert t("preset.china_playbook_in_japan", "zh") in _plain(text)  # the scenarios in words, not their ids
+    assert "china_playbook_in_japan" not in _plain(text)
     assert ("结论会翻转" in text) or ("没有任何单一假设" in text)
     assert len(at.get("plotly_chart")) >= 1
 
@@ -101,3 +108,68 @@ def test_pareto_front_with_a_runnable_point() -> None:
     _ok(at)
     assert len(at.get("plotly_chart")) >= 1 and len(at.dataframe) >= 1
     assert at.get("download_button")
+
+
+def _plain(text: str) -> str:
+    """Page text with the Markdown escapes removed (what the user reads)."""
+    return text.replace("\\", "")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ja"])
+def test_breakeven_target_sentence_names_the_lever_and_preset_by_their_labels(lang: str) -> None:
+    """The K = 1 sentence reads "Referrer reward" and "China playbook in China", never a path or preset id."""
+    from sim.i18n import t
+
+    at = _page(lang)
+    at.radio(key="de_tool").set_value("breakeven").run()
+    at.radio(key="de_be_mode").set_value("target").run()
+    at.button(key="de_be_run").click().run()
+    _ok(at)
+    said = _plain("\n".join(str(m.value) for m in [*at.success, *at.warning]))
+    assert t("lever.referral.referrer_reward", lang) in said, said
+    assert t("preset.china_in_china", lang) in said, said
+    for raw in ("referral.referrer_reward", "brands.0.strategy", "china_in_china"):
+        assert raw not in said, said
+
+
+def test_breakeven_versus_sentence_names_the_assumption_and_both_presets_by_their_labels() -> None:
+    """A versus B over a market assumption: the sentence names the assumption and both scenarios in words."""
+    from sim.i18n import t
+
+    at = _page("ja")
+    at.radio(key="de_tool").set_value("breakeven").run()
+    at.button(key="de_be_run").click().run()
+    _ok(at)
+    said = _plain("\n".join(str(m.value) for m in [*at.success, *at.warning]))
+    for key in ("assumption.enforcement_per_violation_complaint", "preset.china_playbook_in_japan",
+                "preset.japan_in_japan"):
+        assert t(key, "ja") in said, (key, said)
+    for raw in ("market.regime", "enforcement_per_violation_complaint", "china_playbook_in_japan", "japan_in_japan"):
+        assert raw not in said, said
+
+
+def _scenario_a(at: AppTest):
+    """The break-even tool's Scenario A box, found by its label (as the user sees it)."""
+    boxes = [b for b in at.selectbox if b.label == "Scenario A"]
+    assert len(boxes) == 1, [b.label for b in at.selectbox]
+    return boxes[0]
+
+
+def test_switching_the_breakeven_mode_resets_scenario_a_and_the_result() -> None:
+    """Each mode has its own Scenario A (its default on first visit) and its own last result, not the other's."""
+    at = _page()
+    at.radio(key="de_tool").set_value("breakeven").run()
+    assert _scenario_a(at).value == "china_playbook_in_japan"
+    _scenario_a(at).set_value("hybrid_in_japan").run()
+    at.button(key="de_be_run").click().run()
+    _ok(at)
+    assert at.success or at.warning
+    at.radio(key="de_be_mode").set_value("target").run()
+    _ok(at)
+    assert _scenario_a(at).value == "china_in_china"  # the target mode's default, not the versus pick
+    assert not at.success and not at.warning and not at.info  # no result (stale or not) from the other mode
+    at.radio(key="de_be_mode").set_value("versus").run()
+    _ok(at)
+    assert _scenario_a(at).value == "hybrid_in_japan"  # the versus choice is kept for its mode
+    assert at.success or at.warning  # and so is its result
+    assert not at.info  # not marked stale: nothing changed in this mode

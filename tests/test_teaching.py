@@ -133,3 +133,48 @@ def test_strip_answer_key_writes_a_student_copy_and_never_overwrites(tmp_path) -
     with pytest.raises(ValueError, match="not a readable notebook"):
         strip_answer_key(bad, tmp_path / "x.ipynb")
     assert main(["oops"]) == 2
+
+
+def test_worksheet_question_ids_are_validated_and_named_in_the_message() -> None:
+    """``W2-C1`` is checked against its range and named in a mismatch; an exercise id is not a worksheet id."""
+    from sim.teaching import worksheet_answer
+
+    assert worksheet_answer("W2-C1", 0.95, 0.9, 1.0, "variant profit ÷ baseline profit") is True
+    with pytest.raises(ClaimMismatch, match=r"W2-C1: variant profit"):
+        worksheet_answer("W2-C1", 1.05, 0.9, 1.0, "variant profit ÷ baseline profit")
+    for bad in ("03-E2", "W7-C1", "W2-c1", "W2-C0", "W2C1"):
+        with pytest.raises(ValueError, match="W2-C1"):
+            worksheet_answer(bad, 0.95, 0.9, 1.0, "x")
+
+
+def test_run_executes_a_notebook_prints_its_claims_and_fails_on_a_mismatch(tmp_path, capsys) -> None:
+    """``python -m sim.teaching run``: the claim lines and the time; exit 1 naming a claim the output contradicts."""
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    from sim.teaching import main
+
+    def notebook(name: str, code: str):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(code)]
+        path = tmp_path / name
+        nbformat.write(nb, path)
+        return path
+
+    ok = notebook("ok.ipynb", "from sim.teaching import check, small_mode\n"
+                              "check(True, '99: a claim that holds', got=1.5)\n"
+                              "check(True, '99: a big claim', full_size_only=True)\n"
+                              "print('small' if small_mode() else 'full')")
+    assert main(["run", str(ok)]) == 0
+    out = capsys.readouterr().out
+    assert "✓ 99: a claim that holds [computed: 1.5]" in out and "✓ 99: a big claim" in out
+    assert "full size" in out and "2 claim lines" in out
+    assert main(["run", str(ok), "--small"]) == 0  # the full-size claim is reported as not checked
+    assert "– not checked at small size (needs the full-size run): 99: a big claim" in capsys.readouterr().out
+    bad = notebook("bad.ipynb", "from sim.teaching import check\ncheck(False, '99: a claim the output contradicts')")
+    assert main(["run", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "ClaimMismatch" in err and "99: a claim the output contradicts" in err
+    assert main(["run", str(tmp_path / "missing.ipynb")]) == 1
+    assert main(["run", str(ok), "--fast"]) == 2
+    assert sorted(tmp_path.iterdir()) == sorted([bad, ok])  # the run wrote nothing

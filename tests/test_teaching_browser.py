@@ -82,9 +82,36 @@ def test_worksheet_w3_walk_through(server: str, browser) -> None:
         page.screenshot(path=str(SHOTS / "worksheet_w3_fatigue.png"), full_page=True)
         page.goto(f"{server}/explore?lang=en")
         _settle(page, 0)
+        # part B as the worksheet sets it: messages per week (0.5 to 14) against content quality (0.1 to 1)
+        assert "China playbook in China" in page.get_by_role("combobox", name=t("common.scenario", "en"),
+                                                              exact=True).input_value()
+        assert t("lever.messaging.per_week", "en") in page.get_by_role(
+            "combobox", name=t("explore.x", "en"), exact=True).input_value()
+        page.get_by_role("combobox", name=t("explore.y", "en"), exact=True).click()
+        page.get_by_role("option", name=t("lever.messaging.quality", "en"), exact=True).click()
+        _settle(page, 0)
+        lows = page.get_by_role("spinbutton", name=t("explore.low", "en"), exact=True)
+        highs = page.get_by_role("spinbutton", name=t("explore.high", "en"), exact=True)
+        assert [float(lows.nth(i).input_value()) for i in (0, 1)] == [0.5, 0.1]
+        assert [float(highs.nth(i).input_value()) for i in (0, 1)] == [14.0, 1.0]
         page.get_by_role("button", name=t("explore.run", "en")).first.click()
         _settle(page, 1)
         assert page.locator("[data-testid='stException']").count() == 0
+        axis = page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                             ".map(g => (g.layout.yaxis && g.layout.yaxis.title && g.layout.yaxis.title.text) || '')")
+        assert any(t("lever.messaging.quality", "en") in a for a in axis), axis
+        # question B1: the best frequency of the top quality row is above that of the bottom row
+        # (read from plotly's computed data: the trace's own z may arrive as a packed binary array)
+        heat = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+            .flatMap(g => (g.calcdata || []).map(c => c[0]).filter(c => c.trace && c.trace.type === 'heatmap'))
+            .map(c => ({x: Array.from(c.trace.x, Number), y: Array.from(c.trace.y, Number),
+                        z: Array.from(c.z, r => Array.from(r, Number))}))""")
+        assert len(heat) == 1, heat
+        x, y, z = heat[0]["x"], heat[0]["y"], heat[0]["z"]
+        assert len(z) == len(y) == 5 and all(len(r) == len(x) == 5 for r in z), heat
+        low_q, high_q = z[y.index(min(y))], z[y.index(max(y))]
+        best_low, best_high = x[low_q.index(max(low_q))], x[high_q.index(max(high_q))]
+        assert best_high > best_low, (best_low, best_high, heat)
         page.screenshot(path=str(SHOTS / "worksheet_w3_explore.png"), full_page=True)
     finally:
         page.close()

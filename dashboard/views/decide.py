@@ -16,6 +16,7 @@ shows a progress bar with the count of runs, and is cached under its inputs.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -24,6 +25,7 @@ import streamlit as st
 from dashboard import common as C
 from dashboard.runs import Ticker, slot
 from sim import figures, figures_decide
+from sim.analysis.robustness import path_label, scenario_label
 from sim.results.kpis import KPI_INFO
 
 T = C.T
@@ -84,9 +86,8 @@ def _md(text: str) -> str:
 
 
 def _label(path: str) -> str:
-    if path.startswith("market."):
-        return T(f"assumption.{path.removeprefix('market.regime.')}")
-    return T(f"lever.{path.split('.strategy.')[-1]}")
+    """A lever or assumption path in words, in the session's language (plain text: escape before Markdown)."""
+    return path_label(path, C.lang())
 
 
 def _scenario(src: str, population: int, days: int):
@@ -223,8 +224,12 @@ st.caption(T(f"decide.about_{tool}"))
 
 
 def _pick(label: str, key: str, default: str) -> str:
-    return st.selectbox(label, options, index=options.index(default) if default in options else 0, key=key,
+    """A scenario box; its pick is kept while the box is hidden (Streamlit drops a hidden widget's state)."""
+    kept = st.session_state.get(f"{key}__kept", default)
+    pick = st.selectbox(label, options, index=options.index(kept) if kept in options else 0, key=key,
                         format_func=C.bind(C.source_label))
+    st.session_state[f"{key}__kept"] = pick
+    return pick
 
 
 def _why(comp: object, a: str, b: str) -> None:
@@ -278,7 +283,9 @@ elif tool == "breakeven":
     mode = st.radio(T("decide.mode"), ("versus", "target"), horizontal=True, key="de_be_mode",
                     format_func=C.bind(lambda x: T(f"decide.mode_{x}")))
     c1, c2 = st.columns(2)
-    src_a = _pick(T("decide.scenario_a"), "de_be_a", "china_in_china" if mode == "target" else
+    # each mode keeps its own Scenario A and its own last result: the two modes ask different questions, so a
+    # pick (or an answer) of one must not carry over to the other
+    src_a = _pick(T("decide.scenario_a"), f"de_be_a_{mode}", "china_in_china" if mode == "target" else
                   "china_playbook_in_japan")
     sa = _scenario(src_a, population, days)
     if mode == "versus":
@@ -305,9 +312,9 @@ elif tool == "breakeven":
     req = (C.doc_key(sa), C.doc_key(sb) if sb is not None else None, path, float(low), float(high), kpi,
            float(target), both, int(reps))
     if st.button(T("explore.run"), key="de_be_run", type="primary", icon=":material/play_arrow:"):
-        st.session_state["de_be_req"] = req
-    if st.session_state.get("de_be_req"):
-        r = st.session_state["de_be_req"]
+        st.session_state[f"de_be_req_{mode}"] = req
+    if st.session_state.get(f"de_be_req_{mode}"):
+        r = st.session_state[f"de_be_req_{mode}"]
         res = C.safe(lambda: breakeven_cached(*r, _text=T("common.computing_many", n=r[-1])))
         if r != req:
             st.info(T("explore.stale"))
@@ -315,7 +322,8 @@ elif tool == "breakeven":
         y_title = C.kpi_label(res.kpi) if not res.b else T("decide.diff_axis", kpi=C.kpi_label(res.kpi))
         fig = figures_decide.breakeven_figure(res.evaluations, flip=res.flip, interval=res.interval,
                                               target=res.target, x_title=_label(res.path), y_title=y_title,
-                                              lang=C.lang(), title=T("decide.breakeven_title"))
+                                              lang=C.lang(),
+                                              title=T("decide.breakeven_title" if res.b else "decide.target_title"))
         C.chart(fig, "de_breakeven", "breakeven")
         st.caption(T("decide.breakeven_note", runs=f"{res.meta['runs']:,}", points=res.meta["evaluations"],
                      reps=len(res.seeds)))
@@ -347,6 +355,7 @@ elif tool == "robust":
         if r != req:
             st.info(T("explore.stale"))
         p = comp.paired("profit", comp.labels[0], comp.labels[1])
+        p = dataclasses.replace(p, a=scenario_label(p.a, C.lang()), b=scenario_label(p.b, C.lang()))  # ids in words
         st.markdown(_md(p.sentence(T("paired.when", day=p.day + 1), C.lang())))
         ranked = res.ranked("profit")
         labels = [_label(x) for x in ranked["path"]]
@@ -364,7 +373,10 @@ elif tool == "robust":
             # not the screening ranking's first, which can differ (a zero-width bar was named before)
             widths = [abs(hi_v - lo_v) for lo_v, hi_v in zip(ranked["kpi_at_low"], ranked["kpi_at_high"], strict=True)]
             top = labels[max(range(len(widths)), key=widths.__getitem__)] if widths else ""
-            st.success(_md(T("decide.robust_holds", top=top)))
+            if p.significant:
+                st.success(_md(T("decide.robust_holds", top=top)))
+            else:  # no verdict to hold: the mean gap keeps its sign, but its interval includes zero
+                st.info(_md(T("decide.robust_holds_unsure", top=top)))
         C.csv_button(ranked, "robustness", "de_ro_csv")
 
 elif tool == "pareto":

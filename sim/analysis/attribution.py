@@ -302,7 +302,9 @@ def why_lines(attr: Attribution, lang: str = "en", *, top: int = 3, bold: bool =
     """The verdict's "why": the largest ledger contributions to the leader's profit lead, and the mechanisms.
 
     Contributions are read from the leader's side (the column with the larger mean profit): a positive
-    contribution widens its lead (more revenue, or less cost), a negative one narrows it. Sales, goods and
+    contribution widens its lead (more revenue, or less cost), a negative one narrows it. When the paired
+    interval of the gap includes zero the first line says there is no clear lead (``why.unclear``) and the
+    items are given in money only, without their share of a gap that may be nil. Sales, goods and
     the fees that scale with sales are netted into one gross-margin step (:meth:`Attribution.by_net_item`),
     so that fines, ad spend and fees are weighed against the margin they compete with.
 
@@ -326,14 +328,20 @@ def why_lines(attr: Attribution, lang: str = "en", *, top: int = 3, bold: bool =
     def money(v: float) -> str:
         return human(v, "currency", attr.currency)
 
+    # an interval that includes zero: the gap may be noise, so no "lead" is claimed and no share of a gap
+    # that could be nil is given (a share of a near-zero gap reads as 1,500%)
+    unclear = math.isfinite(tot["ci_low"]) and math.isfinite(tot["ci_high"]) and tot["ci_low"] <= 0 <= tot["ci_high"]
+
     def named(tab: pd.DataFrame, key: str, prefix: str) -> tuple[list[str], list[str]]:
         v = tab.assign(lead=sign * tab["mean"])
         pro = v[v["lead"] > 0].sort_values("lead", ascending=False).head(top)
         con = v[v["lead"] < 0].sort_values("lead").head(top)
 
         def part(r: pd.Series) -> str:
-            return t("why.part", lang, name=t(f"{prefix}.{r[key]}", lang), value=money(r["lead"]),
-                     share=human(r["lead"] / gap, "fraction"))
+            name = t(f"{prefix}.{r[key]}", lang)
+            if unclear:
+                return t("why.part_plain", lang, name=name, value=money(r["lead"]))
+            return t("why.part", lang, name=name, value=money(r["lead"]), share=human(r["lead"] / gap, "fraction"))
 
         return [part(r) for _, r in pro.iterrows()], [part(r) for _, r in con.iterrows()]
 
@@ -344,12 +352,13 @@ def why_lines(attr: Attribution, lang: str = "en", *, top: int = 3, bold: bool =
     if math.isfinite(tot["ci_low"]):
         interval = t("why.interval", lang, low=money(sign * tot["ci_low"] if sign > 0 else -tot["ci_high"]),
                      high=money(sign * tot["ci_high"] if sign > 0 else -tot["ci_low"]), n=attr.n)
-    lines.append(t("why.lead", lang, lead=fmt(lead), other=fmt(other), gap=money(gap), interval=interval,
-                   items=sep.join(pro) if pro else t("why.nothing", lang)))
+    lines.append(t("why.unclear" if unclear else "why.lead", lang, lead=fmt(lead), other=fmt(other), gap=money(gap),
+                   interval=interval, items=sep.join(pro) if pro else t("why.nothing", lang)))
     if con:
         lines.append(t("why.against", lang, lead=fmt(lead), items=sep.join(con)))
     mpro, mcon = named(attr.by_mechanism(), "mechanism", "mechanism")
     if mpro or mcon:
-        lines.append(t("why.mechanisms", lang, pro=sep.join(mpro) if mpro else t("why.nothing", lang),
+        lines.append(t("why.mechanisms_unclear" if unclear else "why.mechanisms", lang, lead=fmt(lead),
+                       pro=sep.join(mpro) if mpro else t("why.nothing", lang),
                        con=sep.join(mcon) if mcon else t("why.nothing", lang)))
     return lines

@@ -158,7 +158,8 @@ class BreakEven:
 
         unit = kpi_unit(self.kpi)
         cur = self.unit if unit.startswith("currency") else ""
-        lever = self.path.removeprefix("brands.0.strategy.")
+        lever = path_label(self.path, lang)
+        a, b = scenario_label(self.a, lang), scenario_label(self.b, lang)
         lo, hi = self.at("low"), self.at("high")
         if not self.b:
             kv = t(f"kpi.{self.kpi}", lang)
@@ -166,23 +167,48 @@ class BreakEven:
             v_lo = human(lo["mean_diff"] + self.target, unit, cur)
             v_hi = human(hi["mean_diff"] + self.target, unit, cur)
             if self.flip is None:
-                return t("decide.target_none", lang, lever=lever, low=_num(self.low), high=_num(self.high), a=self.a,
+                return t("decide.target_none", lang, lever=lever, low=_num(self.low), high=_num(self.high), a=a,
                          kpi=kv, target=tgt, v_low=v_lo, v_high=v_hi)
             ilo, ihi = self.interval or (math.nan, math.nan)
-            return t("decide.target_hit", lang, lever=lever, flip=_num(self.flip), a=self.a, kpi=kv, target=tgt,
+            return t("decide.target_hit", lang, lever=lever, flip=_num(self.flip), a=a, kpi=kv, target=tgt,
                      i_low=_num(ilo) + ("−" if self.open_ends[0] else ""),
                      i_high=_num(ihi) + ("+" if self.open_ends[1] else ""), pct=int(round(100 * self.level)),
                      v_low=v_lo, v_high=v_hi, low=_num(self.low), high=_num(self.high))
         if self.flip is None:
             return t("decide.no_flip", lang, lever=lever, low=_num(self.low), high=_num(self.high),
-                     a=self.a, b=self.b, kpi=t(f"kpi.{self.kpi}", lang),
+                     a=a, b=b, kpi=t(f"kpi.{self.kpi}", lang),
                      d_low=human(lo["mean_diff"], unit, cur), d_high=human(hi["mean_diff"], unit, cur))
         ilo, ihi = self.interval or (math.nan, math.nan)
-        return t("decide.flip", lang, lever=lever, flip=_num(self.flip), a=self.a, b=self.b,
+        return t("decide.flip", lang, lever=lever, flip=_num(self.flip), a=a, b=b,
                  kpi=t(f"kpi.{self.kpi}", lang), i_low=_num(ilo) + ("−" if self.open_ends[0] else ""),
                  i_high=_num(ihi) + ("+" if self.open_ends[1] else ""), pct=int(round(100 * self.level)),
                  d_low=human(lo["mean_diff"], unit, cur), d_high=human(hi["mean_diff"], unit, cur),
                  low=_num(self.low), high=_num(self.high))
+
+
+def path_label(path: str, lang: str = "en") -> str:
+    """A lever or market assumption in words ("Referrer reward"), in ``lang``; an unlabelled one as its path.
+
+    ``brands.N.strategy.<lever>`` reads the ``lever.<lever>`` label, ``market.regime.<name>`` the
+    ``assumption.<name>`` label (:mod:`sim.i18n`).
+    """
+    from sim.i18n import has, t
+
+    parts = path.split(".")
+    if len(parts) > 3 and parts[0] == "brands" and parts[2] == "strategy":
+        key = "lever." + ".".join(parts[3:])
+    elif path.startswith("market.regime."):
+        key = "assumption." + path.removeprefix("market.regime.")
+    else:
+        key = ""
+    return t(key, lang) if key and has(key) else path.removeprefix("brands.0.strategy.")
+
+
+def scenario_label(name: str, lang: str = "en") -> str:
+    """A scenario's name in words: a preset id reads its translated title, any other name is kept as typed."""
+    from sim.i18n import has, t
+
+    return t(f"preset.{name}", lang) if name and has(f"preset.{name}") else name
 
 
 def _num(v: float) -> str:

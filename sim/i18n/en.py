@@ -984,4 +984,14 @@ STRINGS: dict[str, str] = {
     "whatif.cross_sell": "Chance a purchase leads to trying another product line",
     "whatif.cross_sell_help": "With several product lines (cross_sell.lines), a buyer tries an untried line with this chance when they buy, members more often; with one line it has no effect.",
     "whatif.value_levers": "Lock-in levers: stored value, member benefits, cross-sell",
+    # ---- decide answers: no clear lead, target title, unsure robustness (issue 15, finish) ----
+    "why.unclear": "No clear lead in profit: {lead} is ahead of {other} by {gap} on average{interval}, an interval "
+                   "that includes zero, so the gap may be noise; the items that differ most in {lead}'s favour: "
+                   "{items}.",
+    "why.part_plain": "{name} ({value})",
+    "why.mechanisms_unclear": "By mechanism, in {lead}'s favour: {pro}; against it: {con}.",
+    "decide.target_title": "Where the KPI reaches the target",
+    "decide.robust_holds_unsure": "No single assumption moves the mean gap A − B across zero within its range; the one "
+                                  "that moves it most is {top}. But the gap itself is unsure here (its interval "
+                                  "includes zero): add replicates or consumers before reading a winner.",
 }

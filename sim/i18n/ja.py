@@ -937,4 +937,13 @@ STRINGS: dict[str, str] = {
     "whatif.cross_sell": "購入が別の商品ラインの試用につながる確率",
     "whatif.cross_sell_help": "複数の商品ライン（cross_sell.lines）がある場合、購入時にこの確率で未購入のラインを試します（会員はより高く）。ラインが 1 つなら効果はありません。",
     "whatif.value_levers": "囲い込みの施策：プリペイド、会員特典、クロスセル",
+    # ---- decide answers: no clear lead, target title, unsure robustness (issue 15, finish) ----
+    "why.unclear": "利益に明確なリードはありません：{lead} は {other} を平均 {gap} 上回りますが{interval}、区間がゼロを"
+                   "含むため偶然の差かもしれません。{lead} に有利に働いた主な項目：{items}。",
+    "why.part_plain": "{name}（{value}）",
+    "why.mechanisms_unclear": "メカニズム別では、{lead} に有利なのは {pro}、不利なのは {con} です。",
+    "decide.target_title": "KPI が目標に達する点",
+    "decide.robust_holds_unsure": "範囲内で単独で平均差 A − B をゼロの反対側へ動かす前提はありません。最も大きく動かすのは"
+                                  " {top} です。ただし差そのものはこの規模では不確かです（区間がゼロを含みます）。勝敗を"
+                                  "読む前に反復回数か消費者数を増やしてください。",
 }

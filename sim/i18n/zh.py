@@ -897,4 +897,12 @@ STRINGS: dict[str, str] = {
     "whatif.cross_sell": "一次购买带来尝试另一条产品线的概率",
     "whatif.cross_sell_help": "策略中有多条产品线（cross_sell.lines）时，顾客每次购买以此概率尝试一条未买过的产品线，会员更高；只有一条产品线时无效。",
     "whatif.value_levers": "锁客杠杆：储值、会员权益、交叉销售",
+    # ---- decide answers: no clear lead, target title, unsure robustness (issue 15, finish) ----
+    "why.unclear": "利润上没有明确的领先者：{lead} 平均比 {other} 多 {gap}{interval}，区间包含零，差距可能只是随机波动；"
+                   "对 {lead} 有利、差别最大的项目：{items}。",
+    "why.part_plain": "{name}（{value}）",
+    "why.mechanisms_unclear": "按机制：有利于 {lead} 的是 {pro}；不利的是 {con}。",
+    "decide.target_title": "KPI 在何处达到目标",
+    "decide.robust_holds_unsure": "没有任何单一假设在其范围内使平均差距 A − B 越过零；影响最大的是 {top}。但差距本身在此"
+                                  "规模下并不确定（区间包含零）：请先增加重复次数或消费者数量，再判断胜负。",
 }
