@@ -49,6 +49,15 @@ NEW_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "issue 13: group buying": ("group_discounts", "groups_opened", "groups_filled", "groups_failed",
                                "purchases_group", "joins_group"),
+    "issue 13: stored-value cards and member benefits": (
+        "stored_value_breakage", "stored_value_bonus", "member_benefits", "stored_value_topups", "stored_value_cash",
+        "stored_value_spent", "purchases_stored_value", "stored_value_liability", "stored_value_credited",
+        "stored_value_broken",
+    ),
+    "issue 13: cross-sell across product lines": (
+        "line_trials", "purchases_other_lines", "sales_line_1", "sales_line_2", "sales_line_3", "sales_line_4",
+        "sales_line_5",
+    ),
 }
 ALL_NEW_COLUMNS: frozenset[str] = frozenset(c for cols in NEW_COLUMNS.values() for c in cols)
 

@@ -78,7 +78,8 @@ STATE = {
 }
 TALLIES = {"T_SV_TOPUPS": "stored_value_topups", "T_SV_CASH": "stored_value_cash",
            "T_SV_SPENT": "stored_value_spent", "T_PUR_SV": "purchases_stored_value",
-           "T_SV_LIABILITY": "stored_value_liability"}
+           "T_SV_LIABILITY": "stored_value_liability", "T_SV_CREDIT": "stored_value_credited",
+           "T_SV_BROKEN": "stored_value_broken"}
 LEDGER = {"REV_SV_BREAKAGE": "stored_value_breakage", "C_SV_BONUS": "stored_value_bonus",
           "C_BENEFITS": "member_benefits"}
 REVENUE = ("REV_SV_BREAKAGE",)
@@ -166,13 +167,28 @@ def write_off(pair, prm, books, i, k):
     broken = pair[i, k].stored_value * bp[k, L.BP_SV_BREAKAGE]
     if broken > 0.0:
         pair[i, k].stored_value -= broken
+        books.tally[k, L.T_SV_BROKEN] += broken
         money_k[L.REV_SV_BREAKAGE] += broken * mp[L.MP_REP]
         money_k[L.C_SV_BONUS] += bonus_cost(broken, bp[k, L.BP_SV_BONUS]) * mp[L.MP_REP]
 
 
+@njit(inline="always")
+def skip(key_day, draw, slot, log_q):
+    """Members passed over before the next one chosen: geometric, ``floor(log(1 - u) / log(1 - p))``.
+
+    Choosing members by geometric gaps is the same as asking each member in turn with chance ``p``
+    (independent Bernoulli trials), with one draw per member chosen instead of one per member.
+    """
+    return int(math.floor(math.log1p(-uniform(key_day, draw, slot)) / log_q))
+
+
 @njit(cache=True)
 def stored_value_kernel(c, prm, books, jr, day, key_day, active):
-    """Top-ups, member benefits' cost and the end-of-day liability, for brands with ``active[k]``."""
+    """Top-ups and member benefits' cost, for brands with ``active[k]``.
+
+    Who tops up: each member is chosen with the day's top-up chance (by geometric gaps, :func:`skip`,
+    so only the chosen members' records are read) and tops up if their balance cannot pay one basket.
+    """
     stage, pair, traits = c.stage, c.pair, c.traits
     mp, bp = prm.mp, prm.bp
     money, tally = books.money, books.tally
@@ -181,30 +197,42 @@ def stored_value_kernel(c, prm, books, jr, day, key_day, active):
     for k in range(n_brands):
         if not active[k]:
             continue
-        slot = BLOCK * k
+        slot = BLOCK * k + S_TOPUP
         p_topup = topup_chance(bp[k, L.BP_SV_RATE]) if bp[k, L.BP_SV_RATE] > 0.0 else 0.0
+        log_q = math.log1p(-p_topup) if p_topup > 0.0 else 0.0
         amount = bp[k, L.BP_SV_AMOUNT]
         credit = amount * (1.0 + bp[k, L.BP_SV_BONUS])
-        members = 0.0
-        owed = 0.0
+        members = 0
+        draws = 0
+        gap = skip(key_day, 0, slot, log_q) if p_topup > 0.0 else -1
         for i in range(n):
-            if stage[i, k] == L.MEMBER:
-                members += 1.0
-                if p_topup > 0.0 and pair[i, k].stored_value < traits[i, L.BASKET] and \
-                        uniform(key_day, i, slot + S_TOPUP) < p_topup:
-                    pair[i, k].stored_value += credit
-                    tally[k, L.T_SV_TOPUPS] += 1.0
-                    tally[k, L.T_SV_CASH] += amount
-                    money[k, L.C_PAYMENT] += amount * rep * mp[L.MP_PAYFEE]
-                    log_event(jr, day, i, k, L.E_TOPUP, int(amount))
-            owed += pair[i, k].stored_value
-        tally[k, L.T_SV_LIABILITY] = owed
+            if stage[i, k] != L.MEMBER:
+                continue
+            members += 1
+            if gap != 0:
+                gap -= 1
+                continue
+            draws += 1
+            gap = skip(key_day, draws, slot, log_q)
+            if pair[i, k].stored_value < traits[i, L.BASKET]:
+                pair[i, k].stored_value += credit
+                tally[k, L.T_SV_TOPUPS] += 1.0
+                tally[k, L.T_SV_CASH] += amount
+                tally[k, L.T_SV_CREDIT] += credit
+                money[k, L.C_PAYMENT] += amount * rep * mp[L.MP_PAYFEE]
+                log_event(jr, day, i, k, L.E_TOPUP, int(amount))
         if bp[k, L.BP_BENEFITS_ON] > 0.5:
             money[k, L.C_BENEFITS] += members * bp[k, L.BP_BENEFITS_COST] / 365.0 * rep
 
 
 def step(model: MarketModel, day: int) -> None:
-    """Top-ups, benefits and liability for brands that run them or still owe a balance."""
+    """Top-ups and benefits for brands that run them; the liability of every brand that has issued value.
+
+    The liability is carried forward rather than summed over every consumer's balance (a pass over the
+    whole population each day): owed today = owed yesterday + face value credited today - drawn today -
+    written off today, all in face value (the drawn and written-off amounts are tallied where they happen,
+    in the purchase pass, messaging and cross-sell).
+    """
     bp = model.packed.bp
     issuing = bp[:, L.BP_SV_RATE] > 0
     issued = getattr(model, "stored_value_issued", None)  # a brand that has issued value keeps its liability
@@ -212,8 +240,14 @@ def step(model: MarketModel, day: int) -> None:
         issuing = issuing | issued
     if issuing.any():
         model.stored_value_issued = issuing
-    active = issuing | (bp[:, L.BP_BENEFITS_ON] > 0.5)
-    if not active.any():
-        return
-    stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                        key(model.seed, STREAM, day), active.astype(np.uint8))
+    active = (bp[:, L.BP_SV_RATE] > 0) | (bp[:, L.BP_BENEFITS_ON] > 0.5)
+    if active.any():
+        stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                            key(model.seed, STREAM, day), active.astype(np.uint8))
+    if issuing.any():
+        tally = model.tally[day]
+        owed = getattr(model, "stored_value_owed", None)
+        if owed is None:
+            owed = model.stored_value_owed = np.zeros(model.k)
+        owed += tally[:, L.T_SV_CREDIT] - tally[:, L.T_SV_SPENT] - tally[:, L.T_SV_BROKEN]
+        tally[:, L.T_SV_LIABILITY] = np.where(issuing, owed, 0.0)
