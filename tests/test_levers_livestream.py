@@ -91,12 +91,19 @@ def test_bad_values_are_refused_with_field_value_and_expected(field: str, value:
 
 
 def test_a_delisted_brand_gets_no_platform_viewers() -> None:
-    """While the marketplace delists the brand (own_site penalty), only pool members watch its sessions."""
-    model = MarketModel(small("china_in_china", 3000, 60, **{
-        f"{B}.sessions_per_week": 7, f"{B}.platform_viewers": 100_000, f"{B}.pool_attendance": 0.5,
-        "brands.0.seed_members": 300}), validating=True)
-    model.listed = np.zeros(1, dtype=np.uint8)  # delisted for the whole run
+    """While the marketplace delists the brand (own_site penalty), only pool members watch its sessions.
+
+    Every day of a spell, the first and the last included: livestreams run after own_site in the day and
+    once read its listing for tomorrow (platform viewers came back on a spell's last day).
+    """
+    from tests.test_messaging_listing import CAUGHT
+
+    model = MarketModel(small("cross_border_seller", 3000, 200, **{
+        **CAUGHT, f"{B}.sessions_per_week": 7, f"{B}.platform_viewers": 100_000, f"{B}.pool_attendance": 0.5,
+        f"{B}.join_rate": 0.2}), validating=True)
     model.run_days()
-    assert col(model, "joins_live").sum() == 0 and col(model, "live_viewers").sum() > 0
-    assert col(model, "purchases_live").sum() > 0  # members, in the pool's live room
-    assert col(model, "first_purchases").sum() == 0  # no platform viewer, no platform first purchase
+    delisted = col(model, "delisted_days") > 0
+    assert delisted.sum() > 20 and (~delisted[30:]).any()
+    assert col(model, "joins_live")[delisted].sum() == 0  # no platform viewer, no joins from the live room
+    assert col(model, "live_viewers")[delisted].sum() > 0  # members still watch in the pool
+    assert col(model, "joins_live")[~delisted].sum() > 0

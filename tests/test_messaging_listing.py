@@ -1,7 +1,7 @@
 """Purchases prompted by messages respect the marketplace's delisting (own_site penalty), as unprompted ones do.
 
 A message-prompted purchase that would go through the public platform does not happen on a day the
-brand is delisted (``model.listed[k] == 0``); one through the private channel still does.
+brand is delisted (``purchase.listing(model, day)[k] == 0``); one through the private channel still does.
 """
 
 from __future__ import annotations

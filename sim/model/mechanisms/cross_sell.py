@@ -37,7 +37,7 @@ from sim.model.component import Param, Slots, State
 from sim.model.forms import Form
 from sim.model.mechanisms import membership
 from sim.model.mechanisms.membership import private_channel_probability, purchase_multiplier
-from sim.model.mechanisms.purchase import attention
+from sim.model.mechanisms.purchase import attention, listing
 from sim.model.mechanisms.stored_value import holds_balance, pay_from_balance
 from sim.model.rng import key, uniform
 from sim.model.state import log_event
@@ -252,8 +252,6 @@ def step(model: MarketModel, day: int) -> None:
     bp = model.packed.bp
     if not (bp[:, L.BP_XS_LINES] > 1).any():
         return
-    # today's listing: own_site runs earlier in the day and has already set ``model.listed`` to tomorrow's; the
-    # days it delists are counted ahead in the tally ``delisted_days``
-    listed = (model.tally[day, :, L.T_DELISTED] == 0).astype(np.uint8)
+    listed = listing(model, day)
     cross_sell_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
                       key(model.seed, STREAM, day), listed)

@@ -18,8 +18,8 @@ the conversion levers. The rules (functional forms: assumption):
   (commission). An unaware or aware buyer becomes a customer (a first purchase). The session's
   purchases add to the everyday BG/NBD purchases (a live sale neither counts as a repeat purchase
   nor earns points: a simplification).
-- **Listing.** On a day the marketplace has delisted the brand (``model.listed``, a penalty of the
-  ``own_site`` lever) the platform brings no viewers; members still watch in the pool.
+- **Listing.** On a day the marketplace has delisted the brand (:func:`~sim.model.mechanisms.purchase.listing`, a
+  penalty of the ``own_site`` lever) the platform brings no viewers; members still watch in the pool.
 - **Joins.** A platform viewer who is not a member, outside a cool-off, follows into the pool (source
   ``live``) with probability ``join_rate * (1 - psi)^w * friction`` (``w``: the market's
   ``invite_psi_weight``; friction: the consent form's).
@@ -37,6 +37,7 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model.component import Param, Slots
+from sim.model.mechanisms.purchase import listing
 from sim.model.rng import key, uniform
 from sim.model.state import join_pool, log_event, move
 
@@ -151,11 +152,11 @@ def step(model: MarketModel, day: int) -> None:
     bp = model.packed.bp
     p_platform = np.zeros(model.k)
     p_buy = np.full(model.k, -1.0)  # -1: no session today
-    listed = getattr(model, "listed", None)
+    listed = listing(model, day)
     for k in range(model.k):
         if sessions_on_day(bp[k, L.BP_LIVE_PER_WEEK], day):
             model.money[day, k, L.C_LIVE_HOST] += bp[k, L.BP_LIVE_HOST_FEE]
-            if listed is None or listed[k]:
+            if listed[k]:
                 p_platform[k] = min(1.0, bp[k, L.BP_LIVE_PLATFORM_VIEWERS] / model.people)
             p_buy[k] = live_conversion(bp[k, L.BP_LIVE_CONVERSION], bp[k, L.BP_LIVE_DISCOUNT],
                                        bp[k, L.BP_LIVE_DISCOUNT_LIFT])

@@ -289,4 +289,4 @@ def step(model: MarketModel, day: int) -> None:
         settle_all_fatigue(p.fatigue, p.fatigue_day, day - 1, model.fatigue_days)
         model.fatigue_days = decay_days
     messaging_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                     rng.key(model.seed, rng.MESSAGING, day), model.plan, model.packed.seg_ok, listing(model))
+                     rng.key(model.seed, rng.MESSAGING, day), model.plan, model.packed.seg_ok, listing(model, day))

@@ -177,8 +177,8 @@ def step(model: MarketModel, day: int) -> None:
     site_day = bp[:, L.BP_SITE_DAY]
     if not (site_day >= 0).any():
         return
-    if getattr(model, "listed", None) is None:
-        model.listed = np.ones(model.k, dtype=np.uint8)  # read by the purchase component
+    if getattr(model, "delisted_until", None) is None:  # read through purchase.listing by every sales component
+        model.delisted_from = np.full(model.k, model.days, dtype=np.int64)
         model.delisted_until = np.full(model.k, -1, dtype=np.int64)
     p_ad = np.full(model.k, -1.0)  # -1: the site takes no orders today
     p_card = np.zeros(model.k)
@@ -206,8 +206,8 @@ def step(model: MarketModel, day: int) -> None:
             chance = penalty_probability(cards[k] * model.rep, bp[k, L.BP_SITE_DETECTION])
             if chance > 0 and uniform_py(key_day, 0, S_PENALTY + k) < chance and bp[k, L.BP_SITE_PENALTY_DAYS] > 0:
                 model.tally[day, k, L.T_PLATFORM_PENALTIES] += 1.0
+                if model.delisted_until[k] < day + 1:  # a new spell, from tomorrow (today's sales stand)
+                    model.delisted_from[k] = day + 1
                 model.delisted_until[k] = max(model.delisted_until[k], day + int(bp[k, L.BP_SITE_PENALTY_DAYS]))
-        # tomorrow's listing: delisted through day ``delisted_until``
-        model.listed[k] = 0 if day + 1 <= model.delisted_until[k] else 1
-        if not model.listed[k] and day + 1 < model.days:
+        if model.delisted_from[k] <= day + 1 <= model.delisted_until[k] and day + 1 < model.days:
             model.tally[day + 1, k, L.T_DELISTED] += 1.0

@@ -257,11 +257,17 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
 def step(model: MarketModel, day: int) -> None:
     """One day of purchases, first purchases, forgetting and dropout (see :func:`purchase_kernel`)."""
     purchase_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                    rng.key(model.seed, rng.PURCHASE, day), rng.key(model.seed, rng.MEMBERSHIP), listing(model),
+                    rng.key(model.seed, rng.PURCHASE, day), rng.key(model.seed, rng.MEMBERSHIP), listing(model, day),
                     model.fatigue_days)
 
 
-def listing(model: MarketModel) -> np.ndarray:
-    """1 per brand whose marketplace listing is live today (the own_site lever's penalty suspends it)."""
-    listed = getattr(model, "listed", None)
-    return np.ones(model.k, dtype=np.uint8) if listed is None else listed
+def listing(model: MarketModel, day: int) -> np.ndarray:
+    """1 per brand whose marketplace listing is live on ``day`` (the own_site lever's penalty suspends it).
+
+    The same answer for every component of the day, whether it runs before or after own_site: a penalty
+    on day d delists the brand from day d + 1 (``model.delisted_from``) through ``model.delisted_until``.
+    """
+    until = getattr(model, "delisted_until", None)
+    if until is None:
+        return np.ones(model.k, dtype=np.uint8)
+    return ((day < model.delisted_from) | (day > until)).astype(np.uint8)
