@@ -215,6 +215,45 @@ def worker_replicates(population: int, count: int, workers: int, pairs: int) -> 
             "start_method": method, "same_results": same}
 
 
+def worker_dashboard(population: int | None, days: int | None, reps: int | None) -> dict:
+    """The runs behind the dashboard's default comparison (China vs Japan at the Compare page's sizes), warm.
+
+    The Compare page opens on the comparison preset ``china_vs_japan`` and computes ``reps`` replicates of
+    each of its scenarios (seeds spawned from one root seed, as the page does) at its default size
+    (``dashboard.settings.Sizes``). The kernels are warmed first (as after set-up) and the page's run
+    cache is empty (a first visit). Timed: the runs alone, serial (the default server: one run at a time
+    per session) and on a 2-process pool (``SIM_DASHBOARD_EXECUTOR=process``); drawing the charts is not
+    included.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: the dashboard package
+    import sim
+    from dashboard.settings import Sizes
+    from sim.analysis.executors import make_executor, map_runs, spawn_seeds
+    from sim.model.warmup import warm_kernels
+    from sim.scenario import load_comparison
+
+    size = Sizes()
+    population, days, reps = population or size.population, days or size.days, reps or size.reps
+    warm_kernels()
+    _, _, ids = load_comparison("china_vs_japan")
+    scenarios = [sim.resolve(i, [f"run.population={population}", f"run.days={days}"]) for i in ids]
+    for sc in scenarios:  # warm every code path the presets use (tiny runs)
+        sim.run(sim.resolve(sc, ["run.population=500", "run.days=30"]))
+    seeds = spawn_seeds(int(scenarios[0].run.seed), reps)
+    calls = [(sc, s) for sc in scenarios for s in seeds]
+    t0 = time.perf_counter()
+    for sc, s in calls:
+        sim.run(sc, seed=s)
+    serial = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with make_executor("process", workers=2, tasks=len(calls)) as ex:
+        map_runs(ex, _timed_kpis, calls)
+    pool = time.perf_counter() - t0
+    return {"scenarios": list(ids), "population": population, "days": days, "reps": reps, "runs": len(calls),
+            "serial_s": serial, "pool_s": pool}
+
+
 WORKERS = {"cli_run": worker_cli_run, "engine": worker_engine, "memory": worker_memory,
-           "reference": worker_reference, "replicates": worker_replicates}
+           "reference": worker_reference, "replicates": worker_replicates,
+           "dashboard": worker_dashboard}
 
