@@ -62,6 +62,9 @@ def test_quick_benchmark_prints_and_records_every_figure(tmp_path: Path) -> None
     assert rep["same_results"] is True
     assert len(rep["serial_s"]) == len(rep["pool_s"]) == len(rep["ratios"]) == rep["pairs"]
     assert [t["key"] for t in report["targets"]] == list(bench.TARGETS)
+    dash = report["dashboard"]  # the Compare page's default comparison: both scenarios, every replicate
+    assert dash["scenarios"] == ["china_in_china", "japan_in_japan"] and dash["runs"] == 2 * dash["reps"]
+    assert dash["serial_s"] > 0 and dash["pool_s"] > 0
 
 
 def test_every_figure_has_a_name_printed_once_in_the_figure_list() -> None:
@@ -69,5 +72,5 @@ def test_every_figure_has_a_name_printed_once_in_the_figure_list() -> None:
     bench = _bench_module()
     assert len(set(bench.FIGURES)) == len(bench.FIGURES)
     assert set(bench.TARGETS) == {"year_1m_sim_run_s", "speedup_reference_year_1e4", "first_run_after_setup_s",
-                                  "peak_memory_1e7_gib", "replicate_speedup"}
+                                  "peak_memory_1e7_gib", "replicate_speedup", "dashboard_default_s"}
     assert set(bench.MODES) == {"full", "quick"} and bench.MODES["full"].keys() == bench.MODES["quick"].keys()
