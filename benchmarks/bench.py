@@ -370,7 +370,8 @@ def measure(mode: str, out: Path) -> None:
                                warm_population=plan["reference_warm"]))
     report["reference"] = refs
     section("Fast engine vs the warmed Mesa reference (one agent per consumer), 1 brand, same scenario and days, "
-            "the preset's livestreams and group buying off on both sides (the reference has no levers)")
+            "the preset's livestreams, group buying and stored-value card off on both sides "
+            "(the reference has no levers)")
     for r in refs:
         print(f"reference warm-up: {r['warm_population']:,} consumers x {YEAR} days in {r['warm_s']:.1f} s, "
               f"{r['warm_compilations']} compilations")

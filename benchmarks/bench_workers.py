@@ -21,11 +21,13 @@ THREE_BRANDS = ("head_to_head_japan", ["brands.2={name: Hybrid, strategy: {exten
 SCENARIOS = {1: ONE_BRAND, 3: THREE_BRANDS}
 
 
-#: The market-entry levers the China preset runs (livestreams, group buying) and the others it could: the Mesa
-#: reference does not implement them, so the comparison with it switches them off on both sides.
+#: The market-entry levers the China preset runs (livestreams, group buying, a stored-value card) and the
+#: others it could: the Mesa reference does not implement them, so the comparison with it switches them
+#: off on both sides.
 LEVERS_OFF = ["brands.0.strategy.stores.touchpoints=0", "brands.0.strategy.stores.events_per_year=0",
               "brands.0.strategy.livestream.sessions_per_week=0", "brands.0.strategy.own_site.setup_day=null",
-              "brands.0.strategy.group_buying.open_rate=0"]
+              "brands.0.strategy.group_buying.open_rate=0", "brands.0.strategy.stored_value.topup_rate=0",
+              "brands.0.strategy.member_benefits.cost_per_member_year=0"]
 
 
 def scenario(brands: int, population: int, days: int, seed: int = SEED, *, levers: bool = True):
