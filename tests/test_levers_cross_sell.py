@@ -15,7 +15,7 @@ from sim.model import layout as L
 from sim.model.market import MarketModel
 from sim.model.mechanisms.cross_sell import line_purchase_chance, trial_probability
 from sim.results.result import RunResult
-from tests.conftest import small
+from tests.conftest import daily, lever_model, small
 
 X = "brands.0.strategy.cross_sell"
 LINES = ("[{name: main}, {name: masks, basket_multiplier: 0.5, repurchase_multiplier: 2},"
@@ -24,16 +24,17 @@ LINES = ("[{name: main}, {name: masks, basket_multiplier: 0.5, repurchase_multip
 
 def run(days: int = 200, **sets: object) -> MarketModel:
     """A validated small run of the Japan preset with the overrides, finished."""
-    model = MarketModel(small("japan_in_japan", 3000, days, **sets), validating=True)
-    model.run_days()
-    return model
+    return lever_model("japan_in_japan", days, **sets)
 
 
-def col(model: MarketModel, name: str) -> np.ndarray:
-    """One daily ledger item or tally of brand 0."""
-    if name in L.MONEY:
-        return model.money[:, 0, L.MONEY.index(name)]
-    return model.tally[:, 0, L.TALLY.index(name)]
+col = daily  # one daily ledger item or tally of brand 0
+
+
+def test_the_lines_columns_are_consecutive() -> None:
+    """The kernel finds line j's basket, repurchase multiplier and sales at the first column + j - 1."""
+    for first in ("BP_XS_BASKET_", "BP_XS_REP_", "T_LINE_SALES_"):
+        cols = [getattr(L, f"{first}{j}") for j in range(1, 6)]
+        assert cols == list(range(cols[0], cols[0] + 5)), first
 
 
 @pytest.fixture(scope="module")

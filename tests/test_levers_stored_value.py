@@ -17,7 +17,7 @@ from sim.model.market import MarketModel
 from sim.model.mechanisms.stored_value import bonus_cost, lock_in_multiplier, topup_chance
 from sim.results import kpis as K
 from sim.results.result import RunResult
-from tests.conftest import small
+from tests.conftest import daily, lever_model
 
 S = "brands.0.strategy"
 SV = f"{S}.stored_value"
@@ -28,16 +28,10 @@ CARDS = {**OFF, f"{SV}.topup_rate": 6, f"{SV}.amount": 1_000, f"{SV}.bonus": 0.1
 
 def run(preset: str = "china_in_china", days: int = 200, **sets: object) -> MarketModel:
     """A validated small run of the preset with the overrides, finished."""
-    model = MarketModel(small(preset, 3000, days, **sets), validating=True)
-    model.run_days()
-    return model
+    return lever_model(preset, days, **sets)
 
 
-def col(model: MarketModel, name: str) -> np.ndarray:
-    """One daily ledger item or tally of brand 0."""
-    if name in L.MONEY:
-        return model.money[:, 0, L.MONEY.index(name)]
-    return model.tally[:, 0, L.TALLY.index(name)]
+col = daily  # one daily ledger item or tally of brand 0
 
 
 @pytest.fixture(scope="module")

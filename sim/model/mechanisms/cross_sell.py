@@ -37,8 +37,8 @@ from sim.model.component import Param, Slots, State
 from sim.model.forms import Form
 from sim.model.mechanisms import membership
 from sim.model.mechanisms.membership import private_channel_probability, purchase_multiplier
-from sim.model.mechanisms.purchase import attention, listing
-from sim.model.mechanisms.stored_value import holds_balance, pay_from_balance
+from sim.model.mechanisms.purchase import attention, book_sale, listing
+from sim.model.mechanisms.stored_value import holds_balance
 from sim.model.rng import key, uniform
 from sim.model.state import log_event
 
@@ -119,30 +119,14 @@ def line_purchase_chance(rate_per_year, multiplier):
 
 @njit(inline="always")
 def _basket_multiplier(k, j, bp):
-    """Basket multiplier of line ``j`` (1..MAX_LINES - 1) of brand ``k``."""
-    if j == 1:
-        return bp[k, L.BP_XS_BASKET_1]
-    if j == 2:
-        return bp[k, L.BP_XS_BASKET_2]
-    if j == 3:
-        return bp[k, L.BP_XS_BASKET_3]
-    if j == 4:
-        return bp[k, L.BP_XS_BASKET_4]
-    return bp[k, L.BP_XS_BASKET_5]
+    """Basket multiplier of line ``j`` (1..MAX_LINES - 1) of brand ``k`` (its columns are consecutive)."""
+    return bp[k, L.BP_XS_BASKET_1 + j - 1]
 
 
 @njit(inline="always")
 def _repurchase_multiplier(k, j, bp):
-    """Repurchase-rate multiplier of line ``j`` (1..MAX_LINES - 1) of brand ``k``."""
-    if j == 1:
-        return bp[k, L.BP_XS_REP_1]
-    if j == 2:
-        return bp[k, L.BP_XS_REP_2]
-    if j == 3:
-        return bp[k, L.BP_XS_REP_3]
-    if j == 4:
-        return bp[k, L.BP_XS_REP_4]
-    return bp[k, L.BP_XS_REP_5]
+    """Repurchase-rate multiplier of line ``j`` (1..MAX_LINES - 1) of brand ``k`` (consecutive columns)."""
+    return bp[k, L.BP_XS_REP_1 + j - 1]
 
 
 @njit(inline="always")
@@ -163,33 +147,13 @@ def _line_sales_tally(j):
 def buy_line(c, prm, books, jr, i, k, j, day, member, u_private, listed):
     """Consumer ``i`` buys one basket of line ``j``; returns False if no sale (platform while delisted)."""
     pair, traits, mp, bp = c.pair, c.traits, prm.mp, prm.bp
-    money_k, tally_k = books.money[k], books.tally[k]
+    tally_k = books.tally[k]
     private = holds_balance(pair, i, k) or (member and u_private < private_channel_probability(
         k, traits[i, L.PTS], attention(day - pair[i, k].last_contact, mp[L.MP_ATTN_HALF]), bp))
     if not private and not listed[k]:
         return False
     price = traits[i, L.BASKET] * _basket_multiplier(k, j, bp)
-    rep = mp[L.MP_REP]
-    gross = price * rep
-    if private:
-        money_k[L.REV_PRIV] += gross
-        tally_k[L.T_PUR_PRIV] += 1.0
-        pair[i, k].spend_private += price
-        pair[i, k].last_contact = day
-    else:
-        money_k[L.REV_PUB] += gross
-        money_k[L.C_COMMISSION] += gross * mp[L.MP_COMMISSION]
-        tally_k[L.T_PUR_PUB] += 1.0
-        pair[i, k].spend_public += price
-    money_k[L.C_COGS] += gross * bp[k, L.BP_COGS]
-    drawn = 0.0
-    if private and holds_balance(pair, i, k):
-        drawn = pay_from_balance(c, prm, books, i, k, price, member)
-    money_k[L.C_PAYMENT] += (gross - drawn * rep) * mp[L.MP_PAYFEE]
-    if member:
-        tally_k[L.T_MEMBER_GROSS] += gross
-        if private and bp[k, L.BP_DIST_COMM] > 0.0 and pair[i, k].referrer >= 0:
-            money_k[L.C_DISTRIBUTION] += gross * bp[k, L.BP_DIST_COMM]
+    book_sale(c, prm, books, i, k, day, price, private, member)
     tally_k[L.T_PUR_LINES] += 1.0
     tally_k[_line_sales_tally(j)] += price
     pair[i, k].last_purchase = day

@@ -118,12 +118,17 @@ def trust_dropout_multiplier(trust, weight):
 
 
 @njit(inline="always")
-def book_purchase(c, prm, books, jr, i, k, day, private, member, event_code):
-    """Book one purchase of consumer ``i`` from brand ``k``: revenue, COGS, fees, membership."""
+def book_sale(c, prm, books, i, k, day, price, private, member):
+    """Book one sale of list price ``price`` to consumer ``i`` of brand ``k``: revenue, fees, COGS, spend.
+
+    The channel's revenue and fees (a platform sale pays commission; a private one is contact), cost of
+    goods, the payment fee (a stored-value balance pays first: its cash paid the fee when topped up),
+    a member's gross and the referrer's distribution commission. Shared by every sale of a product line
+    (this pass and :mod:`cross_sell`).
+    """
     mp, bp = prm.mp, prm.bp
     money_k, tally_k = books.money[k], books.tally[k]
     pair = c.pair
-    price = c.traits[i, L.BASKET]
     rep = mp[L.MP_REP]
     gross = price * rep
     if private:
@@ -145,6 +150,15 @@ def book_purchase(c, prm, books, jr, i, k, day, private, member, event_code):
         tally_k[L.T_MEMBER_GROSS] += gross
         if private and bp[k, L.BP_DIST_COMM] > 0.0 and pair[i, k].referrer >= 0:  # 社交分销 to the referrer
             money_k[L.C_DISTRIBUTION] += gross * bp[k, L.BP_DIST_COMM]
+
+
+@njit(inline="always")
+def book_purchase(c, prm, books, jr, i, k, day, private, member, event_code):
+    """Book one purchase of consumer ``i`` from brand ``k``: the sale (:func:`book_sale`), then membership."""
+    bp = prm.bp
+    pair = c.pair
+    price = c.traits[i, L.BASKET]
+    book_sale(c, prm, books, i, k, day, price, private, member)
     if member and bp[k, L.BP_MEMBERSHIP_ON] > 0.5:
         on_member_purchase(c, prm, books, jr, i, k, day, price, private)
     pair[i, k].last_purchase = day
