@@ -30,13 +30,6 @@ def run(days: int = 200, **sets: object) -> MarketModel:
 col = daily  # one daily ledger item or tally of brand 0
 
 
-def test_the_lines_columns_are_consecutive() -> None:
-    """The kernel finds line j's basket, repurchase multiplier and sales at the first column + j - 1."""
-    for first in ("BP_XS_BASKET_", "BP_XS_REP_", "T_LINE_SALES_"):
-        cols = [getattr(L, f"{first}{j}") for j in range(1, 6)]
-        assert cols == list(range(cols[0], cols[0] + 5)), first
-
-
 @pytest.fixture(scope="module")
 def base() -> MarketModel:
     """The preset as it is: one product line."""

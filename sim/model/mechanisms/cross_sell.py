@@ -119,14 +119,30 @@ def line_purchase_chance(rate_per_year, multiplier):
 
 @njit(inline="always")
 def _basket_multiplier(k, j, bp):
-    """Basket multiplier of line ``j`` (1..MAX_LINES - 1) of brand ``k`` (its columns are consecutive)."""
-    return bp[k, L.BP_XS_BASKET_1 + j - 1]
+    """Basket multiplier of line ``j`` (1..MAX_LINES - 1) of brand ``k``."""
+    if j == 1:
+        return bp[k, L.BP_XS_BASKET_1]
+    if j == 2:
+        return bp[k, L.BP_XS_BASKET_2]
+    if j == 3:
+        return bp[k, L.BP_XS_BASKET_3]
+    if j == 4:
+        return bp[k, L.BP_XS_BASKET_4]
+    return bp[k, L.BP_XS_BASKET_5]
 
 
 @njit(inline="always")
 def _repurchase_multiplier(k, j, bp):
-    """Repurchase-rate multiplier of line ``j`` (1..MAX_LINES - 1) of brand ``k`` (consecutive columns)."""
-    return bp[k, L.BP_XS_REP_1 + j - 1]
+    """Repurchase-rate multiplier of line ``j`` (1..MAX_LINES - 1) of brand ``k``."""
+    if j == 1:
+        return bp[k, L.BP_XS_REP_1]
+    if j == 2:
+        return bp[k, L.BP_XS_REP_2]
+    if j == 3:
+        return bp[k, L.BP_XS_REP_3]
+    if j == 4:
+        return bp[k, L.BP_XS_REP_4]
+    return bp[k, L.BP_XS_REP_5]
 
 
 @njit(inline="always")
