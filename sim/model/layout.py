@@ -8,8 +8,9 @@ Two kinds of names live here:
   (``PARAMS``, ``STATE``, ``TALLIES``, ``LEDGER``, ``EVENTS``; see :mod:`sim.model.component`):
   the packed parameter columns (``MP_*``, ``BP_*``), the class of the consumers' state with each brand
   (:data:`PairState`, a named tuple with one (N, K) array per declared per-brand ``State``: ``trust``,
-  ``consent``...; each state constant, ``L.TRUST``, is its field name), ledger items (``REV_*``, ``C_*``), tallies (``T_*``) and journey
-  events (``E_*``), with their tuples of names (``MONEY``, ``TALLY``, ``EVENTS``, ``MP_NAMES``...).
+  ``consent``...; each state constant, ``L.TRUST``, is its field name), ledger items (``REV_*``,
+  ``C_*``), tallies (``T_*``) and journey events (``E_*``), with their tuples of names (``MONEY``,
+  ``TALLY``, ``EVENTS``, ``MP_NAMES``...).
 
 Kernels index arrays with these module-level integers, written ``L.T_SENDS``: numba reads a module's
 integer when it compiles a kernel and freezes it into the machine code as a constant, so a kernel

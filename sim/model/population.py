@@ -70,7 +70,7 @@ def assign_segments(shares: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 #: The population as kernels take it (numba reads a named tuple's fields by name, like arguments).
 Consumers = namedtuple("Consumers", ("stage", "pair", "traits", "fatigue", "fatigue_day", "segment"))
-Consumers.__doc__ = """Consumer arrays: stage, pair (per-brand state arrays), traits (7, N), fatigue and its day, segment."""
+Consumers.__doc__ = """Consumer arrays: stage, pair (per-brand state), traits (7, N), fatigue, its day, segment."""
 #: The journey log: events (capacity, 5) int32 (day, agent, brand, code, value), their count, tracked flags (N,).
 Journal = namedtuple("Journal", ("ev", "ev_n", "tracked"))
 Journal.__doc__ = """Journey events, their count and the tracked consumers (see :func:`sim.model.state.log_event`)."""
