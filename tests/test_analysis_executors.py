@@ -184,8 +184,9 @@ def signatures():
     for name, mod in list(sys.modules.items()):
         if name.startswith("sim.") and mod is not None:
             for key, value in vars(mod).items():
-                if isinstance(value, CPUDispatcher):
-                    out[name + "." + key] = len(value.signatures)
+                dispatcher = getattr(value, "dispatcher", value)  # a daily kernel (sim.model.kernel.Kernel) wraps one
+                if isinstance(dispatcher, CPUDispatcher):
+                    out[name + "." + key] = len(dispatcher.signatures)
     return out
 
 warm_kernels()

@@ -91,7 +91,7 @@ def _kernels() -> list[ast.FunctionDef]:
     for path in sorted(MECHANISMS.glob("*.py")) + [MECHANISMS.parent / "state.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef) and any(
-                    "njit" in ast.unparse(d) for d in node.decorator_list):
+                    "njit" in ast.unparse(d) or ast.unparse(d) == "kernel" for d in node.decorator_list):
                 out.append(node)
     return out
 

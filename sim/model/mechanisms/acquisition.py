@@ -23,6 +23,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import MAX_PARTNERS, Param, Slots
+from sim.model.kernel import kernel
 from sim.model.population import ids_where
 from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
@@ -129,7 +130,7 @@ def reached_today(plan, bp, ad_p, winback, partner_share, partner_p, key_day, ke
     return ids_where(anyone)
 
 
-@njit(cache=True)
+@kernel
 def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
     """One day of exposure for every non-member: ads, organic content, KOLs, partner pools.
 

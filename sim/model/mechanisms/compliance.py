@@ -46,12 +46,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
 
 from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import Param, Slots
 from sim.model.forms import Form
+from sim.model.kernel import kernel
 from sim.model.rng import uniform
 from sim.model.state import log_event, move
 
@@ -133,7 +133,7 @@ FORMS = (
 )
 
 
-@njit(cache=True)
+@kernel
 def shock_kernel(c, books, jr, day, key_day, k, trust_shock, exit_share, cooloff_days):
     """A public shock to brand ``k``: members lose trust; some leave (privacy-sensitive first)."""
     stage, pair, traits = c.stage, c.pair, c.traits

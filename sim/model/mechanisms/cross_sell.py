@@ -35,6 +35,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model.component import Param, Slots, State
 from sim.model.forms import Form
+from sim.model.kernel import kernel
 from sim.model.mechanisms import membership
 from sim.model.mechanisms.membership import private_channel_probability, purchase_multiplier
 from sim.model.mechanisms.purchase import attention, book_sale, listing
@@ -177,7 +178,7 @@ def buy_line(c, prm, books, jr, i, k, j, day, member, u_private, listed):
     return True
 
 
-@njit(cache=True)
+@kernel
 def cross_sell_kernel(c, prm, books, jr, day, key_day, listed):
     """Purchases of the lines tried, then trials of untried lines by today's buyers, for brands with lines."""
     stage, pair, traits, bp, tally = c.stage, c.pair, c.traits, prm.bp, books.tally

@@ -33,6 +33,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import network, rng
 from sim.model.component import Param, Slots
+from sim.model.kernel import kernel
 from sim.model.mechanisms import referral
 from sim.model.network import pick_contact
 from sim.model.population import ids_where
@@ -103,7 +104,7 @@ def _group_purchase(c, prm, books, jr, i, k, day):
     log_event(jr, day, i, k, L.E_BUY_GROUP, int(price))
 
 
-@njit(cache=True)
+@kernel
 def group_buying_kernel(c, prm, books, jr, day, net_key, key_day):
     """Members open groups; groups that fill buy at the group price and bring friends into the pool."""
     stage, pair, traits = c.stage, c.pair, c.traits

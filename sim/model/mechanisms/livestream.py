@@ -33,10 +33,10 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
 
 from sim.model import layout as L
 from sim.model.component import Param, Slots
+from sim.model.kernel import kernel
 from sim.model.mechanisms.purchase import listing
 from sim.model.rng import key, uniform
 from sim.model.state import join_pool, log_event, move
@@ -88,7 +88,7 @@ def live_conversion(conversion: float, discount: float, lift: float) -> float:
     return min(1.0, conversion * (1.0 + lift * discount))
 
 
-@njit(cache=True)
+@kernel
 def livestream_kernel(c, prm, books, jr, day, key_day, p_platform, p_buy):
     """One session day for every brand with a session today (``p_buy[k] >= 0``)."""
     stage, pair, traits = c.stage, c.pair, c.traits

@@ -29,6 +29,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import Param, Slots, State
+from sim.model.kernel import kernel
 from sim.model.population import ids_where
 from sim.model.rng import uniform
 from sim.model.state import log_event
@@ -192,7 +193,7 @@ def is_birthday(i, day, key_birthday):
     return int(uniform(key_birthday, i, S_BIRTHDAY) * 365.0) == day % 365
 
 
-@njit(cache=True)
+@kernel
 def membership_kernel(c, prm, books, jr, day, key_birthday):
     """Daily membership rules: paid-membership fees accrue and birthday perks are sent.
 

@@ -43,6 +43,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import rng, state
 from sim.model.component import MAX_SENDS_PER_DAY, Param, Slots, State
+from sim.model.kernel import kernel
 from sim.model.mechanisms.membership import private_channel_probability
 from sim.model.mechanisms.purchase import book_purchase, listing
 from sim.model.mechanisms.stored_value import holds_balance
@@ -160,7 +161,7 @@ def recipients_today(stage, plan):
     return ids_where(gets)
 
 
-@njit(cache=True)
+@kernel
 def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
     """Deliver today's broadcasts and cold messages, brand by brand (each recipient's fatigue decays first)."""
     stage, pair, traits, fatigue, segment = c.stage, c.pair, c.traits, c.fatigue, c.segment

@@ -35,10 +35,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
 
 from sim.model import layout as L
 from sim.model.component import MAX_BRANDS, Param, Slots
+from sim.model.kernel import kernel
 from sim.model.rng import key, uniform, uniform_py
 from sim.model.state import join_pool, log_event, move
 
@@ -95,7 +95,7 @@ S_VISIT, S_BUY, S_SIGNUP, S_CONSENT, S_PAID, S_CARD, S_CARD_JOIN, S_CARD_CONSENT
 S_PENALTY = DAY_SLOTS.first("penalty")
 
 
-@njit(cache=True)
+@kernel
 def own_site_kernel(c, prm, books, jr, day, key_day, p_ad, p_card):
     """One day of own-site visits, purchases, sign-ups and diversion cards; returns cards sent per brand."""
     stage, pair, traits = c.stage, c.pair, c.traits

@@ -33,6 +33,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import Param, Slots, State
+from sim.model.kernel import kernel
 from sim.model.mechanisms import membership, stored_value
 from sim.model.mechanisms.interception import invite_at_checkout
 from sim.model.mechanisms.membership import (
@@ -193,7 +194,7 @@ def engaged_consumers(stage):
     return ids_where(engaged)
 
 
-@njit(cache=True)
+@kernel
 def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatigue_days):
     """One day of purchases for every consumer and brand (``fatigue_days``: the fatigue time constant in force)."""
     stage, pair, traits = c.stage, c.pair, c.traits

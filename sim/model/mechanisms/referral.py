@@ -37,6 +37,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model import network, rng
 from sim.model.component import MAX_POPULATION, Param, Slots
+from sim.model.kernel import kernel
 from sim.model.network import pick_contact
 from sim.model.population import ids_where, prefetch_ahead
 from sim.model.rng import bernoulli_round, uniform
@@ -121,7 +122,7 @@ def join_probability(psi, neutral, k, bp, mp):
     return min(p, 1.0)
 
 
-@njit(cache=True)
+@kernel
 def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort, fatigue_days):
     """Members in their sharing window share; contacts may join. Returns nothing; books costs.
 

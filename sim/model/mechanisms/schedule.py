@@ -42,11 +42,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
 
 from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import Slots
+from sim.model.kernel import kernel
 from sim.model.mechanisms.compliance import ENFORCEMENT_SHOCK_DAYS, breach_cost, shock_kernel
 from sim.model.params import Packed, pack
 from sim.model.rng import uniform
@@ -101,7 +101,7 @@ def apply_enforcement(model: MarketModel, day: int, b: int, size: float = 1.0) -
     _shock(model, day, b, min(1.0, float(mp[L.MP_ENFORCE_SHOCK]) * size), 0.0, ENFORCEMENT_SHOCK_DAYS)
 
 
-@njit(cache=True)
+@kernel
 def ban_kernel(c, books, jr, day, key_day, k, share, cooloff_days):
     """Each member of brand ``k`` leaves the pool with probability ``share`` (a block or ban wave)."""
     stage, pair = c.stage, c.pair

@@ -43,6 +43,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model.component import Param, Slots, State
 from sim.model.forms import Form
+from sim.model.kernel import kernel
 from sim.model.rng import key, uniform
 from sim.model.state import log_event
 
@@ -182,7 +183,7 @@ def skip(key_day, draw, slot, log_q):
     return int(math.floor(math.log1p(-uniform(key_day, draw, slot)) / log_q))
 
 
-@njit(cache=True)
+@kernel
 def stored_value_kernel(c, prm, books, jr, day, key_day, active):
     """Top-ups and member benefits' cost, for brands with ``active[k]``.
 

@@ -37,6 +37,7 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model.component import Param, Slots
+from sim.model.kernel import kernel
 from sim.model.rng import key, uniform
 from sim.model.state import join_pool, log_event, move
 
@@ -98,7 +99,7 @@ def in_person_consent(u, on_spot):
     return 0.0 if u < on_spot else 1.0
 
 
-@njit(cache=True)
+@kernel
 def stores_kernel(c, prm, books, jr, day, key_day, p_store, p_event):
     """One day of store visits and events for brands with touchpoints or an event today."""
     stage, pair, traits = c.stage, c.pair, c.traits
