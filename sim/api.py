@@ -127,7 +127,7 @@ def estimate_run_bytes(scenario: Scenario) -> dict[str, int]:
 
     n, days, k = scenario.run.population, scenario.run.days, len(scenario.brands)
     # segment, traits, fatigue and the day it was last decayed (int16), tracked; per brand: stage and the record
-    per_consumer = 1 + 4 * L.N_TRAITS + 4 + 2 + 1 + k * (1 + L.PAIR_BYTES)
+    per_consumer = 1 + 4 * L.N_TRAITS + 4 + 2 + 1 + k * (1 + L.PAIR_DTYPE.itemsize)
     events = max(1024, scenario.run.journeys * k * days * EVENTS_PER_TRACKED_DAY)
     parts = {
         "consumers": n * (per_consumer + _TRANSIENT_PER_CONSUMER),

@@ -52,7 +52,7 @@ def test_security_spend_pays_for_itself_somewhere_in_japan() -> None:
     mp = pack(sc).mp.tolist()
     k = res.kpis(day=1094).iloc[0]
     model = MarketModel(sc)
-    psi = float(model.pop.traits[L.PSI].mean())
+    psi = float(model.pop.traits[:, L.PSI].mean())
     lost = k["pool_size"] / 2 * min(1.0, mp[L.MP_BREACH_EXIT] * 2 * psi) * k["member_ltv"]  # mid-run pool
     none_direct = C.expected_breach_cost(records, mp, 0.0)
     none = C.expected_breach_cost(records, mp, 0.0, lost)

@@ -79,7 +79,7 @@ def test_a_line_never_bought_again_is_bought_once_per_trial_at_its_basket() -> N
     assert trials > 20 and col(m, "purchases_other_lines").sum() == trials
     tried = m.pop.pair["lines_tried"][:, 0] == 2
     assert tried.sum() == trials  # nobody tries a line twice
-    expected = 2.0 * m.pop.traits[L.BASKET, tried].astype(np.float64).sum()
+    expected = 2.0 * m.pop.traits[tried, L.BASKET].astype(np.float64).sum()
     assert col(m, "sales_line_1").sum() == pytest.approx(expected, rel=1e-5)
 
 

@@ -129,13 +129,13 @@ def test_season_restores_purchase_rates_bit_for_bit(base: sim.Scenario) -> None:
     """After a window closes the population's purchase rates are exactly the base rates again."""
     sc = _with(base, calendar=[{"name": "peak", "start": 5, "end": 7, "demand": 3.0}])
     model = MarketModel(sc)
-    rates = model.pop.traits[L.LAM].copy()
+    rates = model.pop.traits[:, L.LAM].copy()
     for _ in range(6):
         model.step()
-    assert np.array_equal(model.pop.traits[L.LAM], rates * np.float32(3.0))
+    assert np.array_equal(model.pop.traits[:, L.LAM], rates * np.float32(3.0))
     for _ in range(4):
         model.step()
-    assert np.array_equal(model.pop.traits[L.LAM], rates)
+    assert np.array_equal(model.pop.traits[:, L.LAM], rates)
 
 
 def test_calendar_repeats_every_year() -> None:

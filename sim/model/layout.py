@@ -6,16 +6,16 @@ Two kinds of names live here:
   network kinds, the tier table and each brand's daily plan;
 - **assembled** names, built from what each component of :mod:`sim.model.components` declares
   (``PARAMS``, ``STATE``, ``TALLIES``, ``LEDGER``, ``EVENTS``; see :mod:`sim.model.component`):
-  the packed parameter columns (``MP_*``, ``BP_*``), the class of the consumers' state with each brand
-  (:data:`PairState`, a named tuple with one (N, K) array per declared per-brand ``State``: ``trust``,
-  ``consent``...; each state constant, ``L.TRUST``, is its field name), ledger items (``REV_*``,
-  ``C_*``), tallies (``T_*``) and journey events (``E_*``), with their tuples of names (``MONEY``,
-  ``TALLY``, ``EVENTS``, ``MP_NAMES``...).
+  the packed parameter columns (``MP_*``, ``BP_*``), the record of a consumer's state with one brand
+  (:data:`PAIR_DTYPE`, one field per declared per-brand ``State``: ``trust``, ``consent``...; each state
+  constant, ``L.TRUST``, is its field name), ledger items (``REV_*``, ``C_*``), tallies (``T_*``) and journey
+  events (``E_*``), with their tuples of names (``MONEY``, ``TALLY``, ``EVENTS``, ``MP_NAMES``...).
 
 Kernels index arrays with these module-level integers, written ``L.T_SENDS``: numba reads a module's
 integer when it compiles a kernel and freezes it into the machine code as a constant, so a kernel
-reads ``tally[k, L.T_SENDS]`` as fast as ``tally[k, 12]``. A consumer's state with a brand is read by the
-field's name, one array per field (``pair.trust[i, k]``). The assembled names are computed on first use
+reads ``tally[k, L.T_SENDS]`` as fast as ``tally[k, 12]``. A consumer's state with a brand is one record
+(``pair[i, k].trust``), its fields ordered largest first so that nothing is padded, at most
+:data:`RECORD_LIMIT` bytes (one cache line). The assembled names are computed on first use
 (``__getattr__``), so a mechanism module may import this module before declaring its own columns.
 
 Order. Ledger items, tallies and events keep the published order of the result tables
@@ -99,6 +99,9 @@ PUBLISHED_ORDER: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: Bytes of a consumer's record with one brand at most: one cache line, so a visit loads one line.
+RECORD_LIMIT = 64
+
 _assembled = False
 
 
@@ -135,45 +138,23 @@ def _merge(kind: str, tables: list[tuple[str, dict[str, Any]]]) -> dict[str, Any
     return out
 
 
-class StateArrays(tuple):
-    """Base of :data:`PairState`: a named tuple of (N, K) arrays that also reads ``state["trust"]`` by name.
+def record_dtype(states: list[Any]) -> Any:
+    """The record of a consumer's state with one brand: a field per declared ``State``, largest first.
 
-    Kernels read a field as an attribute (``pair.trust[i, k]``); NumPy code may also index it by the
-    field's name (``pop.pair[L.TRUST]``), as it would a structured array.
+    Ordering fields by size (float32 and int32, then uint8) leaves no padding and keeps every 4-byte
+    field 4-byte aligned inside the record; declaration order is kept within a size.
+
+    Raises:
+        LayoutError: The record would exceed :data:`RECORD_LIMIT` bytes (one cache line).
     """
+    import numpy as np
 
-    __slots__ = ()
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str):
-            try:
-                return getattr(self, key)
-            except AttributeError:
-                raise KeyError(key) from None
-        return tuple.__getitem__(self, key)
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes of all the arrays."""
-        return sum(a.nbytes for a in self)
-
-
-def state_arrays_class(states: list[Any]) -> type:
-    """The named tuple class of the per-brand state: one (N, K) array per declared ``State``, in order.
-
-    Each field is its own array (structure of arrays): a pass that reads two fields of a sparse list of
-    consumers (trust and the last purchase of today's members, say) loads only those two fields' cache
-    lines, not every field of each consumer (``benchmarks/paired.py`` measured the per-consumer record
-    this replaced at 6% more CPU time for a 1M-consumer year).
-    """
-    from collections import namedtuple
-
-    names = [s.name for s in states]
-    if len(set(names)) != len(names):
-        raise LayoutError(f"per-brand state fields declared twice: {sorted(n for n in names if names.count(n) > 1)}")
-    base = namedtuple("PairStateFields", names)  # noqa: PYI024 - numba types named tuples by their class
-    return type("PairState", (StateArrays, base), {"__slots__": (), "__module__": __name__,
-                                                   "__doc__": "Per-brand state arrays, by name."})
+    ordered = sorted(states, key=lambda s: -np.dtype(s.dtype).itemsize)  # stable: declaration order within a size
+    dtype = np.dtype([(s.name, s.dtype) for s in ordered])
+    if dtype.itemsize > RECORD_LIMIT:
+        raise LayoutError(f"the per-brand state record is {dtype.itemsize} bytes, more than one cache line "
+                          f"({RECORD_LIMIT} bytes): {[s.name for s in ordered]}")
+    return dtype
 
 
 def _assemble() -> None:
@@ -204,12 +185,7 @@ def _assemble() -> None:
     g.update({k: i for i, k in enumerate(brand)})
 
     state = _merge("state", [(c.NAME, getattr(c, "STATE", {})) for c in decl])
-    import numpy as np
-
-    per_brand = [s for s in state.values() if s.per_brand]
-    g["PairState"] = state_arrays_class(per_brand)
-    g["PairStateFields"] = g["PairState"].__mro__[2]
-    g["PAIR_BYTES"] = sum(np.dtype(s.dtype).itemsize for s in per_brand)
+    g["PAIR_DTYPE"] = record_dtype([s for s in state.values() if s.per_brand])
     g.update({const: s.name for const, s in state.items()})  # constant -> field (or array) name
     g["STATE"] = state
 

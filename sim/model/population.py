@@ -1,13 +1,11 @@
 """The consumer population as typed arrays (LASER / Starsim style).
 
 Index = consumer id; arrays are allocated once, never resized or compacted. Traits are float32 and
-fixed for the run; state is shared (fatigue) or per brand. The consumers' state with the brands (trust,
-consent, points, tier, last purchase...) is ``pair``, a named tuple (:data:`sim.model.layout.PairState`,
-assembled from the components' ``STATE``) of one (N, K) array per field: a kernel reads
-``pair.trust[i, k]``. Traits are stored trait by trait, (N_TRAITS, N): a kernel reads
-``traits[L.LAM, i]``. Both layouts keep what one pass reads together: a pass over a sparse list of
-consumers that reads two fields loads those two fields' cache lines only. With one brand a consumer
-costs about 87 bytes (see :meth:`Population.bytes_per_consumer`).
+fixed for the run; state is shared (fatigue) or per brand. A consumer's state with one brand (trust,
+consent, points, tier, last purchase...) is one record of ``pair`` (a structured array, shape (N, K),
+dtype :data:`sim.model.layout.PAIR_DTYPE` assembled from the components' ``STATE``), so a kernel's visit
+to a consumer reads one short run of memory. With one brand a consumer costs about 87 bytes (see
+:meth:`Population.bytes_per_consumer`).
 
 Kernels take the population as one named tuple, :class:`Consumers` (``c.stage``, ``c.pair``,
 ``c.traits``...), built once per run (:meth:`Population.consumers`); the journey log is a
@@ -70,7 +68,7 @@ def assign_segments(shares: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 #: The population as kernels take it (numba reads a named tuple's fields by name, like arguments).
 Consumers = namedtuple("Consumers", ("stage", "pair", "traits", "fatigue", "fatigue_day", "segment"))
-Consumers.__doc__ = """Consumer arrays: stage, pair (per-brand state), traits (7, N), fatigue, its day, segment."""
+Consumers.__doc__ = """Consumer arrays: stage, pair (N, K) records, traits (N, 7), fatigue and its day, segment."""
 #: The journey log: events (capacity, 5) int32 (day, agent, brand, code, value), their count, tracked flags (N,).
 Journal = namedtuple("Journal", ("ev", "ev_n", "tracked"))
 Journal.__doc__ = """Journey events, their count and the tracked consumers (see :func:`sim.model.state.log_event`)."""
@@ -83,28 +81,26 @@ class Population:
         self.n, self.k = n, k
         shares = np.array([s.share for s in market.segments], dtype=np.float64)
         self.segment = assign_segments(shares, n, seed)
-        self.traits = np.empty((L.N_TRAITS, n), dtype=np.float32)
+        self.traits = np.empty((n, L.N_TRAITS), dtype=np.float32)
         for s_idx, seg in enumerate(market.segments):
             who = np.flatnonzero(self.segment == s_idx)
             for col, field in _TRAIT_FIELDS.items():
                 gen = np.random.default_rng(np.random.SeedSequence([seed, rng.TRAITS, col, s_idx]))
-                self.traits[col, who] = draw(getattr(seg, field), who.size, gen)
+                self.traits[who, col] = draw(getattr(seg, field), who.size, gen)
         # a consumer who tolerates no messages at all would divide by zero: floor at 0.05/week
-        np.maximum(self.traits[L.TAU], 0.05, out=self.traits[L.TAU])
+        np.maximum(self.traits[:, L.TAU], 0.05, out=self.traits[:, L.TAU])
         self.stage = np.zeros((n, k), dtype=np.uint8)
-        # the state the components declare: per brand one (N, K) array per field, the rest one (N,) array each
-        per_brand = {}
+        # the state the components declare: per brand one record per (consumer, brand), the rest one array each
+        self.pair = np.zeros((n, k), dtype=L.PAIR_DTYPE)
         for st in L.STATE.values():  # (zeros are left to np.zeros: untouched pages cost no memory)
             if st.per_brand:
-                per_brand[st.name] = np.zeros((n, k), dtype=st.dtype)
                 if st.initial != 0:
-                    per_brand[st.name][:] = st.initial
+                    self.pair[st.name] = st.initial
             else:
                 column = np.zeros(n, dtype=st.dtype)
                 if st.initial != 0:
                     column[:] = st.initial
                 setattr(self, st.name, column)
-        self.pair = L.PairState(**per_brand)
         #: The last day whose decay ``fatigue`` includes (fatigue decays lazily, on the next read: messaging).
         self.fatigue_day = np.full(n, -1, dtype=np.int16 if MAX_DAYS < np.iinfo(np.int16).max else np.int32)
         self.tracked = np.zeros(n, dtype=np.uint8)
@@ -117,16 +113,15 @@ class Population:
         """Every per-consumer column by name: segment, tracked, stage, traits and each declared state (views)."""
         cols = {"segment": self.segment, "tracked": self.tracked, "stage": self.stage}
         for j, name in enumerate(L.TRAITS):
-            cols[name] = self.traits[j]
+            cols[name] = self.traits[:, j]
         for st in L.STATE.values():
             cols[st.name] = self.pair[st.name] if st.per_brand else getattr(self, st.name)
         return cols
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Every array of the population, by name."""
-        out = {"segment": self.segment, "traits": self.traits, "stage": self.stage,
+        out = {"segment": self.segment, "traits": self.traits, "stage": self.stage, "pair": self.pair,
                "tracked": self.tracked, "fatigue_day": self.fatigue_day}
-        out.update({f"pair.{name}": array for name, array in zip(self.pair._fields, self.pair, strict=True)})
         out.update({st.name: getattr(self, st.name) for st in L.STATE.values() if not st.per_brand})
         return out
 
@@ -195,17 +190,14 @@ def ids_where(flags):
 
 @njit
 def prefetch_ahead(who, j, c):
-    """Start loading the most read cells of consumer ``who[j + AHEAD]`` (the last one near the end; a hint only).
-
-    Its purchase rate, trust and last purchase with the first brand, stage and fatigue.
+    """Start loading every row of consumer ``who[j + AHEAD]`` (the last one near the end; a hint only).
 
     ``c`` is the :class:`Consumers` tuple. No branch here: numba's reference counting of the arrays
     then folds away.
     """
     i = who[min(j + AHEAD, who.shape[0] - 1)]
-    prefetch(c.traits[L.LAM], i)
-    prefetch(c.pair.trust, i)
-    prefetch(c.pair.last_purchase, i)
+    prefetch(c.traits, i)
+    prefetch(c.pair, i)
     prefetch(c.stage, i)
     prefetch(c.fatigue, i)
     prefetch(c.fatigue_day, i)

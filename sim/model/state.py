@@ -113,23 +113,23 @@ def join_pool(c, prm, books, jr, i, k, day, source, trust0, referrer, u_consent,
             trust += mp[L.MP_CONSENT_BONUS]
         else:
             consent = 0
-    pair = c.pair
-    pair.consent[i, k] = consent
-    pair.source[i, k] = source
-    pair.tier[i, k] = 0
-    pair.opted_out[i, k] = 0
-    pair.joined[i, k] = day
-    pair.last_contact[i, k] = day  # joining is a contact: attention starts full
-    pair.referrer[i, k] = referrer
-    pair.trust[i, k] = min(trust, 1.0)
-    tally_k[L.T_PTS_FORFEIT] += pair.points[i, k]  # points kept after an opt-out lapse on rejoining
-    pair.points[i, k] = 0.0
-    pair.spend_member[i, k] = 0.0
+    rec = c.pair[i, k]
+    rec.consent = consent
+    rec.source = source
+    rec.tier = 0
+    rec.opted_out = 0
+    rec.joined = day
+    rec.last_contact = day  # joining is a contact: attention starts full
+    rec.referrer = referrer
+    rec.trust = min(trust, 1.0)
+    tally_k[L.T_PTS_FORFEIT] += rec.points  # points kept after an opt-out lapse on rejoining
+    rec.points = 0.0
+    rec.spend_member = 0.0
     paid = 0
-    if bp[k, L.BP_PAID_FEE] > 0.0 and u_paid < bp[k, L.BP_PAID_UPTAKE] * c.traits[L.PTS, i]:
+    if bp[k, L.BP_PAID_FEE] > 0.0 and u_paid < bp[k, L.BP_PAID_UPTAKE] * c.traits[i, L.PTS]:
         paid = 1
         tally_k[L.T_PAID_NEW] += 1.0
-    pair.paid[i, k] = paid
+    rec.paid = paid
     tally_k[L.JOIN_TALLY_OF_SOURCE[source]] += 1.0
     log_event(jr, day, i, k, L.E_JOINED, source)
 

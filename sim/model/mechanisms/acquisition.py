@@ -170,7 +170,7 @@ def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
                 if (s == L.UNAWARE or s == L.LAPSED) and uniform(key_day, i, slot + S_ORG_AWARE) < bp[k, L.BP_ORG_EFF]:
                     _become_aware(c, books, jr, i, k, day, s, L.T_ORG_AWARE)
                     s = L.AWARE
-                if (s == L.AWARE or s == L.CUSTOMER) and pair.cooloff[i, k] <= day \
+                if (s == L.AWARE or s == L.CUSTOMER) and pair[i, k].cooloff <= day \
                         and uniform(key_day, i, slot + S_ORG_FOLLOW) < bp[k, L.BP_ORG_FOLLOW]:
                     join_pool(c, prm, books, jr, i, k, day, L.SRC_ORGANIC, trust0, -1,
                               uniform(key_day, i, slot + S_ORG_CONSENT), uniform(key_day, i, slot + S_ORG_PAID))
@@ -181,7 +181,7 @@ def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
                 if (s == L.UNAWARE or s == L.LAPSED) and uniform(key_day, i, slot + S_KOL_AWARE) < bp[k, L.BP_KOL_EFF]:
                     _become_aware(c, books, jr, i, k, day, s, L.T_KOL_AWARE)
                     s = L.AWARE
-                if (s == L.AWARE or s == L.CUSTOMER) and pair.cooloff[i, k] <= day \
+                if (s == L.AWARE or s == L.CUSTOMER) and pair[i, k].cooloff <= day \
                         and uniform(key_day, i, slot + S_KOL_FOLLOW) < bp[k, L.BP_KOL_FOLLOW]:
                     join_pool(c, prm, books, jr, i, k, day, L.SRC_KOL, trust0 + bp[k, L.BP_KOL_TRUST], -1,
                               uniform(key_day, i, slot + S_KOL_CONSENT), uniform(key_day, i, slot + S_KOL_PAID))
@@ -196,9 +196,9 @@ def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
                 if s == L.UNAWARE or s == L.LAPSED:
                     _become_aware(c, books, jr, i, k, day, s, L.T_PARTNER_AWARE)
                     s = L.AWARE
-                if pair.cooloff[i, k] > day:
+                if pair[i, k].cooloff > day:
                     continue
-                accept = partner_join[k, m] * (1.0 - traits[L.PSI, i]) * friction
+                accept = partner_join[k, m] * (1.0 - traits[i, L.PSI]) * friction
                 if uniform(key_day, i, slot + S_PARTNER + 2 * m + 1) < accept:
                     join_pool(c, prm, books, jr, i, k, day, L.SRC_PARTNER, max(trust0, partner_trust[m]), -1,
                               uniform(key_day, i, slot + S_PARTNER_CONSENT), uniform(key_day, i, slot + S_PARTNER_PAID))

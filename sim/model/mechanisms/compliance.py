@@ -142,12 +142,12 @@ def shock_kernel(c, books, jr, day, key_day, k, trust_shock, exit_share, cooloff
     for i in range(n):
         if stage[i, k] != L.MEMBER:
             continue
-        pair.trust[i, k] = pair.trust[i, k] * (1.0 - trust_shock)
-        if exit_share > 0.0 and uniform(key_day, i, k) < exit_share * 2.0 * traits[L.PSI, i]:
+        pair[i, k].trust = pair[i, k].trust * (1.0 - trust_shock)
+        if exit_share > 0.0 and uniform(key_day, i, k) < exit_share * 2.0 * traits[i, L.PSI]:
             move(stage, flows, i, k, L.CUSTOMER)
-            pair.consent[i, k] = 0
-            pair.opted_out[i, k] = 1
-            pair.cooloff[i, k] = day + cooloff_days
+            pair[i, k].consent = 0
+            pair[i, k].opted_out = 1
+            pair[i, k].cooloff = day + cooloff_days
             tally[k, L.T_BREACH_EXITS] += 1.0
             log_event(jr, day, i, k, L.E_BREACH_EXIT, 0)
 

@@ -166,14 +166,14 @@ def buy_line(c, prm, books, jr, i, k, j, day, member, u_private, listed):
     pair, traits, mp, bp = c.pair, c.traits, prm.mp, prm.bp
     tally_k = books.tally[k]
     private = holds_balance(pair, i, k) or (member and u_private < private_channel_probability(
-        k, traits[L.PTS, i], attention(day - pair.last_contact[i, k], mp[L.MP_ATTN_HALF]), bp))
+        k, traits[i, L.PTS], attention(day - pair[i, k].last_contact, mp[L.MP_ATTN_HALF]), bp))
     if not private and not listed[k]:
         return False
-    price = traits[L.BASKET, i] * _basket_multiplier(k, j, bp)
+    price = traits[i, L.BASKET] * _basket_multiplier(k, j, bp)
     book_sale(c, prm, books, i, k, day, price, private, member)
     tally_k[L.T_PUR_LINES] += 1.0
     tally_k[_line_sales_tally(j)] += price
-    pair.last_purchase[i, k] = day
+    pair[i, k].last_purchase = day
     log_event(jr, day, i, k, L.E_BUY_LINE, int(price))
     return True
 
@@ -196,9 +196,9 @@ def cross_sell_kernel(c, prm, books, jr, day, key_day, listed):
             if s != L.CUSTOMER and s != L.MEMBER:
                 continue
             member = s == L.MEMBER
-            tried = int(pair.lines_tried[i, k])
+            tried = int(pair[i, k].lines_tried)
             if tried:
-                lam = traits[L.LAM, i]
+                lam = traits[i, L.LAM]
                 if member:
                     lam *= purchase_multiplier(c, prm, i, k)
                 for j in range(1, n_lines):
@@ -206,7 +206,7 @@ def cross_sell_kernel(c, prm, books, jr, day, key_day, listed):
                             lam, _repurchase_multiplier(k, j, bp)):
                         buy_line(c, prm, books, jr, i, k, j, day, member,
                                  uniform(key_day, i, slot + S_REPEAT_PRIVATE + j), listed)
-            if tried == everything or pair.last_purchase[i, k] != day:
+            if tried == everything or pair[i, k].last_purchase != day:
                 continue
             if uniform(key_day, i, slot + S_TRY) >= trial_probability(trial, lift, 1.0 if member else 0.0):
                 continue
@@ -221,7 +221,7 @@ def cross_sell_kernel(c, prm, books, jr, day, key_day, listed):
                 if pick == 0:
                     if buy_line(c, prm, books, jr, i, k, j, day, member,
                                 uniform(key_day, i, slot + S_TRIAL_PRIVATE), listed):
-                        pair.lines_tried[i, k] = tried | (1 << j)
+                        pair[i, k].lines_tried = tried | (1 << j)
                         tally[k, L.T_LINE_TRIALS] += 1.0
                         log_event(jr, day, i, k, L.E_TRIED_LINE, j)
                     break

@@ -88,19 +88,19 @@ def _group_purchase(c, prm, books, jr, i, k, day):
     """One buyer of a filled group pays the group price in the private channel."""
     stage, pair, traits, mp, bp = c.stage, c.pair, c.traits, prm.mp, prm.bp
     money_k, tally_k = books.money[k], books.tally[k]
-    price = traits[L.BASKET, i]
+    price = traits[i, L.BASKET]
     gross = price * mp[L.MP_REP]
     paid = gross * (1.0 - bp[k, L.BP_GROUP_DISCOUNT])
     money_k[L.REV_PRIV] += gross
     money_k[L.C_GROUP_DISCOUNTS] += gross - paid
     money_k[L.C_COGS] += gross * bp[k, L.BP_COGS]
     money_k[L.C_PAYMENT] += paid * mp[L.MP_PAYFEE]
-    pair.spend_private[i, k] += price
+    pair[i, k].spend_private += price
     tally_k[L.T_PUR_PRIV] += 1.0
     tally_k[L.T_PUR_GROUP] += 1.0
     if stage[i, k] == L.MEMBER:
         tally_k[L.T_MEMBER_GROSS] += gross
-    pair.last_purchase[i, k] = day
+    pair[i, k].last_purchase = day
     log_event(jr, day, i, k, L.E_BUY_GROUP, int(price))
 
 
@@ -147,7 +147,7 @@ def group_buying_kernel(c, prm, books, jr, day, net_key, key_day):
                     duplicate |= friends[g] == j
                 if duplicate:
                     continue
-                p = accept * (1.0 - traits[L.PSI, j]) ** w_psi * friction
+                p = accept * (1.0 - traits[j, L.PSI]) ** w_psi * friction
                 if uniform(key_day, i, slot + S_INVITES + 2 * q + 1) < p:
                     friends[got] = j
                     got += 1
@@ -164,7 +164,7 @@ def group_buying_kernel(c, prm, books, jr, day, net_key, key_day):
                 if sj == L.UNAWARE or sj == L.LAPSED:
                     move(stage, flows, j, k, L.AWARE)
                     sj = L.AWARE
-                if sj != L.MEMBER and pair.cooloff[j, k] <= day:
+                if sj != L.MEMBER and pair[j, k].cooloff <= day:
                     join_pool(c, prm, books, jr, j, k, day, L.SRC_GROUP, mp[L.MP_TRUST0], i,
                               uniform(key_day, j, slot + S_FRIEND_CONSENT), uniform(key_day, j, slot + S_FRIEND_PAID))
                 elif sj == L.AWARE:  # in a cool-off: buys as a customer without joining

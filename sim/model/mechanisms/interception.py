@@ -60,19 +60,19 @@ def invite_at_checkout(c, prm, books, jr, i, k, day, u_invite, u_accept, u_conse
     """Offer an invitation to buyer ``i`` after a platform purchase; returns 1 if they joined."""
     mp, bp, pair, traits = prm.mp, prm.bp, c.pair, c.traits
     money_k, tally_k = books.money[k], books.tally[k]
-    if bp[k, L.BP_INVITE_SHARE] <= 0.0 or pair.cooloff[i, k] > day or u_invite >= bp[k, L.BP_INVITE_SHARE]:
+    if bp[k, L.BP_INVITE_SHARE] <= 0.0 or pair[i, k].cooloff > day or u_invite >= bp[k, L.BP_INVITE_SHARE]:
         return 0
     rep = mp[L.MP_REP]
     money_k[L.C_INVITES] += bp[k, L.BP_INVITE_COST] * rep
     tally_k[L.T_INVITES] += 1.0
     log_event(jr, day, i, k, L.E_INVITED, 0)
     hook = bp[k, L.BP_HOOK]
-    if u_accept < accept_probability(traits[L.PSI, i], hook, bp[k, L.BP_POINTS_RATE], traits[L.PTS, i], mp,
+    if u_accept < accept_probability(traits[i, L.PSI], hook, bp[k, L.BP_POINTS_RATE], traits[i, L.PTS], mp,
                                      bp[k, L.BP_POINTS_HALF]):
         join_pool(c, prm, books, jr, i, k, day, L.SRC_INTERCEPT, mp[L.MP_TRUST0], -1, u_consent, u_paid)
         money_k[L.C_HOOKS] += hook * rep
         tally_k[L.T_ACCEPTED] += 1.0
         return 1
-    pair.cooloff[i, k] = day + int(bp[k, L.BP_COOLOFF])
+    pair[i, k].cooloff = day + int(bp[k, L.BP_COOLOFF])
     log_event(jr, day, i, k, L.E_DECLINED, 0)
     return 0

@@ -118,7 +118,7 @@ def livestream_kernel(c, prm, books, jr, day, key_day, p_platform, p_buy):
                 move(stage, flows, i, k, L.AWARE)
                 s = L.AWARE
             if uniform(key_day, i, slot + S_BUY) < p_buy[k]:
-                price = traits[L.BASKET, i]
+                price = traits[i, L.BASKET]
                 gross = price * rep
                 paid = gross * (1.0 - discount)
                 money[k, L.C_LIVE_DISCOUNTS] += gross - paid
@@ -126,23 +126,23 @@ def livestream_kernel(c, prm, books, jr, day, key_day, p_platform, p_buy):
                 money[k, L.C_PAYMENT] += paid * mp[L.MP_PAYFEE]
                 if member:
                     money[k, L.REV_PRIV] += gross
-                    pair.spend_private[i, k] += price
+                    pair[i, k].spend_private += price
                     tally[k, L.T_PUR_PRIV] += 1.0
                     tally[k, L.T_MEMBER_GROSS] += gross
                 else:
                     money[k, L.REV_PUB] += gross
                     money[k, L.C_COMMISSION] += paid * mp[L.MP_COMMISSION]
-                    pair.spend_public[i, k] += price
+                    pair[i, k].spend_public += price
                     tally[k, L.T_PUR_PUB] += 1.0
                 tally[k, L.T_PUR_LIVE] += 1.0
-                pair.last_purchase[i, k] = day
+                pair[i, k].last_purchase = day
                 if s == L.AWARE:
                     tally[k, L.T_FIRST] += 1.0
                     move(stage, flows, i, k, L.CUSTOMER)
                     s = L.CUSTOMER
                 log_event(jr, day, i, k, L.E_BUY_LIVE, int(price))
-            if not member and pair.cooloff[i, k] <= day and uniform(key_day, i, slot + S_JOIN) < \
-                    join_rate * (1.0 - traits[L.PSI, i]) ** w_psi * friction:
+            if not member and pair[i, k].cooloff <= day and uniform(key_day, i, slot + S_JOIN) < \
+                    join_rate * (1.0 - traits[i, L.PSI]) ** w_psi * friction:
                 join_pool(c, prm, books, jr, i, k, day, L.SRC_LIVE, trust0, -1, uniform(key_day, i, slot + S_CONSENT),
                           uniform(key_day, i, slot + S_PAID))
 

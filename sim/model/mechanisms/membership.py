@@ -129,15 +129,15 @@ def private_channel_probability(k, appetite, attention, bp):
 @njit(inline="always")
 def purchase_multiplier(c, prm, i, k):
     """How much membership lifts consumer ``i``'s purchase rate."""
-    pair = c.pair
-    return member_purchase_multiplier(k, pair.tier[i, k], c.traits[L.PTS, i], pair.paid[i, k] == 1, prm.bp, prm.tiers)
+    rec = c.pair[i, k]
+    return member_purchase_multiplier(k, rec.tier, c.traits[i, L.PTS], rec.paid == 1, prm.bp, prm.tiers)
 
 
 @njit(inline="always")
 def dropout_multiplier(c, prm, i, k):
     """How much membership lowers consumer ``i``'s dropout."""
-    pair = c.pair
-    return member_dropout_multiplier(k, pair.tier[i, k], c.traits[L.PTS, i], pair.paid[i, k] == 1, prm.bp, prm.tiers)
+    rec = c.pair[i, k]
+    return member_dropout_multiplier(k, rec.tier, c.traits[i, L.PTS], rec.paid == 1, prm.bp, prm.tiers)
 
 
 @njit(inline="always")
@@ -153,10 +153,10 @@ def on_member_purchase(c, prm, books, jr, i, k, day, price, private):
     money_k, tally_k = books.money[k], books.tally[k]
     pair = c.pair
     rep = mp[L.MP_REP]
-    tier = pair.tier[i, k]
+    tier = pair[i, k].tier
     n_tiers = int(bp[k, L.BP_NTIERS])
     # a tier reached by spend so far (e.g. a base tier with min_spend 0) applies to this purchase
-    while tier < n_tiers and pair.spend_member[i, k] >= tiers[k, tier + 1, L.TIER_MIN]:
+    while tier < n_tiers and pair[i, k].spend_member >= tiers[k, tier + 1, L.TIER_MIN]:
         tier += 1
         tally_k[L.T_TIER_UPS] += 1.0
         log_event(jr, day, i, k, L.E_TIER_UP, tier)
@@ -164,9 +164,9 @@ def on_member_purchase(c, prm, books, jr, i, k, day, price, private):
         money_k[L.C_DISCOUNTS] += price * tiers[k, tier, L.TIER_DISCOUNT] * rep
     rate = bp[k, L.BP_POINTS_RATE]
     if rate > 0.0:
-        pts = pair.points[i, k]
+        pts = pair[i, k].points
         if pts > 0.0:
-            since = day - max(pair.last_purchase[i, k], pair.joined[i, k])
+            since = day - max(pair[i, k].last_purchase, pair[i, k].joined)
             keep = points_kept(since, bp[k, L.BP_POINTS_EXPIRY])
             tally_k[L.T_PTS_EXPIRED] += pts * (1.0 - keep)
             pts *= keep
@@ -177,14 +177,14 @@ def on_member_purchase(c, prm, books, jr, i, k, day, price, private):
             pts = 0.0
         earn = price * rate
         tally_k[L.T_PTS_EARNED] += earn
-        pair.points[i, k] = pts + earn
-    spend = pair.spend_member[i, k] + price
-    pair.spend_member[i, k] = spend
+        pair[i, k].points = pts + earn
+    spend = pair[i, k].spend_member + price
+    pair[i, k].spend_member = spend
     while tier < n_tiers and spend >= tiers[k, tier + 1, L.TIER_MIN]:
         tier += 1
         tally_k[L.T_TIER_UPS] += 1.0
         log_event(jr, day, i, k, L.E_TIER_UP, tier)
-    pair.tier[i, k] = tier
+    pair[i, k].tier = tier
 
 
 @njit(inline="always")
@@ -213,7 +213,7 @@ def membership_kernel(c, prm, books, jr, day, key_birthday):
         perk = bp[k, L.BP_BIRTHDAY] * mp[L.MP_REP]
         paid_count = 0.0
         for i in ids_where(stage[:, k] == L.MEMBER):
-            if pair.paid[i, k] == 1:
+            if pair[i, k].paid == 1:
                 paid_count += 1.0
             if perk > 0.0 and is_birthday(i, day, key_birthday):
                 money[k, L.C_BIRTHDAY] += perk

@@ -185,8 +185,8 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
         i = who[j]
         f = settled_fatigue(fatigue, fatigue_day, i, day - 1, decay) * decay
         if any_sends:
-            tau = traits[L.TAU, i]
-            psi = traits[L.PSI, i]
+            tau = traits[i, L.TAU]
+            psi = traits[i, L.PSI]
             for k in range(n_brands):
                 s = stage[i, k]
                 slot = BLOCK * k
@@ -194,7 +194,7 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
                     n_msgs = int(plan[k, L.PLAN_MESSAGES])
                     if n_msgs == 0 or seg_ok[k, segment[i]] == 0:
                         continue
-                    lawful = (not opt_in) or pair.consent[i, k] == 1 or bp[k, L.BP_TOOL_LAW] < 0.5  # LINE: no law
+                    lawful = (not opt_in) or pair[i, k].consent == 1 or bp[k, L.BP_TOOL_LAW] < 0.5  # LINE: no law
                     if not lawful and bp[k, L.BP_RESPECT] > 0.5:
                         continue
                     per_week = bp[k, L.BP_PER_WEEK]
@@ -219,20 +219,20 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
                         tally[k, L.T_SEEN] += 1.0
                         x = pressure(f, tau, decay_days)  # the messages seen before this one
                         f += 1.0
-                        pair.last_contact[i, k] = day
-                        trust = pair.trust[i, k]
+                        pair[i, k].last_contact = day
+                        trust = pair[i, k].trust
                         if uniform(key_day, i, base + D_READ) < read_probability(trust):
                             tally[k, L.T_READ] += 1.0
                             if uniform(key_day, i, base + D_RESPOND) < response_probability(quality, selling, x, mp):
                                 # a stored-value holder pays with the card, in the brand's own channel
                                 private = holds_balance(pair, i, k) or uniform(
                                     key_day, i, base + D_PRIVATE) < private_channel_probability(
-                                    k, traits[L.PTS, i], 1.0, bp)
+                                    k, traits[i, L.PTS], 1.0, bp)
                                 if private or listed[k]:  # delisted (own_site penalty): no platform sale
                                     tally[k, L.T_MSG_PUR] += 1.0
                                     book_purchase(c, prm, books, jr, i, k, day, private, True,
                                                   L.E_BUY_PRIV if private else L.E_BUY_PUB)
-                            pair.trust[i, k] = new_trust(trust, quality, selling, x, mp)
+                            pair[i, k].trust = new_trust(trust, quality, selling, x, mp)
                         # a member who declined marketing consent complains like a cold recipient
                         if lawful:
                             p_complain = mp[L.MP_COMPLAIN_MEMBER] * min(x, 1.0)
@@ -244,13 +244,13 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
                                 tally[k, L.T_VIOL_COMPLAINTS] += 1.0
                         if uniform(key_day, i, base + D_OPTOUT) < optout_probability(psi, x, mp):
                             move(stage, flows, i, k, L.CUSTOMER)
-                            pair.consent[i, k] = 0
-                            pair.opted_out[i, k] = 1
-                            pair.cooloff[i, k] = day + int(bp[k, L.BP_COOLOFF])
+                            pair[i, k].consent = 0
+                            pair[i, k].opted_out = 1
+                            pair[i, k].cooloff = day + int(bp[k, L.BP_COOLOFF])
                             tally[k, L.T_OPTOUTS] += 1.0
                             log_event(jr, day, i, k, L.E_OPTOUT, 0)
                             break
-                elif s == L.CUSTOMER and plan[k, L.PLAN_COLD] > 0.0 and pair.opted_out[i, k] == 0:
+                elif s == L.CUSTOMER and plan[k, L.PLAN_COLD] > 0.0 and pair[i, k].opted_out == 0:
                     n_cold = int(plan[k, L.PLAN_COLD])
                     for m in range(n_cold):
                         base = slot + S_COLD + COLD_DRAWS * m
@@ -272,7 +272,7 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
                             tally[k, L.T_COMPLAINTS] += 1.0
                             if cold_law:
                                 tally[k, L.T_VIOL_COMPLAINTS] += 1.0
-                            pair.opted_out[i, k] = 1  # a complainer is never cold-messaged again
+                            pair[i, k].opted_out = 1  # a complainer is never cold-messaged again
                             break
         fatigue[i] = f
         fatigue_day[i] = day

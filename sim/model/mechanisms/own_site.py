@@ -116,12 +116,12 @@ def own_site_kernel(c, prm, books, jr, day, key_day, p_ad, p_card):
         for i in range(n):
             s = stage[i, k]
             # diversion of today's platform buyers (customers who bought today)
-            if p_card[k] > 0.0 and s == L.CUSTOMER and pair.last_purchase[i, k] == day \
+            if p_card[k] > 0.0 and s == L.CUSTOMER and pair[i, k].last_purchase == day \
                     and uniform(key_day, i, slot + S_CARD) < p_card[k]:
                 cards[k] += 1.0
                 log_event(jr, day, i, k, L.E_CARD, 0)
-                if pair.cooloff[i, k] <= day and uniform(key_day, i, slot + S_CARD_JOIN) < \
-                        bp[k, L.BP_SITE_DIVERSION_JOIN] * (1.0 - traits[L.PSI, i]) ** w_psi * friction:
+                if pair[i, k].cooloff <= day and uniform(key_day, i, slot + S_CARD_JOIN) < \
+                        bp[k, L.BP_SITE_DIVERSION_JOIN] * (1.0 - traits[i, L.PSI]) ** w_psi * friction:
                     join_pool(c, prm, books, jr, i, k, day, L.SRC_OWN_SITE, trust0, -1,
                               uniform(key_day, i, slot + S_CARD_CONSENT), uniform(key_day, i, slot + S_CARD_PAID))
                 continue
@@ -139,15 +139,15 @@ def own_site_kernel(c, prm, books, jr, day, key_day, p_ad, p_card):
                 s = L.AWARE
             if uniform(key_day, i, slot + S_BUY) >= bp[k, L.BP_SITE_CONVERSION]:
                 continue
-            price = traits[L.BASKET, i]
+            price = traits[i, L.BASKET]
             gross = price * rep
             money[k, L.REV_PRIV] += gross
             money[k, L.C_COGS] += gross * bp[k, L.BP_COGS]
             money[k, L.C_PAYMENT] += gross * mp[L.MP_PAYFEE]
-            pair.spend_private[i, k] += price
+            pair[i, k].spend_private += price
             tally[k, L.T_PUR_PRIV] += 1.0
             tally[k, L.T_PUR_SITE] += 1.0
-            pair.last_purchase[i, k] = day
+            pair[i, k].last_purchase = day
             log_event(jr, day, i, k, L.E_BUY_SITE, int(price))
             if member:
                 tally[k, L.T_MEMBER_GROSS] += gross
@@ -155,8 +155,8 @@ def own_site_kernel(c, prm, books, jr, day, key_day, p_ad, p_card):
             if s == L.AWARE:
                 tally[k, L.T_FIRST] += 1.0
                 move(stage, flows, i, k, L.CUSTOMER)
-            if pair.cooloff[i, k] <= day and uniform(key_day, i, slot + S_SIGNUP) < \
-                    bp[k, L.BP_SITE_SIGNUP] * (1.0 - traits[L.PSI, i]) ** w_psi * friction:
+            if pair[i, k].cooloff <= day and uniform(key_day, i, slot + S_SIGNUP) < \
+                    bp[k, L.BP_SITE_SIGNUP] * (1.0 - traits[i, L.PSI]) ** w_psi * friction:
                 join_pool(c, prm, books, jr, i, k, day, L.SRC_OWN_SITE, trust0, -1,
                           uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID))
     return cards

@@ -135,13 +135,13 @@ def book_sale(c, prm, books, i, k, day, price, private, member):
     if private:
         money_k[L.REV_PRIV] += gross
         tally_k[L.T_PUR_PRIV] += 1.0
-        pair.spend_private[i, k] += price
-        pair.last_contact[i, k] = day  # buying in the brand's own channel is contact too
+        pair[i, k].spend_private += price
+        pair[i, k].last_contact = day  # buying in the brand's own channel is contact too
     else:
         money_k[L.REV_PUB] += gross
         money_k[L.C_COMMISSION] += gross * mp[L.MP_COMMISSION]
         tally_k[L.T_PUR_PUB] += 1.0
-        pair.spend_public[i, k] += price
+        pair[i, k].spend_public += price
     money_k[L.C_COGS] += gross * bp[k, L.BP_COGS]
     drawn = 0.0  # stored value drawn (face value): its cash paid the payment fee when it was topped up
     if private and stored_value.holds_balance(pair, i, k):
@@ -149,7 +149,7 @@ def book_sale(c, prm, books, i, k, day, price, private, member):
     money_k[L.C_PAYMENT] += (gross - drawn * rep) * mp[L.MP_PAYFEE]
     if member:
         tally_k[L.T_MEMBER_GROSS] += gross
-        if private and bp[k, L.BP_DIST_COMM] > 0.0 and pair.referrer[i, k] >= 0:  # 社交分销 to the referrer
+        if private and bp[k, L.BP_DIST_COMM] > 0.0 and pair[i, k].referrer >= 0:  # 社交分销 to the referrer
             money_k[L.C_DISTRIBUTION] += gross * bp[k, L.BP_DIST_COMM]
 
 
@@ -158,11 +158,11 @@ def book_purchase(c, prm, books, jr, i, k, day, private, member, event_code):
     """Book one purchase of consumer ``i`` from brand ``k``: the sale (:func:`book_sale`), then membership."""
     bp = prm.bp
     pair = c.pair
-    price = c.traits[L.BASKET, i]
+    price = c.traits[i, L.BASKET]
     book_sale(c, prm, books, i, k, day, price, private, member)
     if member and bp[k, L.BP_MEMBERSHIP_ON] > 0.5:
         on_member_purchase(c, prm, books, jr, i, k, day, price, private)
-    pair.last_purchase[i, k] = day
+    pair[i, k].last_purchase = day
     log_event(jr, day, i, k, event_code, int(price))
 
 
@@ -172,11 +172,11 @@ def lapse(c, books, jr, i, k, day):
     stage, pair, tally_k = c.stage, c.pair, books.tally[k]
     if stage[i, k] == L.MEMBER:
         tally_k[L.T_LAPSED_MEMBERS] += 1.0
-        tally_k[L.T_PTS_FORFEIT] += pair.points[i, k]
-    pair.points[i, k] = 0.0
-    pair.consent[i, k] = 0
-    pair.paid[i, k] = 0
-    pair.tier[i, k] = 0
+        tally_k[L.T_PTS_FORFEIT] += pair[i, k].points
+    pair[i, k].points = 0.0
+    pair[i, k].consent = 0
+    pair[i, k].paid = 0
+    pair[i, k].tier = 0
     move(stage, books.flows, i, k, L.LAPSED)
     tally_k[L.T_LAPSES] += 1.0
     log_event(jr, day, i, k, L.E_LAPSED, 0)
@@ -209,7 +209,7 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
     for j in range(who.shape[0]):
         prefetch_ahead(who, j, c)  # a memory hint only
         i = who[j]
-        lam_day = traits[L.LAM, i] / 365.0
+        lam_day = traits[i, L.LAM] / 365.0
         for k in range(n_brands):
             s = stage[i, k]
             if s == L.UNAWARE or s == L.LAPSED:
@@ -218,10 +218,10 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
             if s != L.AWARE:
                 tally[k, L.T_RECORDS] += 1.0
             if s == L.MEMBER:
-                tally[k, L.T_TRUST_SUM] += pair.trust[i, k]
+                tally[k, L.T_TRUST_SUM] += pair[i, k].trust
                 tally[k, L.T_TRUST_N] += 1.0  # the members summed (same-day joiners included), for the means
                 tally[k, L.T_FATIGUE_SUM] += settled_fatigue(c.fatigue, c.fatigue_day, i, day - 1, decay)
-                if day - pair.last_purchase[i, k] <= ACTIVE_DAYS:
+                if day - pair[i, k].last_purchase <= ACTIVE_DAYS:
                     tally[k, L.T_ACTIVE] += 1.0
             u = uniform(key_day, i, slot + S_OCCASION)
             if s == L.AWARE:
@@ -251,14 +251,14 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
             # a stored-value holder pays with the card, in the brand's own channel
             private = stored_value.holds_balance(pair, i, k) or (member and uniform(
                 key_day, i, slot + S_PRIVATE) < private_channel_probability(
-                k, traits[L.PTS, i], attention(day - pair.last_contact[i, k], mp[L.MP_ATTN_HALF]), bp))
+                k, traits[i, L.PTS], attention(day - pair[i, k].last_contact, mp[L.MP_ATTN_HALF]), bp))
             if not private and not listed[k]:
                 continue
             book_purchase(c, prm, books, jr, i, k, day, private, member, L.E_BUY_PRIV if private else L.E_BUY_PUB)
-            p_drop = traits[L.DROP, i]
+            p_drop = traits[i, L.DROP]
             if member:
                 p_drop *= dropout_multiplier(c, prm, i, k)
-                p_drop *= trust_dropout_multiplier(pair.trust[i, k], w_trust)
+                p_drop *= trust_dropout_multiplier(pair[i, k].trust, w_trust)
             p_drop *= stored_value.dropout_multiplier(pair, bp, i, k, member)  # exactly 1 when off
             if uniform(key_day, i, slot + S_DROPOUT) < p_drop:
                 lapse(c, books, jr, i, k, day)

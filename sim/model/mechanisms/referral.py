@@ -150,11 +150,11 @@ def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort, fatigue_da
         for m in range(members.shape[0]):
             prefetch_ahead(members, m, c)  # a memory hint only
             i = members[m]
-            age = day - pair.joined[i, k]
+            age = day - pair[i, k].joined
             if age <= 0 or age > window:  # joined today: shares from tomorrow
                 continue
             slot = BLOCK * k
-            p = share_probability(pair.trust[i, k], traits[L.SOC, i], neutral, k, bp, mp)
+            p = share_probability(pair[i, k].trust, traits[i, L.SOC], neutral, k, bp, mp)
             if uniform(key_day, i, slot + S_SHARE) >= p:
                 continue
             tally[k, L.T_SHARES] += 1.0
@@ -167,16 +167,16 @@ def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort, fatigue_da
                                  uniform(key_day, i, slot + S_CONTACTS + 3 * q + D_PICK))
                 tally[k, L.T_CONTACTS] += 1.0
                 sj = stage[j, k]
-                if sj == L.MEMBER or pair.cooloff[j, k] > day:
+                if sj == L.MEMBER or pair[j, k].cooloff > day:
                     continue
-                p_join = join_probability(traits[L.PSI, j], neutral, k, bp, mp)
+                p_join = join_probability(traits[j, L.PSI], neutral, k, bp, mp)
                 if uniform(key_day, i, slot + S_CONTACTS + 3 * q + D_ACCEPT) < p_join:
                     if sj == L.LAPSED or sj == L.UNAWARE:
                         move(stage, flows, j, k, L.AWARE)
                     join_pool(c, prm, books, jr, j, k, day, L.SRC_REFERRAL, mp[L.MP_TRUST0], i,
                               uniform(key_day, j, slot + S_FRIEND_CONSENT), uniform(key_day, j, slot + S_FRIEND_PAID))
                     money[k, L.C_REWARDS] += reward_both
-                    cohort[max(pair.joined[i, k], 0), k] += 1.0  # credit the referrer's joining cohort
+                    cohort[max(pair[i, k].joined, 0), k] += 1.0  # credit the referrer's joining cohort
                     log_event(jr, day, i, k, L.E_REFERRED, j)
                 else:
                     fatigue[j] = settled_fatigue(fatigue, c.fatigue_day, j, day, decay) + mp[L.MP_SPAM]

@@ -112,9 +112,9 @@ def ban_kernel(c, books, jr, day, key_day, k, share, cooloff_days):
             continue
         if uniform(key_day, i, k) < share:
             move(stage, flows, i, k, L.CUSTOMER)
-            pair.consent[i, k] = 0
-            pair.opted_out[i, k] = 1
-            pair.cooloff[i, k] = day + cooloff_days
+            pair[i, k].consent = 0
+            pair[i, k].opted_out = 1
+            pair[i, k].cooloff = day + cooloff_days
             tally[k, L.T_BAN_EXITS] += 1.0
             log_event(jr, day, i, k, L.E_BAN_EXIT, 0)
 
@@ -152,9 +152,9 @@ class Timeline:
     def set_demand(self, traits: np.ndarray, factor: float) -> None:
         """Write the purchase-rate trait for a demand ``factor`` (exactly the base rates at 1)."""
         if factor == 1.0:
-            traits[L.LAM] = self.base_lam
+            traits[:, L.LAM] = self.base_lam
         else:
-            traits[L.LAM] = self.base_lam * np.float32(factor)
+            traits[:, L.LAM] = self.base_lam * np.float32(factor)
 
 
 def demand_by_day(sc: Scenario) -> np.ndarray:
@@ -222,7 +222,7 @@ def build(model: MarketModel) -> Timeline | None:
             if demand[day] != before:
                 t.demand_on[day] = float(demand[day])
                 before = demand[day]
-        t.base_lam = model.pop.traits[L.LAM].copy()
+        t.base_lam = model.pop.traits[:, L.LAM].copy()
     # stresses on one brand
     names = [b.name for b in sc.brands]
     for st in sc.market.stresses:

@@ -121,13 +121,13 @@ def lock_in_multiplier(card, relief):
 @njit(inline="always")
 def holds_balance(pair, i, k):
     """Whether consumer ``i`` holds stored value with brand ``k`` (their purchases then go private)."""
-    return pair.stored_value[i, k] > 0.0
+    return pair[i, k].stored_value > 0.0
 
 
 @njit(inline="always")
 def repurchase_multiplier(pair, bp, i, k):
     """Purchase-rate multiplier of consumer ``i``: ``1 + repurchase_lift`` while a balance lasts, else 1."""
-    if pair.stored_value[i, k] > 0.0:
+    if pair[i, k].stored_value > 0.0:
         return 1.0 + bp[k, L.BP_SV_LIFT]
     return 1.0
 
@@ -135,7 +135,7 @@ def repurchase_multiplier(pair, bp, i, k):
 @njit(inline="always")
 def dropout_multiplier(pair, bp, i, k, member):
     """Dropout multiplier of consumer ``i``: the card's while a balance lasts, times the members' benefits."""
-    card = bp[k, L.BP_SV_DROPOUT] if pair.stored_value[i, k] > 0.0 else 1.0
+    card = bp[k, L.BP_SV_DROPOUT] if pair[i, k].stored_value > 0.0 else 1.0
     relief = bp[k, L.BP_BENEFITS_RELIEF] if member and bp[k, L.BP_BENEFITS_ON] > 0.5 else 0.0
     return lock_in_multiplier(card, relief)
 
@@ -151,10 +151,10 @@ def pay_from_balance(c, prm, books, i, k, price, member):
     money_k, tally_k = books.money[k], books.tally[k]
     due = price
     if member and bp[k, L.BP_MEMBERSHIP_ON] > 0.5:
-        due = price * (1.0 - prm.tiers[k, pair.tier[i, k], L.TIER_DISCOUNT])
-    balance = pair.stored_value[i, k]
+        due = price * (1.0 - prm.tiers[k, pair[i, k].tier, L.TIER_DISCOUNT])
+    balance = pair[i, k].stored_value
     drawn = min(balance, due)
-    pair.stored_value[i, k] = balance - drawn
+    pair[i, k].stored_value = balance - drawn
     money_k[L.C_SV_BONUS] += bonus_cost(drawn, bp[k, L.BP_SV_BONUS]) * mp[L.MP_REP]
     tally_k[L.T_SV_SPENT] += drawn
     tally_k[L.T_PUR_SV] += 1.0
@@ -165,9 +165,9 @@ def pay_from_balance(c, prm, books, i, k, price, member):
 def write_off(pair, prm, books, i, k):
     """Breakage on a lapse: a share ``breakage_share`` of the balance is income, the rest stays owed."""
     mp, bp, money_k = prm.mp, prm.bp, books.money[k]
-    broken = pair.stored_value[i, k] * bp[k, L.BP_SV_BREAKAGE]
+    broken = pair[i, k].stored_value * bp[k, L.BP_SV_BREAKAGE]
     if broken > 0.0:
-        pair.stored_value[i, k] -= broken
+        pair[i, k].stored_value -= broken
         books.tally[k, L.T_SV_BROKEN] += broken
         money_k[L.REV_SV_BREAKAGE] += broken * mp[L.MP_REP]
         money_k[L.C_SV_BONUS] += bonus_cost(broken, bp[k, L.BP_SV_BONUS]) * mp[L.MP_REP]
@@ -215,8 +215,8 @@ def stored_value_kernel(c, prm, books, jr, day, key_day, active):
                 continue
             draws += 1
             gap = skip(key_day, draws, slot, log_q)
-            if pair.stored_value[i, k] < traits[L.BASKET, i]:
-                pair.stored_value[i, k] += credit
+            if pair[i, k].stored_value < traits[i, L.BASKET]:
+                pair[i, k].stored_value += credit
                 tally[k, L.T_SV_TOPUPS] += 1.0
                 tally[k, L.T_SV_CASH] += amount
                 tally[k, L.T_SV_CREDIT] += credit

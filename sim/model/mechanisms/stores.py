@@ -124,20 +124,20 @@ def stores_kernel(c, prm, books, jr, day, key_day, p_store, p_event):
                 tally[k, L.T_STORE_VISITS] += 1.0
                 s = stage[i, k]
                 if s != L.MEMBER and uniform(key_day, i, slot + S_BUY) < buy_share:
-                    price = traits[L.BASKET, i]
+                    price = traits[i, L.BASKET]
                     gross = price * rep
                     money[k, L.REV_STORE] += gross
                     money[k, L.C_COGS] += gross * bp[k, L.BP_COGS]
                     money[k, L.C_PAYMENT] += gross * mp[L.MP_PAYFEE]
                     tally[k, L.T_PUR_STORE] += 1.0
-                    pair.last_purchase[i, k] = day
+                    pair[i, k].last_purchase = day
                     if s == L.UNAWARE or s == L.AWARE:
                         tally[k, L.T_FIRST] += 1.0
                     if s != L.CUSTOMER:
                         move(stage, flows, i, k, L.CUSTOMER)
                     log_event(jr, day, i, k, L.E_BUY_STORE, int(price))
-                    if pair.cooloff[i, k] <= day and \
-                            uniform(key_day, i, slot + S_SIGNUP) < signup * (1.0 - traits[L.PSI, i]) ** w_psi:
+                    if pair[i, k].cooloff <= day and \
+                            uniform(key_day, i, slot + S_SIGNUP) < signup * (1.0 - traits[i, L.PSI]) ** w_psi:
                         join_pool(c, prm, books, jr, i, k, day, L.SRC_STORE, trust0, -1,
                                   in_person_consent(uniform(key_day, i, slot + S_CONSENT), consent),
                                   uniform(key_day, i, slot + S_PAID))
@@ -149,8 +149,8 @@ def stores_kernel(c, prm, books, jr, day, key_day, p_store, p_event):
                 log_event(jr, day, i, k, L.E_EVENT_VISIT, 0)
                 if s == L.UNAWARE or s == L.LAPSED:
                     move(stage, flows, i, k, L.AWARE)
-                if pair.cooloff[i, k] <= day and \
-                        uniform(key_day, i, slot + S_EVENT_SIGNUP) < event_signup * (1.0 - traits[L.PSI, i]) ** w_psi:
+                if pair[i, k].cooloff <= day and \
+                        uniform(key_day, i, slot + S_EVENT_SIGNUP) < event_signup * (1.0 - traits[i, L.PSI]) ** w_psi:
                     join_pool(c, prm, books, jr, i, k, day, L.SRC_EVENT, trust0, -1,
                               in_person_consent(uniform(key_day, i, slot + S_EVENT_CONSENT), consent),
                               uniform(key_day, i, slot + S_EVENT_PAID))
