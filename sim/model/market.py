@@ -26,6 +26,7 @@ import numpy as np
 from sim.model import layout as L
 from sim.model import rng, state
 from sim.model.brand import Brand
+from sim.model.component import RunStates
 from sim.model.components import DAILY
 from sim.model.mechanisms import schedule
 from sim.model.params import pack
@@ -97,8 +98,8 @@ class MarketModel(mesa.Model):
         self.consumers = self.pop.consumers()
         self.journal = Journal(self.ev, self.ev_n, self.pop.tracked)
         self.books = self.books_of(0)
-        #: The fatigue time constant T (days) in force: fatigue decays lazily (``state.settled_fatigue``).
-        self.fatigue_days = float(self.packed.mp[L.MP_FATIGUE_DAYS])
+        #: Every run-level state the components declare (``RUN_STATE``), created here once, at its initial value.
+        self.run_state = RunStates(L.RUN_STATE, self.k, lambda const: float(self.packed.mp[getattr(L, const)]))
         self._seed_members()
         self.census[0] = self.pop.census()
         #: Phases, seasons and stresses by day (``None``: nothing scheduled; :mod:`sim.model.mechanisms.schedule`).
@@ -126,6 +127,11 @@ class MarketModel(mesa.Model):
                 p.stage[i, b] = L.AWARE
                 join_pool(self.consumers, pk.params, scratch, self.journal, i, b, 0, L.SRC_SEED, trust0, -1, 0.0, 1.0)
                 p.pair[L.JOINED][i, b] = -1  # members since before day 0: they share from day 0
+
+    @property
+    def fatigue_days(self) -> float:
+        """The fatigue time constant T (days) in force (messaging's run state): fatigue decays lazily with it."""
+        return float(self.run_state.fatigue_days)
 
     # ---- the day ----------------------------------------------------------------------------------
     def books_of(self, day: int) -> Books:

@@ -279,9 +279,8 @@ def listing(model: MarketModel, day: int) -> np.ndarray:
     """1 per brand whose marketplace listing is live on ``day`` (the own_site lever's penalty suspends it).
 
     The same answer for every component of the day, whether it runs before or after own_site: a penalty
-    on day d delists the brand from day d + 1 (``model.delisted_from``) through ``model.delisted_until``.
+    on day d delists the brand from day d + 1 through ``delisted_until`` (own_site's run state, -1 until the
+    first penalty).
     """
-    until = getattr(model, "delisted_until", None)
-    if until is None:
-        return np.ones(model.k, dtype=np.uint8)
-    return ((day < model.delisted_from) | (day > until)).astype(np.uint8)
+    run = model.run_state
+    return ((day < run.delisted_from) | (day > run.delisted_until)).astype(np.uint8)
