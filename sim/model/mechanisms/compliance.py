@@ -334,7 +334,7 @@ def tighten_if_due(mp: np.ndarray, scenario: Scenario, day: int) -> bool:
 def step(model: MarketModel, day: int) -> None:
     """Regulator actions after complaints about unlawful messages, then data breaches, brand by brand."""
     mp = model.packed.mp.tolist()  # Python floats: the same arithmetic as on the schema's values
-    key = rng.key(model.seed, rng.COMPLIANCE, day)
+    key = model.keys.day(rng.COMPLIANCE, day)
     tally = model.tally[day]
     for b in range(model.k):
         bp = model.packed.bp[b].tolist()

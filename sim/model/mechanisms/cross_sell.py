@@ -39,7 +39,7 @@ from sim.model.mechanisms import membership
 from sim.model.mechanisms.membership import private_channel_probability, purchase_multiplier
 from sim.model.mechanisms.purchase import attention, book_sale, listing
 from sim.model.mechanisms.stored_value import holds_balance
-from sim.model.rng import key, uniform
+from sim.model.rng import uniform
 from sim.model.state import log_event
 
 if TYPE_CHECKING:
@@ -234,4 +234,4 @@ def step(model: MarketModel, day: int) -> None:
         return
     listed = listing(model, day)
     cross_sell_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                      key(model.seed, STREAM, day), listed)
+                      model.keys.day(STREAM, day), listed)

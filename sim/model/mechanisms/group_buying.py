@@ -36,7 +36,7 @@ from sim.model.component import Param, Slots
 from sim.model.mechanisms import referral
 from sim.model.network import pick_contact
 from sim.model.population import ids_where
-from sim.model.rng import key, uniform
+from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
 if TYPE_CHECKING:
@@ -178,4 +178,4 @@ def step(model: MarketModel, day: int) -> None:
     if not (bp[:, L.BP_GROUP_OPEN] > 0).any():
         return
     group_buying_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                        rng.key(model.seed, rng.NETWORK), key(model.seed, STREAM, day))
+                        model.keys.run(rng.NETWORK), model.keys.day(STREAM, day))

@@ -38,7 +38,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model.component import Param, Slots
 from sim.model.mechanisms.purchase import listing
-from sim.model.rng import key, uniform
+from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
 if TYPE_CHECKING:
@@ -163,4 +163,4 @@ def step(model: MarketModel, day: int) -> None:
     if not (p_buy >= 0).any():
         return
     livestream_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                      key(model.seed, STREAM, day), p_platform, p_buy)
+                      model.keys.day(STREAM, day), p_platform, p_buy)

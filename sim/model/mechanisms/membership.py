@@ -224,4 +224,4 @@ def membership_kernel(c, prm, books, jr, day, key_birthday):
 def step(model: MarketModel, day: int) -> None:
     """Paid-membership fees accrue and birthday perks are sent (see :func:`membership_kernel`)."""
     membership_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                      rng.key(model.seed, rng.MEMBERSHIP))
+                      model.keys.run(rng.MEMBERSHIP))

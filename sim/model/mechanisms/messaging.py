@@ -295,4 +295,4 @@ def step(model: MarketModel, day: int) -> None:
         settle_all_fatigue(p.fatigue, p.fatigue_day, day - 1, float(in_force))
         in_force[()] = decay_days
     messaging_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                     rng.key(model.seed, rng.MESSAGING, day), model.plan, model.packed.seg_ok, listing(model, day))
+                     model.keys.day(rng.MESSAGING, day), model.plan, model.packed.seg_ok, listing(model, day))

@@ -39,7 +39,7 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model.component import MAX_BRANDS, Param, RunState, Slots
-from sim.model.rng import key, uniform, uniform_py
+from sim.model.rng import uniform, uniform_py
 from sim.model.state import join_pool, log_event, move
 
 if TYPE_CHECKING:
@@ -199,10 +199,10 @@ def step(model: MarketModel, day: int) -> None:
             p_card[k] = bp[k, L.BP_SITE_DIVERSION]
     if (p_ad >= 0).any() or (p_card > 0).any():
         cards = own_site_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                                key(model.seed, STREAM, day), p_ad, p_card)
+                                model.keys.day(STREAM, day), p_ad, p_card)
     else:
         cards = np.zeros(model.k)
-    key_day = key(model.seed, STREAM, day)
+    key_day = model.keys.day(STREAM, day)
     for k in range(model.k):
         if cards[k] > 0:
             model.tally[day, k, L.T_CARDS] += cards[k]

@@ -271,7 +271,7 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
 def step(model: MarketModel, day: int) -> None:
     """One day of purchases, first purchases, forgetting and dropout (see :func:`purchase_kernel`)."""
     purchase_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                    rng.key(model.seed, rng.PURCHASE, day), rng.key(model.seed, rng.MEMBERSHIP), listing(model, day),
+                    model.keys.day(rng.PURCHASE, day), model.keys.run(rng.MEMBERSHIP), listing(model, day),
                     model.fatigue_days)
 
 

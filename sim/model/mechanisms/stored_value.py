@@ -43,7 +43,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model.component import Param, RunState, Slots, State
 from sim.model.forms import Form
-from sim.model.rng import key, uniform
+from sim.model.rng import uniform
 from sim.model.state import log_event
 
 if TYPE_CHECKING:
@@ -241,16 +241,23 @@ def step(model: MarketModel, day: int) -> None:
     in the purchase pass, messaging and cross-sell).
     """
     bp = model.packed.bp
-    issuing = bp[:, L.BP_SV_RATE] > 0
+    rate, benefits = bp[:, L.BP_SV_RATE].tolist(), bp[:, L.BP_BENEFITS_ON].tolist()
     issued = model.run_state.stored_value_issued  # a brand that has issued value keeps its liability
-    issuing = issuing | issued
-    issued[:] = issuing
-    active = (bp[:, L.BP_SV_RATE] > 0) | (bp[:, L.BP_BENEFITS_ON] > 0.5)
-    if active.any():
+    active = None  # (per-brand Python on one or two brands: cheaper than numpy's small-array calls)
+    for k in range(model.k):
+        if rate[k] > 0:
+            issued[k] = True
+        if rate[k] > 0 or benefits[k] > 0.5:
+            if active is None:
+                active = np.zeros(model.k, dtype=np.uint8)
+            active[k] = 1
+    if active is not None:
         stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                            key(model.seed, STREAM, day), active.astype(np.uint8))
-    if issuing.any():
+                            model.keys.day(STREAM, day), active)
+    if issued.any():
         tally = model.tally[day]
         owed = model.run_state.stored_value_owed
-        owed += tally[:, L.T_SV_CREDIT] - tally[:, L.T_SV_SPENT] - tally[:, L.T_SV_BROKEN]
-        tally[:, L.T_SV_LIABILITY] = np.where(issuing, owed, 0.0)
+        for k in range(model.k):  # every brand's carried balance moves (zero flows for one that never issued)
+            row = tally[k]
+            owed[k] += row[L.T_SV_CREDIT] - row[L.T_SV_SPENT] - row[L.T_SV_BROKEN]
+            row[L.T_SV_LIABILITY] = owed[k] if issued[k] else 0.0

@@ -37,7 +37,7 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model.component import Param, Slots
-from sim.model.rng import key, uniform
+from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
 if TYPE_CHECKING:
@@ -171,4 +171,4 @@ def step(model: MarketModel, day: int) -> None:
     if not (p_store.any() or p_event.any()):
         return
     stores_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                  key(model.seed, STREAM, day), p_store, p_event)
+                  model.keys.day(STREAM, day), p_store, p_event)

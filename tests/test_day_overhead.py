@@ -1,0 +1,71 @@
+"""The per-day Python overhead cuts change no number (issue 12 item 2).
+
+Keys derived once per stream for every day equal the keys hashed day by day; running the days directly
+(:meth:`MarketModel.run_days`) gives the arrays stepping through Mesa's scheduler gives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model import layout as L
+from sim.model import rng
+from sim.model.component import MAX_DAYS
+from sim.model.market import DAILY_ORDER, MarketModel
+from tests.conftest import small
+
+SEEDS = (0, 1, 12345, 2**32 + 7, 2**63 - 1)  # the schema admits 0 .. 2**63 - 1
+#: Every stream a slot plan draws from, and the streams of set-up and the network.
+STREAMS = sorted({plan.stream for _, plan in L.SLOT_PLANS} | {rng.TRAITS, rng.NETWORK, rng.JOURNEYS, rng.SEEDING})
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_day_keys_equal_the_key_of_every_day(seed: int) -> None:
+    """The vectorised keys are bit for bit ``key(seed, stream, day)``, for the longest horizon."""
+    for stream in STREAMS:
+        keys = rng.day_keys(seed, stream, MAX_DAYS)
+        assert keys.dtype == np.uint64 and keys.shape == (MAX_DAYS,)
+        assert keys.tolist() == [int(rng.key(seed, stream, d)) for d in range(MAX_DAYS)], (seed, stream)
+
+
+def test_run_keys_are_the_keys_hashed_on_demand() -> None:
+    """``Keys.day`` inside and outside the run and ``Keys.run`` give what ``key`` gives, as ``np.uint64``."""
+    keys = rng.Keys(987, 30)
+    for stream in STREAMS:
+        for day in (0, 1, 29, 30, -1, 100_029, 300_000):
+            got = keys.day(stream, day)
+            assert isinstance(got, np.uint64) and got == rng.key(987, stream, day), (stream, day)
+        assert isinstance(keys.run(stream), np.uint64) and keys.run(stream) == rng.key(987, stream)
+
+
+ARRAYS = ("money", "tally", "flows", "census", "cohort_referrals")
+
+
+@pytest.mark.parametrize("preset", ["china_in_china", "head_to_head_japan"])
+def test_running_the_days_directly_equals_stepping_through_mesa(preset: str) -> None:
+    """``run_days`` (the day called directly) and ``step()`` through Mesa's scheduler: identical runs."""
+    sc = small(preset, population=400, days=120)
+    direct, stepped = MarketModel(sc), MarketModel(sc)
+    direct.run_days()
+    for _ in range(sc.run.days):
+        stepped.step()
+    assert direct.steps == stepped.steps == sc.run.days
+    assert not direct.running and not stepped.running
+    for name in ARRAYS:
+        np.testing.assert_array_equal(getattr(direct, name), getattr(stepped, name), err_msg=name)
+    for name, column in direct.pop.columns().items():
+        np.testing.assert_array_equal(column, stepped.pop.columns()[name], err_msg=name)
+    np.testing.assert_array_equal(direct.ev[: direct.ev_n[0]], stepped.ev[: stepped.ev_n[0]])
+    for name in L.RUN_STATE:
+        np.testing.assert_array_equal(getattr(direct.run_state, name), getattr(stepped.run_state, name))
+
+
+def test_timings_name_every_component_once_in_the_days_order() -> None:
+    """``timings``: seconds by component name, in the day's order, summed over the days run."""
+    model = MarketModel(small("china_in_china", population=200, days=20))
+    assert list(model.timings) == list(DAILY_ORDER) and set(model.timings.values()) == {0.0}
+    model.run_days()
+    assert list(model.timings) == list(DAILY_ORDER)
+    assert all(v > 0 for v in model.timings.values())
+    assert sum(model.timings.values()) == pytest.approx(sum(model.elapsed))
