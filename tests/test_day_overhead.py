@@ -1,10 +1,13 @@
 """The per-day Python overhead cuts change no number (issue 12 item 2).
 
 Keys derived once per stream for every day equal the keys hashed day by day; running the days directly
-(:meth:`MarketModel.run_days`) gives the arrays stepping through Mesa's scheduler gives.
+(:meth:`MarketModel.run_days`) gives the arrays stepping through Mesa's scheduler gives; a kernel skipped on
+days it has nothing to do leaves every array as calling it does.
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -13,6 +16,7 @@ from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import MAX_DAYS
 from sim.model.market import DAILY_ORDER, MarketModel
+from sim.model.mechanisms import membership
 from tests.conftest import small
 
 SEEDS = (0, 1, 12345, 2**32 + 7, 2**63 - 1)  # the schema admits 0 .. 2**63 - 1
@@ -69,3 +73,42 @@ def test_timings_name_every_component_once_in_the_days_order() -> None:
     assert list(model.timings) == list(DAILY_ORDER)
     assert all(v > 0 for v in model.timings.values())
     assert sum(model.timings.values()) == pytest.approx(sum(model.elapsed))
+
+
+def _forced_membership(model: MarketModel, day: int) -> None:
+    """The membership step without its skip: the kernel called every day."""
+    membership.membership_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                                 model.keys.run(rng.MEMBERSHIP))
+
+
+@pytest.mark.parametrize(("preset", "skipped"), [("china_in_china", True), ("head_to_head_japan", False)])
+def test_skipping_the_membership_kernel_is_exact(preset: str, skipped: bool) -> None:
+    """On a day no brand has a fee or a perk, not calling the kernel leaves every array as calling it does.
+
+    china_in_china has a free membership without perks (skipped every day); in head_to_head_japan one
+    brand sends birthday perks (never skipped).
+    """
+    sc = small(preset, population=400, days=120)
+    assert membership.any_membership_rules(MarketModel(sc).packed.bp) is not skipped
+    normal, forced = MarketModel(sc), MarketModel(sc)
+    forced.components = tuple(SimpleNamespace(NAME=c.NAME, step=_forced_membership) if c is membership else c
+                              for c in forced.components)
+    normal.run_days()
+    forced.run_days()
+    for name in ARRAYS:
+        np.testing.assert_array_equal(getattr(normal, name), getattr(forced, name), err_msg=name)
+    np.testing.assert_array_equal(normal.ev[: normal.ev_n[0]], forced.ev[: forced.ev_n[0]])
+
+
+def test_the_membership_skip_mirrors_the_kernels_test_brand_by_brand() -> None:
+    """Some brand with the membership on and a fee or a perk: the kernel runs; none: it is skipped."""
+    bp = np.zeros((2, L.N_BP))
+    assert not membership.any_membership_rules(bp)
+    bp[1, L.BP_MEMBERSHIP_ON] = 1.0
+    assert not membership.any_membership_rules(bp)
+    bp[0, L.BP_BIRTHDAY] = 300.0  # a perk on a brand without membership: still nothing to do
+    assert not membership.any_membership_rules(bp)
+    bp[1, L.BP_PAID_FEE] = 99.0
+    assert membership.any_membership_rules(bp)
+    bp[1, L.BP_PAID_FEE], bp[1, L.BP_BIRTHDAY] = 0.0, 1.0
+    assert membership.any_membership_rules(bp)
