@@ -16,7 +16,7 @@ from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import MAX_DAYS
 from sim.model.market import DAILY_ORDER, MarketModel
-from sim.model.mechanisms import membership
+from sim.model.mechanisms import membership, purchase
 from tests.conftest import small
 
 SEEDS = (0, 1, 12345, 2**32 + 7, 2**63 - 1)  # the schema admits 0 .. 2**63 - 1
@@ -112,3 +112,17 @@ def test_the_membership_skip_mirrors_the_kernels_test_brand_by_brand() -> None:
     assert membership.any_membership_rules(bp)
     bp[1, L.BP_PAID_FEE], bp[1, L.BP_BIRTHDAY] = 0.0, 1.0
     assert membership.any_membership_rules(bp)
+
+
+def test_listing_equals_the_spell_formula_for_every_day() -> None:
+    """``listing`` (per-brand Python) is ``(day < delisted_from) | (day > delisted_until)`` as uint8, on any spell."""
+    model = MarketModel(small("head_to_head_japan", population=200, days=60))
+    run = model.run_state
+    for spells in (((-1, -1), (-1, -1)), ((5, 9), (-1, -1)), ((0, 0), (12, 40)), ((3, 59), (20, 20))):
+        for k, (first, last) in enumerate(spells):
+            run.delisted_from[k], run.delisted_until[k] = first, last
+        for day in range(-1, model.days + 1):
+            got = purchase.listing(model, day)
+            want = ((day < run.delisted_from) | (day > run.delisted_until)).astype(np.uint8)
+            assert got.dtype == np.uint8 and got.flags.c_contiguous and got.flags.writeable
+            np.testing.assert_array_equal(got, want, err_msg=f"{spells} day {day}")

@@ -230,7 +230,7 @@ def cross_sell_kernel(c, prm, books, jr, day, key_day, listed):
 def step(model: MarketModel, day: int) -> None:
     """Line purchases and trials for brands with more than one product line (see :func:`cross_sell_kernel`)."""
     bp = model.packed.bp
-    if not (bp[:, L.BP_XS_LINES] > 1).any():
+    if not any(lines > 1 for lines in bp[:, L.BP_XS_LINES].tolist()):  # (Python: a numpy .any() costs 2 us)
         return
     listed = listing(model, day)
     cross_sell_kernel(model.consumers, model.packed.params, model.books, model.journal, day,

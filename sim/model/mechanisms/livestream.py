@@ -160,7 +160,7 @@ def step(model: MarketModel, day: int) -> None:
                 p_platform[k] = min(1.0, bp[k, L.BP_LIVE_PLATFORM_VIEWERS] / model.people)
             p_buy[k] = live_conversion(bp[k, L.BP_LIVE_CONVERSION], bp[k, L.BP_LIVE_DISCOUNT],
                                        bp[k, L.BP_LIVE_DISCOUNT_LIFT])
-    if not (p_buy >= 0).any():
+    if not any(p >= 0 for p in p_buy.tolist()):
         return
     livestream_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
                       model.keys.day(STREAM, day), p_platform, p_buy)

@@ -181,7 +181,7 @@ def step(model: MarketModel, day: int) -> None:
     """Set-up and running costs, today's traffic and cards, then the marketplace's penalty draw."""
     bp = model.packed.bp
     site_day = bp[:, L.BP_SITE_DAY]
-    if not (site_day >= 0).any():
+    if not any(start >= 0 for start in site_day.tolist()):  # (Python: a numpy .any() costs 2 us)
         return
     delisted_from, delisted_until = model.run_state.delisted_from, model.run_state.delisted_until
     p_ad = np.full(model.k, -1.0)  # -1: the site takes no orders today
@@ -197,7 +197,7 @@ def step(model: MarketModel, day: int) -> None:
         if day >= start + bp[k, L.BP_SITE_BUILD]:
             p_ad[k] = min(1.0, bp[k, L.BP_SITE_AD_VISITORS] / model.people)
             p_card[k] = bp[k, L.BP_SITE_DIVERSION]
-    if (p_ad >= 0).any() or (p_card > 0).any():
+    if any(p >= 0 for p in p_ad.tolist()) or any(p > 0 for p in p_card.tolist()):
         cards = own_site_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
                                 model.keys.day(STREAM, day), p_ad, p_card)
     else:

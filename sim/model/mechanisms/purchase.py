@@ -282,5 +282,7 @@ def listing(model: MarketModel, day: int) -> np.ndarray:
     on day d delists the brand from day d + 1 through ``delisted_until`` (own_site's run state, -1 until the
     first penalty).
     """
-    run = model.run_state
-    return ((day < run.delisted_from) | (day > run.delisted_until)).astype(np.uint8)
+    run = model.run_state  # (Python on one or two brands: a quarter of the numpy expression's 4 us)
+    return np.array([0 if first <= day <= last else 1
+                     for first, last in zip(run.delisted_from.tolist(), run.delisted_until.tolist(), strict=True)],
+                    dtype=np.uint8)

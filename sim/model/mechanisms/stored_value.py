@@ -254,7 +254,7 @@ def step(model: MarketModel, day: int) -> None:
     if active is not None:
         stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
                             model.keys.day(STREAM, day), active)
-    if issued.any():
+    if any(issued.tolist()):
         tally = model.tally[day]
         owed = model.run_state.stored_value_owed
         for k in range(model.k):  # every brand's carried balance moves (zero flows for one that never issued)
