@@ -7,6 +7,10 @@ declares, next to its rules:
   column of the packed vector a kernel reads (``mp[L.MP_TRUST_UP]``; market parameters start with
   ``MP_``, brand parameters with ``BP_``); unit and source come from the schema field unless given;
 - ``STATE``: the per-consumer state it owns, ``{CONSTANT: State(name, dtype, per_brand)}``;
+- ``RUN_STATE``: the run-level state it keeps from day to day, one value per run or per brand (a
+  brand's delisting spell, its stored-value liability, its place on the enforcement ladders),
+  ``{name: RunState(shape, dtype, initial)}``; the model creates every declared run state once at
+  set-up, as ``model.run_state.<name>`` (a numpy array a step writes in place, never rebinds);
 - ``TALLIES``, ``LEDGER``, ``EVENTS``: the daily tallies, ledger items and journey events it writes,
   ``{CONSTANT: name}``;
 - ``SLOTS``: its plan of counter-based random-number slots, a tuple of :class:`Slots`;
@@ -151,6 +155,88 @@ class State:
     initial: float = 0
     per_brand: bool = True
     doc: str = ""
+
+
+#: The dtypes a run state may take.
+RUN_STATE_DTYPES = (np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.bool_))
+
+
+@dataclass(frozen=True)
+class RunState:
+    """One run-level state a mechanism keeps from day to day (not per consumer): an array per run.
+
+    Attributes:
+        shape: Dimensions: ``"brands"`` (the scenario's number of brands) or a fixed int, e.g.
+            ``("brands",)``, ``("brands", 2)``; ``()`` for one value per run (a 0-d array).
+        dtype: ``np.int64``, ``np.float64`` or ``np.bool_``.
+        initial: Value of every element at set-up (before day 0).
+        param: A packed market parameter (``"MP_FATIGUE_DAYS"``) whose value at set-up is the initial
+            value instead of ``initial``.
+        doc: What the state means.
+    """
+
+    shape: tuple[str | int, ...]
+    dtype: type
+    initial: float = 0
+    param: str | None = None
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        for dim in self.shape:
+            if dim != "brands" and not (isinstance(dim, int) and dim >= 0):
+                raise ValueError(f"run state shape {self.shape!r}: a dimension is 'brands' or an int >= 0")
+        if np.dtype(self.dtype) not in RUN_STATE_DTYPES:
+            raise ValueError(f"run state dtype {self.dtype!r}: expected one of {RUN_STATE_DTYPES}")
+
+    def dims(self, brands: int) -> tuple[int, ...]:
+        """The concrete shape for a run of ``brands`` brands."""
+        return tuple(brands if dim == "brands" else dim for dim in self.shape)
+
+    def create(self, brands: int, market_params: Callable[[str], float] | None = None) -> np.ndarray:
+        """A fresh array of this state for a run of ``brands`` brands, every element at its initial value.
+
+        Args:
+            brands: The scenario's number of brands.
+            market_params: Looks up a packed market parameter by constant (needed when ``param`` is set).
+        """
+        if self.param is not None:
+            if market_params is None:
+                raise ValueError(f"run state starting from {self.param} needs the packed market parameters")
+            value = market_params(self.param)
+        else:
+            value = self.initial
+        return np.full(self.dims(brands), value, dtype=self.dtype)
+
+
+class RunStates:
+    """The run-level state of one run: an attribute per declared :class:`RunState`, created once at set-up.
+
+    Steps write into the arrays in place (``model.run_state.delisted_until[k] = day``,
+    ``model.run_state.fatigue_days[()] = t``); binding a name, declared or not, is refused, so no
+    component can keep run state the contract does not declare.
+    """
+
+    __slots__ = ("_arrays",)
+
+    def __init__(self, table: dict[str, RunState], brands: int,
+                 market_params: Callable[[str], float] | None = None) -> None:
+        object.__setattr__(self, "_arrays", {name: rs.create(brands, market_params) for name, rs in table.items()})
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self._arrays[name]
+        except KeyError:
+            raise AttributeError(f"no run state {name!r} is declared (declared: {sorted(self._arrays)})") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"run state {name!r}: write into the declared array in place, never bind a name")
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._arrays)
+
+    def names(self) -> tuple[str, ...]:
+        """The declared names, in declaration order."""
+        return tuple(self._arrays)
 
 
 @dataclass(frozen=True)

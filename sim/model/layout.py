@@ -5,11 +5,13 @@ Two kinds of names live here:
 - **core** names, fixed by the model's structure: the five stages, consumer traits, join sources,
   network kinds, the tier table and each brand's daily plan;
 - **assembled** names, built from what each component of :mod:`sim.model.components` declares
-  (``PARAMS``, ``STATE``, ``TALLIES``, ``LEDGER``, ``EVENTS``; see :mod:`sim.model.component`):
-  the packed parameter columns (``MP_*``, ``BP_*``), the record of a consumer's state with one brand
-  (:data:`PAIR_DTYPE`, one field per declared per-brand ``State``: ``trust``, ``consent``...; each state
-  constant, ``L.TRUST``, is its field name), ledger items (``REV_*``, ``C_*``), tallies (``T_*``) and journey
-  events (``E_*``), with their tuples of names (``MONEY``, ``TALLY``, ``EVENTS``, ``MP_NAMES``...).
+  (``PARAMS``, ``STATE``, ``RUN_STATE``, ``TALLIES``, ``LEDGER``, ``EVENTS``; see
+  :mod:`sim.model.component`): the packed parameter columns (``MP_*``, ``BP_*``), the record of a
+  consumer's state with one brand (:data:`PAIR_DTYPE`, one field per declared per-brand ``State``:
+  ``trust``, ``consent``...; each state constant, ``L.TRUST``, is its field name), the run-level state
+  (:data:`RUN_STATE`, name -> ``RunState``, created once per run as ``model.run_state``), ledger items
+  (``REV_*``, ``C_*``), tallies (``T_*``) and journey events (``E_*``), with their tuples of names
+  (``MONEY``, ``TALLY``, ``EVENTS``, ``MP_NAMES``...).
 
 Kernels index arrays with these module-level integers, written ``L.T_SENDS``: numba reads a module's
 integer when it compiles a kernel and freezes it into the machine code as a constant, so a kernel
@@ -157,6 +159,26 @@ def record_dtype(states: list[Any]) -> Any:
     return dtype
 
 
+def run_state_table(decl: Any, market: dict[str, Any]) -> dict[str, Any]:
+    """Name -> ``RunState`` from every component's ``RUN_STATE``; one name may be declared twice only alike.
+
+    Args:
+        decl: The declaring components (modules, or any object with ``NAME`` and ``RUN_STATE``).
+        market: The declared market parameters (a run state may start from one of them).
+
+    Raises:
+        LayoutError: Two components declare one name differently, a name is no identifier, or a run
+            state starts from a parameter nobody declares.
+    """
+    table = _merge("run state", [(c.NAME, getattr(c, "RUN_STATE", {})) for c in decl])
+    for name, rs in table.items():
+        if not name.isidentifier() or name.startswith("_"):
+            raise LayoutError(f"run state {name!r}: the name must be a Python identifier not starting with '_'")
+        if rs.param is not None and rs.param not in market:
+            raise LayoutError(f"run state {name!r} starts from {rs.param!r}, which is no declared market parameter")
+    return table
+
+
 def _assemble() -> None:
     """Build every assembled table and constant from the components' declarations (once)."""
     global _assembled
@@ -188,6 +210,8 @@ def _assemble() -> None:
     g["PAIR_DTYPE"] = record_dtype([s for s in state.values() if s.per_brand])
     g.update({const: s.name for const, s in state.items()})  # constant -> field (or array) name
     g["STATE"] = state
+
+    g["RUN_STATE"] = run_state_table(decl, market)
 
     money = _merge("ledger item", [(c.NAME, getattr(c, "LEDGER", {})) for c in decl])
     revenue = {k for c in decl for k in getattr(c, "REVENUE", ())}

@@ -75,6 +75,54 @@ def key(seed: int, stream: int, day: int = -1) -> np.uint64:
     return np.uint64(z)
 
 
+def day_keys(seed: int, stream: int, days: int) -> np.ndarray:
+    """``key(seed, stream, day)`` for days ``0 .. days - 1`` at once: a uint64 array (the same bits).
+
+    The last mix is done on uint64 arrays, whose arithmetic wraps modulo 2**64 exactly as the masked
+    Python ints of :func:`mix64_py` do.
+    """
+    z = mix64_py(seed * _GOLDEN + 0x632BE59BD9B4E019)
+    z = mix64_py(z ^ ((stream + 1) * _SLOT))
+    d = np.arange(days, dtype=np.uint64) + np.uint64(2)
+    with np.errstate(over="ignore"):
+        x = np.uint64(z) + d * np.uint64(_GOLDEN)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+class Keys:
+    """The keys of one run, derived once: ``keys.day(stream, day)`` is ``key(seed, stream, day)``.
+
+    A stream's keys for every day of the run are computed together (:func:`day_keys`) the first time the
+    stream is asked for, and a run-long key (``day=-1``) once, so a component's step reads its key
+    instead of hashing it every day. Days outside the run (a shock's offset day) are hashed as before.
+    """
+
+    __slots__ = ("seed", "days", "_by_day", "_run")
+
+    def __init__(self, seed: int, days: int) -> None:
+        self.seed, self.days = seed, days
+        self._by_day: dict[int, np.ndarray] = {}
+        self._run: dict[int, np.uint64] = {}
+
+    def day(self, stream: int, day: int) -> np.uint64:
+        """``key(seed, stream, day)``."""
+        keys = self._by_day.get(stream)
+        if keys is None:
+            keys = self._by_day[stream] = day_keys(self.seed, stream, self.days)
+        if 0 <= day < self.days:
+            return keys[day]
+        return key(self.seed, stream, day)
+
+    def run(self, stream: int) -> np.uint64:
+        """``key(seed, stream)``: the stream's key fixed for the whole run."""
+        k = self._run.get(stream)
+        if k is None:
+            k = self._run[stream] = key(self.seed, stream)
+        return k
+
+
 def uniform_py(k: int | np.uint64, i: int, slot: int) -> float:
     """The same uniform as :func:`uniform`, computed in Python (for brand-level draws)."""
     z = int(k) ^ ((i * _GOLDEN) & _M64) ^ (((slot + 1) * _SLOT) & _M64)

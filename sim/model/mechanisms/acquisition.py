@@ -212,7 +212,7 @@ def step(model: MarketModel, day: int) -> None:
     reach = Reach(model.plan, model.ad_p, model.partner_p, pk.partner_share, pk.partner_trust, pk.partner_join,
                   pk.partner_fee)
     acquisition_kernel(model.consumers, pk.params, model.books, model.journal, day,
-                       rng.key(model.seed, rng.ACQUISITION, day), rng.key(model.seed, rng.PARTNERS), reach)
+                       model.keys.day(rng.ACQUISITION, day), model.keys.run(rng.PARTNERS), reach)
 
 
 def no_partners(n_brands: int) -> tuple[np.ndarray, ...]:

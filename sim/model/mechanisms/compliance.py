@@ -49,7 +49,7 @@ import numpy as np
 
 from sim.model import layout as L
 from sim.model import rng
-from sim.model.component import Param, Slots
+from sim.model.component import Param, RunState, Slots
 from sim.model.forms import Form
 from sim.model.kernel import kernel
 from sim.model.rng import uniform
@@ -112,6 +112,13 @@ SLOTS = (
 #: The two laws a brand's ladder runs under.
 MESSAGE_LAW, DATA_LAW = 0, 1
 LAWS = ("message_law", "data_law")
+#: Each brand's place on each law's ladder (:class:`Ladders`, a view of these two arrays).
+RUN_STATE = {
+    "ladder_actions": RunState(("brands", len(LAWS)), np.int64, 0,
+                               doc="Regulator actions that climbed the brand's ladder under each law so far."),
+    "ladder_last_day": RunState(("brands", len(LAWS)), np.float64, -1e9,
+                                doc="Day of the last such action (-1e9 before any)."),
+}
 #: The rungs an action can land on.
 WARNING, ORDER, PENALTY = "warning", "order", "penalty"
 #: The functional forms of this component, written into docs/MODEL.md and checked against the code.
@@ -217,7 +224,7 @@ class Ladders:
     @classmethod
     def empty(cls, brands: int) -> Ladders:
         """No action yet for any brand."""
-        return cls(np.zeros((brands, len(LAWS)), dtype=np.int64), np.full((brands, len(LAWS)), -1e9))
+        return cls(RUN_STATE["ladder_actions"].create(brands), RUN_STATE["ladder_last_day"].create(brands))
 
     def climb(self, b: int, law: int, day: int, mp: list[float]) -> str | None:
         """One regulator action against brand ``b`` under ``law`` today: the rung it lands on.
@@ -265,12 +272,8 @@ def tightened_mp(scenario: Scenario) -> tuple[int, np.ndarray] | None:
 
 
 def ladders_of(model: MarketModel) -> Ladders:
-    """The model's ladders (created on first use)."""
-    lad = getattr(model, "ladders", None)
-    if lad is None:
-        lad = Ladders.empty(model.k)
-        model.ladders = lad
-    return lad
+    """The model's ladders: a view of its run state ``ladder_actions`` and ``ladder_last_day``."""
+    return Ladders(model.run_state.ladder_actions, model.run_state.ladder_last_day)
 
 
 def apply_enforcement(model: MarketModel, b: int, day: int, law: int = MESSAGE_LAW) -> str | None:
@@ -331,7 +334,7 @@ def tighten_if_due(mp: np.ndarray, scenario: Scenario, day: int) -> bool:
 def step(model: MarketModel, day: int) -> None:
     """Regulator actions after complaints about unlawful messages, then data breaches, brand by brand."""
     mp = model.packed.mp.tolist()  # Python floats: the same arithmetic as on the schema's values
-    key = rng.key(model.seed, rng.COMPLIANCE, day)
+    key = model.keys.day(rng.COMPLIANCE, day)
     tally = model.tally[day]
     for b in range(model.k):
         bp = model.packed.bp[b].tolist()

@@ -37,7 +37,7 @@ from sim.model.kernel import kernel
 from sim.model.mechanisms import referral
 from sim.model.network import pick_contact
 from sim.model.population import ids_where
-from sim.model.rng import key, uniform
+from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ def group_buying_kernel(c, prm, books, jr, day, net_key, key_day):
 def step(model: MarketModel, day: int) -> None:
     """Members open groups; filled groups buy and bring friends in (see :func:`group_buying_kernel`)."""
     bp = model.packed.bp
-    if not (bp[:, L.BP_GROUP_OPEN] > 0).any():
+    if not any(rate > 0 for rate in bp[:, L.BP_GROUP_OPEN].tolist()):  # (Python: a numpy .any() costs 2 us)
         return
     group_buying_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                        rng.key(model.seed, rng.NETWORK), key(model.seed, STREAM, day))
+                        model.keys.run(rng.NETWORK), model.keys.day(STREAM, day))

@@ -38,7 +38,7 @@ from sim.model import layout as L
 from sim.model.component import Param, Slots
 from sim.model.kernel import kernel
 from sim.model.mechanisms.purchase import listing
-from sim.model.rng import key, uniform
+from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def step(model: MarketModel, day: int) -> None:
                 p_platform[k] = min(1.0, bp[k, L.BP_LIVE_PLATFORM_VIEWERS] / model.people)
             p_buy[k] = live_conversion(bp[k, L.BP_LIVE_CONVERSION], bp[k, L.BP_LIVE_DISCOUNT],
                                        bp[k, L.BP_LIVE_DISCOUNT_LIFT])
-    if not (p_buy >= 0).any():
+    if not any(p >= 0 for p in p_buy.tolist()):
         return
     livestream_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                      key(model.seed, STREAM, day), p_platform, p_buy)
+                      model.keys.day(STREAM, day), p_platform, p_buy)

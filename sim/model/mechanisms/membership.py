@@ -222,7 +222,22 @@ def membership_kernel(c, prm, books, jr, day, key_birthday):
         tally[k, L.T_PAID] = paid_count
 
 
+def any_membership_rules(bp: np.ndarray) -> bool:
+    """Whether :func:`membership_kernel` has work for some brand (the negation of its per-brand skip)."""
+    for on, fee, perk in zip(bp[:, L.BP_MEMBERSHIP_ON].tolist(), bp[:, L.BP_PAID_FEE].tolist(),
+                             bp[:, L.BP_BIRTHDAY].tolist(), strict=True):
+        if not (on < 0.5 or (fee <= 0.0 and perk <= 0.0)):
+            return True
+    return False
+
+
 def step(model: MarketModel, day: int) -> None:
-    """Paid-membership fees accrue and birthday perks are sent (see :func:`membership_kernel`)."""
+    """Paid-membership fees accrue and birthday perks are sent (see :func:`membership_kernel`).
+
+    The kernel is not called on a day no brand has a membership with a fee or a birthday perk: it would
+    only write 0 paid members into today's tallies, which start at 0 (the same test as the kernel's).
+    """
+    if not any_membership_rules(model.packed.bp):
+        return
     membership_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                      rng.key(model.seed, rng.MEMBERSHIP))
+                      model.keys.run(rng.MEMBERSHIP))

@@ -42,7 +42,7 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model import rng, state
-from sim.model.component import MAX_SENDS_PER_DAY, Param, Slots, State
+from sim.model.component import MAX_SENDS_PER_DAY, Param, RunState, Slots, State
 from sim.model.kernel import kernel
 from sim.model.mechanisms.membership import private_channel_probability
 from sim.model.mechanisms.purchase import book_purchase, listing
@@ -85,6 +85,11 @@ PARAMS = {
 STATE = {
     "FATIGUE": State("fatigue", np.float32, per_brand=False,
                      doc="Messaging fatigue, shared by every brand: +1 per seen message, decaying."),
+}
+#: The fatigue time constant T (days) in force: fatigue decays lazily (``state.settled_fatigue``) with it, and a
+#: strategy phase that changes T settles everyone's fatigue first (:func:`step`). Read as ``model.fatigue_days``.
+RUN_STATE = {
+    "fatigue_days": RunState((), np.float64, param="MP_FATIGUE_DAYS", doc="Fatigue time constant T in force (days)."),
 }
 TALLIES = {
     "T_MSG_PUR": "message_purchases", "T_SENDS": "sends", "T_SEEN": "seen", "T_COLD": "cold_sends",
@@ -285,9 +290,10 @@ def step(model: MarketModel, day: int) -> None:
     (a strategy phase), everyone's fatigue is first brought up to yesterday with the old T.
     """
     decay_days = float(model.packed.mp[L.MP_FATIGUE_DAYS])
-    if decay_days != model.fatigue_days:
+    in_force = model.run_state.fatigue_days
+    if decay_days != in_force:
         p = model.pop
-        settle_all_fatigue(p.fatigue, p.fatigue_day, day - 1, model.fatigue_days)
-        model.fatigue_days = decay_days
+        settle_all_fatigue(p.fatigue, p.fatigue_day, day - 1, float(in_force))
+        in_force[()] = decay_days
     messaging_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                     rng.key(model.seed, rng.MESSAGING, day), model.plan, model.packed.seg_ok, listing(model, day))
+                     model.keys.day(rng.MESSAGING, day), model.plan, model.packed.seg_ok, listing(model, day))

@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model import layout as L
-from sim.model.component import MAX_BRANDS, Param, Slots
+from sim.model.component import MAX_BRANDS, Param, RunState, Slots
 from sim.model.kernel import kernel
-from sim.model.rng import key, uniform, uniform_py
+from sim.model.rng import uniform, uniform_py
 from sim.model.state import join_pool, log_event, move
 
 if TYPE_CHECKING:
@@ -83,6 +83,12 @@ TALLIES = {"T_SITE_VISITS": "own_site_visits", "T_PUR_SITE": "purchases_own_site
            "T_J_OWN_SITE": "joins_own_site"}
 LEDGER = {"C_SITE": "own_site_costs", "C_SITE_ADS": "own_site_ads"}
 EVENTS = {"E_SITE_VISIT": "visited_own_site", "E_BUY_SITE": "bought_own_site", "E_CARD": "diversion_card"}
+#: A brand's latest suspension from the marketplace (read through :func:`purchase.listing` by every sales
+#: component): listed on every day outside ``delisted_from ... delisted_until`` (-1, -1: never suspended).
+RUN_STATE = {
+    "delisted_from": RunState(("brands",), np.int64, -1, doc="First day of the brand's latest delisting spell."),
+    "delisted_until": RunState(("brands",), np.int64, -1, doc="Last day of the brand's latest delisting spell."),
+}
 DAY_SLOTS = Slots(STREAM, block=16, ranges={
     "visit": (0, 1), "buy": (1, 1), "signup": (2, 1), "consent": (3, 1), "paid": (4, 1),
     "card": (5, 1), "card_join": (6, 1), "card_consent": (7, 1), "card_paid": (8, 1)},
@@ -175,11 +181,9 @@ def step(model: MarketModel, day: int) -> None:
     """Set-up and running costs, today's traffic and cards, then the marketplace's penalty draw."""
     bp = model.packed.bp
     site_day = bp[:, L.BP_SITE_DAY]
-    if not (site_day >= 0).any():
+    if not any(start >= 0 for start in site_day.tolist()):  # (Python: a numpy .any() costs 2 us)
         return
-    if getattr(model, "delisted_until", None) is None:  # read through purchase.listing by every sales component
-        model.delisted_from = np.full(model.k, model.days, dtype=np.int64)
-        model.delisted_until = np.full(model.k, -1, dtype=np.int64)
+    delisted_from, delisted_until = model.run_state.delisted_from, model.run_state.delisted_until
     p_ad = np.full(model.k, -1.0)  # -1: the site takes no orders today
     p_card = np.zeros(model.k)
     for k in range(model.k):
@@ -193,12 +197,12 @@ def step(model: MarketModel, day: int) -> None:
         if day >= start + bp[k, L.BP_SITE_BUILD]:
             p_ad[k] = min(1.0, bp[k, L.BP_SITE_AD_VISITORS] / model.people)
             p_card[k] = bp[k, L.BP_SITE_DIVERSION]
-    if (p_ad >= 0).any() or (p_card > 0).any():
+    if any(p >= 0 for p in p_ad.tolist()) or any(p > 0 for p in p_card.tolist()):
         cards = own_site_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                                key(model.seed, STREAM, day), p_ad, p_card)
+                                model.keys.day(STREAM, day), p_ad, p_card)
     else:
         cards = np.zeros(model.k)
-    key_day = key(model.seed, STREAM, day)
+    key_day = model.keys.day(STREAM, day)
     for k in range(model.k):
         if cards[k] > 0:
             model.tally[day, k, L.T_CARDS] += cards[k]
@@ -206,8 +210,8 @@ def step(model: MarketModel, day: int) -> None:
             chance = penalty_probability(cards[k] * model.rep, bp[k, L.BP_SITE_DETECTION])
             if chance > 0 and uniform_py(key_day, 0, S_PENALTY + k) < chance and bp[k, L.BP_SITE_PENALTY_DAYS] > 0:
                 model.tally[day, k, L.T_PLATFORM_PENALTIES] += 1.0
-                if model.delisted_until[k] < day + 1:  # a new spell, from tomorrow (today's sales stand)
-                    model.delisted_from[k] = day + 1
-                model.delisted_until[k] = max(model.delisted_until[k], day + int(bp[k, L.BP_SITE_PENALTY_DAYS]))
-        if model.delisted_from[k] <= day + 1 <= model.delisted_until[k] and day + 1 < model.days:
+                if delisted_until[k] < day + 1:  # a new spell, from tomorrow (today's sales stand)
+                    delisted_from[k] = day + 1
+                delisted_until[k] = max(delisted_until[k], day + int(bp[k, L.BP_SITE_PENALTY_DAYS]))
+        if delisted_from[k] <= day + 1 <= delisted_until[k] and day + 1 < model.days:
             model.tally[day + 1, k, L.T_DELISTED] += 1.0

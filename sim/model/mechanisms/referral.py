@@ -185,5 +185,5 @@ def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort, fatigue_da
 def step(model: MarketModel, day: int) -> None:
     """Members in their sharing window share; contacts may join (see :func:`referral_kernel`)."""
     pk = model.packed
-    referral_kernel(model.consumers, pk.params, model.books, model.journal, day, rng.key(model.seed, rng.NETWORK),
-                    rng.key(model.seed, rng.REFERRAL, day), model.cohort_referrals, model.fatigue_days)
+    referral_kernel(model.consumers, pk.params, model.books, model.journal, day, model.keys.run(rng.NETWORK),
+                    model.keys.day(rng.REFERRAL, day), model.cohort_referrals, model.fatigue_days)

@@ -41,10 +41,10 @@ import numpy as np
 from numba import njit
 
 from sim.model import layout as L
-from sim.model.component import Param, Slots, State
+from sim.model.component import Param, RunState, Slots, State
 from sim.model.forms import Form
 from sim.model.kernel import kernel
-from sim.model.rng import key, uniform
+from sim.model.rng import uniform
 from sim.model.state import log_event
 
 if TYPE_CHECKING:
@@ -76,6 +76,13 @@ PARAMS = {
 STATE = {
     "SV_BALANCE": State("stored_value", np.float32,
                         doc="Unspent stored value (face value, currency): owed to the holder."),
+}
+#: The liability carried from day to day (:func:`step`), for every brand that has ever issued value.
+RUN_STATE = {
+    "stored_value_issued": RunState(("brands",), np.bool_, False,
+                                    doc="The brand has issued stored value (it keeps its liability from then on)."),
+    "stored_value_owed": RunState(("brands",), np.float64, 0.0,
+                                  doc="Stored value owed to holders (face value, currency), carried forward."),
 }
 TALLIES = {"T_SV_TOPUPS": "stored_value_topups", "T_SV_CASH": "stored_value_cash",
            "T_SV_SPENT": "stored_value_spent", "T_PUR_SV": "purchases_stored_value",
@@ -235,20 +242,23 @@ def step(model: MarketModel, day: int) -> None:
     in the purchase pass, messaging and cross-sell).
     """
     bp = model.packed.bp
-    issuing = bp[:, L.BP_SV_RATE] > 0
-    issued = getattr(model, "stored_value_issued", None)  # a brand that has issued value keeps its liability
-    if issued is not None:
-        issuing = issuing | issued
-    if issuing.any():
-        model.stored_value_issued = issuing
-    active = (bp[:, L.BP_SV_RATE] > 0) | (bp[:, L.BP_BENEFITS_ON] > 0.5)
-    if active.any():
+    rate, benefits = bp[:, L.BP_SV_RATE].tolist(), bp[:, L.BP_BENEFITS_ON].tolist()
+    issued = model.run_state.stored_value_issued  # a brand that has issued value keeps its liability
+    active = None  # (per-brand Python on one or two brands: cheaper than numpy's small-array calls)
+    for k in range(model.k):
+        if rate[k] > 0:
+            issued[k] = True
+        if rate[k] > 0 or benefits[k] > 0.5:
+            if active is None:
+                active = np.zeros(model.k, dtype=np.uint8)
+            active[k] = 1
+    if active is not None:
         stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                            key(model.seed, STREAM, day), active.astype(np.uint8))
-    if issuing.any():
+                            model.keys.day(STREAM, day), active)
+    if any(issued.tolist()):
         tally = model.tally[day]
-        owed = getattr(model, "stored_value_owed", None)
-        if owed is None:
-            owed = model.stored_value_owed = np.zeros(model.k)
-        owed += tally[:, L.T_SV_CREDIT] - tally[:, L.T_SV_SPENT] - tally[:, L.T_SV_BROKEN]
-        tally[:, L.T_SV_LIABILITY] = np.where(issuing, owed, 0.0)
+        owed = model.run_state.stored_value_owed
+        for k in range(model.k):  # every brand's carried balance moves (zero flows for one that never issued)
+            row = tally[k]
+            owed[k] += row[L.T_SV_CREDIT] - row[L.T_SV_SPENT] - row[L.T_SV_BROKEN]
+            row[L.T_SV_LIABILITY] = owed[k] if issued[k] else 0.0
