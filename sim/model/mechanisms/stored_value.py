@@ -30,6 +30,11 @@ forms and levels: assumption):
 
 Switched off (no top-up rate, no benefits cost, no balance outstanding) the step draws nothing and
 writes nothing, and the purchase pass multiplies by exactly 1.
+
+Cost. The step visits no one it need not: the members are counted by the census carried by the day's
+flows, and the ids of the members (in order, for the top-up draw) are carried from one day to the
+next with the joins logged since (:func:`sim.model.state.log_join`); only the members chosen for a
+top-up are read. A pass over everyone rebuilds the list on its first day or after the log overflowed.
 """
 
 from __future__ import annotations
@@ -183,51 +188,120 @@ def skip(key_day, draw, slot, log_q):
 
 
 @njit(cache=True)
-def stored_value_kernel(c, prm, books, jr, day, key_day, active):
-    """Top-ups and member benefits' cost, for brands with ``active[k]``.
+def members_by_scan(stage, k):
+    """Ids, in order, of brand ``k``'s pool members: a pass over every consumer (to start or restart the list)."""
+    n = stage.shape[0]
+    out = np.empty(n, dtype=np.int32)
+    m = 0
+    for i in range(n):
+        if stage[i, k] == L.MEMBER:
+            out[m] = i
+            m += 1
+    return out[:m].copy()
 
-    Who tops up: each member is chosen with the day's top-up chance (by geometric gaps, :func:`skip`,
-    so only the chosen members' records are read) and tops up if their balance cannot pay one basket.
+
+@njit(cache=True)
+def members_by_update(stage, k, kept, joins, n_joins):
+    """Ids, in order, of brand ``k``'s pool members, from the list of the last pass and the joins since.
+
+    A member now either was one at the last pass and still is (in ``kept``), or joined since (every
+    join goes through :func:`sim.model.state.join_pool`, which logs it in ``joins``): each candidate of
+    the two sorted lists is visited once, and kept if a member now. Visits members and joiners only.
     """
-    stage, pair, traits = c.stage, c.pair, c.traits
+    joiners = np.empty(n_joins, dtype=np.int32)
+    n_new = 0
+    for e in range(n_joins):
+        if joins[e, 1] == k:
+            joiners[n_new] = joins[e, 0]
+            n_new += 1
+    joiners = np.sort(joiners[:n_new])
+    out = np.empty(kept.shape[0] + n_new, dtype=np.int32)
+    m = 0
+    a = 0
+    b = 0
+    last = -1
+    while a < kept.shape[0] or b < n_new:
+        if b >= n_new or (a < kept.shape[0] and kept[a] <= joiners[b]):
+            i = kept[a]
+            a += 1
+        else:
+            i = joiners[b]
+            b += 1
+        if i != last:
+            last = i
+            if stage[i, k] == L.MEMBER:
+                out[m] = i
+                m += 1
+    return out[:m].copy()
+
+
+@njit(cache=True)
+def stored_value_kernel(c, prm, books, jr, day, key_day, k, members):
+    """Top-ups of brand ``k``'s ``members`` (their ids, in order).
+
+    Who tops up: each member is chosen with the day's top-up chance by geometric gaps (:func:`skip`),
+    so only the chosen members are visited, and tops up if their balance cannot pay one basket.
+    """
+    pair, traits = c.pair, c.traits
     mp, bp = prm.mp, prm.bp
     money, tally = books.money, books.tally
-    n, n_brands = stage.shape
     rep = mp[L.MP_REP]
-    for k in range(n_brands):
-        if not active[k]:
-            continue
-        slot = BLOCK * k + S_TOPUP
-        p_topup = topup_chance(bp[k, L.BP_SV_RATE]) if bp[k, L.BP_SV_RATE] > 0.0 else 0.0
-        log_q = math.log1p(-p_topup) if p_topup > 0.0 else 0.0
-        amount = bp[k, L.BP_SV_AMOUNT]
-        credit = amount * (1.0 + bp[k, L.BP_SV_BONUS])
-        members = 0
-        draws = 0
-        gap = skip(key_day, 0, slot, log_q) if p_topup > 0.0 else -1
-        for i in range(n):
-            if stage[i, k] != L.MEMBER:
-                continue
-            members += 1
-            if gap != 0:
-                gap -= 1
-                continue
-            draws += 1
-            gap = skip(key_day, draws, slot, log_q)
-            if pair[i, k].stored_value < traits[i, L.BASKET]:
-                pair[i, k].stored_value += credit
-                tally[k, L.T_SV_TOPUPS] += 1.0
-                tally[k, L.T_SV_CASH] += amount
-                tally[k, L.T_SV_CREDIT] += credit
-                money[k, L.C_PAYMENT] += amount * rep * mp[L.MP_PAYFEE]
-                log_event(jr, day, i, k, L.E_TOPUP, int(amount))
-        if bp[k, L.BP_BENEFITS_ON] > 0.5:
-            money[k, L.C_BENEFITS] += members * bp[k, L.BP_BENEFITS_COST] / 365.0 * rep
+    slot = BLOCK * k + S_TOPUP
+    p_topup = topup_chance(bp[k, L.BP_SV_RATE])
+    log_q = math.log1p(-p_topup)
+    amount = bp[k, L.BP_SV_AMOUNT]
+    credit = amount * (1.0 + bp[k, L.BP_SV_BONUS])
+    draws = 0
+    r = skip(key_day, 0, slot, log_q)  # rank, among the members in id order, of the next member chosen
+    while r < members.shape[0]:
+        i = members[r]
+        draws += 1
+        r += 1 + skip(key_day, draws, slot, log_q)
+        if pair[i, k].stored_value < traits[i, L.BASKET]:
+            pair[i, k].stored_value += credit
+            tally[k, L.T_SV_TOPUPS] += 1.0
+            tally[k, L.T_SV_CASH] += amount
+            tally[k, L.T_SV_CREDIT] += credit
+            money[k, L.C_PAYMENT] += amount * rep * mp[L.MP_PAYFEE]
+            log_event(jr, day, i, k, L.E_TOPUP, int(amount))
+
+
+def members_now(model: MarketModel, day: int) -> np.ndarray:
+    """Members of each brand now: the census before the day, moved by the day's flows so far (no pass)."""
+    flows = model.flows[day]
+    return model.census[day, :, L.MEMBER] + flows[:, :, L.MEMBER].sum(axis=1) - flows[:, L.MEMBER, :].sum(axis=1)
+
+
+def member_lists(model: MarketModel, topping_up: np.ndarray) -> list[np.ndarray | None]:
+    """The ids, in order, of the members of each brand whose members top up today (``None`` for the others).
+
+    The list of the last pass is carried forward with the joins logged since (:func:`members_by_update`);
+    it is rebuilt by a pass over everyone when there is none (the first day, a brand that starts topping
+    up) or when more consumers joined than the log holds. The log is emptied for the next day.
+    """
+    jr = model.journal
+    stage = model.pop.stage
+    n_joins = int(jr.joins_n[0])
+    complete = n_joins <= jr.joins.shape[0]
+    old = getattr(model, "stored_value_members", None) or [None] * model.k
+    lists: list[np.ndarray | None] = []
+    for k in range(model.k):
+        if not topping_up[k]:
+            lists.append(None)
+        elif old[k] is None or not complete:
+            lists.append(members_by_scan(stage, k))
+        else:
+            lists.append(members_by_update(stage, k, old[k], jr.joins, n_joins))
+    jr.joins_n[0] = 0
+    model.stored_value_members = lists
+    return lists
 
 
 def step(model: MarketModel, day: int) -> None:
     """Top-ups and benefits for brands that run them; the liability of every brand that has issued value.
 
+    The members are counted by the census carried by the day's flows (:func:`members_now`), and the
+    members who may top up are listed without a pass over the population (:func:`member_lists`).
     The liability is carried forward rather than summed over every consumer's balance (a pass over the
     whole population each day): owed today = owed yesterday + face value credited today - drawn today -
     written off today, all in face value (the drawn and written-off amounts are tallied where they happen,
@@ -240,10 +314,24 @@ def step(model: MarketModel, day: int) -> None:
         issuing = issuing | issued
     if issuing.any():
         model.stored_value_issued = issuing
-    active = (bp[:, L.BP_SV_RATE] > 0) | (bp[:, L.BP_BENEFITS_ON] > 0.5)
-    if active.any():
-        stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                            key(model.seed, STREAM, day), active.astype(np.uint8))
+    topping_up = bp[:, L.BP_SV_RATE] > 0
+    benefits = bp[:, L.BP_BENEFITS_ON] > 0.5
+    if not topping_up.any():
+        model.stored_value_members = None  # nobody tops up: no list is kept (a later start rebuilds it)
+    if topping_up.any() or benefits.any():
+        members = members_now(model, day)
+        lists = member_lists(model, topping_up) if topping_up.any() else []
+        key_day = key(model.seed, STREAM, day)
+        for k, ids in enumerate(lists):
+            if ids is None:
+                continue
+            if model.validating:
+                _check_list(model, k, ids, members[k])
+            stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day, key_day,
+                                k, ids)
+        money, rep = model.books.money, model.packed.mp[L.MP_REP]
+        for k in np.flatnonzero(benefits):
+            money[k, L.C_BENEFITS] += members[k] * bp[k, L.BP_BENEFITS_COST] / 365.0 * rep
     if issuing.any():
         tally = model.tally[day]
         owed = getattr(model, "stored_value_owed", None)
@@ -251,3 +339,13 @@ def step(model: MarketModel, day: int) -> None:
             owed = model.stored_value_owed = np.zeros(model.k)
         owed += tally[:, L.T_SV_CREDIT] - tally[:, L.T_SV_SPENT] - tally[:, L.T_SV_BROKEN]
         tally[:, L.T_SV_LIABILITY] = np.where(issuing, owed, 0.0)
+
+
+def _check_list(model: MarketModel, k: int, ids: np.ndarray, counted: int) -> None:
+    """Validating runs only: the carried list is every member of brand ``k``, in order, as many as the census."""
+    from sim.model.market import InvariantError
+
+    scanned = np.flatnonzero(model.pop.stage[:, k] == L.MEMBER)
+    if not np.array_equal(ids, scanned) or ids.shape[0] != counted:
+        raise InvariantError(f"brand {k}: the stored-value member list ({ids.shape[0]} ids) is not the "
+                             f"{scanned.shape[0]} members counted ({counted} by the census)")
