@@ -201,7 +201,8 @@ def test_carried_member_list_is_exactly_the_members_in_order() -> None:
     """The list carried forward from the last pass and the joins logged since is every member, in id order.
 
     Random stages, an old list with members who left since, joins of several brands, repeated joins and
-    joiners who left again the same day: the update equals a scan of everyone.
+    joiners who left again the same day: the update equals a scan of everyone, whether the list grows in
+    its array or outgrows it.
     """
     from sim.model.mechanisms.stored_value import members_by_scan, members_by_update
 
@@ -219,11 +220,17 @@ def test_carried_member_list_is_exactly_the_members_in_order() -> None:
         stage[leaving & (stage == L.MEMBER)] = L.CUSTOMER
         log = np.array(joins or [(0, 0)], dtype=np.int32).reshape(-1, 2)
         for k in range(k_count):
-            kept = members_by_scan(before, k)
-            got = members_by_update(stage, k, kept, log, len(joins))
-            assert got.dtype == np.int32
-            assert np.array_equal(got, np.flatnonzero(stage[:, k] == L.MEMBER)), (trial, k)
-            assert np.array_equal(members_by_scan(stage, k), got)
+            want = np.flatnonzero(stage[:, k] == L.MEMBER)
+            ids, count = members_by_scan(before, k)
+            assert ids.shape[0] >= count and ids.dtype == np.int32
+            assert np.array_equal(ids[:count], np.flatnonzero(before[:, k] == L.MEMBER))
+            got, total = members_by_update(stage, k, ids, count, log, len(joins))  # room to grow in place
+            assert np.array_equal(got[:total], want), (trial, k)
+            full = np.flatnonzero(before[:, k] == L.MEMBER).astype(np.int32)  # no room: a larger array
+            got, total = members_by_update(stage, k, full.copy(), full.shape[0], log, len(joins))
+            assert np.array_equal(got[:total], want), (trial, k)
+            ids, count = members_by_scan(stage, k)
+            assert np.array_equal(ids[:count], want)
 
 
 def test_member_list_survives_an_overflowing_join_log_and_a_pause(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -189,50 +189,75 @@ def skip(key_day, draw, slot, log_q):
 
 @njit(cache=True)
 def members_by_scan(stage, k):
-    """Ids, in order, of brand ``k``'s pool members: a pass over every consumer (to start or restart the list)."""
+    """Brand ``k``'s pool members by a pass over everyone (to start or restart the list): ``(ids, count)``.
+
+    ``ids[:count]`` are the members' ids in order; ``ids`` has room for a quarter more (the list grows in place).
+    """
     n = stage.shape[0]
-    out = np.empty(n, dtype=np.int32)
+    count = 0
+    for i in range(n):
+        if stage[i, k] == L.MEMBER:
+            count += 1
+    ids = np.empty(min(n, count + count // 4 + 1024), dtype=np.int32)
     m = 0
     for i in range(n):
         if stage[i, k] == L.MEMBER:
-            out[m] = i
+            ids[m] = i
             m += 1
-    return out[:m].copy()
+    return ids, count
 
 
 @njit(cache=True)
-def members_by_update(stage, k, kept, joins, n_joins):
-    """Ids, in order, of brand ``k``'s pool members, from the list of the last pass and the joins since.
+def members_by_update(stage, k, ids, count, joins, n_joins):
+    """Brand ``k``'s pool members now, from the list of the last pass (``ids[:count]``) and the joins since.
 
-    A member now either was one at the last pass and still is (in ``kept``), or joined since (every
-    join goes through :func:`sim.model.state.join_pool`, which logs it in ``joins``): each candidate of
-    the two sorted lists is visited once, and kept if a member now. Visits members and joiners only.
+    A member now either was one at the last pass and still is, or joined since (every join goes through
+    :func:`sim.model.state.join_pool`, which logs it in ``joins``): the listed who left are dropped in
+    place, and the joiners who are members now and not yet listed are merged in, in id order. Visits
+    the listed members and the joiners only. Returns ``(ids, count)``: the same array, or a larger one
+    if it had no room.
     """
+    kept = 0
+    for a in range(count):  # the listed who are still members, in place
+        i = ids[a]
+        if stage[i, k] == L.MEMBER:
+            ids[kept] = i
+            kept += 1
     joiners = np.empty(n_joins, dtype=np.int32)
     n_new = 0
     for e in range(n_joins):
-        if joins[e, 1] == k:
-            joiners[n_new] = joins[e, 0]
+        i = joins[e, 0]
+        if joins[e, 1] == k and stage[i, k] == L.MEMBER:
+            joiners[n_new] = i
             n_new += 1
     joiners = np.sort(joiners[:n_new])
-    out = np.empty(kept.shape[0] + n_new, dtype=np.int32)
-    m = 0
-    a = 0
-    b = 0
+    fresh = 0
     last = -1
-    while a < kept.shape[0] or b < n_new:
-        if b >= n_new or (a < kept.shape[0] and kept[a] <= joiners[b]):
-            i = kept[a]
-            a += 1
-        else:
-            i = joiners[b]
-            b += 1
+    for b in range(n_new):  # unique, and not listed already (left and rejoined, or joined twice)
+        i = joiners[b]
         if i != last:
             last = i
-            if stage[i, k] == L.MEMBER:
-                out[m] = i
-                m += 1
-    return out[:m].copy()
+            at = np.searchsorted(ids[:kept], i)
+            if at == kept or ids[at] != i:
+                joiners[fresh] = i
+                fresh += 1
+    total = kept + fresh
+    if total > ids.shape[0]:
+        grown = np.empty(total + total // 4 + 1024, dtype=np.int32)
+        grown[:kept] = ids[:kept]
+        ids = grown
+    a = kept - 1
+    b = fresh - 1
+    for at in range(total - 1, -1, -1):  # merge from the back: nothing is overwritten before it is read
+        if b < 0:
+            break
+        if a >= 0 and ids[a] > joiners[b]:
+            ids[at] = ids[a]
+            a -= 1
+        else:
+            ids[at] = joiners[b]
+            b -= 1
+    return ids, total
 
 
 @njit(cache=True)
@@ -284,17 +309,17 @@ def member_lists(model: MarketModel, topping_up: np.ndarray) -> list[np.ndarray 
     n_joins = int(jr.joins_n[0])
     complete = n_joins <= jr.joins.shape[0]
     old = getattr(model, "stored_value_members", None) or [None] * model.k
-    lists: list[np.ndarray | None] = []
+    carried: list[tuple[np.ndarray, int] | None] = []
     for k in range(model.k):
         if not topping_up[k]:
-            lists.append(None)
+            carried.append(None)
         elif old[k] is None or not complete:
-            lists.append(members_by_scan(stage, k))
+            carried.append(members_by_scan(stage, k))
         else:
-            lists.append(members_by_update(stage, k, old[k], jr.joins, n_joins))
+            carried.append(members_by_update(stage, k, old[k][0], old[k][1], jr.joins, n_joins))
     jr.joins_n[0] = 0
-    model.stored_value_members = lists
-    return lists
+    model.stored_value_members = carried
+    return [None if c is None else c[0][: c[1]] for c in carried]
 
 
 def step(model: MarketModel, day: int) -> None:
