@@ -10,6 +10,8 @@ declares, next to its rules:
 - ``TALLIES``, ``LEDGER``, ``EVENTS``: the daily tallies, ledger items and journey events it writes,
   ``{CONSTANT: name}``;
 - ``SLOTS``: its plan of counter-based random-number slots, a tuple of :class:`Slots`;
+- ``TABLES``: lists of the schema it reads packed as tables, ``{name: Table(...)}`` (the kernels take
+  ``prm.<name>``; each column constant is the column a kernel reads, ``prm.lines[k, j, L.LINE_BASKET]``);
 - ``NAME`` and ``step(model, day)``, which calls its ``@njit(cache=True)`` kernel (``step = None``
   for a part run from inside another mechanism's kernel, such as interception at checkout).
 
@@ -131,6 +133,64 @@ def schema_field_extra(path: str) -> dict[str, Any]:
             raise LookupError(f"{path}: {model.__name__}.{part} is not a section")
         model = inner
     return {}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A list of the schema packed as a float64 table (K, rows, columns): one row per item, one column per field.
+
+    The product lines of cross-sell, say: ``prm.lines[k, j, L.LINE_BASKET]`` is the basket multiplier of
+    brand ``k``'s line ``j``. Each column constant (``LINE_BASKET``) names a numeric field of the list's
+    item (``basket_multiplier``), with the field's schema unit and source; a brand's missing rows hold
+    ``fill``.
+
+    Attributes:
+        path: Schema path of the list (``brand.strategy.cross_sell.lines``).
+        rows: Rows per brand: the schema's most items (``max_length``).
+        columns: Column constant -> field name of an item, in column order.
+        fill: Value of every column of a row the brand does not have.
+        source: Source of the fields that document none in the schema.
+    """
+
+    path: str
+    rows: int
+    columns: dict[str, str]
+    fill: float = 0.0
+    source: str | None = None
+
+    def items(self, brand: Any) -> list[Any]:
+        """The brand's items of the list (the schema objects), read at ``path`` from ``brand``."""
+        obj = brand
+        for part in self.path.split(".")[1:]:
+            obj = getattr(obj, part)
+        return list(obj)
+
+    def item_model(self) -> type[BaseModel]:
+        """The schema class of one item of the list."""
+        root, *parts = self.path.split(".")
+        model = _ROOTS[root]
+        for part in parts:
+            info = model.model_fields[part]
+            annotation = info.annotation
+            args = typing.get_args(annotation)
+            inner = _model_class(args[0] if typing.get_origin(annotation) is list and args else annotation)
+            if inner is None:
+                raise LookupError(f"{self.path}: {model.__name__}.{part} is neither a section nor a list of them")
+            model = inner
+        return model
+
+    def describe(self, field_name: str) -> tuple[str, str]:
+        """(unit, source) of column ``field_name``: the schema field's, the source else the table's."""
+        extra = self.item_model().model_fields[field_name].json_schema_extra
+        extra = extra if isinstance(extra, dict) else {}
+        unit, source = extra.get("unit"), extra.get("source") or self.source
+        if not unit or not source:
+            raise LookupError(f"{self.path}.{field_name} has no unit or source (document the schema field)")
+        return str(unit), str(source)
+
+    def numeric_fields(self) -> list[str]:
+        """The fields of an item that hold a number (every one must be a column)."""
+        return [name for name, info in self.item_model().model_fields.items() if info.annotation in (int, float)]
 
 
 @dataclass(frozen=True)
