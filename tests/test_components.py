@@ -111,7 +111,8 @@ def test_revenue_items_come_first_and_costs_are_the_rest() -> None:
 
 def test_every_declared_parameter_is_read_and_every_event_and_tally_written() -> None:
     """No packed column nobody reads, no event nobody emits, no tally nobody writes (dead things stay out)."""
-    for const in [*L.MARKET_PARAMS, *L.BRAND_PARAMS]:
+    columns = [const for table in L.TABLES.values() for const in table.columns]
+    for const in [*L.MARKET_PARAMS, *L.BRAND_PARAMS, *columns]:
         uses = len(re.findall(rf"L\.{const}\b", MODEL_SOURCES))
         assert uses >= 1, f"{const} is packed but no code of the model reads it"
     for const in [c for comp in components.DECLARING for c in getattr(comp, "EVENTS", {}) if c != "E_NONE"]:
@@ -131,6 +132,30 @@ def test_every_parameter_has_a_schema_path_unit_and_source() -> None:
     for const, param in {**L.MARKET_PARAMS, **L.BRAND_PARAMS}.items():
         unit, source = param.describe()
         assert unit and source, const
+
+
+def test_every_field_of_a_table_item_is_a_column_read_by_the_model() -> None:
+    """A packed table (cross-sell's lines) has a column for every numeric field of its schema item, each read.
+
+    The table replaces one packed parameter per line and field (``BP_XS_BASKET_1..5``...), so this is the
+    check the parameters had: nothing of a line is left unpacked, no column is packed that no code reads,
+    the kernels take the table (``prm.<name>``), and each column has a unit and a source.
+    """
+    from sim.model.component import schema_bound
+    from sim.model.params import Params
+    from sim.scenario.schema import CrossSell
+
+    assert "lines" in L.TABLES
+    for name, table in L.TABLES.items():
+        assert sorted(table.columns.values()) == sorted(table.numeric_fields()), name
+        assert table.numeric_fields() and all(f != "name" for f in table.numeric_fields())
+        for const, field in table.columns.items():
+            assert re.search(rf"L\.{const}\b", MODEL_SOURCES), f"{name}.{field} ({const}) is packed but never read"
+            unit, source = table.describe(field)
+            assert unit and source, (name, field)
+        assert name in Params._fields and re.search(rf"prm\.{name}\b", MODEL_SOURCES)
+    assert L.TABLES["lines"].rows == schema_bound(CrossSell, "lines", "max_length")  # room for every line
+    assert not [c for c in L.BRAND_PARAMS if c.startswith(("BP_XS_BASKET", "BP_XS_REP"))]  # one place per value
 
 
 def test_the_reference_reads_parameters_through_the_declarations() -> None:
@@ -158,6 +183,23 @@ def test_pack_puts_each_schema_value_in_its_declared_column(override: str, const
     col = getattr(L, const)
     assert row_b[col] == pytest.approx(value)
     assert set(np.flatnonzero(row_a != row_b).tolist()) <= {col}
+
+
+def test_pack_puts_each_line_field_in_its_cell_of_the_line_table() -> None:
+    """Line j's basket and repurchase multipliers land in ``lines[k, j, column]``; missing lines are ones."""
+    lines = ("[{name: main}, {name: masks, basket_multiplier: 0.5, repurchase_multiplier: 2},"
+             " {name: serum, basket_multiplier: 3.25, repurchase_multiplier: 0}]")
+    base = pack(small("head_to_head_japan", population=200, days=5))
+    pk = pack(small("head_to_head_japan", population=200, days=5, **{"brands.1.strategy.cross_sell.lines": lines}))
+    assert pk.lines.shape == (2, 6, 2) and pk.lines.dtype == np.float64
+    assert pk.params.lines is pk.lines
+    want = np.ones((6, 2))
+    want[1] = (0.5, 2.0)
+    want[2] = (3.25, 0.0)
+    assert np.array_equal(pk.lines[1][:, [L.LINE_BASKET, L.LINE_REPURCHASE]], want)
+    assert np.array_equal(pk.lines[0], np.ones((6, 2)))  # brand 0 sells its main line only
+    assert np.array_equal(base.lines, np.ones((2, 6, 2)))
+    assert pk.bp[1, L.BP_XS_LINES] == 3 and set(np.flatnonzero(pk.bp[1] != base.bp[1]).tolist()) == {L.BP_XS_LINES}
 
 
 def test_declared_state_is_allocated_with_its_initial_values() -> None:

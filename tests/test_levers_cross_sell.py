@@ -146,3 +146,37 @@ def test_line_purchases_respect_delisting() -> None:
     assert (col(model, "purchases_public")[delisted] == 0).all()
     assert (col(model, "revenue_public")[delisted] == 0).all()
     assert col(model, "purchases_other_lines")[~delisted].sum() > 0
+
+
+def test_the_warm_up_compiles_the_cross_sell_kernel() -> None:
+    """After ``warm_kernels()`` (set-up, pool workers), a run with several lines compiles or loads nothing more.
+
+    No preset sells more than one line, so the warm-up runs one with a second line; the kernel takes the
+    packed line table (``prm.lines``), and every line count shares one compiled kernel.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = f"""
+import sys
+import sim
+from numba.core.registry import CPUDispatcher
+from sim.model.warmup import warm_kernels
+
+def signatures():  # (a component's daily kernel is a sim.model.kernel.Kernel wrapping its dispatcher)
+    return {{n + "." + k: len(getattr(v, "dispatcher", v).signatures) for n, m in list(sys.modules.items())
+            if n.startswith("sim.") and m for k, v in vars(m).items()
+            if isinstance(getattr(v, "dispatcher", v), CPUDispatcher)}}
+
+warm_kernels()
+before = signatures()
+assert before["sim.model.mechanisms.cross_sell.cross_sell_kernel"] == 1
+sim.run(sim.resolve("head_to_head_japan", ["run.population=2000", "run.days=40",
+                                            "brands.1.strategy.cross_sell.lines={LINES}"]))
+print({{k: (before.get(k, 0), n) for k, n in signatures().items() if n != before.get(k, 0)}})
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=600,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "{}", out.stdout

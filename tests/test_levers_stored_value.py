@@ -194,3 +194,82 @@ def test_skipping_chooses_each_member_independently_with_the_days_chance() -> No
     per_member = picks.sum(axis=0)  # Binomial(days, p) for each member: its variance, not a clumped one
     assert per_member.var() == pytest.approx(days * p * (1 - p), rel=0.1)
     assert not np.array_equal(picks[0], picks[1])  # a new draw each day
+
+
+# ---- the members who may top up, listed without a pass over everyone (issue 12) -------------------------------
+def test_carried_member_list_is_exactly_the_members_in_order() -> None:
+    """The list carried forward from the last pass and the joins logged since is every member, in id order.
+
+    Random stages, an old list with members who left since, joins of several brands, repeated joins and
+    joiners who left again the same day: the update equals a scan of everyone, whether the list grows in
+    its array or outgrows it.
+    """
+    from sim.model.mechanisms.stored_value import members_by_scan, members_by_update
+
+    gen = np.random.default_rng(5)
+    for trial in range(30):
+        n, k_count = int(gen.integers(1, 400)), int(gen.integers(1, 4))
+        before = gen.integers(0, 5, size=(n, k_count)).astype(np.uint8)
+        stage = before.copy()
+        joins = []
+        for _ in range(int(gen.integers(0, 60))):  # joins since the last pass, in the order they happened
+            i, k = int(gen.integers(n)), int(gen.integers(k_count))
+            stage[i, k] = L.MEMBER
+            joins.append((i, k))
+        leaving = gen.random((n, k_count)) < 0.2  # members (old and new) who left since
+        stage[leaving & (stage == L.MEMBER)] = L.CUSTOMER
+        log = np.array(joins or [(0, 0)], dtype=np.int32).reshape(-1, 2)
+        for k in range(k_count):
+            want = np.flatnonzero(stage[:, k] == L.MEMBER)
+            ids, count = members_by_scan(before, k)
+            assert ids.shape[0] >= count and ids.dtype == np.int32
+            assert np.array_equal(ids[:count], np.flatnonzero(before[:, k] == L.MEMBER))
+            got, total = members_by_update(stage, k, ids, count, log, len(joins))  # room to grow in place
+            assert np.array_equal(got[:total], want), (trial, k)
+            full = np.flatnonzero(before[:, k] == L.MEMBER).astype(np.int32)  # no room: a larger array
+            got, total = members_by_update(stage, k, full.copy(), full.shape[0], log, len(joins))
+            assert np.array_equal(got[:total], want), (trial, k)
+            ids, count = members_by_scan(stage, k)
+            assert np.array_equal(ids[:count], want)
+
+
+def test_member_list_survives_an_overflowing_join_log_and_a_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bit-identical top-ups whether the join log holds a day's joins or overflows (a rescan); a paused card.
+
+    The validating run checks the carried list against a scan of everyone and the census every day; a
+    phase stops top-ups from day 100 and resumes them from day 200 (the list is rebuilt on resumption).
+    """
+    from sim.model import market
+
+    sets = {**CARDS, f"{SV}.topup_rate": 52, f"{S}.phases": "[{from_day: 100, set: {stored_value: {topup_rate: 0}}},"
+                                                            " {from_day: 200, set: {stored_value: {topup_rate: 52}}}]",
+            f"{MB}.cost_per_member_year": 100}
+    roomy = lever_model("china_in_china", 300, 6000, **sets)
+    topups = col(roomy, "stored_value_topups")
+    assert topups[:100].sum() > 50 and not topups[100:200].any() and topups[200:].sum() > 200
+    assert (col(roomy, "member_benefits")[5:] > 0).all()
+    assert roomy.journal.joins.shape[0] >= 4096
+    monkeypatch.setattr(market, "empty_joins", lambda n: (np.zeros((2, 2), dtype=np.int32), np.zeros(1, np.int64)))
+    tight = lever_model("china_in_china", 300, 6000, **sets)  # two joins a day at most: most days rescan
+    assert tight.journal.joins.shape[0] == 2
+    for name in ("money", "tally", "flows", "census"):
+        assert np.array_equal(getattr(tight, name), getattr(roomy, name)), name
+    assert np.array_equal(tight.pop.pair, roomy.pop.pair)
+
+
+def test_benefits_count_the_census_members_of_the_moment() -> None:
+    """Benefits alone (no card): a day's members are the census at its end plus the members compliance moved out.
+
+    The step counts the census before the day moved by its flows so far; the only moves of members after
+    it are compliance's breach exits, so the count is exact without a pass over the population.
+    """
+    sets = {**OFF, f"{MB}.cost_per_member_year": 365.0, "market.regime.breach.rate_per_year": 0.99,
+            "market.regime.breach.reference_records": 200}
+    m = run(days=365, **sets)
+    counted = col(m, "member_benefits") / m.rep  # 365 / 365: one currency a member a day
+    assert np.allclose(counted, np.round(counted), rtol=0, atol=1e-9)
+    counted = np.round(counted)
+    assert getattr(m, "stored_value_members", None) is None  # benefits alone list nobody
+    exits = col(m, "breach_exits")
+    assert exits.sum() > 0  # the case the closed form must cover
+    assert np.array_equal(counted, m.census[1:, 0, L.MEMBER] + exits)

@@ -49,9 +49,15 @@ from sim.results.result import RunResult
 BASELINES = Path(__file__).parent / "baselines"
 FORMAT = 2  # 2: per named column (1 was three digests of raw arrays)
 SIZE = ["run.population=3000", "run.days=200", "run.journeys=40"]
+#: Six product lines (the schema's most), each with its own basket and repurchase multipliers.
+_LINES = ("[{name: main}, {name: masks, basket_multiplier: 0.5, repurchase_multiplier: 2},"
+          " {name: serum, basket_multiplier: 2, repurchase_multiplier: 1},"
+          " {name: tools, basket_multiplier: 3.5, repurchase_multiplier: 0.3},"
+          " {name: gift, basket_multiplier: 1.7, repurchase_multiplier: 0},"
+          " {name: refill, basket_multiplier: 0.25, repurchase_multiplier: 6}]")
 #: name -> (preset, extra overrides). The last case switches on what no preset uses (paid
 #: membership, cold outreach under opt-in, enforcement, breaches, a scale-free network), so
-#: every kernel branch is covered.
+#: every kernel branch is covered; the last two run the levers' passes over several brands and lines.
 CASES: dict[str, tuple[str, list[str]]] = {
     "china_in_china": ("china_in_china", []),
     "head_to_head_japan": ("head_to_head_japan", []),
@@ -63,6 +69,18 @@ CASES: dict[str, tuple[str, list[str]]] = {
         "market.network.kind=scale_free",
         "market.regime.enforcement_per_violation_complaint=0.05",
         "market.regime.breach.rate_per_year=0.9", "market.regime.breach.reference_records=1000",
+    ]),
+    # the levers' passes (stored-value top-ups, member benefits, cross-sell over every line slot), one brand
+    # and two: recorded before the member list and the packed line table replaced the scans and if-chains
+    "china_card_lines": ("china_in_china", [
+        "brands.0.strategy.member_benefits.cost_per_member_year=50",
+        f"brands.0.strategy.cross_sell.lines={_LINES}", "brands.0.strategy.cross_sell.trial_rate=0.3",
+    ]),
+    "japan_two_brands_levers": ("head_to_head_japan", [
+        "brands.0.strategy.member_benefits.cost_per_member_year=80",
+        "brands.0.strategy.cross_sell.lines=[{name: main}, {name: gift, basket_multiplier: 2}]",
+        "brands.1.strategy.stored_value.topup_rate=3",
+        f"brands.1.strategy.cross_sell.lines={_LINES}", "brands.1.strategy.cross_sell.trial_rate=0.2",
     ]),
 }
 REL = 1e-9

@@ -37,7 +37,19 @@ def test_every_component_keeps_its_run_state_in_its_declaration() -> None:
         "fatigue_days": ["messaging"], "ladder_actions": ["compliance"], "ladder_last_day": ["compliance"],
         "delisted_from": ["own_site"], "delisted_until": ["own_site"],
         "stored_value_issued": ["stored_value"], "stored_value_owed": ["stored_value"],
+        "stored_value_members": ["stored_value"],
     }
+
+
+def test_an_object_run_state_starts_empty_and_nothing_else_is_allowed() -> None:
+    """An object run state (a carried list per brand) starts at None; another start or a param is refused."""
+    model = fresh()
+    assert model.run_state.stored_value_members.dtype == object
+    assert all(v is None for v in model.run_state.stored_value_members)
+    with pytest.raises(ValueError, match="starts at None"):
+        RunState(("brands",), object, 0)
+    with pytest.raises(ValueError, match="starts at None"):
+        RunState(("brands",), object, None, param="MP_FATIGUE_DAYS")
 
 
 def test_a_fresh_model_has_every_declared_run_state_at_its_initial_value() -> None:

@@ -14,6 +14,8 @@ declares, next to its rules:
 - ``TALLIES``, ``LEDGER``, ``EVENTS``: the daily tallies, ledger items and journey events it writes,
   ``{CONSTANT: name}``;
 - ``SLOTS``: its plan of counter-based random-number slots, a tuple of :class:`Slots`;
+- ``TABLES``: lists of the schema it reads packed as tables, ``{name: Table(...)}`` (the kernels take
+  ``prm.<name>``; each column constant is the column a kernel reads, ``prm.lines[k, j, L.LINE_BASKET]``);
 - ``NAME`` and ``step(model, day)``, which calls its ``@njit(cache=True)`` kernel (``step = None``
   for a part run from inside another mechanism's kernel, such as interception at checkout).
 
@@ -138,6 +140,64 @@ def schema_field_extra(path: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A list of the schema packed as a float64 table (K, rows, columns): one row per item, one column per field.
+
+    The product lines of cross-sell, say: ``prm.lines[k, j, L.LINE_BASKET]`` is the basket multiplier of
+    brand ``k``'s line ``j``. Each column constant (``LINE_BASKET``) names a numeric field of the list's
+    item (``basket_multiplier``), with the field's schema unit and source; a brand's missing rows hold
+    ``fill``.
+
+    Attributes:
+        path: Schema path of the list (``brand.strategy.cross_sell.lines``).
+        rows: Rows per brand: the schema's most items (``max_length``).
+        columns: Column constant -> field name of an item, in column order.
+        fill: Value of every column of a row the brand does not have.
+        source: Source of the fields that document none in the schema.
+    """
+
+    path: str
+    rows: int
+    columns: dict[str, str]
+    fill: float = 0.0
+    source: str | None = None
+
+    def items(self, brand: Any) -> list[Any]:
+        """The brand's items of the list (the schema objects), read at ``path`` from ``brand``."""
+        obj = brand
+        for part in self.path.split(".")[1:]:
+            obj = getattr(obj, part)
+        return list(obj)
+
+    def item_model(self) -> type[BaseModel]:
+        """The schema class of one item of the list."""
+        root, *parts = self.path.split(".")
+        model = _ROOTS[root]
+        for part in parts:
+            info = model.model_fields[part]
+            annotation = info.annotation
+            args = typing.get_args(annotation)
+            inner = _model_class(args[0] if typing.get_origin(annotation) is list and args else annotation)
+            if inner is None:
+                raise LookupError(f"{self.path}: {model.__name__}.{part} is neither a section nor a list of them")
+            model = inner
+        return model
+
+    def describe(self, field_name: str) -> tuple[str, str]:
+        """(unit, source) of column ``field_name``: the schema field's, the source else the table's."""
+        extra = self.item_model().model_fields[field_name].json_schema_extra
+        extra = extra if isinstance(extra, dict) else {}
+        unit, source = extra.get("unit"), extra.get("source") or self.source
+        if not unit or not source:
+            raise LookupError(f"{self.path}.{field_name} has no unit or source (document the schema field)")
+        return str(unit), str(source)
+
+    def numeric_fields(self) -> list[str]:
+        """The fields of an item that hold a number (every one must be a column)."""
+        return [name for name, info in self.item_model().model_fields.items() if info.annotation in (int, float)]
+
+
+@dataclass(frozen=True)
 class State:
     """One per-consumer state column a mechanism owns.
 
@@ -158,7 +218,9 @@ class State:
 
 
 #: The dtypes a run state may take.
-RUN_STATE_DTYPES = (np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.bool_))
+#: An object run state holds one Python value per element (``None`` at set-up): e.g. a per-brand list of
+#: ids a component carries from day to day.
+RUN_STATE_DTYPES = (np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.bool_), np.dtype(object))
 
 
 @dataclass(frozen=True)
@@ -168,7 +230,8 @@ class RunState:
     Attributes:
         shape: Dimensions: ``"brands"`` (the scenario's number of brands) or a fixed int, e.g.
             ``("brands",)``, ``("brands", 2)``; ``()`` for one value per run (a 0-d array).
-        dtype: ``np.int64``, ``np.float64`` or ``np.bool_``.
+        dtype: ``np.int64``, ``np.float64``, ``np.bool_``, or ``object`` (one Python value per element, such as
+            a brand's carried list of ids; its initial value must be ``None``).
         initial: Value of every element at set-up (before day 0).
         param: A packed market parameter (``"MP_FATIGUE_DAYS"``) whose value at set-up is the initial
             value instead of ``initial``.
@@ -177,7 +240,7 @@ class RunState:
 
     shape: tuple[str | int, ...]
     dtype: type
-    initial: float = 0
+    initial: float | None = 0
     param: str | None = None
     doc: str = ""
 
@@ -187,6 +250,8 @@ class RunState:
                 raise ValueError(f"run state shape {self.shape!r}: a dimension is 'brands' or an int >= 0")
         if np.dtype(self.dtype) not in RUN_STATE_DTYPES:
             raise ValueError(f"run state dtype {self.dtype!r}: expected one of {RUN_STATE_DTYPES}")
+        if np.dtype(self.dtype) == np.dtype(object) and (self.initial is not None or self.param is not None):
+            raise ValueError("an object run state starts at None (initial=None, no param)")
 
     def dims(self, brands: int) -> tuple[int, ...]:
         """The concrete shape for a run of ``brands`` brands."""

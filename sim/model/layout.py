@@ -5,11 +5,12 @@ Two kinds of names live here:
 - **core** names, fixed by the model's structure: the five stages, consumer traits, join sources,
   network kinds, the tier table and each brand's daily plan;
 - **assembled** names, built from what each component of :mod:`sim.model.components` declares
-  (``PARAMS``, ``STATE``, ``RUN_STATE``, ``TALLIES``, ``LEDGER``, ``EVENTS``; see
-  :mod:`sim.model.component`): the packed parameter columns (``MP_*``, ``BP_*``), the record of a
-  consumer's state with one brand (:data:`PAIR_DTYPE`, one field per declared per-brand ``State``:
-  ``trust``, ``consent``...; each state constant, ``L.TRUST``, is its field name), the run-level state
-  (:data:`RUN_STATE`, name -> ``RunState``, created once per run as ``model.run_state``), ledger items
+  (``PARAMS``, ``TABLES``, ``STATE``, ``RUN_STATE``, ``TALLIES``, ``LEDGER``, ``EVENTS``; see
+  :mod:`sim.model.component`): the packed parameter columns (``MP_*``, ``BP_*``), the columns of packed
+  tables (``LINE_*``), the record of a consumer's state with one brand (:data:`PAIR_DTYPE`, one field per
+  declared per-brand ``State``: ``trust``, ``consent``...; each state constant, ``L.TRUST``, is its field
+  name), the run-level state (:data:`RUN_STATE`, name -> ``RunState``, created once per run as
+  ``model.run_state``), ledger items
   (``REV_*``, ``C_*``), tallies (``T_*``) and journey events (``E_*``), with their tuples of names
   (``MONEY``, ``TALLY``, ``EVENTS``, ``MP_NAMES``...).
 
@@ -205,6 +206,14 @@ def _assemble() -> None:
     g["N_MP"], g["N_BP"] = len(market), len(brand)
     g.update({k: i for i, k in enumerate(market)})
     g.update({k: i for i, k in enumerate(brand)})
+
+    tables = _merge("table", [(c.NAME, getattr(c, "TABLES", {})) for c in decl])
+    g["TABLES"] = tables
+    for name, table in tables.items():  # column constants: LINE_BASKET -> its column of prm.lines
+        for j, const in enumerate(table.columns):
+            if const in g:
+                raise LayoutError(f"table {name}: column {const} is declared twice")
+            g[const] = j
 
     state = _merge("state", [(c.NAME, getattr(c, "STATE", {})) for c in decl])
     g["PAIR_DTYPE"] = record_dtype([s for s in state.values() if s.per_brand])

@@ -30,7 +30,7 @@ from sim.model.components import DAILY
 from sim.model.mechanisms import schedule
 from sim.model.params import pack
 from sim.model.population import Journal, Population
-from sim.model.state import Books, empty_events, join_pool, settle_all_fatigue
+from sim.model.state import Books, empty_events, empty_joins, join_pool, settle_all_fatigue
 from sim.scenario.schema import Scenario
 
 #: The daily order of components, as timed and reported.
@@ -98,7 +98,7 @@ class MarketModel(mesa.Model):
         #: What kernels take, built once: the consumers' arrays and the journey log (named tuples of the
         #: same arrays), and today's books (:meth:`books_of`, set at the start of each day).
         self.consumers = self.pop.consumers()
-        self.journal = Journal(self.ev, self.ev_n, self.pop.tracked)
+        self.journal = Journal(self.ev, self.ev_n, self.pop.tracked, *empty_joins(self.n))
         self.books = self.books_of(0)
         #: Every run-level state the components declare (``RUN_STATE``), created here once, at its initial value.
         self.run_state = RunStates(L.RUN_STATE, self.k, lambda const: float(self.packed.mp[getattr(L, const)]))

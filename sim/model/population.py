@@ -69,9 +69,11 @@ def assign_segments(shares: np.ndarray, n: int, seed: int) -> np.ndarray:
 #: The population as kernels take it (numba reads a named tuple's fields by name, like arguments).
 Consumers = namedtuple("Consumers", ("stage", "pair", "traits", "fatigue", "fatigue_day", "segment"))
 Consumers.__doc__ = """Consumer arrays: stage, pair (N, K) records, traits (N, 7), fatigue and its day, segment."""
-#: The journey log: events (capacity, 5) int32 (day, agent, brand, code, value), their count, tracked flags (N,).
-Journal = namedtuple("Journal", ("ev", "ev_n", "tracked"))
-Journal.__doc__ = """Journey events, their count and the tracked consumers (see :func:`sim.model.state.log_event`)."""
+#: The journey log: events (capacity, 5) int32 (day, agent, brand, code, value), their count, tracked flags (N,);
+#: and the log of joins (capacity, 2) int32 (consumer, brand) since its reader last emptied it, and their count.
+Journal = namedtuple("Journal", ("ev", "ev_n", "tracked", "joins", "joins_n"))
+Journal.__doc__ = """Journey events, their count, the tracked consumers (see :func:`sim.model.state.log_event`),
+and the joins logged since the last reading and their count (see :func:`sim.model.state.log_join`)."""
 
 
 class Population:

@@ -88,6 +88,19 @@ def log_event(jr, day, i, k, code, value):
 
 
 @njit(inline="always")
+def log_join(jr, i, k):
+    """Log that consumer ``i`` joined brand ``k``'s pool, for readers that carry member lists forward.
+
+    The count goes on past the log's capacity, so a reader can tell that the log overflowed (and rescan).
+    """
+    n = jr.joins_n[0]
+    if n < jr.joins.shape[0]:
+        jr.joins[n, 0] = i
+        jr.joins[n, 1] = k
+    jr.joins_n[0] = n + 1
+
+
+@njit(inline="always")
 def move(stage, flows, i, k, to):
     """Move consumer ``i`` to stage ``to`` with brand ``k`` and count the flow."""
     frm = stage[i, k]
@@ -106,6 +119,7 @@ def join_pool(c, prm, books, jr, i, k, day, source, trust0, referrer, u_consent,
     mp, bp = prm.mp, prm.bp
     tally_k = books.tally[k]
     move(c.stage, books.flows, i, k, L.MEMBER)
+    log_join(jr, i, k)
     consent = 1
     trust = trust0
     if mp[L.MP_OPT_IN] > 0.5:
@@ -172,3 +186,12 @@ def settle_all_fatigue(fatigue, fatigue_day, through, decay_days):
 def empty_events(capacity: int) -> tuple[np.ndarray, np.ndarray]:
     """An empty journey-event buffer (day, agent, brand, code, value) and its fill counter."""
     return np.zeros((capacity, 5), dtype=np.int32), np.zeros(1, dtype=np.int64)
+
+
+def empty_joins(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """An empty log of joins (consumer, brand) for ``n`` consumers, and its count (see :func:`log_join`).
+
+    It holds a 32nd of the population (at least 4096 joins) between two readings; a day with more
+    joins overflows it, and the reader then rescans.
+    """
+    return np.zeros((max(4096, n // 32), 2), dtype=np.int32), np.zeros(1, dtype=np.int64)

@@ -6,9 +6,10 @@ starts pool workers for multi-threaded processes calls :func:`warm_kernels` once
 forks is born with the kernels in memory (:mod:`sim.analysis.worker_preload`); the benchmark calls it
 so that loading is not timed.
 
-Three tiny runs are enough: one brand (``china_in_china``, with a few seeded members and its livestreams
-and group buying), three brands (``head_to_head_japan`` plus the hybrid brand) and the cross-border seller
-(its own site), which between them reach every kernel and every array type the engine uses
+Three tiny runs are enough: one brand (``china_in_china``, with a few seeded members, its livestreams,
+group buying and stored-value cards, and a second product line for cross-sell), three brands
+(``head_to_head_japan`` plus the hybrid brand) and the cross-border seller (its own site), which between
+them reach every kernel of the presets and every array type the engine uses
 (``tests/test_analysis_executors.py`` checks that a full preset run compiles nothing new afterwards).
 """
 
@@ -20,7 +21,8 @@ __all__ = ["WARM_SCENARIOS", "warm_kernels"]
 
 #: (preset, overrides) of the warm-up runs: one brand, then three brands.
 WARM_SCENARIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("china_in_china", ("brands.0.seed_members=10",)),  # seeded members join from Python
+    ("china_in_china", ("brands.0.seed_members=10",  # seeded members join from Python
+                        "brands.0.strategy.cross_sell.lines=[{name: main}, {name: other}]")),  # cross-sell (no preset)
     ("head_to_head_japan", ("brands.2={name: Hybrid, strategy: {extends: strategies/hybrid}}",)),
     ("cross_border_seller", ()),  # the own independent site (no other preset builds one)
 )

@@ -27,13 +27,13 @@ With one line (the default) the step draws nothing and writes nothing.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from sim.model import layout as L
-from sim.model.component import Param, Slots, State
+from sim.model.component import Param, Slots, State, Table, schema_bound
 from sim.model.forms import Form
 from sim.model.kernel import kernel
 from sim.model.mechanisms import membership
@@ -42,29 +42,19 @@ from sim.model.mechanisms.purchase import attention, book_sale, listing
 from sim.model.mechanisms.stored_value import holds_balance
 from sim.model.rng import uniform
 from sim.model.state import log_event
+from sim.scenario.schema import CrossSell
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
 
 #: Most product lines a brand may list (the main line and five others): the schema's bound of ``lines``.
-MAX_LINES = 6
-
-
-def _line_value(j: int, attribute: str) -> Any:
-    """A ``derive`` reading ``attribute`` of line ``j`` (1 for a line the brand does not have)."""
-
-    def derive(lines: list[Any]) -> float:
-        return float(getattr(lines[j], attribute)) if j < len(lines) else 1.0
-
-    derive.__name__ = f"line_{j}_{attribute}"
-    return derive
+MAX_LINES = int(schema_bound(CrossSell, "lines", "max_length"))
 
 
 NAME = "cross_sell"
 #: The rng stream of this component (21-29 are reserved for the levers of issue 13, one each).
 STREAM = 26
 _LINES = "brand.strategy.cross_sell.lines"
-_SOURCE = "the strategy's product lines (cross_sell.lines); level assumption"
 PARAMS = {
     "MP_REP": Param("market.represents"),
     "MP_COMMISSION": Param("market.platforms.commission_rate"),
@@ -77,11 +67,13 @@ PARAMS = {
     "BP_XS_LINES": Param(_LINES, derive=len, unit="lines", source="count of the strategy's product lines"),
     "BP_XS_TRIAL": Param("brand.strategy.cross_sell.trial_rate"),
     "BP_XS_LIFT": Param("brand.strategy.cross_sell.member_lift"),
-    **{f"BP_XS_BASKET_{j}": Param(_LINES, derive=_line_value(j, "basket_multiplier"), unit="multiplier",
-                                  source=_SOURCE) for j in range(1, MAX_LINES)},
-    **{f"BP_XS_REP_{j}": Param(_LINES, derive=_line_value(j, "repurchase_multiplier"), unit="multiplier",
-                               source=_SOURCE) for j in range(1, MAX_LINES)},
 }
+#: The product lines, one row each (line 0 the main line; a brand's missing lines are rows of ones), one
+#: column per field of a line: ``prm.lines[k, j, L.LINE_BASKET]``.
+LINE_TABLE = Table(_LINES, rows=MAX_LINES, columns={"LINE_BASKET": "basket_multiplier",
+                                                    "LINE_REPURCHASE": "repurchase_multiplier"}, fill=1.0,
+                   source="the strategy's product lines (cross_sell.lines); level assumption")
+TABLES = {"lines": LINE_TABLE}
 STATE = {
     "LINES_TRIED": State("lines_tried", np.uint8, doc="Bitmask of the product lines tried besides the main line "
                                                       "(bit j: line j)."),
@@ -119,34 +111,6 @@ def line_purchase_chance(rate_per_year, multiplier):
 
 
 @njit(inline="always")
-def _basket_multiplier(k, j, bp):
-    """Basket multiplier of line ``j`` (1..MAX_LINES - 1) of brand ``k``."""
-    if j == 1:
-        return bp[k, L.BP_XS_BASKET_1]
-    if j == 2:
-        return bp[k, L.BP_XS_BASKET_2]
-    if j == 3:
-        return bp[k, L.BP_XS_BASKET_3]
-    if j == 4:
-        return bp[k, L.BP_XS_BASKET_4]
-    return bp[k, L.BP_XS_BASKET_5]
-
-
-@njit(inline="always")
-def _repurchase_multiplier(k, j, bp):
-    """Repurchase-rate multiplier of line ``j`` (1..MAX_LINES - 1) of brand ``k``."""
-    if j == 1:
-        return bp[k, L.BP_XS_REP_1]
-    if j == 2:
-        return bp[k, L.BP_XS_REP_2]
-    if j == 3:
-        return bp[k, L.BP_XS_REP_3]
-    if j == 4:
-        return bp[k, L.BP_XS_REP_4]
-    return bp[k, L.BP_XS_REP_5]
-
-
-@njit(inline="always")
 def _line_sales_tally(j):
     """The tally of line ``j``'s sales."""
     if j == 1:
@@ -169,7 +133,7 @@ def buy_line(c, prm, books, jr, i, k, j, day, member, u_private, listed):
         k, traits[i, L.PTS], attention(day - pair[i, k].last_contact, mp[L.MP_ATTN_HALF]), bp))
     if not private and not listed[k]:
         return False
-    price = traits[i, L.BASKET] * _basket_multiplier(k, j, bp)
+    price = traits[i, L.BASKET] * prm.lines[k, j, L.LINE_BASKET]
     book_sale(c, prm, books, i, k, day, price, private, member)
     tally_k[L.T_PUR_LINES] += 1.0
     tally_k[_line_sales_tally(j)] += price
@@ -181,7 +145,7 @@ def buy_line(c, prm, books, jr, i, k, j, day, member, u_private, listed):
 @kernel
 def cross_sell_kernel(c, prm, books, jr, day, key_day, listed):
     """Purchases of the lines tried, then trials of untried lines by today's buyers, for brands with lines."""
-    stage, pair, traits, bp, tally = c.stage, c.pair, c.traits, prm.bp, books.tally
+    stage, pair, traits, bp, lines, tally = c.stage, c.pair, c.traits, prm.bp, prm.lines, books.tally
     n, n_brands = stage.shape
     for k in range(n_brands):
         n_lines = int(bp[k, L.BP_XS_LINES])
@@ -203,7 +167,7 @@ def cross_sell_kernel(c, prm, books, jr, day, key_day, listed):
                     lam *= purchase_multiplier(c, prm, i, k)
                 for j in range(1, n_lines):
                     if tried & (1 << j) and uniform(key_day, i, slot + S_REPEAT + j) < line_purchase_chance(
-                            lam, _repurchase_multiplier(k, j, bp)):
+                            lam, lines[k, j, L.LINE_REPURCHASE]):
                         buy_line(c, prm, books, jr, i, k, j, day, member,
                                  uniform(key_day, i, slot + S_REPEAT_PRIVATE + j), listed)
             if tried == everything or pair[i, k].last_purchase != day:

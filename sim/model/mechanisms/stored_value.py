@@ -30,6 +30,11 @@ forms and levels: assumption):
 
 Switched off (no top-up rate, no benefits cost, no balance outstanding) the step draws nothing and
 writes nothing, and the purchase pass multiplies by exactly 1.
+
+Cost. The step visits no one it need not: the members are counted by the census carried by the day's
+flows, and the ids of the members (in order, for the top-up draw) are carried from one day to the
+next with the joins logged since (:func:`sim.model.state.log_join`); only the members chosen for a
+top-up are read. A pass over everyone rebuilds the list on its first day or after the log overflowed.
 """
 
 from __future__ import annotations
@@ -77,12 +82,14 @@ STATE = {
     "SV_BALANCE": State("stored_value", np.float32,
                         doc="Unspent stored value (face value, currency): owed to the holder."),
 }
-#: The liability carried from day to day (:func:`step`), for every brand that has ever issued value.
 RUN_STATE = {
     "stored_value_issued": RunState(("brands",), np.bool_, False,
                                     doc="The brand has issued stored value (it keeps its liability from then on)."),
     "stored_value_owed": RunState(("brands",), np.float64, 0.0,
                                   doc="Stored value owed to holders (face value, currency), carried forward."),
+    "stored_value_members": RunState(("brands",), object, None,
+                                     doc="The brand's members at the last top-up pass, (ids, count), carried "
+                                         "forward with the joins logged since (None: no list kept)."),
 }
 TALLIES = {"T_SV_TOPUPS": "stored_value_topups", "T_SV_CASH": "stored_value_cash",
            "T_SV_SPENT": "stored_value_spent", "T_PUR_SV": "purchases_stored_value",
@@ -190,52 +197,145 @@ def skip(key_day, draw, slot, log_q):
     return int(math.floor(math.log1p(-uniform(key_day, draw, slot)) / log_q))
 
 
-@kernel
-def stored_value_kernel(c, prm, books, jr, day, key_day, active):
-    """Top-ups and member benefits' cost, for brands with ``active[k]``.
+@njit(cache=True)
+def members_by_scan(stage, k):
+    """Brand ``k``'s pool members by a pass over everyone (to start or restart the list): ``(ids, count)``.
 
-    Who tops up: each member is chosen with the day's top-up chance (by geometric gaps, :func:`skip`,
-    so only the chosen members' records are read) and tops up if their balance cannot pay one basket.
+    ``ids[:count]`` are the members' ids in order; ``ids`` has room for a quarter more (the list grows in place).
     """
-    stage, pair, traits = c.stage, c.pair, c.traits
+    n = stage.shape[0]
+    count = 0
+    for i in range(n):
+        if stage[i, k] == L.MEMBER:
+            count += 1
+    ids = np.empty(min(n, count + count // 4 + 1024), dtype=np.int32)
+    m = 0
+    for i in range(n):
+        if stage[i, k] == L.MEMBER:
+            ids[m] = i
+            m += 1
+    return ids, count
+
+
+@njit(cache=True)
+def members_by_update(stage, k, ids, count, joins, n_joins):
+    """Brand ``k``'s pool members now, from the list of the last pass (``ids[:count]``) and the joins since.
+
+    A member now either was one at the last pass and still is, or joined since (every join goes through
+    :func:`sim.model.state.join_pool`, which logs it in ``joins``): the listed who left are dropped in
+    place, and the joiners who are members now and not yet listed are merged in, in id order. Visits
+    the listed members and the joiners only. Returns ``(ids, count)``: the same array, or a larger one
+    if it had no room.
+    """
+    kept = 0
+    for a in range(count):  # the listed who are still members, in place
+        i = ids[a]
+        if stage[i, k] == L.MEMBER:
+            ids[kept] = i
+            kept += 1
+    joiners = np.empty(n_joins, dtype=np.int32)
+    n_new = 0
+    for e in range(n_joins):
+        i = joins[e, 0]
+        if joins[e, 1] == k and stage[i, k] == L.MEMBER:
+            joiners[n_new] = i
+            n_new += 1
+    joiners = np.sort(joiners[:n_new])
+    fresh = 0
+    last = -1
+    for b in range(n_new):  # unique, and not listed already (left and rejoined, or joined twice)
+        i = joiners[b]
+        if i != last:
+            last = i
+            at = np.searchsorted(ids[:kept], i)
+            if at == kept or ids[at] != i:
+                joiners[fresh] = i
+                fresh += 1
+    total = kept + fresh
+    if total > ids.shape[0]:
+        grown = np.empty(total + total // 4 + 1024, dtype=np.int32)
+        grown[:kept] = ids[:kept]
+        ids = grown
+    a = kept - 1
+    b = fresh - 1
+    for at in range(total - 1, -1, -1):  # merge from the back: nothing is overwritten before it is read
+        if b < 0:
+            break
+        if a >= 0 and ids[a] > joiners[b]:
+            ids[at] = ids[a]
+            a -= 1
+        else:
+            ids[at] = joiners[b]
+            b -= 1
+    return ids, total
+
+
+@kernel
+def stored_value_kernel(c, prm, books, jr, day, key_day, k, members):
+    """Top-ups of brand ``k``'s ``members`` (their ids, in order).
+
+    Who tops up: each member is chosen with the day's top-up chance by geometric gaps (:func:`skip`),
+    so only the chosen members are visited, and tops up if their balance cannot pay one basket.
+    """
+    pair, traits = c.pair, c.traits
     mp, bp = prm.mp, prm.bp
     money, tally = books.money, books.tally
-    n, n_brands = stage.shape
     rep = mp[L.MP_REP]
-    for k in range(n_brands):
-        if not active[k]:
-            continue
-        slot = BLOCK * k + S_TOPUP
-        p_topup = topup_chance(bp[k, L.BP_SV_RATE]) if bp[k, L.BP_SV_RATE] > 0.0 else 0.0
-        log_q = math.log1p(-p_topup) if p_topup > 0.0 else 0.0
-        amount = bp[k, L.BP_SV_AMOUNT]
-        credit = amount * (1.0 + bp[k, L.BP_SV_BONUS])
-        members = 0
-        draws = 0
-        gap = skip(key_day, 0, slot, log_q) if p_topup > 0.0 else -1
-        for i in range(n):
-            if stage[i, k] != L.MEMBER:
-                continue
-            members += 1
-            if gap != 0:
-                gap -= 1
-                continue
-            draws += 1
-            gap = skip(key_day, draws, slot, log_q)
-            if pair[i, k].stored_value < traits[i, L.BASKET]:
-                pair[i, k].stored_value += credit
-                tally[k, L.T_SV_TOPUPS] += 1.0
-                tally[k, L.T_SV_CASH] += amount
-                tally[k, L.T_SV_CREDIT] += credit
-                money[k, L.C_PAYMENT] += amount * rep * mp[L.MP_PAYFEE]
-                log_event(jr, day, i, k, L.E_TOPUP, int(amount))
-        if bp[k, L.BP_BENEFITS_ON] > 0.5:
-            money[k, L.C_BENEFITS] += members * bp[k, L.BP_BENEFITS_COST] / 365.0 * rep
+    slot = BLOCK * k + S_TOPUP
+    p_topup = topup_chance(bp[k, L.BP_SV_RATE])
+    log_q = math.log1p(-p_topup)
+    amount = bp[k, L.BP_SV_AMOUNT]
+    credit = amount * (1.0 + bp[k, L.BP_SV_BONUS])
+    draws = 0
+    r = skip(key_day, 0, slot, log_q)  # rank, among the members in id order, of the next member chosen
+    while r < members.shape[0]:
+        i = members[r]
+        draws += 1
+        r += 1 + skip(key_day, draws, slot, log_q)
+        if pair[i, k].stored_value < traits[i, L.BASKET]:
+            pair[i, k].stored_value += credit
+            tally[k, L.T_SV_TOPUPS] += 1.0
+            tally[k, L.T_SV_CASH] += amount
+            tally[k, L.T_SV_CREDIT] += credit
+            money[k, L.C_PAYMENT] += amount * rep * mp[L.MP_PAYFEE]
+            log_event(jr, day, i, k, L.E_TOPUP, int(amount))
+
+
+def members_now(model: MarketModel, day: int) -> np.ndarray:
+    """Members of each brand now: the census before the day, moved by the day's flows so far (no pass)."""
+    flows = model.flows[day]
+    return model.census[day, :, L.MEMBER] + flows[:, :, L.MEMBER].sum(axis=1) - flows[:, L.MEMBER, :].sum(axis=1)
+
+
+def member_lists(model: MarketModel, topping_up: list[bool]) -> list[np.ndarray | None]:
+    """The ids, in order, of the members of each brand whose members top up today (``None`` for the others).
+
+    The list of the last pass is carried forward with the joins logged since (:func:`members_by_update`);
+    it is rebuilt by a pass over everyone when there is none (the first day, a brand that starts topping
+    up) or when more consumers joined than the log holds. The log is emptied for the next day.
+    """
+    jr = model.journal
+    stage = model.pop.stage
+    n_joins = int(jr.joins_n[0])
+    complete = n_joins <= jr.joins.shape[0]
+    carried = model.run_state.stored_value_members  # one (ids, count) or None per brand, written in place
+    for k in range(model.k):
+        old = carried[k]
+        if not topping_up[k]:
+            carried[k] = None
+        elif old is None or not complete:
+            carried[k] = members_by_scan(stage, k)
+        else:
+            carried[k] = members_by_update(stage, k, old[0], old[1], jr.joins, n_joins)
+    jr.joins_n[0] = 0
+    return [None if c is None else c[0][: c[1]] for c in carried]
 
 
 def step(model: MarketModel, day: int) -> None:
     """Top-ups and benefits for brands that run them; the liability of every brand that has issued value.
 
+    The members are counted by the census carried by the day's flows (:func:`members_now`), and the
+    members who may top up are listed without a pass over the population (:func:`member_lists`).
     The liability is carried forward rather than summed over every consumer's balance (a pass over the
     whole population each day): owed today = owed yesterday + face value credited today - drawn today -
     written off today, all in face value (the drawn and written-off amounts are tallied where they happen,
@@ -244,17 +344,26 @@ def step(model: MarketModel, day: int) -> None:
     bp = model.packed.bp
     rate, benefits = bp[:, L.BP_SV_RATE].tolist(), bp[:, L.BP_BENEFITS_ON].tolist()
     issued = model.run_state.stored_value_issued  # a brand that has issued value keeps its liability
-    active = None  # (per-brand Python on one or two brands: cheaper than numpy's small-array calls)
+    topping_up = [r > 0 for r in rate]  # (per-brand Python on one or two brands: cheaper than small-array numpy)
     for k in range(model.k):
-        if rate[k] > 0:
-            issued[k] = True
-        if rate[k] > 0 or benefits[k] > 0.5:
-            if active is None:
-                active = np.zeros(model.k, dtype=np.uint8)
-            active[k] = 1
-    if active is not None:
-        stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                            model.keys.day(STREAM, day), active)
+        issued[k] |= topping_up[k]
+    if not any(topping_up):
+        model.run_state.stored_value_members[:] = None  # nobody tops up: no list is kept (a later start rebuilds it)
+    if any(topping_up) or any(b > 0.5 for b in benefits):
+        members = members_now(model, day)
+        lists = member_lists(model, topping_up) if any(topping_up) else []
+        key_day = model.keys.day(STREAM, day)
+        for k, ids in enumerate(lists):
+            if ids is None:
+                continue
+            if model.validating:
+                _check_list(model, k, ids, members[k])
+            stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day, key_day,
+                                k, ids)
+        money, rep = model.books.money, model.packed.mp[L.MP_REP]
+        for k in range(model.k):
+            if benefits[k] > 0.5:
+                money[k, L.C_BENEFITS] += members[k] * bp[k, L.BP_BENEFITS_COST] / 365.0 * rep
     if any(issued.tolist()):
         tally = model.tally[day]
         owed = model.run_state.stored_value_owed
@@ -262,3 +371,13 @@ def step(model: MarketModel, day: int) -> None:
             row = tally[k]
             owed[k] += row[L.T_SV_CREDIT] - row[L.T_SV_SPENT] - row[L.T_SV_BROKEN]
             row[L.T_SV_LIABILITY] = owed[k] if issued[k] else 0.0
+
+
+def _check_list(model: MarketModel, k: int, ids: np.ndarray, counted: int) -> None:
+    """Validating runs only: the carried list is every member of brand ``k``, in order, as many as the census."""
+    from sim.model.market import InvariantError
+
+    scanned = np.flatnonzero(model.pop.stage[:, k] == L.MEMBER)
+    if not np.array_equal(ids, scanned) or ids.shape[0] != counted:
+        raise InvariantError(f"brand {k}: the stored-value member list ({ids.shape[0]} ids) is not the "
+                             f"{scanned.shape[0]} members counted ({counted} by the census)")
