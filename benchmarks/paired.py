@@ -86,7 +86,8 @@ def export(rev: str) -> Path:
 
     A commit is exported once into ``<temp>/ptsim-paired/<commit>`` and kept there with its numba cache,
     so a second comparison with the same commit compiles nothing; the folder is marked complete only
-    after the whole tree is written (an interrupted export is redone).
+    after the whole tree is written. An interrupted export (marked as begun by this script) is redone;
+    a folder of that name that this script did not make is never deleted: the run stops instead.
     """
     if rev == "worktree":
         return ROOT
@@ -95,11 +96,15 @@ def export(rev: str) -> Path:
     if full.returncode != 0:
         raise SystemExit(f"--before/--after {rev!r}: not a commit of this repository")
     into = Path(tempfile.gettempdir()) / "ptsim-paired" / full.stdout.strip()
-    done = into / ".exported"
+    done, started = into / ".exported", into / ".exporting"
     if done.is_file():
         return into
-    shutil.rmtree(into, ignore_errors=True)  # an interrupted export of ours
+    if into.exists():
+        if not started.is_file():  # not a folder this script made: leave it alone
+            raise SystemExit(f"{into} exists and was not made by paired.py: move it away and run again")
+        shutil.rmtree(into)  # an interrupted export of ours
     into.mkdir(parents=True)
+    started.write_text(rev + "\n")
     archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=False)
     if archive.returncode != 0:
         raise SystemExit(f"git archive {rev} failed: {archive.stderr.decode(errors='replace').strip()}")
