@@ -145,11 +145,6 @@ def order(pairs: int) -> list[tuple[int, str]]:
     return out
 
 
-def summary(xs: list[float]) -> str:
-    """Median and range, e.g. ``5.61 (5.40-5.93)``."""
-    return f"{statistics.median(xs):.3f} ({min(xs):.3f}-{max(xs):.3f})"
-
-
 def report(runs: dict[str, list[dict]]) -> dict[str, Any]:
     """Medians, ranges and the paired ratios after/before (wall, CPU and per component)."""
     before, after = runs["before"], runs["after"]
@@ -182,7 +177,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results/paired-*.json)")
     a = parser.parse_args()
     sys.path.insert(0, str(HERE))
-    from bench import machine  # the same machine facts as the main benchmark
+    from bench import machine, spread  # the same machine facts and medians as the main benchmark
 
     baseline = ROOT / "tests" / "baselines" / f"{a.case}.json"
     if not baseline.is_file():
@@ -216,7 +211,7 @@ def main() -> None:
               f"census) equal bit for bit; columns only one side has: {len(out['columns_on_one_side'])}")
         for key, label in (("wall_s", "loop wall"), ("cpu_s", "loop CPU")):
             f = out[key]
-            print(f"{label:10s} before {summary(f['before'])} s  after {summary(f['after'])} s  "
+            print(f"{label:10s} before {spread(f['before'])}  after {spread(f['after'])}  "
                   f"after/before median {f['median_ratio']:.3f} (pairs {min(f['ratios']):.3f}-{max(f['ratios']):.3f})")
         print("per component, medians (s): " + ", ".join(
             f"{n} {c['before_median_s']:.2f} -> {c['after_median_s']:.2f}"
