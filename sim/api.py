@@ -116,8 +116,8 @@ _FIXED = 256 * 2**20
 def estimate_run_bytes(scenario: Scenario) -> dict[str, int]:
     """Memory one run will allocate, by part, from the scenario alone (nothing is allocated).
 
-    ``consumers`` mirrors :class:`~sim.model.population.Population` (about 87 bytes per consumer with
-    one brand, 51 more per extra brand) plus set-up temporaries; ``journeys`` is the event buffer of
+    ``consumers`` mirrors :class:`~sim.model.population.Population` (about 79 bytes per consumer with
+    one brand, 43 more per extra brand) plus set-up temporaries; ``journeys`` is the event buffer of
     the tracked consumers; ``days`` the per-day result arrays and tables; ``fixed`` what any run costs
     (compiling or loading the kernels, tables). The estimate is meant to be safe: measured peaks are
     below it, by about half at 1.5 million consumers (``tests/test_hardening_load.py``).

@@ -12,6 +12,7 @@ from sim.model import components, rng
 from sim.model import layout as L
 from sim.model.brand import sends_on_day
 from sim.model.component import (
+    DAY,
     MAX_BRANDS,
     MAX_DAYS,
     MAX_PARTNERS,
@@ -211,7 +212,7 @@ def test_declared_state_is_allocated_with_its_initial_values() -> None:
         if st.name not in ("trust", "joined", "source", "consent", "referrer", "paid", "tier", "points",
                            "spend_member", "opted_out", "cooloff"):  # seed members joined before day 0
             assert np.all(cols[st.name] == st.initial), st.name
-    assert cols["last_purchase"].dtype == np.int32 and cols["trust"].dtype == np.float32
+    assert cols["last_purchase"].dtype == np.dtype(DAY) and cols["trust"].dtype == np.float32
 
 
 # ---- the day is a list -----------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ import pytest
 
 from sim.api import resolve
 from sim.model import layout as L
+from sim.model.component import DAY
 from sim.model.market import MarketModel
 from sim.results.result import RunResult
 
@@ -129,9 +130,23 @@ def columns(model: MarketModel, result: RunResult) -> dict[str, dict]:
     return out
 
 
+#: How the baselines write a stored day that is "never": the engine's marker when they were recorded.
+BASELINE_NEVER = -1_000_000
+
+
 def final_columns(model: MarketModel) -> dict[str, np.ndarray]:
-    """Every per-consumer column of the final population, by its declared name."""
-    return model.pop.columns()
+    """Every per-consumer column of the final population, by its declared name.
+
+    A day column (joined, cool-off, last purchase, last contact) is compared as int32 with "never" as
+    :data:`BASELINE_NEVER`, whatever width and marker the engine stores it with (16 bits and
+    ``layout.NEVER`` since 2026-11-26): how a day is stored is not a number the model computes.
+    """
+    cols = model.pop.columns()
+    for st in L.STATE.values():
+        if np.dtype(st.dtype) == np.dtype(DAY):
+            days = cols[st.name].astype(np.int32)
+            cols[st.name] = np.where(days == L.NEVER, np.int32(BASELINE_NEVER), days)
+    return cols
 
 
 def resolved_case(name: str) -> dict:

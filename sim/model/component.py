@@ -55,6 +55,11 @@ MAX_BRANDS = int(schema_bound(S.Scenario, "brands", "max_length"))
 MAX_PARTNERS = int(schema_bound(S.Market, "partners", "max_length"))
 MAX_DAYS = int(schema_bound(S.Run, "days", "le"))
 MAX_POPULATION = int(schema_bound(S.Run, "population", "le"))
+#: A day as a consumer's record stores it (joined, end of cool-off, last purchase, last contact). Every
+#: such day lies between ``layout.NEVER`` and a day of the run plus a cool-off of at most ``MAX_DAYS``,
+#: so 16 bits hold it: 2 bytes, not 4, for each of four fields (8 bytes per consumer and brand, 76 MiB
+#: at ten million consumers). ``tests/test_setup_memory.py`` checks the bounds against the schema.
+DAY = np.int16 if 2 * MAX_DAYS < np.iinfo(np.int16).max else np.int32
 #: Most messages of one kind a brand sends on one day: ``sends_on_day`` of the largest weekly cadence.
 MAX_SENDS_PER_DAY = math.ceil(max(schema_bound(S.Messaging, "per_week", "le"),
                                   schema_bound(S.Compliance, "cold_outreach_per_week", "le")) / 7.0)
@@ -203,8 +208,8 @@ class State:
 
     Attributes:
         name: Column name (as results and tests call it).
-        dtype: ``np.float32``, ``np.int32`` or ``np.uint8``; per-brand columns of one dtype share one
-            packed (N, K, F) array.
+        dtype: ``np.float32``, ``np.int32``, :data:`DAY` (a day) or ``np.uint8``; per-brand columns
+            are fields of one (N, K) record.
         initial: Value before day 0.
         per_brand: One value per consumer and brand (else one per consumer, its own array).
         doc: What the column means.
@@ -393,4 +398,4 @@ def as_int_constants(table: dict[str, int]) -> dict[str, int]:
     return {k: int(v) for k, v in table.items()}
 
 
-DTYPES = (np.float32, np.int32, np.uint8)
+DTYPES = (np.float32, np.int32, np.int16, np.uint8)

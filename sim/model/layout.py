@@ -43,7 +43,7 @@ TRAITS = ("privacy_sensitivity", "message_tolerance", "purchase_rate", "dropout"
           "points_appetite")
 N_TRAITS = 7
 
-NEVER = -1_000_000  # a day before any day
+NEVER = -30_000  # a day before any day (a day is stored in 16 bits: component.DAY)
 
 # ---- join sources -----------------------------------------------------------------------------
 SRC_NONE, SRC_SEED, SRC_ORGANIC, SRC_KOL, SRC_PARTNER, SRC_INTERCEPT, SRC_REFERRAL = range(7)

@@ -154,9 +154,9 @@ def bernoulli_round(x, u):
 
 
 @njit(cache=True)
-def uniforms(k, n, slot):
-    """``n`` uniforms for agents 0..n-1 (vectorised helper for set-up code)."""
+def uniforms(k, n, slot, first=0):
+    """``n`` uniforms for agents ``first`` .. ``first + n - 1`` (vectorised helper for set-up code)."""
     out = np.empty(n, dtype=np.float64)
     for i in range(n):
-        out[i] = uniform(k, i, slot)
+        out[i] = uniform(k, first + i, slot)
     return out

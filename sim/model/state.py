@@ -21,7 +21,7 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model import rng
-from sim.model.component import Param, Slots, State
+from sim.model.component import DAY, Param, Slots, State
 
 
 def explicit_opt_in(kind: str) -> float:
@@ -42,13 +42,13 @@ PARAMS = {
 }
 STATE = {
     "TRUST": State("trust", np.float32, doc="Trust in the brand, 0 to 1."),
-    "JOINED": State("joined", np.int32, L.NEVER, doc="Day the consumer last joined the pool (-1: seed member)."),
-    "COOLOFF": State("cooloff", np.int32, L.NEVER, doc="No invitation before this day (after a decline or exit)."),
+    "JOINED": State("joined", DAY, L.NEVER, doc="Day the consumer last joined the pool (-1: seed member)."),
+    "COOLOFF": State("cooloff", DAY, L.NEVER, doc="No invitation before this day (after a decline or exit)."),
     "REFERRER": State("referrer", np.int32, -1, doc="Id of the member who referred them (-1: none)."),
     "CONSENT": State("consent", np.uint8, doc="1 if the member consented to marketing messages."),
     "SOURCE": State("source", np.uint8, doc="How they joined (SOURCES)."),
     "OPTED_OUT": State("opted_out", np.uint8, doc="1 after an opt-out or a complaint: no cold messages."),
-    "LAST_CONTACT": State("last_contact", np.int32, 0,
+    "LAST_CONTACT": State("last_contact", DAY, 0,
                           doc="Day the member last saw a brand message or joined (0 for seed members): attention."),
 }
 TALLIES = {

@@ -32,7 +32,7 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model import rng
-from sim.model.component import Param, Slots, State
+from sim.model.component import DAY, Param, Slots, State
 from sim.model.kernel import kernel
 from sim.model.mechanisms import membership, stored_value
 from sim.model.mechanisms.interception import invite_at_checkout
@@ -69,7 +69,7 @@ PARAMS = {
 STATE = {
     "SPEND_PUB": State("spend_public", np.float32, doc="Spend on public platforms so far (currency)."),
     "SPEND_PRIV": State("spend_private", np.float32, doc="Spend in the private channel so far (currency)."),
-    "LAST_BUY": State("last_purchase", np.int32, L.NEVER, doc="Day of the last purchase."),
+    "LAST_BUY": State("last_purchase", DAY, L.NEVER, doc="Day of the last purchase."),
 }
 TALLIES = {
     "T_PUR_PUB": "purchases_public", "T_PUR_PRIV": "purchases_private", "T_FIRST": "first_purchases",
