@@ -108,7 +108,7 @@ def move(stage, flows, i, k, to):
     stage[i, k] = to
 
 
-@njit(inline="always")
+@njit(cache=True)
 def join_pool(c, prm, books, jr, i, k, day, source, trust0, referrer, u_consent, u_paid):
     """Consumer ``i`` joins brand ``k``'s private pool from ``source``.
 

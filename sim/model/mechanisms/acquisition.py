@@ -73,7 +73,7 @@ Reach = namedtuple("Reach", ("plan", "ad_p", "partner_p", "partner_share", "part
                              "partner_fee"))
 
 
-@njit(inline="always")
+@njit(cache=True)
 def _become_aware(c, books, jr, i, k, day, s, tally_code):
     tally = books.tally
     if s == L.LAPSED:

@@ -124,7 +124,7 @@ def _line_sales_tally(j):
     return L.T_LINE_SALES_5
 
 
-@njit(inline="always")
+@njit(cache=True)
 def buy_line(c, prm, books, jr, i, k, j, day, member, u_private, listed):
     """Consumer ``i`` buys one basket of line ``j``; returns False if no sale (platform while delisted)."""
     pair, traits, mp, bp = c.pair, c.traits, prm.mp, prm.bp

@@ -83,7 +83,7 @@ def fill_probability(invites: int, size: int, q: float) -> float:
     return sum(math.comb(invites, j) * q**j * (1.0 - q) ** (invites - j) for j in range(size, invites + 1))
 
 
-@njit(inline="always")
+@njit(cache=True)
 def _group_purchase(c, prm, books, jr, i, k, day):
     """One buyer of a filled group pays the group price in the private channel."""
     stage, pair, traits, mp, bp = c.stage, c.pair, c.traits, prm.mp, prm.bp

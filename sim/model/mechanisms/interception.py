@@ -55,7 +55,7 @@ def accept_probability(psi, hook, points_rate, appetite, mp, points_half=0.01):
     return min(p, 1.0)
 
 
-@njit(inline="always")
+@njit(cache=True)
 def invite_at_checkout(c, prm, books, jr, i, k, day, u_invite, u_accept, u_consent, u_paid):
     """Offer an invitation to buyer ``i`` after a platform purchase; returns 1 if they joined."""
     mp, bp, pair, traits = prm.mp, prm.bp, c.pair, c.traits

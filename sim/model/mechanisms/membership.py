@@ -146,7 +146,7 @@ def points_kept(days, expiry_days):
     return math.exp(-days / expiry_days)
 
 
-@njit(inline="always")
+@njit(cache=True)
 def on_member_purchase(c, prm, books, jr, i, k, day, price, private):
     """Member price, points (expiry, redemption, earning) and tier upgrades."""
     mp, bp, tiers = prm.mp, prm.bp, prm.tiers

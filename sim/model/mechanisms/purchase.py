@@ -153,7 +153,7 @@ def book_sale(c, prm, books, i, k, day, price, private, member):
             money_k[L.C_DISTRIBUTION] += gross * bp[k, L.BP_DIST_COMM]
 
 
-@njit(inline="always")
+@njit(cache=True)
 def book_purchase(c, prm, books, jr, i, k, day, private, member, event_code):
     """Book one purchase of consumer ``i`` from brand ``k``: the sale (:func:`book_sale`), then membership."""
     bp = prm.bp
@@ -166,7 +166,7 @@ def book_purchase(c, prm, books, jr, i, k, day, private, member, event_code):
     log_event(jr, day, i, k, event_code, int(price))
 
 
-@njit(inline="always")
+@njit(cache=True)
 def lapse(c, books, jr, i, k, day):
     """The relationship dies (BG/NBD dropout): points are forfeited, consent ends."""
     stage, pair, tally_k = c.stage, c.pair, books.tally[k]

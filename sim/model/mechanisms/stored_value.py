@@ -175,7 +175,7 @@ def pay_from_balance(c, prm, books, i, k, price, member):
     return drawn
 
 
-@njit(inline="always")
+@njit(cache=True)
 def write_off(pair, prm, books, i, k):
     """Breakage on a lapse: a share ``breakage_share`` of the balance is income, the rest stays owed."""
     mp, bp, money_k = prm.mp, prm.bp, books.money[k]
