@@ -162,3 +162,45 @@ def test_warm_script_leaves_a_stamp_that_lists_the_real_cache() -> None:
     assert listed and all(p.endswith(".nbi") for p in listed)
     again = subprocess.run(script, cwd=ROOT, capture_output=True, text=True, check=True)
     assert "already compiled" in again.stdout
+
+
+def test_after_the_warm_up_a_breach_and_a_ban_wave_load_no_kernel() -> None:
+    """A breach, an enforcement order and a ban wave mid-run load no kernel after the warm-up.
+
+    Their kernels (trust shock and exits, members leaving a channel) run only on the rare days these
+    strike; the warm-up now loads them too (a fresh install used to compile them inside the run: about
+    0.8 s). Counted as the versions every engine function holds, before and after the run, so a warm
+    on-disk cache cannot hide a miss.
+    """
+    probe = """
+import json, sys
+from numba.core.dispatcher import Dispatcher
+from sim.model.warmup import warm_kernels
+warm_kernels()
+import sim
+
+def versions():
+    out = {}
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("sim.model"):
+            continue
+        for attr, value in vars(module).items():
+            d = getattr(value, "dispatcher", value)
+            if isinstance(d, Dispatcher):
+                out[f"{name}.{attr}"] = len(d.overloads)
+    return out
+
+before = versions()
+for preset in ("china_in_china", "japan_in_japan"):
+    sc = sim.resolve(preset, ["run.population=1500", "run.days=40", "market.regime.breach.rate_per_year=0",
+                              "market.stresses=[{kind: breach, day: 5}, {kind: enforcement, day: 9},"
+                              " {kind: channel_ban, day: 12, size: 0.2}]"])
+    result = sim.run(sc)
+    assert result.daily["breaches"].sum() >= 1, "the scheduled breach struck"
+after = versions()
+print(json.dumps({"kernels": len(before), "new": {k: v for k, v in after.items() if v != before.get(k, 0)}}))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["kernels"] > 20  # the probe sees the engine's functions
+    assert report["new"] == {}

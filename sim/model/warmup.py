@@ -22,7 +22,10 @@ __all__ = ["WARM_SCENARIOS", "warm_kernels"]
 #: (preset, overrides) of the warm-up runs: one brand, then three brands.
 WARM_SCENARIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("china_in_china", ("brands.0.seed_members=10",  # seeded members join from Python
-                        "brands.0.strategy.cross_sell.lines=[{name: main}, {name: other}]")),  # cross-sell (no preset)
+                        "brands.0.strategy.cross_sell.lines=[{name: main}, {name: other}]",  # cross-sell (no preset)
+                        # a breach and a ban wave: their kernels (trust shock and exits, members leaving a
+                        # channel) run only on the rare days these strike, so a run would compile them mid-way
+                        "market.stresses=[{kind: breach, day: 2}, {kind: channel_ban, day: 3, size: 0.1}]")),
     ("head_to_head_japan", ("brands.2={name: Hybrid, strategy: {extends: strategies/hybrid}}",)),
     ("cross_border_seller", ()),  # the own independent site (no other preset builds one)
 )
