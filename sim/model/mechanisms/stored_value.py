@@ -361,6 +361,8 @@ def step(model: MarketModel, day: int) -> None:
                 continue
             if model.validating:
                 _check_list(model, k, ids, members[k])
+            if ids.shape[0] == 0:  # no member: the kernel's loop (while rank < members) would not start
+                continue
             stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day, key_day,
                                 k, ids)
         if counting:
