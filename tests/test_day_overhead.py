@@ -268,3 +268,18 @@ def test_the_stored_value_kernel_is_called_for_a_brand_with_members_only(monkeyp
     model.run_days()
     assert called == [d for d, n in enumerate(members_before) if n > 0]
     assert 0 < called[0] and len(called) < 60
+
+
+def test_run_states_are_plain_attributes_and_still_refuse_what_is_not_declared() -> None:
+    """Declared run states are instance attributes; an undeclared name, a binding, a name RunStates uses: refused."""
+    from sim.model.component import RunState, RunStates
+
+    states = RunStates({"owed": RunState(("brands",), np.float64, 2.5)}, 3)
+    assert "owed" in vars(states) and states.owed.tolist() == [2.5, 2.5, 2.5]
+    with pytest.raises(AttributeError, match="no run state 'owned' is declared"):
+        _ = states.owned
+    with pytest.raises(AttributeError, match="write into the declared array in place"):
+        states.owed = np.zeros(3)
+    for taken in ("names", "_arrays"):
+        with pytest.raises(ValueError, match="taken by RunStates"):
+            RunStates({taken: RunState(("brands",), np.int64)}, 1)
