@@ -141,23 +141,38 @@ def test_guards_keep_no_array_alive() -> None:
     assert seen() is None
 
 
-def test_the_unrolled_checker_answers_as_the_rules() -> None:
-    """``_checker(guards)`` (the tests written out) gives what ``_fits`` (the loop over the rules) gives."""
-    from sim.model.kernel import _checker, _fits, _guard
+def test_the_guards_answer_argument_by_argument() -> None:
+    """Every kind of argument against the guards of one call: what fits and what does not."""
+    from sim.model.kernel import _fits, _guard, _Plan
 
     f64, i32 = np.arange(4, dtype=np.float64), np.arange(3, dtype=np.int32)
     outer = Outer(np.ones(3, dtype=np.uint8), Pair(f64, f64))
     bound = (Pair(f64, i32), f64, 3, 2.5, np.uint64(7), outer)
-    guards = tuple(_guard(x) for x in bound)
-    check = _checker(guards)
+    guards = _Plan(tuple(_guard(x) for x in bound))
     frozen = f64.copy()
     frozen.flags.writeable = False
     variants = [bound, bound[:-1], (*bound, 1),
                 (Pair(f64.copy(), i32.copy()), *bound[1:]),  # fresh arrays, same types
+                (Pair(f64, i32), *bound[1:]),  # a fresh tuple of the arrays that fitted last
                 (Pair(i32, f64), *bound[1:]), (bound[0], frozen, *bound[2:]), (bound[0], f64[::2], *bound[2:]),
                 (bound[0], f64, 2**63, *bound[3:]), (bound[0], f64, 3.0, *bound[3:]),
                 (bound[0], f64, 3, 2, *bound[4:]), (*bound[:4], 7, bound[5]),
                 (*bound[:5], Outer(outer.stage, outer.pair))]  # a tuple of tuples: by identity only
-    answers = [check(v) for v in variants]
-    assert answers == [_fits(v, guards) for v in variants]
-    assert answers == [True, False, False, True, False, False, False, False, False, False, False, False]
+    answers = [_fits(v, guards) for v in variants]
+    assert answers == [True, False, False, True, True, False, False, False, False, False, False, False, False]
+
+
+def test_the_written_out_identity_tests_answer_as_the_loop() -> None:
+    """``_SAME[n]`` (the fields' identity tests written out) answers as ``_same_any`` (the loop) for every n."""
+    import weakref
+
+    from sim.model.kernel import _SAME, _same_any
+
+    arrays = [np.zeros(2) for _ in range(len(_SAME))]
+    for n in range(1, len(_SAME)):
+        fields = tuple(arrays[:n])
+        refs = tuple(weakref.ref(a) for a in fields)
+        assert _SAME[n](refs, fields) and _same_any(refs, fields)
+        for j in range(n):  # any one field another array: not the same
+            other = fields[:j] + (np.zeros(2),) + fields[j + 1:]
+            assert not _SAME[n](refs, other) and not _same_any(refs, other)
