@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+import sim
 from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import MAX_DAYS
@@ -131,3 +132,154 @@ def test_listing_equals_the_spell_formula_for_every_day() -> None:
             want = ((day < run.delisted_from) | (day > run.delisted_until)).astype(np.uint8)
             assert got.dtype == np.uint8 and got.flags.c_contiguous and got.flags.writeable
             np.testing.assert_array_equal(got, want, err_msg=f"{spells} day {day}")
+
+
+# ---- per-day caches and skips (issue 12 item 2, second pass) ---------------------------------------------------
+
+
+def test_listing_is_built_once_for_a_day_and_its_spells() -> None:
+    """Four components ask each day: the same array while the day and the spells hold, a new one otherwise."""
+    model = MarketModel(small("head_to_head_japan", population=200, days=30))
+    run = model.run_state
+    first = purchase.listing(model, 3)
+    assert purchase.listing(model, 3) is first and first.tolist() == [1, 1]
+    later = purchase.listing(model, 4)
+    assert later is not first and later.tolist() == [1, 1]
+    run.delisted_from[1], run.delisted_until[1] = 4, 6  # a penalty spell: the same day, another answer
+    spelled = purchase.listing(model, 4)
+    assert spelled is not later and spelled.tolist() == [1, 0]
+    assert first.tolist() == [1, 1] and later.tolist() == [1, 1]  # arrays handed out earlier are left as they were
+
+
+def test_the_census_carried_by_the_kernel_is_the_census_plus_flows_in_minus_out() -> None:
+    """``books.carry_census`` gives ``census[d] + flows.sum(axis=1) - flows.sum(axis=2)`` for every brand and stage."""
+    from sim.model.mechanisms import books
+
+    gen = np.random.default_rng(5)
+    for brands in (1, 3):
+        flows = gen.integers(0, 50, size=(4, brands, L.N_STAGES, L.N_STAGES)).astype(np.int64)
+        census = np.zeros((5, brands, L.N_STAGES), dtype=np.int64)
+        census[0] = gen.integers(0, 1000, size=(brands, L.N_STAGES))
+        want = census.copy()
+        for day in range(4):
+            books.carry_census(census, flows, day)
+            want[day + 1] = want[day] + flows[day].sum(axis=1) - flows[day].sum(axis=2)
+        np.testing.assert_array_equal(census, want)
+
+
+def test_planning_through_the_brands_equals_mesas_agent_set() -> None:
+    """``plan.step`` (the brands called in order) writes the plan ``model.agents.do("plan_day")`` writes."""
+    from sim.model.mechanisms import plan
+
+    sc = sim.resolve("head_to_head_japan", ["brands.2={name: Hybrid, strategy: {extends: strategies/hybrid}}",
+                                            "run.population=100", "run.days=60"])
+    direct, through_mesa = MarketModel(sc), MarketModel(sc)
+    assert len(direct.agents) == len(direct.brands) == 3
+    for day in range(60):
+        direct.day = through_mesa.day = day
+        plan.step(direct, day)
+        through_mesa.agents.do("plan_day")
+        np.testing.assert_array_equal(direct.plan, through_mesa.plan, err_msg=f"day {day}")
+
+
+def test_the_auction_with_its_reach_masses_kept_equals_the_formula_every_day() -> None:
+    """Awareness chances from the kept masses are the formula's, day by day; another packed set is worked out anew."""
+    from dataclasses import replace
+
+    from sim.model.mechanisms import auction
+
+    model = MarketModel(small("head_to_head_japan", population=300, days=40))
+    for day in range(model.days):
+        model.run_day()
+        mp = model.packed.mp.tolist()
+        price = model.tally[day, 0, L.T_CPM]
+        for k in range(model.k):
+            want = auction.ad_awareness_probability(model.plan[k, L.PLAN_AD_BUDGET], price, model.packed.target[k],
+                                                    model.seg_people, mp[L.MP_AD_EFF])
+            np.testing.assert_array_equal(model.ad_p[k], want, err_msg=f"day {day} brand {k}")
+    kept = auction.reach_masses(model)
+    assert auction.reach_masses(model) is kept
+    model.packed = replace(model.packed, target=model.packed.target * 0.5)  # as a strategy phase swaps the set
+    again = auction.reach_masses(model)
+    assert again == [float(np.dot(model.packed.target[k], model.seg_people)) for k in range(model.k)]
+    assert again != kept
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch, module, name: str) -> list[int]:
+    """Replace ``module.name`` (a kernel) by a wrapper recording the day of each call (argument 4)."""
+    real = getattr(module, name)
+    days: list[int] = []
+
+    def spy(*args):
+        days.append(args[4])
+        return real(*args)
+
+    monkeypatch.setattr(module, name, spy)
+    return days
+
+
+def test_the_livestream_kernel_runs_on_session_days_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No session for any brand: the step returns before building anything; a session day calls the kernel."""
+    from sim.model.mechanisms import livestream
+
+    model = MarketModel(small("china_in_china", population=300, days=60))
+    called = _spy(monkeypatch, livestream, "livestream_kernel")
+    model.run_days()
+    per_week = float(model.packed.bp[0, L.BP_LIVE_PER_WEEK])
+    sessions = [d for d in range(60) if livestream.sessions_on_day(per_week, d)]
+    assert 0 < len(sessions) < 60
+    assert called == sessions
+    host = model.money[:, 0, L.C_LIVE_HOST]
+    assert np.flatnonzero(host).tolist() == sessions  # the host fee is paid on session days and no other
+
+
+def test_a_stored_value_pass_over_no_member_changes_nothing() -> None:
+    """The kernel given an empty member list leaves every array as it was (why the step does not call it)."""
+    from sim.model.mechanisms import stored_value
+
+    model = MarketModel(small("china_in_china", population=300, days=30))
+    for _ in range(10):
+        model.run_day()
+    day = model.day
+    books = model.books_of(day)
+    before = [a.copy() for a in (*model.consumers, *books, *model.journal)]
+    stored_value.stored_value_kernel(model.consumers, model.packed.params, books, model.journal, day,
+                                     model.keys.day(stored_value.STREAM, day), 0, np.empty(0, dtype=np.int32))
+    after = (*model.consumers, *books, *model.journal)
+    for a, b in zip(before, after, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_stored_value_kernel_is_called_for_a_brand_with_members_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Top-ups on: the kernel runs on the days its brand has members, and on no other."""
+    from sim.model.mechanisms import stored_value
+
+    model = MarketModel(small("china_in_china", population=2000, days=60))  # first members join on day 6
+    called = _spy(monkeypatch, stored_value, "stored_value_kernel")
+    members_before: list[int] = []
+    real_step = stored_value.step
+
+    def step(m, day):
+        members_before.append(int(stored_value.members_now(m, day)[0]))
+        real_step(m, day)
+
+    model.components = tuple(SimpleNamespace(NAME=c.NAME, step=step) if c is stored_value else c
+                             for c in model.components)
+    model.run_days()
+    assert called == [d for d, n in enumerate(members_before) if n > 0]
+    assert 0 < called[0] and len(called) < 60
+
+
+def test_run_states_are_plain_attributes_and_still_refuse_what_is_not_declared() -> None:
+    """Declared run states are instance attributes; an undeclared name, a binding, a name RunStates uses: refused."""
+    from sim.model.component import RunState, RunStates
+
+    states = RunStates({"owed": RunState(("brands",), np.float64, 2.5)}, 3)
+    assert "owed" in vars(states) and states.owed.tolist() == [2.5, 2.5, 2.5]
+    with pytest.raises(AttributeError, match="no run state 'owned' is declared"):
+        _ = states.owned
+    with pytest.raises(AttributeError, match="write into the declared array in place"):
+        states.owed = np.zeros(3)
+    for taken in ("names", "_arrays"):
+        with pytest.raises(ValueError, match="taken by RunStates"):
+            RunStates({taken: RunState(("brands",), np.int64)}, 1)

@@ -286,17 +286,17 @@ class RunStates:
     component can keep run state the contract does not declare.
     """
 
-    __slots__ = ("_arrays",)
-
     def __init__(self, table: dict[str, RunState], brands: int,
                  market_params: Callable[[str], float] | None = None) -> None:
-        object.__setattr__(self, "_arrays", {name: rs.create(brands, market_params) for name, rs in table.items()})
+        arrays = {name: rs.create(brands, market_params) for name, rs in table.items()}
+        object.__setattr__(self, "_arrays", arrays)
+        for name, array in arrays.items():  # instance attributes: read at the speed of any attribute, a dozen a day
+            if name.startswith("_") or hasattr(type(self), name):
+                raise ValueError(f"run state {name!r}: the name is taken by RunStates itself")
+            object.__setattr__(self, name, array)
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        try:
-            return self._arrays[name]
-        except KeyError:
-            raise AttributeError(f"no run state {name!r} is declared (declared: {sorted(self._arrays)})") from None
+    def __getattr__(self, name: str) -> np.ndarray:  # (only for a name that is not declared)
+        raise AttributeError(f"no run state {name!r} is declared (declared: {sorted(self._arrays)})")
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"run state {name!r}: write into the declared array in place, never bind a name")

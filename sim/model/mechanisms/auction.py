@@ -50,12 +50,32 @@ def ad_awareness_probability(budget: float, price_cpm: float, weights: np.ndarra
         seg_people: Real people in each segment (agents times ``represents``).
         effectiveness: Chance that a consumer who saw the ads becomes aware.
     """
+    return ad_awareness_by_mass(budget, price_cpm, weights, float(np.dot(weights, seg_people)), effectiveness)
+
+
+def ad_awareness_by_mass(budget: float, price_cpm: float, weights: np.ndarray, reach_mass: float,
+                         effectiveness: float) -> np.ndarray:
+    """:func:`ad_awareness_probability` given the targeted mass ``reach_mass = weights . seg_people``."""
     impressions = budget / price_cpm * 1000.0
-    reach_mass = float(np.dot(weights, seg_people))
     if impressions <= 0 or reach_mass <= 0:
         return np.zeros_like(weights)
     per_person = impressions * weights / reach_mass
     return -np.expm1(-per_person) * effectiveness
+
+
+def reach_masses(model: MarketModel) -> list[float]:
+    """Each brand's targeted mass ``target[k] . seg_people``, worked out once per packed parameter set.
+
+    Both factors are fixed when the parameters are packed (a strategy phase swaps in another set), so the
+    dot products are the same every day; they are kept with the set they came from.
+    """
+    packed = model.packed
+    cached = model.__dict__.get("_reach_masses")
+    if cached is not None and cached[0] is packed and cached[1] is model.seg_people:
+        return cached[2]
+    masses = [float(np.dot(packed.target[k], model.seg_people)) for k in range(model.k)]
+    model._reach_masses = (packed, model.seg_people, masses)
+    return masses
 
 
 def clear(model: MarketModel, day: int) -> None:
@@ -63,16 +83,17 @@ def clear(model: MarketModel, day: int) -> None:
 
     Writes ``model.ad_p`` and ``model.partner_p`` (today's exposure of partner pools) for acquisition.
     """
-    mp = model.packed.mp.tolist()  # Python floats: the same arithmetic as on the schema's values
+    packed = model.packed
+    mp = packed.mp.tolist()  # Python floats: the same arithmetic as on the schema's values
     budgets = model.plan[:, L.PLAN_AD_BUDGET]
     competitors = mp[L.MP_COMPETITORS] * (1.0 + mp[L.MP_COMPETITOR_GROWTH]) ** (day / 365.0)
     price = cpm(budgets.sum() + competitors, mp[L.MP_CPM_BASE], mp[L.MP_DEMAND_REF], mp[L.MP_ELASTICITY])
-    for k in range(model.k):
-        model.ad_p[k] = ad_awareness_probability(budgets[k], price, model.packed.target[k], model.seg_people,
-                                                 mp[L.MP_AD_EFF])
-        model.tally[day, k, L.T_CPM] = price
-        model.tally[day, k, L.T_IMPRESSIONS] = budgets[k] / price * 1000.0
-    model.partner_p[:] = model.packed.partner_expo
+    masses, tally, ad_p = reach_masses(model), model.tally[day], model.ad_p
+    for k, budget in enumerate(budgets.tolist()):
+        ad_p[k] = ad_awareness_by_mass(budget, price, packed.target[k], masses[k], mp[L.MP_AD_EFF])
+        tally[k, L.T_CPM] = price
+        tally[k, L.T_IMPRESSIONS] = budget / price * 1000.0
+    model.partner_p[:] = packed.partner_expo
 
 
 step = clear

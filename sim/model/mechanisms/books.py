@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sim.model import layout as L
 from sim.model.component import Param
+from sim.model.kernel import kernel
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -35,12 +36,29 @@ LEDGER = {
 SLOTS = ()  # no chance involved
 
 
+@kernel
+def carry_census(census, flows, day):
+    """``census[day + 1] = census[day] + flows in - flows out`` for every brand and stage (counts: exact).
+
+    ``flows[day, k, a, b]`` counts brand ``k``'s moves from stage ``a`` to stage ``b`` today. One compiled
+    call instead of three NumPy reductions on arrays of a few dozen counts (a third of the cost).
+    """
+    n_brands, n_stages = census.shape[1], census.shape[2]
+    for k in range(n_brands):
+        for s in range(n_stages):
+            moved = 0
+            for t in range(n_stages):
+                moved += flows[day, k, t, s] - flows[day, k, s, t]
+            census[day + 1, k, s] = census[day, k, s] + moved
+
+
 def step(model: MarketModel, day: int) -> None:
     """Carry the census forward by today's flows and book every brand's fixed costs."""
-    f = model.flows[day]
-    model.census[day + 1] = model.census[day] + f.sum(axis=1) - f.sum(axis=2)
+    carry_census(model.census, model.flows, day)
+    members = model.census[day + 1, :, L.MEMBER].tolist()
+    kol = model.plan[:, L.PLAN_KOL].tolist()
+    money, rep = model.money[day], model.rep
     for b, brand in enumerate(model.brands):
-        members = model.census[day + 1, b, L.MEMBER] * model.rep
-        kol_today = model.plan[b, L.PLAN_KOL] > 0
-        for item, amount in brand.fixed_costs(members, kol_today).items():
-            model.money[day, b, item] += amount
+        row = money[b]
+        for item, amount in brand.fixed_costs(members[b] * rep, kol[b] > 0).items():
+            row[item] += amount

@@ -104,6 +104,7 @@ EVENTS = {"E_BREACH_EXIT": "left_after_breach"}
 ENFORCEMENT_SHOCK_DAYS, BREACH_SHOCK_DAYS = 100_000, 200_000
 #: Brand-level draws (the agent index is the brand), then each shock's member exits (slot = brand).
 BRAND_DRAWS = Slots(rng.COMPLIANCE, shared={"enforcement": (0, 1), "breach": (1, 1)})
+S_ENFORCEMENT, S_BREACH = BRAND_DRAWS.first("enforcement"), BRAND_DRAWS.first("breach")
 SLOTS = (
     BRAND_DRAWS,
     Slots(rng.COMPLIANCE, block=1, ranges={"enforcement_exit": (0, 1)}, day_offset=ENFORCEMENT_SHOCK_DAYS),
@@ -334,15 +335,15 @@ def tighten_if_due(mp: np.ndarray, scenario: Scenario, day: int) -> bool:
 def step(model: MarketModel, day: int) -> None:
     """Regulator actions after complaints about unlawful messages, then data breaches, brand by brand."""
     mp = model.packed.mp.tolist()  # Python floats: the same arithmetic as on the schema's values
+    security = model.packed.bp[:, L.BP_SECURITY].tolist()
     key = model.keys.day(rng.COMPLIANCE, day)
-    tally = model.tally[day]
+    tally, rep = model.tally[day], model.rep
     for b in range(model.k):
-        bp = model.packed.bp[b].tolist()
-        complaints = tally[b, L.T_VIOL_COMPLAINTS] * model.rep
-        if complaints > 0 and rng.uniform_py(key, b, BRAND_DRAWS.first("enforcement")) < enforcement_probability(
+        complaints = tally[b, L.T_VIOL_COMPLAINTS] * rep
+        if complaints > 0 and rng.uniform_py(key, b, S_ENFORCEMENT) < enforcement_probability(
                 complaints, mp[L.MP_ENFORCE_PER_COMPLAINT]):
             apply_enforcement(model, b, day, MESSAGE_LAW)
-        pb = breach_probability(tally[b, L.T_RECORDS] * model.rep, mp, bp[L.BP_SECURITY])
-        if pb > 0 and rng.uniform_py(key, b, BRAND_DRAWS.first("breach")) < pb:
+        pb = breach_probability(tally[b, L.T_RECORDS] * rep, mp, security[b])
+        if pb > 0 and rng.uniform_py(key, b, S_BREACH) < pb:
             apply_breach(model, b, day)
     tighten_if_due(model.packed.mp, model.spec, day)

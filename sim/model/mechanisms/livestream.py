@@ -150,11 +150,14 @@ def livestream_kernel(c, prm, books, jr, day, key_day, p_platform, p_buy):
 def step(model: MarketModel, day: int) -> None:
     """Today's sessions and host fees per brand, then the viewers (see :func:`livestream_kernel`)."""
     bp = model.packed.bp
+    live = [sessions_on_day(per_week, day) for per_week in bp[:, L.BP_LIVE_PER_WEEK].tolist()]
+    if not any(live):  # no brand holds a session today: no host fee, and p_buy would be -1 for all (see below)
+        return
     p_platform = np.zeros(model.k)
     p_buy = np.full(model.k, -1.0)  # -1: no session today
     listed = listing(model, day)
     for k in range(model.k):
-        if sessions_on_day(bp[k, L.BP_LIVE_PER_WEEK], day):
+        if live[k]:
             model.money[day, k, L.C_LIVE_HOST] += bp[k, L.BP_LIVE_HOST_FEE]
             if listed[k]:
                 p_platform[k] = min(1.0, bp[k, L.BP_LIVE_PLATFORM_VIEWERS] / model.people)

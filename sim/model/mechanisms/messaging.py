@@ -291,7 +291,7 @@ def step(model: MarketModel, day: int) -> None:
     """
     decay_days = float(model.packed.mp[L.MP_FATIGUE_DAYS])
     in_force = model.run_state.fatigue_days
-    if decay_days != in_force:
+    if decay_days != float(in_force):  # (a Python comparison: the 0-d array's costs a microsecond)
         p = model.pop
         settle_all_fatigue(p.fatigue, p.fatigue_day, day - 1, float(in_force))
         in_force[()] = decay_days

@@ -281,9 +281,15 @@ def listing(model: MarketModel, day: int) -> np.ndarray:
 
     The same answer for every component of the day, whether it runs before or after own_site: a penalty
     on day d delists the brand from day d + 1 through ``delisted_until`` (own_site's run state, -1 until the
-    first penalty).
+    first penalty). Four components ask each day: the array is built once for a day and the spells it was
+    built from, and the same array (read only by the kernels) is returned while they hold.
     """
     run = model.run_state  # (Python on one or two brands: a quarter of the numpy expression's 4 us)
-    return np.array([0 if first <= day <= last else 1
-                     for first, last in zip(run.delisted_from.tolist(), run.delisted_until.tolist(), strict=True)],
-                    dtype=np.uint8)
+    spells = (day, run.delisted_from.tolist(), run.delisted_until.tolist())
+    cached = model.__dict__.get("_listing")
+    if cached is not None and cached[0] == spells:
+        return cached[1]
+    listed = np.array([0 if first <= day <= last else 1 for first, last in zip(spells[1], spells[2], strict=True)],
+                      dtype=np.uint8)
+    model._listing = (spells, listed)
+    return listed

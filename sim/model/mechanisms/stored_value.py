@@ -197,7 +197,7 @@ def skip(key_day, draw, slot, log_q):
     return int(math.floor(math.log1p(-uniform(key_day, draw, slot)) / log_q))
 
 
-@njit(cache=True)
+@kernel
 def members_by_scan(stage, k):
     """Brand ``k``'s pool members by a pass over everyone (to start or restart the list): ``(ids, count)``.
 
@@ -217,7 +217,7 @@ def members_by_scan(stage, k):
     return ids, count
 
 
-@njit(cache=True)
+@kernel
 def members_by_update(stage, k, ids, count, joins, n_joins):
     """Brand ``k``'s pool members now, from the list of the last pass (``ids[:count]``) and the joins since.
 
@@ -343,14 +343,17 @@ def step(model: MarketModel, day: int) -> None:
     """
     bp = model.packed.bp
     rate, benefits = bp[:, L.BP_SV_RATE].tolist(), bp[:, L.BP_BENEFITS_ON].tolist()
-    issued = model.run_state.stored_value_issued  # a brand that has issued value keeps its liability
+    run = model.run_state
+    issued = run.stored_value_issued  # a brand that has issued value keeps its liability
     topping_up = [r > 0 for r in rate]  # (per-brand Python on one or two brands: cheaper than small-array numpy)
     for k in range(model.k):
-        issued[k] |= topping_up[k]
+        if topping_up[k] and not issued[k]:
+            issued[k] = True
     if not any(topping_up):
-        model.run_state.stored_value_members[:] = None  # nobody tops up: no list is kept (a later start rebuilds it)
-    if any(topping_up) or any(b > 0.5 for b in benefits):
-        members = members_now(model, day)
+        run.stored_value_members[:] = None  # nobody tops up: no list is kept (a later start rebuilds it)
+    counting = any(b > 0.5 for b in benefits)  # only the benefits (and the check below) need today's members
+    if any(topping_up) or counting:
+        members = members_now(model, day) if counting or model.validating else None
         lists = member_lists(model, topping_up) if any(topping_up) else []
         key_day = model.keys.day(STREAM, day)
         for k, ids in enumerate(lists):
@@ -358,15 +361,18 @@ def step(model: MarketModel, day: int) -> None:
                 continue
             if model.validating:
                 _check_list(model, k, ids, members[k])
+            if ids.shape[0] == 0:  # no member: the kernel's loop (while rank < members) would not start
+                continue
             stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day, key_day,
                                 k, ids)
-        money, rep = model.books.money, model.packed.mp[L.MP_REP]
-        for k in range(model.k):
-            if benefits[k] > 0.5:
-                money[k, L.C_BENEFITS] += members[k] * bp[k, L.BP_BENEFITS_COST] / 365.0 * rep
-    if any(issued.tolist()):
+        if counting:
+            money, rep = model.books.money, model.packed.mp[L.MP_REP]
+            for k in range(model.k):
+                if benefits[k] > 0.5:
+                    money[k, L.C_BENEFITS] += members[k] * bp[k, L.BP_BENEFITS_COST] / 365.0 * rep
+    if True in issued.tolist():
         tally = model.tally[day]
-        owed = model.run_state.stored_value_owed
+        owed = run.stored_value_owed
         for k in range(model.k):  # every brand's carried balance moves (zero flows for one that never issued)
             row = tally[k]
             owed[k] += row[L.T_SV_CREDIT] - row[L.T_SV_SPENT] - row[L.T_SV_BROKEN]

@@ -159,6 +159,9 @@ def stores_kernel(c, prm, books, jr, day, key_day, p_store, p_event):
 def step(model: MarketModel, day: int) -> None:
     """Today's visit chances and fixed costs per brand, then the visits (see :func:`stores_kernel`)."""
     bp = model.packed.bp
+    events = [events_on_day(per_year, day) for per_year in bp[:, L.BP_EVENTS_YEAR].tolist()]
+    if not (any(events) or any(t > 0 for t in bp[:, L.BP_STORE_TOUCHPOINTS].tolist())):
+        return  # no store and no event today: nothing is booked below and every chance would be 0
     p_store = np.zeros(model.k)
     p_event = np.zeros(model.k)
     for k in range(model.k):
@@ -166,7 +169,7 @@ def step(model: MarketModel, day: int) -> None:
         if touchpoints > 0:
             p_store[k] = min(1.0, touchpoints * bp[k, L.BP_STORE_FOOTFALL] / model.people)
             model.money[day, k, L.C_STORES] += touchpoints * bp[k, L.BP_STORE_COST]
-        if events_on_day(bp[k, L.BP_EVENTS_YEAR], day):
+        if events[k]:
             p_event[k] = min(1.0, bp[k, L.BP_EVENT_VISITORS] / model.people)
             model.money[day, k, L.C_EVENTS] += bp[k, L.BP_EVENT_COST]
     if not (any(p_store.tolist()) or any(p_event.tolist())):  # (Python: a numpy .any() costs 2 us)
