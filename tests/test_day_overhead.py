@@ -283,3 +283,17 @@ def test_run_states_are_plain_attributes_and_still_refuse_what_is_not_declared()
     for taken in ("names", "_arrays"):
         with pytest.raises(ValueError, match="taken by RunStates"):
             RunStates({taken: RunState(("brands",), np.int64)}, 1)
+
+
+def test_membership_step_skips_exactly_when_the_kernel_has_no_brand_to_work_on() -> None:
+    """The step's Python test and the kernel's compiled test are one function (``has_rules``): they agree."""
+    import itertools
+
+    bp = np.zeros((2, L.N_BP))
+    for on0, fee0, perk0, on1, fee1, perk1 in itertools.product((0.0, 1.0), (0.0, 120.0), (0.0, 0.3), repeat=2):
+        bp[0, [L.BP_MEMBERSHIP_ON, L.BP_PAID_FEE, L.BP_BIRTHDAY]] = on0, fee0, perk0
+        bp[1, [L.BP_MEMBERSHIP_ON, L.BP_PAID_FEE, L.BP_BIRTHDAY]] = on1, fee1, perk1
+        compiled = [bool(membership.has_rules(bp, k)) for k in range(2)]
+        expected = [on == 1.0 and (fee > 0 or perk > 0) for on, fee, perk in ((on0, fee0, perk0), (on1, fee1, perk1))]
+        assert compiled == expected
+        assert membership.any_membership_rules(bp) == any(expected)

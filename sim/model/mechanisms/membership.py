@@ -193,6 +193,16 @@ def is_birthday(i, day, key_birthday):
     return int(uniform(key_birthday, i, S_BIRTHDAY) * 365.0) == day % 365
 
 
+@njit(inline="always")
+def has_rules(bp, k):
+    """Whether brand ``k`` has a membership with a fee or a birthday perk: the daily rules' only work.
+
+    Without a paid membership nobody pays (:func:`sim.model.state.join_pool` makes a member paying only
+    if the fee is > 0). Shared by :func:`membership_kernel` and the step's test for skipping it.
+    """
+    return bp[k, L.BP_MEMBERSHIP_ON] >= 0.5 and (bp[k, L.BP_PAID_FEE] > 0.0 or bp[k, L.BP_BIRTHDAY] > 0.0)
+
+
 @kernel
 def membership_kernel(c, prm, books, jr, day, key_birthday):
     """Daily membership rules: paid-membership fees accrue and birthday perks are sent.
@@ -205,8 +215,7 @@ def membership_kernel(c, prm, books, jr, day, key_birthday):
     money, tally = books.money, books.tally
     n, n_brands = stage.shape
     for k in range(n_brands):
-        # without a paid membership nobody pays (join_pool makes a member paying only if the fee is > 0)
-        if bp[k, L.BP_MEMBERSHIP_ON] < 0.5 or (bp[k, L.BP_PAID_FEE] <= 0.0 and bp[k, L.BP_BIRTHDAY] <= 0.0):
+        if not has_rules(bp, k):
             tally[k, L.T_PAID] = 0.0
             continue
         fee_day = bp[k, L.BP_PAID_FEE] / 365.0 * mp[L.MP_REP]
@@ -223,12 +232,8 @@ def membership_kernel(c, prm, books, jr, day, key_birthday):
 
 
 def any_membership_rules(bp: np.ndarray) -> bool:
-    """Whether :func:`membership_kernel` has work for some brand (the negation of its per-brand skip)."""
-    for on, fee, perk in zip(bp[:, L.BP_MEMBERSHIP_ON].tolist(), bp[:, L.BP_PAID_FEE].tolist(),
-                             bp[:, L.BP_BIRTHDAY].tolist(), strict=True):
-        if not (on < 0.5 or (fee <= 0.0 and perk <= 0.0)):
-            return True
-    return False
+    """Whether :func:`membership_kernel` has work for some brand (its own per-brand test, :func:`has_rules`)."""
+    return any(has_rules.py_func(bp, k) for k in range(bp.shape[0]))
 
 
 def step(model: MarketModel, day: int) -> None:

@@ -197,12 +197,12 @@ def step(model: MarketModel, day: int) -> None:
         if day >= start + bp[k, L.BP_SITE_BUILD]:
             p_ad[k] = min(1.0, bp[k, L.BP_SITE_AD_VISITORS] / model.people)
             p_card[k] = bp[k, L.BP_SITE_DIVERSION]
+    key_day = model.keys.day(STREAM, day)
     if any(p >= 0 for p in p_ad.tolist()) or any(p > 0 for p in p_card.tolist()):
         cards = own_site_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                                model.keys.day(STREAM, day), p_ad, p_card)
+                                key_day, p_ad, p_card)
     else:
         cards = np.zeros(model.k)
-    key_day = model.keys.day(STREAM, day)
     for k in range(model.k):
         if cards[k] > 0:
             model.tally[day, k, L.T_CARDS] += cards[k]
