@@ -3,9 +3,9 @@
 import sys
 
 try:
-    from sim.cli import main
+    from sim.cli import script
 except KeyboardInterrupt:
     sys.stderr.write("interrupted; nothing was saved\n")
     sys.exit(130)
 
-main()
+script()
