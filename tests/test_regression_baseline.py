@@ -83,6 +83,10 @@ CASES: dict[str, tuple[str, list[str]]] = {
         "brands.1.strategy.stored_value.topup_rate=3",
         f"brands.1.strategy.cross_sell.lines={_LINES}", "brands.1.strategy.cross_sell.trial_rate=0.2",
     ]),
+    # more consumers than two spans of the daily passes (sim.model.population.SPAN, 16,384): recorded on
+    # c42246a, before those passes found their consumers a span at a time instead of in one list
+    "china_40k_spans": ("china_in_china", ["run.population=40000"]),
+    "japan_two_brands_40k_spans": ("head_to_head_japan", ["run.population=40000"]),
 }
 REL = 1e-9
 

@@ -81,3 +81,37 @@ def test_a_consumer_costs_79_bytes_with_one_brand_and_43_per_further_brand() -> 
     three = population_module.Population(market, 1_000, 3, seed=1).bytes_per_consumer()
     assert one == 79
     assert three - one == 2 * 43
+
+
+@pytest.mark.parametrize("preset", ["china_in_china", "japan_in_japan"])
+def test_segments_and_traits_drawn_in_chunks_equal_one_draw_per_segment(preset: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments, their sizes and every trait, a chunk at a time (not dividing N), equal the one-pass draws.
+
+    The one-pass version is written out here as set-up did it before it drew in chunks: one uniform per
+    consumer for the segment, then per segment and trait one generator drawing for all its consumers.
+    """
+    from sim.scenario import load_scenario, preset_path
+
+    market = load_scenario(preset_path(preset)).market
+    n, seed = 5_000, 11
+    shares = np.array([s.share for s in market.segments], dtype=np.float64)
+    cum = np.cumsum(shares / shares.sum())
+    cum[-1] = 1.0
+    segment = np.searchsorted(cum, rng.uniforms(rng.key(seed, rng.TRAITS), n, 0), side="right").astype(np.uint8)
+    traits = np.empty((n, L.N_TRAITS), dtype=np.float32)
+    for s_idx, seg in enumerate(market.segments):
+        who = np.flatnonzero(segment == s_idx)
+        for col, field in population_module._TRAIT_FIELDS.items():
+            gen = np.random.default_rng(np.random.SeedSequence([seed, rng.TRAITS, col, s_idx]))
+            traits[who, col] = population_module.draw(getattr(seg, field), who.size, gen)
+    np.maximum(traits[:, L.TAU], 0.05, out=traits[:, L.TAU])
+    kinds = {type(getattr(s, f)).__name__ for s in market.segments for f in population_module._TRAIT_FIELDS.values()}
+    assert len(kinds) > 1, kinds  # several distributions, each drawn in chunks
+
+    monkeypatch.setattr(population_module, "COUNT_CHUNK", 777)
+    pop = population_module.Population(market, n, 1, seed=seed)
+    np.testing.assert_array_equal(pop.segment, segment)
+    np.testing.assert_array_equal(pop.traits, traits)
+    np.testing.assert_array_equal(pop.segment_sizes(len(market.segments)),
+                                  np.bincount(segment, minlength=len(market.segments)))

@@ -101,7 +101,7 @@ class MarketModel(mesa.Model):
         self.rep = market.represents
         self.people = self.n * self.rep
         self.pop = Population(market, self.n, self.k, self.seed)
-        self.seg_people = np.bincount(self.pop.segment, minlength=len(market.segments)).astype(float) * self.rep
+        self.seg_people = self.pop.segment_sizes(len(market.segments)).astype(float) * self.rep
         self.brands = [Brand(self, k, spec, self.packed.tools[k]) for k, spec in enumerate(scenario.brands)]
         self.plan = np.zeros((self.k, L.N_PLAN), dtype=np.float64)
         self.ad_p = np.zeros((self.k, len(market.segments)), dtype=np.float64)

@@ -32,8 +32,9 @@ from sim.model import rng
 from sim.model.component import DAY
 from sim.scenario.schema import Beta, Fixed, Gamma, LogNormal, Market, Uniform
 
-#: Consumers counted at once by :meth:`Population.census` (its int64 copy of the stages: 2 MiB, not 8 bytes
-#: per consumer, which at ten million consumers would add 76 MiB to the set-up's peak).
+#: Consumers handled at once by set-up passes over everyone: segments drawn, traits drawn, segments and
+#: stages counted (the census). Their float64 and int64 temporaries then take a few MiB, not 8 to 16 bytes
+#: per consumer, which at ten million consumers would add 76 to 150 MiB to the set-up's peak.
 COUNT_CHUNK = 1 << 18
 
 _TRAIT_FIELDS = {
@@ -66,8 +67,12 @@ def assign_segments(shares: np.ndarray, n: int, seed: int) -> np.ndarray:
     """Segment of each consumer, from a counter-based uniform per consumer."""
     cum = np.cumsum(shares / shares.sum())
     cum[-1] = 1.0
-    u = rng.uniforms(rng.key(seed, rng.TRAITS), n, 0)  # slot 0: state.SEGMENT_SLOTS
-    return np.searchsorted(cum, u, side="right").astype(np.uint8)
+    key = rng.key(seed, rng.TRAITS)
+    out = np.empty(n, dtype=np.uint8)
+    for lo in range(0, n, COUNT_CHUNK):  # a chunk at a time: no float64 and int64 per consumer held at once
+        u = rng.uniforms(key, min(COUNT_CHUNK, n - lo), 0, lo)  # slot 0: state.SEGMENT_SLOTS
+        out[lo : lo + u.size] = np.searchsorted(cum, u, side="right")
+    return out
 
 
 #: The population as kernels take it (numba reads a named tuple's fields by name, like arguments).
@@ -89,10 +94,15 @@ class Population:
         self.segment = assign_segments(shares, n, seed)
         self.traits = np.empty((n, L.N_TRAITS), dtype=np.float32)
         for s_idx, seg in enumerate(market.segments):
-            who = np.flatnonzero(self.segment == s_idx)
-            for col, field in _TRAIT_FIELDS.items():
-                gen = np.random.default_rng(np.random.SeedSequence([seed, rng.TRAITS, col, s_idx]))
-                self.traits[who, col] = draw(getattr(seg, field), who.size, gen)
+            # one generator per trait and segment, drawn for the segment's consumers in id order; a chunk of
+            # consumers at a time (a generator continues its stream from call to call: the same values as
+            # one call for the whole segment, without its float64 draws and int64 ids held at once)
+            gens = {col: np.random.default_rng(np.random.SeedSequence([seed, rng.TRAITS, col, s_idx]))
+                    for col in _TRAIT_FIELDS}
+            for lo in range(0, n, COUNT_CHUNK):
+                who = lo + np.flatnonzero(self.segment[lo : lo + COUNT_CHUNK] == s_idx)
+                for col, field in _TRAIT_FIELDS.items():
+                    self.traits[who, col] = draw(getattr(seg, field), who.size, gens[col])
         # a consumer who tolerates no messages at all would divide by zero: floor at 0.05/week
         np.maximum(self.traits[:, L.TAU], 0.05, out=self.traits[:, L.TAU])
         self.stage = np.zeros((n, k), dtype=np.uint8)
@@ -134,6 +144,13 @@ class Population:
     def bytes_per_consumer(self) -> float:
         """Bytes of state per consumer (all arrays, all brands)."""
         return sum(a.nbytes for a in self.arrays().values()) / self.n
+
+    def segment_sizes(self, n_segments: int) -> np.ndarray:
+        """Consumers in each segment: int64 (n_segments,), counted a chunk at a time (bincount copies to int64)."""
+        out = np.zeros(n_segments, dtype=np.int64)
+        for lo in range(0, self.n, COUNT_CHUNK):
+            out += np.bincount(self.segment[lo : lo + COUNT_CHUNK], minlength=n_segments)[:n_segments]
+        return out
 
     def census(self) -> np.ndarray:
         """Consumers in each stage for each brand, counted from the arrays: int64 (K, 5)."""
@@ -183,17 +200,29 @@ def prefetch(typingctx, arr, i):
 
 
 @njit(cache=True)
-def ids_where(flags):
-    """The ids ``i`` with ``flags[i] != 0``, in order: ``np.flatnonzero`` without branches (~3x faster)."""
+def ids_in_stage(stage, k, s):
+    """The ids ``i`` with ``stage[i, k] == s``, in order, as int32 (a list the size of the group, no mask).
+
+    For a pass whose visits change other consumers' stages (a referral or a group invites friends), so
+    the group is fixed before the first visit. Branch-free (about three times ``np.flatnonzero``'s speed).
+    """
+    n = stage.shape[0]
     count = 0
-    for i in range(flags.shape[0]):
-        count += flags[i] != 0
-    ids = np.empty(count + 1, dtype=np.int64)  # one spare slot: every id is written, only flagged ones advance
+    for i in range(n):
+        count += stage[i, k] == s
+    ids = np.empty(count + 1, dtype=np.int32)  # one spare slot: every id is written, only those in ``s`` advance
     j = 0
-    for i in range(flags.shape[0]):
+    for i in range(n):
         ids[j] = i
-        j += flags[i] != 0
+        j += stage[i, k] == s
     return ids[:count]
+
+
+#: Consumers per span of a daily pass that visits only some of them: the pass finds the ids of a span
+#: (ascending) into a buffer of this many int32, visits them, then takes the next span. The same consumers
+#: in the same order as one list of everyone's ids, without a list the size of the population (its
+#: bytes per consumer are the largest part of a run's working memory above the state).
+SPAN = 1 << 14
 
 
 @njit

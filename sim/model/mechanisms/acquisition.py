@@ -24,7 +24,7 @@ from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import MAX_PARTNERS, Param, Slots
 from sim.model.kernel import kernel
-from sim.model.population import ids_where
+from sim.model.population import SPAN
 from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
@@ -85,49 +85,56 @@ def _become_aware(c, books, jr, i, k, day, s, tally_code):
     log_event(jr, day, i, k, L.E_AWARE, tally_code - L.T_AD_AWARE + 1)
 
 
-@njit(cache=True)
-def reached_today(plan, bp, ad_p, winback, partner_share, partner_p, key_day, key_partner, reached):
-    """Which consumers some brand may reach today, in order; ``reached[k, i]`` says which brands.
+@njit(inline="always")
+def reached_span(plan, bp, ad_p, winback, partner_share, partner_p, key_day, key_partner, start, stop, reached, who):
+    """Which consumers ``start <= i < stop`` some brand may reach today: their ids, in order, into ``who``.
 
-    A consumer's day starts with one draw per exposure route (ads, content, KOL, partner pools).
-    This pre-pass makes exactly those draws for everyone and compares each with the route's largest
-    probability, without branches, so it runs on SIMD lanes, about ten times faster than the
-    consumer-by-consumer loop. ``reached[k, i] = 0`` guarantees that no route of brand ``k`` reaches
-    consumer ``i`` today, so the kernel can skip them: it runs the full rules, with the exact
-    probabilities and the same draws, only for the consumers returned, and the results are
-    identical to visiting everyone.
+    Returns how many; ``reached[k, i - start]`` says which brands. A consumer's day starts with one
+    draw per exposure route (ads, content, KOL, partner pools). This pre-pass makes exactly those
+    draws for everyone in the span and compares each with the route's largest probability, without
+    branches, so it runs on SIMD lanes, about ten times faster than the consumer-by-consumer loop.
+    ``reached[k, i - start] = 0`` guarantees that no route of brand ``k`` reaches consumer ``i`` today,
+    so the kernel can skip them: it runs the full rules, with the exact probabilities and the same
+    draws, only for the consumers returned, and the results are identical to visiting everyone.
     """
-    n_brands, n = reached.shape
+    n_brands = reached.shape[0]
+    size = stop - start
     for k in range(n_brands):
         slot = BLOCK * k
         flags = reached[k]
         p_ad = 0.0
         for seg in range(ad_p.shape[1]):
             p_ad = max(p_ad, ad_p[k, seg] * max(1.0, winback))
-        for i in range(n):
-            flags[i] = uniform(key_day, i, slot + S_AD) < p_ad
+        for r in range(size):
+            flags[r] = uniform(key_day, start + r, slot + S_AD) < p_ad
         p_view = plan[k, L.PLAN_ORGANIC]
         if p_view > 0.0:
-            for i in range(n):
-                flags[i] |= uniform(key_day, i, slot + S_ORG_VIEW) < p_view
+            for r in range(size):
+                flags[r] |= uniform(key_day, start + r, slot + S_ORG_VIEW) < p_view
         p_view = plan[k, L.PLAN_KOL]
         if p_view > 0.0:  # campaign days expose many: a view counts only if it makes aware or makes follow
             p_aware, p_follow = bp[k, L.BP_KOL_EFF], bp[k, L.BP_KOL_FOLLOW]
-            for i in range(n):
-                flags[i] |= (uniform(key_day, i, slot + S_KOL_VIEW) < p_view) & (
+            for r in range(size):
+                i = start + r
+                flags[r] |= (uniform(key_day, i, slot + S_KOL_VIEW) < p_view) & (
                     (uniform(key_day, i, slot + S_KOL_AWARE) < p_aware)
                     | (uniform(key_day, i, slot + S_KOL_FOLLOW) < p_follow))
         for m in range(partner_share.shape[0]):
             p_view = partner_p[k, m]
             if p_view > 0.0:
                 share = partner_share[m]
-                for i in range(n):
-                    flags[i] |= (uniform(key_partner, i, S_MEMBER_OF_PARTNER + m) < share) & (
+                for r in range(size):
+                    i = start + r
+                    flags[r] |= (uniform(key_partner, i, S_MEMBER_OF_PARTNER + m) < share) & (
                         uniform(key_day, i, slot + S_PARTNER + 2 * m) < p_view)
-    anyone = reached[0].copy()
-    for k in range(1, n_brands):
-        anyone |= reached[k]
-    return ids_where(anyone)
+    count = 0
+    for r in range(size):
+        anyone = reached[0, r]
+        for k in range(1, n_brands):
+            anyone |= reached[k, r]
+        who[count] = start + r  # every id is written, only the reached advance (no branch)
+        count += anyone != 0
+    return count
 
 
 @kernel
@@ -148,62 +155,70 @@ def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
     trust0 = mp[L.MP_TRUST0]
     rep = mp[L.MP_REP]
     n_partners = partner_share.shape[0]
-    reached = np.empty((n_brands, n), dtype=np.uint8)
-    for i in reached_today(plan, bp, ad_p, winback, partner_share, partner_p, key_day, key_partner, reached):
-        seg = segment[i]  # nothing reaches the others today: their day has no events
-        for k in range(n_brands):
-            s = stage[i, k]
-            if s == L.MEMBER or not reached[k, i]:
-                continue
-            slot = BLOCK * k
-            # paid ads in the public auction
-            if s == L.UNAWARE or s == L.LAPSED:
-                p = ad_p[k, seg]
-                if s == L.LAPSED:
-                    p *= winback
-                if p > 0.0 and uniform(key_day, i, slot + S_AD) < p:
-                    _become_aware(c, books, jr, i, k, day, s, L.T_AD_AWARE)
-                    s = L.AWARE
-            # organic content: a view can make aware, and an aware viewer can follow
-            pv = plan[k, L.PLAN_ORGANIC]
-            if pv > 0.0 and uniform(key_day, i, slot + S_ORG_VIEW) < pv:
-                if (s == L.UNAWARE or s == L.LAPSED) and uniform(key_day, i, slot + S_ORG_AWARE) < bp[k, L.BP_ORG_EFF]:
-                    _become_aware(c, books, jr, i, k, day, s, L.T_ORG_AWARE)
-                    s = L.AWARE
-                if (s == L.AWARE or s == L.CUSTOMER) and pair[i, k].cooloff <= day \
-                        and uniform(key_day, i, slot + S_ORG_FOLLOW) < bp[k, L.BP_ORG_FOLLOW]:
-                    join_pool(c, prm, books, jr, i, k, day, L.SRC_ORGANIC, trust0, -1,
-                              uniform(key_day, i, slot + S_ORG_CONSENT), uniform(key_day, i, slot + S_ORG_PAID))
+    reached = np.empty((n_brands, SPAN), dtype=np.uint8)
+    buffer = np.empty(SPAN, dtype=np.int32)
+    for start in range(0, n, SPAN):  # a span at a time: the same consumers in the same order as one pass
+        stop = min(n, start + SPAN)
+        who = buffer[:reached_span(plan, bp, ad_p, winback, partner_share, partner_p, key_day, key_partner, start,
+                                   stop, reached, buffer)]
+        for i in who:
+            seg = segment[i]  # nothing reaches the others today: their day has no events
+            for k in range(n_brands):
+                s = stage[i, k]
+                if s == L.MEMBER or not reached[k, i - start]:
                     continue
-            # KOL campaign day
-            pk = plan[k, L.PLAN_KOL]
-            if pk > 0.0 and uniform(key_day, i, slot + S_KOL_VIEW) < pk:
-                if (s == L.UNAWARE or s == L.LAPSED) and uniform(key_day, i, slot + S_KOL_AWARE) < bp[k, L.BP_KOL_EFF]:
-                    _become_aware(c, books, jr, i, k, day, s, L.T_KOL_AWARE)
-                    s = L.AWARE
-                if (s == L.AWARE or s == L.CUSTOMER) and pair[i, k].cooloff <= day \
-                        and uniform(key_day, i, slot + S_KOL_FOLLOW) < bp[k, L.BP_KOL_FOLLOW]:
-                    join_pool(c, prm, books, jr, i, k, day, L.SRC_KOL, trust0 + bp[k, L.BP_KOL_TRUST], -1,
-                              uniform(key_day, i, slot + S_KOL_CONSENT), uniform(key_day, i, slot + S_KOL_PAID))
-                    continue
-            # partner pools (resource swaps)
-            for m in range(n_partners):
-                pe = partner_p[k, m]
-                if pe <= 0.0 or uniform(key_partner, i, S_MEMBER_OF_PARTNER + m) >= partner_share[m]:
-                    continue
-                if uniform(key_day, i, slot + S_PARTNER + 2 * m) >= pe:
-                    continue
+                slot = BLOCK * k
+                # paid ads in the public auction
                 if s == L.UNAWARE or s == L.LAPSED:
-                    _become_aware(c, books, jr, i, k, day, s, L.T_PARTNER_AWARE)
-                    s = L.AWARE
-                if pair[i, k].cooloff > day:
-                    continue
-                accept = partner_join[k, m] * (1.0 - traits[i, L.PSI]) * friction
-                if uniform(key_day, i, slot + S_PARTNER + 2 * m + 1) < accept:
-                    join_pool(c, prm, books, jr, i, k, day, L.SRC_PARTNER, max(trust0, partner_trust[m]), -1,
-                              uniform(key_day, i, slot + S_PARTNER_CONSENT), uniform(key_day, i, slot + S_PARTNER_PAID))
-                    money[k, L.C_PARTNER] += partner_fee[k, m] * rep
-                    break
+                    p = ad_p[k, seg]
+                    if s == L.LAPSED:
+                        p *= winback
+                    if p > 0.0 and uniform(key_day, i, slot + S_AD) < p:
+                        _become_aware(c, books, jr, i, k, day, s, L.T_AD_AWARE)
+                        s = L.AWARE
+                # organic content: a view can make aware, and an aware viewer can follow
+                pv = plan[k, L.PLAN_ORGANIC]
+                if pv > 0.0 and uniform(key_day, i, slot + S_ORG_VIEW) < pv:
+                    if (s == L.UNAWARE or s == L.LAPSED) \
+                            and uniform(key_day, i, slot + S_ORG_AWARE) < bp[k, L.BP_ORG_EFF]:
+                        _become_aware(c, books, jr, i, k, day, s, L.T_ORG_AWARE)
+                        s = L.AWARE
+                    if (s == L.AWARE or s == L.CUSTOMER) and pair[i, k].cooloff <= day \
+                            and uniform(key_day, i, slot + S_ORG_FOLLOW) < bp[k, L.BP_ORG_FOLLOW]:
+                        join_pool(c, prm, books, jr, i, k, day, L.SRC_ORGANIC, trust0, -1,
+                                  uniform(key_day, i, slot + S_ORG_CONSENT), uniform(key_day, i, slot + S_ORG_PAID))
+                        continue
+                # KOL campaign day
+                pk = plan[k, L.PLAN_KOL]
+                if pk > 0.0 and uniform(key_day, i, slot + S_KOL_VIEW) < pk:
+                    if (s == L.UNAWARE or s == L.LAPSED) \
+                            and uniform(key_day, i, slot + S_KOL_AWARE) < bp[k, L.BP_KOL_EFF]:
+                        _become_aware(c, books, jr, i, k, day, s, L.T_KOL_AWARE)
+                        s = L.AWARE
+                    if (s == L.AWARE or s == L.CUSTOMER) and pair[i, k].cooloff <= day \
+                            and uniform(key_day, i, slot + S_KOL_FOLLOW) < bp[k, L.BP_KOL_FOLLOW]:
+                        join_pool(c, prm, books, jr, i, k, day, L.SRC_KOL, trust0 + bp[k, L.BP_KOL_TRUST], -1,
+                                  uniform(key_day, i, slot + S_KOL_CONSENT), uniform(key_day, i, slot + S_KOL_PAID))
+                        continue
+                # partner pools (resource swaps)
+                for m in range(n_partners):
+                    pe = partner_p[k, m]
+                    if pe <= 0.0 or uniform(key_partner, i, S_MEMBER_OF_PARTNER + m) >= partner_share[m]:
+                        continue
+                    if uniform(key_day, i, slot + S_PARTNER + 2 * m) >= pe:
+                        continue
+                    if s == L.UNAWARE or s == L.LAPSED:
+                        _become_aware(c, books, jr, i, k, day, s, L.T_PARTNER_AWARE)
+                        s = L.AWARE
+                    if pair[i, k].cooloff > day:
+                        continue
+                    accept = partner_join[k, m] * (1.0 - traits[i, L.PSI]) * friction
+                    if uniform(key_day, i, slot + S_PARTNER + 2 * m + 1) < accept:
+                        join_pool(c, prm, books, jr, i, k, day, L.SRC_PARTNER, max(trust0, partner_trust[m]), -1,
+                                  uniform(key_day, i, slot + S_PARTNER_CONSENT),
+                                  uniform(key_day, i, slot + S_PARTNER_PAID))
+                        money[k, L.C_PARTNER] += partner_fee[k, m] * rep
+                        break
 
 
 def step(model: MarketModel, day: int) -> None:

@@ -36,7 +36,7 @@ from sim.model.component import Param, Slots
 from sim.model.kernel import kernel
 from sim.model.mechanisms import referral
 from sim.model.network import pick_contact
-from sim.model.population import ids_where
+from sim.model.population import ids_in_stage
 from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
@@ -129,7 +129,7 @@ def group_buying_kernel(c, prm, books, jr, day, net_key, key_day):
         asked = int(bp[k, L.BP_GROUP_INVITES])
         in_time = -math.expm1(-bp[k, L.BP_GROUP_WINDOW] / bp[k, L.BP_GROUP_RESPONSE])
         accept = bp[k, L.BP_GROUP_ACCEPT] * in_time
-        members = ids_where(stage[:, k] == L.MEMBER)  # who joins today opens groups from tomorrow
+        members = ids_in_stage(stage, k, L.MEMBER)  # who joins today opens groups from tomorrow
         for m in range(members.shape[0]):
             i = members[m]
             if uniform(key_day, i, slot + S_OPEN) >= p_open:

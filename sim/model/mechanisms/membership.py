@@ -30,7 +30,7 @@ from sim.model import layout as L
 from sim.model import rng
 from sim.model.component import Param, Slots, State
 from sim.model.kernel import kernel
-from sim.model.population import ids_where
+from sim.model.population import ids_in_stage
 from sim.model.rng import uniform
 from sim.model.state import log_event
 
@@ -221,7 +221,7 @@ def membership_kernel(c, prm, books, jr, day, key_birthday):
         fee_day = bp[k, L.BP_PAID_FEE] / 365.0 * mp[L.MP_REP]
         perk = bp[k, L.BP_BIRTHDAY] * mp[L.MP_REP]
         paid_count = 0.0
-        for i in ids_where(stage[:, k] == L.MEMBER):
+        for i in ids_in_stage(stage, k, L.MEMBER):
             if pair[i, k].paid == 1:
                 paid_count += 1.0
             if perk > 0.0 and is_birthday(i, day, key_birthday):

@@ -47,7 +47,7 @@ from sim.model.kernel import kernel
 from sim.model.mechanisms.membership import private_channel_probability
 from sim.model.mechanisms.purchase import book_purchase, listing
 from sim.model.mechanisms.stored_value import holds_balance
-from sim.model.population import ids_where, prefetch_ahead
+from sim.model.population import SPAN, prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import decay_factor, log_event, move, settle_all_fatigue, settled_fatigue
 
@@ -146,24 +146,25 @@ def new_trust(trust, quality, selling, x, mp):
     return trust - mp[L.MP_TRUST_DOWN] * trust
 
 
-@njit(cache=True)
-def recipients_today(stage, plan):
-    """Ids, in order, of consumers some brand may message today.
+@njit(inline="always")
+def recipients_span(stage, plan, start, stop, who):
+    """Ids, in order, of consumers ``start <= i < stop`` some brand may message today, written into ``who``.
 
-    Only members (broadcasts) and platform customers (cold outreach) can receive a message. Everyone
-    else's day in this mechanism would be the fatigue decay alone, which is left to the next reader
-    (:func:`settled_fatigue`): no daily pass over everyone.
+    Returns how many. Only members (broadcasts) and platform customers (cold outreach) can receive a
+    message. Everyone else's day in this mechanism would be the fatigue decay alone, which is left to
+    the next reader (:func:`settled_fatigue`): no daily pass over everyone.
     """
-    n, n_brands = stage.shape
-    gets = np.zeros(n, dtype=np.uint8)
-    for k in range(n_brands):
-        broadcast = plan[k, L.PLAN_MESSAGES] > 0.0
-        cold = plan[k, L.PLAN_COLD] > 0.0
-        if broadcast or cold:
-            for i in range(n):
-                s = stage[i, k]
-                gets[i] |= (broadcast & (s == L.MEMBER)) | (cold & (s == L.CUSTOMER))
-    return ids_where(gets)
+    n_brands = stage.shape[1]
+    count = 0
+    for i in range(start, stop):
+        gets = False
+        for k in range(n_brands):
+            s = stage[i, k]
+            gets |= ((plan[k, L.PLAN_MESSAGES] > 0.0) & (s == L.MEMBER)) | ((plan[k, L.PLAN_COLD] > 0.0)
+                                                                           & (s == L.CUSTOMER))
+        who[count] = i  # every id is written, only recipients advance (no branch)
+        count += gets
+    return count
 
 
 @kernel
@@ -184,103 +185,106 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
     for k in range(n_brands):
         if plan[k, L.PLAN_MESSAGES] > 0.0 or plan[k, L.PLAN_COLD] > 0.0:
             any_sends = True
-    who = recipients_today(stage, plan)  # everyone else's fatigue just decays, lazily
-    for j in range(who.shape[0]):
-        prefetch_ahead(who, j, c)  # a memory hint only
-        i = who[j]
-        f = settled_fatigue(fatigue, fatigue_day, i, day - 1, decay) * decay
-        if any_sends:
-            tau = traits[i, L.TAU]
-            psi = traits[i, L.PSI]
-            for k in range(n_brands):
-                s = stage[i, k]
-                slot = BLOCK * k
-                if s == L.MEMBER:
-                    n_msgs = int(plan[k, L.PLAN_MESSAGES])
-                    if n_msgs == 0 or seg_ok[k, segment[i]] == 0:
-                        continue
-                    lawful = (not opt_in) or pair[i, k].consent == 1 or bp[k, L.BP_TOOL_LAW] < 0.5  # LINE: no law
-                    if not lawful and bp[k, L.BP_RESPECT] > 0.5:
-                        continue
-                    per_week = bp[k, L.BP_PER_WEEK]
-                    cap_share = 1.0
-                    if bp[k, L.BP_CAP] > 0.0 and bp[k, L.BP_CAP] < per_week:
-                        cap_share = bp[k, L.BP_CAP] / per_week
-                    quality = bp[k, L.BP_QUALITY]
-                    selling = bp[k, L.BP_SELLING]
-                    for m in range(n_msgs):
-                        base = slot + S_BROADCAST + BROADCAST_DRAWS * m
-                        if cap_share < 1.0 and uniform(key_day, i, base + D_CAP) >= cap_share:
-                            tally[k, L.T_CAPPED] += 1.0
+    buffer = np.empty(SPAN, dtype=np.int32)
+    for start in range(0, n, SPAN):  # a span at a time; everyone else's fatigue just decays, lazily
+        who = buffer[:recipients_span(stage, plan, start, min(n, start + SPAN), buffer)]
+        for j in range(who.shape[0]):
+            prefetch_ahead(who, j, c)  # a memory hint only
+            i = who[j]
+            f = settled_fatigue(fatigue, fatigue_day, i, day - 1, decay) * decay
+            if any_sends:
+                tau = traits[i, L.TAU]
+                psi = traits[i, L.PSI]
+                for k in range(n_brands):
+                    s = stage[i, k]
+                    slot = BLOCK * k
+                    if s == L.MEMBER:
+                        n_msgs = int(plan[k, L.PLAN_MESSAGES])
+                        if n_msgs == 0 or seg_ok[k, segment[i]] == 0:
                             continue
-                        money[k, L.C_MESSAGES] += bp[k, L.BP_MSG_COST] * rep
-                        tally[k, L.T_SENDS] += 1.0
-                        if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
-                            log_event(jr, day, i, k, L.E_MESSAGE, 0)
-                        if not lawful:
-                            tally[k, L.T_VIOLATIONS] += 1.0
-                        if uniform(key_day, i, base + D_SEEN) >= bp[k, L.BP_TOOL_REACH]:
+                        lawful = (not opt_in) or pair[i, k].consent == 1 or bp[k, L.BP_TOOL_LAW] < 0.5  # LINE: no law
+                        if not lawful and bp[k, L.BP_RESPECT] > 0.5:
                             continue
-                        tally[k, L.T_SEEN] += 1.0
-                        x = pressure(f, tau, decay_days)  # the messages seen before this one
-                        f += 1.0
-                        pair[i, k].last_contact = day
-                        trust = pair[i, k].trust
-                        if uniform(key_day, i, base + D_READ) < read_probability(trust):
-                            tally[k, L.T_READ] += 1.0
-                            if uniform(key_day, i, base + D_RESPOND) < response_probability(quality, selling, x, mp):
-                                # a stored-value holder pays with the card, in the brand's own channel
-                                private = holds_balance(pair, i, k) or uniform(
-                                    key_day, i, base + D_PRIVATE) < private_channel_probability(
-                                    k, traits[i, L.PTS], 1.0, bp)
-                                if private or listed[k]:  # delisted (own_site penalty): no platform sale
-                                    tally[k, L.T_MSG_PUR] += 1.0
-                                    book_purchase(c, prm, books, jr, i, k, day, private, True,
-                                                  L.E_BUY_PRIV if private else L.E_BUY_PUB)
-                            pair[i, k].trust = new_trust(trust, quality, selling, x, mp)
-                        # a member who declined marketing consent complains like a cold recipient
-                        if lawful:
-                            p_complain = mp[L.MP_COMPLAIN_MEMBER] * min(x, 1.0)
-                        else:
-                            p_complain = mp[L.MP_COMPLAIN_COLD] * (0.5 + psi)
-                        if uniform(key_day, i, base + D_COMPLAIN) < p_complain:
-                            tally[k, L.T_COMPLAINTS] += 1.0
+                        per_week = bp[k, L.BP_PER_WEEK]
+                        cap_share = 1.0
+                        if bp[k, L.BP_CAP] > 0.0 and bp[k, L.BP_CAP] < per_week:
+                            cap_share = bp[k, L.BP_CAP] / per_week
+                        quality = bp[k, L.BP_QUALITY]
+                        selling = bp[k, L.BP_SELLING]
+                        for m in range(n_msgs):
+                            base = slot + S_BROADCAST + BROADCAST_DRAWS * m
+                            if cap_share < 1.0 and uniform(key_day, i, base + D_CAP) >= cap_share:
+                                tally[k, L.T_CAPPED] += 1.0
+                                continue
+                            money[k, L.C_MESSAGES] += bp[k, L.BP_MSG_COST] * rep
+                            tally[k, L.T_SENDS] += 1.0
+                            if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
+                                log_event(jr, day, i, k, L.E_MESSAGE, 0)
                             if not lawful:
-                                tally[k, L.T_VIOL_COMPLAINTS] += 1.0
-                        if uniform(key_day, i, base + D_OPTOUT) < optout_probability(psi, x, mp):
-                            move(stage, flows, i, k, L.CUSTOMER)
-                            pair[i, k].consent = 0
-                            pair[i, k].opted_out = 1
-                            pair[i, k].cooloff = day + int(bp[k, L.BP_COOLOFF])
-                            tally[k, L.T_OPTOUTS] += 1.0
-                            log_event(jr, day, i, k, L.E_OPTOUT, 0)
-                            break
-                elif s == L.CUSTOMER and plan[k, L.PLAN_COLD] > 0.0 and pair[i, k].opted_out == 0:
-                    n_cold = int(plan[k, L.PLAN_COLD])
-                    for m in range(n_cold):
-                        base = slot + S_COLD + COLD_DRAWS * m
-                        money[k, L.C_MESSAGES] += bp[k, L.BP_MSG_COST] * rep
-                        tally[k, L.T_COLD] += 1.0
-                        if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
-                            log_event(jr, day, i, k, L.E_COLD, 0)
-                        if cold_law:
-                            tally[k, L.T_VIOLATIONS] += 1.0
-                        x = pressure(f, tau, decay_days)  # the messages seen before this one
-                        f += 1.0
-                        q = bp[k, L.BP_COLD_QUALITY]
-                        read = uniform(key_day, i, base + DC_READ) < read_probability(mp[L.MP_TRUST0])
-                        if read and uniform(key_day, i, base + DC_RESPOND) < response_probability(q, 1.0, x, mp) \
-                                and listed[k]:  # a cold message sells on the platform: not while delisted
-                            tally[k, L.T_MSG_PUR] += 1.0
-                            book_purchase(c, prm, books, jr, i, k, day, False, False, L.E_BUY_PUB)
-                        if uniform(key_day, i, base + DC_COMPLAIN) < mp[L.MP_COMPLAIN_COLD] * (0.5 + psi):
-                            tally[k, L.T_COMPLAINTS] += 1.0
+                                tally[k, L.T_VIOLATIONS] += 1.0
+                            if uniform(key_day, i, base + D_SEEN) >= bp[k, L.BP_TOOL_REACH]:
+                                continue
+                            tally[k, L.T_SEEN] += 1.0
+                            x = pressure(f, tau, decay_days)  # the messages seen before this one
+                            f += 1.0
+                            pair[i, k].last_contact = day
+                            trust = pair[i, k].trust
+                            if uniform(key_day, i, base + D_READ) < read_probability(trust):
+                                tally[k, L.T_READ] += 1.0
+                                respond = response_probability(quality, selling, x, mp)
+                                if uniform(key_day, i, base + D_RESPOND) < respond:
+                                    # a stored-value holder pays with the card, in the brand's own channel
+                                    private = holds_balance(pair, i, k) or uniform(
+                                        key_day, i, base + D_PRIVATE) < private_channel_probability(
+                                        k, traits[i, L.PTS], 1.0, bp)
+                                    if private or listed[k]:  # delisted (own_site penalty): no platform sale
+                                        tally[k, L.T_MSG_PUR] += 1.0
+                                        book_purchase(c, prm, books, jr, i, k, day, private, True,
+                                                      L.E_BUY_PRIV if private else L.E_BUY_PUB)
+                                pair[i, k].trust = new_trust(trust, quality, selling, x, mp)
+                            # a member who declined marketing consent complains like a cold recipient
+                            if lawful:
+                                p_complain = mp[L.MP_COMPLAIN_MEMBER] * min(x, 1.0)
+                            else:
+                                p_complain = mp[L.MP_COMPLAIN_COLD] * (0.5 + psi)
+                            if uniform(key_day, i, base + D_COMPLAIN) < p_complain:
+                                tally[k, L.T_COMPLAINTS] += 1.0
+                                if not lawful:
+                                    tally[k, L.T_VIOL_COMPLAINTS] += 1.0
+                            if uniform(key_day, i, base + D_OPTOUT) < optout_probability(psi, x, mp):
+                                move(stage, flows, i, k, L.CUSTOMER)
+                                pair[i, k].consent = 0
+                                pair[i, k].opted_out = 1
+                                pair[i, k].cooloff = day + int(bp[k, L.BP_COOLOFF])
+                                tally[k, L.T_OPTOUTS] += 1.0
+                                log_event(jr, day, i, k, L.E_OPTOUT, 0)
+                                break
+                    elif s == L.CUSTOMER and plan[k, L.PLAN_COLD] > 0.0 and pair[i, k].opted_out == 0:
+                        n_cold = int(plan[k, L.PLAN_COLD])
+                        for m in range(n_cold):
+                            base = slot + S_COLD + COLD_DRAWS * m
+                            money[k, L.C_MESSAGES] += bp[k, L.BP_MSG_COST] * rep
+                            tally[k, L.T_COLD] += 1.0
+                            if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
+                                log_event(jr, day, i, k, L.E_COLD, 0)
                             if cold_law:
-                                tally[k, L.T_VIOL_COMPLAINTS] += 1.0
-                            pair[i, k].opted_out = 1  # a complainer is never cold-messaged again
-                            break
-        fatigue[i] = f
-        fatigue_day[i] = day
+                                tally[k, L.T_VIOLATIONS] += 1.0
+                            x = pressure(f, tau, decay_days)  # the messages seen before this one
+                            f += 1.0
+                            q = bp[k, L.BP_COLD_QUALITY]
+                            read = uniform(key_day, i, base + DC_READ) < read_probability(mp[L.MP_TRUST0])
+                            if read and uniform(key_day, i, base + DC_RESPOND) < response_probability(q, 1.0, x, mp) \
+                                    and listed[k]:  # a cold message sells on the platform: not while delisted
+                                tally[k, L.T_MSG_PUR] += 1.0
+                                book_purchase(c, prm, books, jr, i, k, day, False, False, L.E_BUY_PUB)
+                            if uniform(key_day, i, base + DC_COMPLAIN) < mp[L.MP_COMPLAIN_COLD] * (0.5 + psi):
+                                tally[k, L.T_COMPLAINTS] += 1.0
+                                if cold_law:
+                                    tally[k, L.T_VIOL_COMPLAINTS] += 1.0
+                                pair[i, k].opted_out = 1  # a complainer is never cold-messaged again
+                                break
+            fatigue[i] = f
+            fatigue_day[i] = day
 
 
 def step(model: MarketModel, day: int) -> None:

@@ -43,7 +43,7 @@ from sim.model.mechanisms.membership import (
     private_channel_probability,
     purchase_multiplier,
 )
-from sim.model.population import ids_where, prefetch_ahead
+from sim.model.population import SPAN, prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import decay_factor, log_event, move, settled_fatigue
 
@@ -182,16 +182,23 @@ def lapse(c, books, jr, i, k, day):
     log_event(jr, day, i, k, L.E_LAPSED, 0)
 
 
-@njit(cache=True)
-def engaged_consumers(stage):
-    """Ids, in order, of the consumers who are aware of, customers of or members of some brand."""
-    n, n_brands = stage.shape
-    engaged = np.zeros(n, dtype=np.uint8)
-    for k in range(n_brands):
-        for i in range(n):
+@njit(inline="always")
+def engaged_span(stage, start, stop, who):
+    """Ids, in order, of consumers ``start <= i < stop`` aware of, customers of or members of some brand.
+
+    Written into ``who`` (at least ``stop - start`` long); returns how many. The unaware and the
+    lapsed buy nothing and forget nothing.
+    """
+    n_brands = stage.shape[1]
+    count = 0
+    for i in range(start, stop):
+        engaged = False
+        for k in range(n_brands):
             s = stage[i, k]
-            engaged[i] |= (s == L.AWARE) | (s == L.CUSTOMER) | (s == L.MEMBER)
-    return ids_where(engaged)
+            engaged |= (s == L.AWARE) | (s == L.CUSTOMER) | (s == L.MEMBER)
+        who[count] = i  # every id is written, only the engaged advance (no branch)
+        count += engaged
+    return count
 
 
 @kernel
@@ -205,68 +212,70 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
     p_forget = 1.0 / mp[L.MP_FORGET]
     conv = mp[L.MP_AWARE_CONV]
     w_trust = mp[L.MP_TRUST_DROP]
-    who = engaged_consumers(stage)  # the unaware and the lapsed buy nothing and forget nothing
-    for j in range(who.shape[0]):
-        prefetch_ahead(who, j, c)  # a memory hint only
-        i = who[j]
-        lam_day = traits[i, L.LAM] / 365.0
-        for k in range(n_brands):
-            s = stage[i, k]
-            if s == L.UNAWARE or s == L.LAPSED:
-                continue
-            slot = BLOCK * k
-            if s != L.AWARE:
-                tally[k, L.T_RECORDS] += 1.0
-            if s == L.MEMBER:
-                tally[k, L.T_TRUST_SUM] += pair[i, k].trust
-                tally[k, L.T_TRUST_N] += 1.0  # the members summed (same-day joiners included), for the means
-                tally[k, L.T_FATIGUE_SUM] += settled_fatigue(c.fatigue, c.fatigue_day, i, day - 1, decay)
-                if day - pair[i, k].last_purchase <= ACTIVE_DAYS:
-                    tally[k, L.T_ACTIVE] += 1.0
-            u = uniform(key_day, i, slot + S_OCCASION)
-            if s == L.AWARE:
-                p_first = chance(lam_day * conv)
-                if u < p_forget:
-                    move(stage, flows, i, k, L.UNAWARE)
-                    log_event(jr, day, i, k, L.E_FORGOT, 0)
-                elif u < p_forget + p_first and listed[k]:  # delisted (own_site penalty): no platform sale
-                    move(stage, flows, i, k, L.CUSTOMER)
-                    tally[k, L.T_FIRST] += 1.0
-                    book_purchase(c, prm, books, jr, i, k, day, False, False, L.E_BUY_PUB)
-                    # BG/NBD: dropout follows repeat purchases only; the trial purchase starts the relationship
+    buffer = np.empty(SPAN, dtype=np.int32)
+    for start in range(0, n, SPAN):  # a span at a time: the same consumers in the same order as one list
+        who = buffer[:engaged_span(stage, start, min(n, start + SPAN), buffer)]
+        for j in range(who.shape[0]):
+            prefetch_ahead(who, j, c)  # a memory hint only
+            i = who[j]
+            lam_day = traits[i, L.LAM] / 365.0
+            for k in range(n_brands):
+                s = stage[i, k]
+                if s == L.UNAWARE or s == L.LAPSED:
+                    continue
+                slot = BLOCK * k
+                if s != L.AWARE:
+                    tally[k, L.T_RECORDS] += 1.0
+                if s == L.MEMBER:
+                    tally[k, L.T_TRUST_SUM] += pair[i, k].trust
+                    tally[k, L.T_TRUST_N] += 1.0  # the members summed (same-day joiners included), for the means
+                    tally[k, L.T_FATIGUE_SUM] += settled_fatigue(c.fatigue, c.fatigue_day, i, day - 1, decay)
+                    if day - pair[i, k].last_purchase <= ACTIVE_DAYS:
+                        tally[k, L.T_ACTIVE] += 1.0
+                u = uniform(key_day, i, slot + S_OCCASION)
+                if s == L.AWARE:
+                    p_first = chance(lam_day * conv)
+                    if u < p_forget:
+                        move(stage, flows, i, k, L.UNAWARE)
+                        log_event(jr, day, i, k, L.E_FORGOT, 0)
+                    elif u < p_forget + p_first and listed[k]:  # delisted (own_site penalty): no platform sale
+                        move(stage, flows, i, k, L.CUSTOMER)
+                        tally[k, L.T_FIRST] += 1.0
+                        book_purchase(c, prm, books, jr, i, k, day, False, False, L.E_BUY_PUB)
+                        # BG/NBD: dropout follows repeat purchases only; the trial purchase starts the relationship
+                        invite_at_checkout(c, prm, books, jr, i, k, day, uniform(key_day, i, slot + S_INVITE),
+                                           uniform(key_day, i, slot + S_ACCEPT),
+                                           uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID))
+                    continue
+                member = s == L.MEMBER
+                rate = lam_day
+                if member:
+                    rate *= purchase_multiplier(c, prm, i, k)
+                rate *= stored_value.repurchase_multiplier(pair, bp, i, k)  # exactly 1 without a balance
+                p_buy = chance(rate)
+                if member and bp[k, L.BP_BIRTHDAY] > 0.0 and is_birthday(i, day, key_birthday):
+                    p_buy = p_buy + (1.0 - p_buy) * bp[k, L.BP_BIRTHDAY_RESP]
+                if u >= p_buy:
+                    continue
+                # a stored-value holder pays with the card, in the brand's own channel
+                private = stored_value.holds_balance(pair, i, k) or (member and uniform(
+                    key_day, i, slot + S_PRIVATE) < private_channel_probability(
+                    k, traits[i, L.PTS], attention(day - pair[i, k].last_contact, mp[L.MP_ATTN_HALF]), bp))
+                if not private and not listed[k]:
+                    continue
+                book_purchase(c, prm, books, jr, i, k, day, private, member, L.E_BUY_PRIV if private else L.E_BUY_PUB)
+                p_drop = traits[i, L.DROP]
+                if member:
+                    p_drop *= dropout_multiplier(c, prm, i, k)
+                    p_drop *= trust_dropout_multiplier(pair[i, k].trust, w_trust)
+                p_drop *= stored_value.dropout_multiplier(pair, bp, i, k, member)  # exactly 1 when off
+                if uniform(key_day, i, slot + S_DROPOUT) < p_drop:
+                    lapse(c, books, jr, i, k, day)
+                    stored_value.write_off(pair, prm, books, i, k)  # breakage of a balance, if any
+                elif not member:
                     invite_at_checkout(c, prm, books, jr, i, k, day, uniform(key_day, i, slot + S_INVITE),
                                        uniform(key_day, i, slot + S_ACCEPT),
                                        uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID))
-                continue
-            member = s == L.MEMBER
-            rate = lam_day
-            if member:
-                rate *= purchase_multiplier(c, prm, i, k)
-            rate *= stored_value.repurchase_multiplier(pair, bp, i, k)  # exactly 1 without a balance
-            p_buy = chance(rate)
-            if member and bp[k, L.BP_BIRTHDAY] > 0.0 and is_birthday(i, day, key_birthday):
-                p_buy = p_buy + (1.0 - p_buy) * bp[k, L.BP_BIRTHDAY_RESP]
-            if u >= p_buy:
-                continue
-            # a stored-value holder pays with the card, in the brand's own channel
-            private = stored_value.holds_balance(pair, i, k) or (member and uniform(
-                key_day, i, slot + S_PRIVATE) < private_channel_probability(
-                k, traits[i, L.PTS], attention(day - pair[i, k].last_contact, mp[L.MP_ATTN_HALF]), bp))
-            if not private and not listed[k]:
-                continue
-            book_purchase(c, prm, books, jr, i, k, day, private, member, L.E_BUY_PRIV if private else L.E_BUY_PUB)
-            p_drop = traits[i, L.DROP]
-            if member:
-                p_drop *= dropout_multiplier(c, prm, i, k)
-                p_drop *= trust_dropout_multiplier(pair[i, k].trust, w_trust)
-            p_drop *= stored_value.dropout_multiplier(pair, bp, i, k, member)  # exactly 1 when off
-            if uniform(key_day, i, slot + S_DROPOUT) < p_drop:
-                lapse(c, books, jr, i, k, day)
-                stored_value.write_off(pair, prm, books, i, k)  # breakage of a balance, if any
-            elif not member:
-                invite_at_checkout(c, prm, books, jr, i, k, day, uniform(key_day, i, slot + S_INVITE),
-                                   uniform(key_day, i, slot + S_ACCEPT),
-                                   uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID))
 
 
 def step(model: MarketModel, day: int) -> None:

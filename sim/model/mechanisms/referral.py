@@ -39,7 +39,7 @@ from sim.model import network, rng
 from sim.model.component import MAX_POPULATION, Param, Slots
 from sim.model.kernel import kernel
 from sim.model.network import pick_contact
-from sim.model.population import ids_where, prefetch_ahead
+from sim.model.population import ids_in_stage, prefetch_ahead
 from sim.model.rng import bernoulli_round, uniform
 from sim.model.state import decay_factor, join_pool, log_event, move, settled_fatigue
 
@@ -146,7 +146,7 @@ def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort, fatigue_da
         neutral = bp[k, L.BP_REF_NEUTRAL] > 0.5
         window = bp[k, L.BP_WINDOW]
         reward_both = (bp[k, L.BP_REFERRER_REWARD] + bp[k, L.BP_REFEREE_REWARD]) * rep
-        members = ids_where(stage[:, k] == L.MEMBER)  # who joins today shares from tomorrow
+        members = ids_in_stage(stage, k, L.MEMBER)  # who joins today shares from tomorrow
         for m in range(members.shape[0]):
             prefetch_ahead(members, m, c)  # a memory hint only
             i = members[m]
