@@ -206,15 +206,17 @@ def ids_in_stage(stage, k, s):
     For a pass whose visits change other consumers' stages (a referral or a group invites friends), so
     the group is fixed before the first visit. Branch-free (about three times ``np.flatnonzero``'s speed).
     """
-    n = stage.shape[0]
+    col = stage[:, k]
+    target = col.dtype.type(s)  # compared in the stages' own type (a wider one keeps the loops off SIMD lanes)
+    n = col.shape[0]
     count = 0
     for i in range(n):
-        count += stage[i, k] == s
+        count += col[i] == target
     ids = np.empty(count + 1, dtype=np.int32)  # one spare slot: every id is written, only those in ``s`` advance
     j = 0
     for i in range(n):
         ids[j] = i
-        j += stage[i, k] == s
+        j += col[i] == target
     return ids[:count]
 
 
@@ -223,6 +225,16 @@ def ids_in_stage(stage, k, s):
 #: in the same order as one list of everyone's ids, without a list the size of the population (its
 #: bytes per consumer are the largest part of a run's working memory above the state).
 SPAN = 1 << 14
+
+
+@njit(inline="always")
+def ids_of_span(mask, start, size, who):
+    """Write ``start + r`` into ``who`` for every ``r < size`` with ``mask[r] != 0``, in order; return how many."""
+    count = 0
+    for r in range(size):
+        who[count] = start + r  # every id is written, only the masked advance (no branch)
+        count += mask[r] != 0
+    return count
 
 
 @njit

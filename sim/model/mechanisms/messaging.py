@@ -47,7 +47,7 @@ from sim.model.kernel import kernel
 from sim.model.mechanisms.membership import private_channel_probability
 from sim.model.mechanisms.purchase import book_purchase, listing
 from sim.model.mechanisms.stored_value import holds_balance
-from sim.model.population import SPAN, prefetch_ahead
+from sim.model.population import SPAN, ids_of_span, prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import decay_factor, log_event, move, settle_all_fatigue, settled_fatigue
 
@@ -146,25 +146,27 @@ def new_trust(trust, quality, selling, x, mp):
     return trust - mp[L.MP_TRUST_DOWN] * trust
 
 
-@njit(inline="always")
-def recipients_span(stage, plan, start, stop, who):
+@njit(cache=True)
+def recipients_span(stage, plan, start, stop, mask, who):
     """Ids, in order, of consumers ``start <= i < stop`` some brand may message today, written into ``who``.
 
-    Returns how many. Only members (broadcasts) and platform customers (cold outreach) can receive a
-    message. Everyone else's day in this mechanism would be the fatigue decay alone, which is left to
-    the next reader (:func:`settled_fatigue`): no daily pass over everyone.
+    Returns how many (``mask`` and ``who`` hold at least ``stop - start``). Only members (broadcasts)
+    and platform customers (cold outreach) can receive a message. Everyone else's day in this
+    mechanism would be the fatigue decay alone, which is left to the next reader
+    (:func:`settled_fatigue`): no daily pass over everyone.
     """
-    n_brands = stage.shape[1]
-    count = 0
-    for i in range(start, stop):
-        gets = False
-        for k in range(n_brands):
-            s = stage[i, k]
-            gets |= ((plan[k, L.PLAN_MESSAGES] > 0.0) & (s == L.MEMBER)) | ((plan[k, L.PLAN_COLD] > 0.0)
-                                                                           & (s == L.CUSTOMER))
-        who[count] = i  # every id is written, only recipients advance (no branch)
-        count += gets
-    return count
+    size = stop - start
+    rows = stage[start:stop]  # (indexing stage[start + r, k] instead keeps the loops off SIMD lanes: 3x slower)
+    for r in range(size):
+        mask[r] = 0
+    for k in range(stage.shape[1]):
+        broadcast = plan[k, L.PLAN_MESSAGES] > 0.0
+        cold = plan[k, L.PLAN_COLD] > 0.0
+        if broadcast or cold:
+            for r in range(size):
+                s = rows[r, k]
+                mask[r] |= (broadcast & (s == L.MEMBER)) | (cold & (s == L.CUSTOMER))
+    return ids_of_span(mask, start, size, who)
 
 
 @kernel
@@ -185,9 +187,9 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
     for k in range(n_brands):
         if plan[k, L.PLAN_MESSAGES] > 0.0 or plan[k, L.PLAN_COLD] > 0.0:
             any_sends = True
-    buffer = np.empty(SPAN, dtype=np.int32)
+    mask, buffer = np.empty(SPAN, dtype=np.uint8), np.empty(SPAN, dtype=np.int32)
     for start in range(0, n, SPAN):  # a span at a time; everyone else's fatigue just decays, lazily
-        who = buffer[:recipients_span(stage, plan, start, min(n, start + SPAN), buffer)]
+        who = buffer[:recipients_span(stage, plan, start, min(n, start + SPAN), mask, buffer)]
         for j in range(who.shape[0]):
             prefetch_ahead(who, j, c)  # a memory hint only
             i = who[j]

@@ -43,7 +43,7 @@ from sim.model.mechanisms.membership import (
     private_channel_probability,
     purchase_multiplier,
 )
-from sim.model.population import SPAN, prefetch_ahead
+from sim.model.population import SPAN, ids_of_span, prefetch_ahead
 from sim.model.rng import uniform
 from sim.model.state import decay_factor, log_event, move, settled_fatigue
 
@@ -182,23 +182,23 @@ def lapse(c, books, jr, i, k, day):
     log_event(jr, day, i, k, L.E_LAPSED, 0)
 
 
-@njit(inline="always")
-def engaged_span(stage, start, stop, who):
+@njit(cache=True)
+def engaged_span(stage, start, stop, mask, who):
     """Ids, in order, of consumers ``start <= i < stop`` aware of, customers of or members of some brand.
 
-    Written into ``who`` (at least ``stop - start`` long); returns how many. The unaware and the
-    lapsed buy nothing and forget nothing.
+    Written into ``who``; returns how many (``mask`` and ``who`` hold at least ``stop - start``). The
+    unaware and the lapsed buy nothing and forget nothing. Two passes, as over everyone before spans:
+    the mask brand by brand without branches (SIMD lanes), then the ids.
     """
-    n_brands = stage.shape[1]
-    count = 0
-    for i in range(start, stop):
-        engaged = False
-        for k in range(n_brands):
-            s = stage[i, k]
-            engaged |= (s == L.AWARE) | (s == L.CUSTOMER) | (s == L.MEMBER)
-        who[count] = i  # every id is written, only the engaged advance (no branch)
-        count += engaged
-    return count
+    size = stop - start
+    rows = stage[start:stop]  # (indexing stage[start + r, k] instead keeps the loops off SIMD lanes: 3x slower)
+    for r in range(size):
+        mask[r] = 0
+    for k in range(stage.shape[1]):
+        for r in range(size):
+            s = rows[r, k]
+            mask[r] |= (s == L.AWARE) | (s == L.CUSTOMER) | (s == L.MEMBER)
+    return ids_of_span(mask, start, size, who)
 
 
 @kernel
@@ -212,9 +212,9 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
     p_forget = 1.0 / mp[L.MP_FORGET]
     conv = mp[L.MP_AWARE_CONV]
     w_trust = mp[L.MP_TRUST_DROP]
-    buffer = np.empty(SPAN, dtype=np.int32)
+    mask, buffer = np.empty(SPAN, dtype=np.uint8), np.empty(SPAN, dtype=np.int32)
     for start in range(0, n, SPAN):  # a span at a time: the same consumers in the same order as one list
-        who = buffer[:engaged_span(stage, start, min(n, start + SPAN), buffer)]
+        who = buffer[:engaged_span(stage, start, min(n, start + SPAN), mask, buffer)]
         for j in range(who.shape[0]):
             prefetch_ahead(who, j, c)  # a memory hint only
             i = who[j]
