@@ -116,8 +116,8 @@ _FIXED = 256 * 2**20
 def estimate_run_bytes(scenario: Scenario) -> dict[str, int]:
     """Memory one run will allocate, by part, from the scenario alone (nothing is allocated).
 
-    ``consumers`` mirrors :class:`~sim.model.population.Population` (about 79 bytes per consumer with
-    one brand, 43 more per extra brand) plus set-up temporaries; ``journeys`` is the event buffer of
+    ``consumers`` mirrors :class:`~sim.model.population.Population` (about 76 bytes per consumer with
+    one brand, 41 more per extra brand) plus set-up temporaries; ``journeys`` is the event buffer of
     the tracked consumers; ``days`` the per-day result arrays and tables; ``fixed`` what any run costs
     (compiling or loading the kernels, tables). The estimate is meant to be safe: measured peaks are
     below it, by about half at 1.5 million consumers (``tests/test_hardening_load.py``).
@@ -126,8 +126,8 @@ def estimate_run_bytes(scenario: Scenario) -> dict[str, int]:
     from sim.model.market import EVENTS_PER_TRACKED_DAY
 
     n, days, k = scenario.run.population, scenario.run.days, len(scenario.brands)
-    # segment, traits, fatigue and the day it was last decayed (int16), tracked; per brand: stage and the record
-    per_consumer = 1 + 4 * L.N_TRAITS + 4 + 2 + 1 + k * (1 + L.PAIR_DTYPE.itemsize)
+    # segment, traits, fatigue and the day it was last decayed (int16), a tracked bit; per brand: stage and the record
+    per_consumer = 1 + 4 * L.N_TRAITS + 4 + 2 + 1 / 8 + k * (1 + L.PAIR_DTYPE.itemsize)
     events = max(1024, scenario.run.journeys * k * days * EVENTS_PER_TRACKED_DAY)
     parts = {
         "consumers": n * (per_consumer + _TRANSIENT_PER_CONSUMER),

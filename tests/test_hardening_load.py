@@ -58,11 +58,12 @@ def _largest_allowed() -> Scenario:
 
 
 def test_largest_allowed_run_is_estimated_before_anything_is_allocated() -> None:
-    """20M consumers x 3,650 days x 8 brands x 2,000 journeys needs about 11.2 GiB; a 1-brand run about 2.3 GiB."""
+    """20M consumers x 3,650 days x 8 brands x 2,000 journeys needs about 10.9 GiB; a 1-brand run about 2.3 GiB."""
     big = estimate_run_bytes(_largest_allowed())
     assert 10e9 < big["total"] < 14e9  # (days in 16 bits since 2026-11-26: -1.28 GB here;
     # issue 17 added a per-brand day column, last_contact: +0.64 GB here;
-    # issue 13 a float32 stored-value balance and a uint8 bitmask of product lines tried: +0.8 GB)
+    # issue 13 a float32 stored-value balance and a uint8 bitmask of product lines tried: +0.8 GB;
+    # the yes/no states as bits of one byte and tracking as one bit per consumer, 2026-11-26: -0.34 GB)
     assert big["journeys"] > 3e9  # the journey log of 2,000 consumers x 8 brands x 10 years is a large part
     one = estimate_run_bytes(sim.resolve("china_in_china", ["run.population=20000000", "run.days=3650"]))
     assert 2.0e9 < one["total"] < 2.7e9
@@ -74,7 +75,7 @@ def test_run_over_the_cap_is_refused_with_estimate_and_cap(monkeypatch: pytest.M
     with pytest.raises(SimInputError) as info:
         sim.run(_largest_allowed())
     text = str(info.value)
-    assert "needs about 11." in text and "GB of memory" in text and "the cap is 1.0 GB" in text
+    assert "needs about 10.9 GB of memory" in text and "the cap is 1.0 GB" in text
     assert info.value.problems[0].path == "run.population"
     few = _largest_allowed().model_copy(deep=True)
     few.run.population = 1000

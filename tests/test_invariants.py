@@ -121,14 +121,19 @@ def test_members_only_hold_consent_and_stages_are_valid(japan_small: sim.Scenari
     model.run_days()
     p = model.pop
     assert p.stage.max() <= L.LAPSED
-    assert not np.any(p.pair[L.CONSENT][p.stage != L.MEMBER])
-    share_consent = p.pair[L.CONSENT][p.stage == L.MEMBER].mean()
+    assert not np.any(p.column(L.CONSENT)[p.stage != L.MEMBER])
+    share_consent = p.column(L.CONSENT)[p.stage == L.MEMBER].mean()
     assert 0.3 < share_consent < 0.95  # explicit opt-in: some members decline marketing messages
+
+
+def _give_consent(m: MarketModel, i: int) -> None:
+    """Set consumer ``i``'s consent bit with brand 0 (a yes/no state is a bit of the record's flags)."""
+    m.pop.pair[L.FLAGS][i, 0] |= L.BIT_CONSENT
 
 
 @pytest.mark.parametrize(("what", "corrupt"), [
     ("census", lambda m: m.pop.stage.__setitem__((0, 0), (m.pop.stage[0, 0] + 1) % 5)),
-    ("consent", lambda m: m.pop.pair[L.CONSENT].__setitem__((int(np.argmax(m.pop.stage[:, 0] != L.MEMBER)), 0), 1)),
+    ("consent", lambda m: _give_consent(m, int(np.argmax(m.pop.stage[:, 0] != L.MEMBER)))),
     ("trust", lambda m: m.pop.pair[L.TRUST].__setitem__((0, 0), 1.5)),
     ("points", lambda m: m.pop.pair[L.POINTS].__setitem__((0, 0), -1.0)),
     ("tally", lambda m: m.tally.__setitem__((m.day - 1, 0, L.T_SENDS), -1.0)),

@@ -97,7 +97,7 @@ def test_consent_is_taken_on_the_spot(consent: float) -> None:
     assert m.spec.market.regime.kind == "explicit_opt_in"
     joined = (m.pop.stage[:, 0] == L.MEMBER) & (m.pop.pair[L.SOURCE][:, 0] == L.SRC_STORE)
     assert joined.sum() > 20
-    assert (m.pop.pair[L.CONSENT][joined, 0] == int(consent)).all()
+    assert (m.pop.column(L.CONSENT)[joined, 0] == int(consent)).all()
 
 
 def test_private_pool_kpis_count_store_and_event_joins(on: MarketModel) -> None:

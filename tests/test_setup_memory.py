@@ -72,15 +72,18 @@ def test_a_stored_day_holds_every_day_the_schema_allows() -> None:
     assert int(record["cooloff"][0]) == (MAX_DAYS - 1) + longest_cooloff
 
 
-def test_a_consumer_costs_79_bytes_with_one_brand_and_43_per_further_brand() -> None:
-    """Segment, 7 float32 traits, fatigue and its day, tracked; per brand a stage and a 42-byte record."""
+def test_a_consumer_costs_76_bytes_with_one_brand_and_41_per_further_brand() -> None:
+    """Segment, 7 float32 traits, fatigue and its day, a tracked bit; per brand a stage and a 40-byte record.
+
+    The record's yes/no states (consent, opted out, paid) share one byte; tracking is one bit per consumer.
+    """
     from sim.scenario import load_scenario, preset_path
 
     market = load_scenario(preset_path("china_in_china")).market
     one = population_module.Population(market, 1_000, 1, seed=1).bytes_per_consumer()
     three = population_module.Population(market, 1_000, 3, seed=1).bytes_per_consumer()
-    assert one == 79
-    assert three - one == 2 * 43
+    assert one == 76.125
+    assert three - one == 2 * 41
 
 
 @pytest.mark.parametrize("preset", ["china_in_china", "japan_in_japan"])
@@ -115,3 +118,18 @@ def test_segments_and_traits_drawn_in_chunks_equal_one_draw_per_segment(preset: 
     np.testing.assert_array_equal(pop.traits, traits)
     np.testing.assert_array_equal(pop.segment_sizes(len(market.segments)),
                                   np.bincount(segment, minlength=len(market.segments)))
+
+
+def test_tracking_is_one_bit_per_consumer() -> None:
+    """Tracked consumers are bits (an eighth of a byte each); kernels' test and the unpacked column agree."""
+    from sim.scenario import load_scenario, preset_path
+
+    market = load_scenario(preset_path("china_in_china")).market
+    pop = population_module.Population(market, 1_001, 1, seed=1)
+    ids = [0, 7, 8, 513, 1_000]
+    pop.track(np.array(ids))
+    pop.track(np.array([7]))  # tracking twice changes nothing
+    assert pop.tracked.nbytes == 126
+    assert np.flatnonzero(pop.tracked_column()).tolist() == ids
+    assert pop.tracked_column().dtype == np.uint8 and pop.tracked_column().shape == (1_001,)
+    assert [i for i in range(1_001) if population_module.is_tracked.py_func(pop.tracked, i)] == ids

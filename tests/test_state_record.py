@@ -15,8 +15,9 @@ import pytest
 
 from sim.model import components
 from sim.model import layout as L
-from sim.model.component import State
+from sim.model.component import FLAG, State
 from sim.model.market import MarketModel
+from sim.model.state import flag, set_flag
 from tests.conftest import small
 
 MECHANISMS = Path(L.__file__).parent / "mechanisms"
@@ -34,13 +35,54 @@ def test_record_fits_one_cache_line_without_padding() -> None:
 
 
 def test_every_per_brand_state_is_a_field_of_its_declared_type() -> None:
-    """Each declared per-brand ``State`` is a field named as declared, of the declared dtype; its constant names it."""
+    """Each declared per-brand ``State`` is a field named as declared, of the declared dtype; its constant names it.
+
+    A yes/no state (``FLAG``) is instead one bit of the ``flag_bits`` field: the bits are distinct
+    powers of two, ``BIT_<constant>`` names each, and nothing else lives in that byte.
+    """
     declared = {const: st for comp in components.DECLARING for const, st in getattr(comp, "STATE", {}).items()}
     per_brand = {const: st for const, st in declared.items() if st.per_brand}
-    assert set(L.PAIR_DTYPE.names) == {st.name for st in per_brand.values()}
+    flags = {const: st for const, st in per_brand.items() if st.dtype is FLAG}
+    assert {"CONSENT", "OPTED_OUT", "PAID"} <= set(flags)
+    assert set(L.PAIR_DTYPE.names) == {st.name for st in per_brand.values() if st.dtype is not FLAG} | {L.FLAGS}
+    assert L.PAIR_DTYPE.fields[L.FLAGS][0] == np.dtype(np.uint8)
     for const, st in per_brand.items():
         assert getattr(L, const) == st.name
-        assert L.PAIR_DTYPE.fields[st.name][0] == np.dtype(st.dtype), const
+        if st.dtype is FLAG:
+            assert getattr(L, f"BIT_{const}") == L.FLAG_BIT[st.name]
+        else:
+            assert L.PAIR_DTYPE.fields[st.name][0] == np.dtype(st.dtype), const
+    bits = sorted(L.FLAG_BIT.values())
+    assert bits == [1 << j for j in range(len(flags))]  # one distinct bit each
+
+
+def test_yes_no_states_are_bits_kernels_and_numpy_read_alike() -> None:
+    """Kernels set and clear one bit without touching the others; ``Population.column`` unpacks it to 0/1.
+
+    A run's consent column agrees with its rules: only members hold consent, and under China's implied
+    consent every member does (joining is consenting).
+    """
+    rec = np.zeros(3, dtype=L.PAIR_DTYPE).view(np.recarray)  # (its items read and write fields as attributes)
+    set_flag.py_func(rec[1], L.BIT_OPTED_OUT, True)
+    set_flag.py_func(rec[1], L.BIT_PAID, True)
+    set_flag.py_func(rec[1], L.BIT_OPTED_OUT, False)
+    assert [int(r[L.FLAGS]) for r in rec] == [0, L.BIT_PAID, 0]
+    assert flag.py_func(rec[1], L.BIT_PAID) and not flag.py_func(rec[1], L.BIT_OPTED_OUT)
+
+    model = MarketModel(small("china_in_china", population=2000, days=60))
+    model.run_days()
+    consent = model.pop.column(L.CONSENT)
+    assert consent.dtype == np.uint8 and consent.shape == (model.n, model.k)
+    members = model.pop.stage == L.MEMBER
+    assert members.any() and (consent[members] == 1).all() and (consent[~members] == 0).all()
+    assert np.array_equal(model.pop.columns()[L.PAID], (model.pop.pair[L.FLAGS] & L.BIT_PAID != 0).astype(np.uint8))
+
+
+def test_more_yes_no_states_than_the_flags_byte_holds_are_refused() -> None:
+    """Nine yes/no states would not fit one byte: assembly fails naming them."""
+    with pytest.raises(L.LayoutError, match="the flags byte holds 8"):
+        L.record_dtype([State(f"f{j}", FLAG) for j in range(9)])
+    assert L.record_dtype([State(f"f{j}", FLAG) for j in range(8)]).itemsize == 1
 
 
 def test_record_larger_than_a_cache_line_is_refused() -> None:

@@ -102,7 +102,7 @@ def test_a_ban_wave_removes_about_its_share_of_members(base: sim.Scenario) -> No
     left = model.tally[DAY, 0, L.T_BAN_EXITS]
     sd = np.sqrt(members * 0.4 * 0.6)
     assert abs(left - 0.4 * members) < 5 * sd
-    assert not model.pop.pair[L.CONSENT][:, 0][model.pop.stage[:, 0] != L.MEMBER].any()
+    assert not model.pop.column(L.CONSENT)[:, 0][model.pop.stage[:, 0] != L.MEMBER].any()
 
 
 def test_a_ban_on_another_tool_strikes_no_one(base: sim.Scenario, base_daily: pd.DataFrame) -> None:

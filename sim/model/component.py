@@ -202,14 +202,20 @@ class Table:
         return [name for name, info in self.item_model().model_fields.items() if info.annotation in (int, float)]
 
 
+#: The dtype of a yes/no per-brand state (consent, opted out, paid membership): one bit of the record's
+#: ``flag_bits`` byte, not a byte of its own (kernels read and write it with :func:`sim.model.state.flag` and
+#: :func:`sim.model.state.set_flag`; NumPy code reads it with ``Population.column``, a 0/1 uint8 array).
+FLAG = np.bool_
+
+
 @dataclass(frozen=True)
 class State:
     """One per-consumer state column a mechanism owns.
 
     Attributes:
         name: Column name (as results and tests call it).
-        dtype: ``np.float32``, ``np.int32``, :data:`DAY` (a day) or ``np.uint8``; per-brand columns
-            are fields of one (N, K) record.
+        dtype: ``np.float32``, ``np.int32``, :data:`DAY` (a day), ``np.uint8`` or :data:`FLAG` (a bit, per
+            brand only); per-brand columns are fields of one (N, K) record.
         initial: Value before day 0.
         per_brand: One value per consumer and brand (else one per consumer, its own array).
         doc: What the column means.

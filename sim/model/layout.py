@@ -141,19 +141,38 @@ def _merge(kind: str, tables: list[tuple[str, dict[str, Any]]]) -> dict[str, Any
     return out
 
 
+#: The record field that holds every yes/no state (``component.FLAG``), one bit each, and how many it holds.
+FLAGS = "flag_bits"
+FLAG_BITS = 8
+
+
+def flag_masks(states: list[Any]) -> dict[str, int]:
+    """Name -> bit mask in the record's ``flag_bits`` byte of every yes/no state, in declaration order."""
+    from sim.model.component import FLAG
+
+    return {s.name: 1 << j for j, s in enumerate(s for s in states if s.dtype is FLAG)}
+
+
 def record_dtype(states: list[Any]) -> Any:
     """The record of a consumer's state with one brand: a field per declared ``State``, largest first.
 
     Ordering fields by size (float32 and int32, then uint8) leaves no padding and keeps every 4-byte
-    field 4-byte aligned inside the record; declaration order is kept within a size.
+    field 4-byte aligned inside the record; declaration order is kept within a size. The yes/no states
+    (``component.FLAG``) share the last field, ``flag_bits``, one bit each (:func:`flag_masks`).
 
     Raises:
         LayoutError: The record would exceed :data:`RECORD_LIMIT` bytes (one cache line).
     """
     import numpy as np
 
-    ordered = sorted(states, key=lambda s: -np.dtype(s.dtype).itemsize)  # stable: declaration order within a size
-    dtype = np.dtype([(s.name, s.dtype) for s in ordered])
+    from sim.model.component import FLAG
+
+    fields = [s for s in states if s.dtype is not FLAG]
+    ordered = sorted(fields, key=lambda s: -np.dtype(s.dtype).itemsize)  # stable: declaration order within a size
+    flags = [s for s in states if s.dtype is FLAG]
+    if len(flags) > FLAG_BITS:
+        raise LayoutError(f"{len(flags)} yes/no states {[s.name for s in flags]}: the flags byte holds {FLAG_BITS}")
+    dtype = np.dtype([(s.name, s.dtype) for s in ordered] + ([(FLAGS, np.uint8)] if flags else []))
     if dtype.itemsize > RECORD_LIMIT:
         raise LayoutError(f"the per-brand state record is {dtype.itemsize} bytes, more than one cache line "
                           f"({RECORD_LIMIT} bytes): {[s.name for s in ordered]}")
@@ -216,8 +235,17 @@ def _assemble() -> None:
             g[const] = j
 
     state = _merge("state", [(c.NAME, getattr(c, "STATE", {})) for c in decl])
-    g["PAIR_DTYPE"] = record_dtype([s for s in state.values() if s.per_brand])
+    per_brand = [s for s in state.values() if s.per_brand]
+    from sim.model.component import FLAG
+
+    shared = [s.name for s in state.values() if s.dtype is FLAG and not s.per_brand]
+    if shared:
+        raise LayoutError(f"yes/no states {shared} must be per brand (a bit of the per-brand record)")
+    g["PAIR_DTYPE"] = record_dtype(per_brand)
     g.update({const: s.name for const, s in state.items()})  # constant -> field (or array) name
+    bits = flag_masks(per_brand)
+    g["FLAG_BIT"] = bits  # column name -> its bit
+    g.update({f"BIT_{const}": bits[s.name] for const, s in state.items() if s.name in bits})  # BIT_CONSENT ...
     g["STATE"] = state
 
     g["RUN_STATE"] = run_state_table(decl, market)

@@ -139,7 +139,7 @@ class MarketModel(mesa.Model):
         if count:
             order = first_drawn(rng.key(self.seed, rng.JOURNEYS), self.n, state.JOURNEY_SLOTS.first("tracking_order"),
                                 count)
-            self.pop.tracked[order] = 1
+            self.pop.track(order)
 
     def _seed_members(self) -> None:
         p, pk = self.pop, self.packed
@@ -207,7 +207,7 @@ class MarketModel(mesa.Model):
         p = self.pop
         members = p.stage == L.MEMBER
         pair = p.pair
-        if np.any(pair[L.CONSENT][~members]):
+        if np.any(p.column(L.CONSENT)[~members]):
             raise InvariantError(f"day {d}: a non-member holds marketing consent")
         if not (np.all(pair[L.TRUST] >= 0) and np.all(pair[L.TRUST] <= 1.0 + 1e-6)):
             raise InvariantError(f"day {d}: trust outside [0, 1]")
@@ -222,7 +222,7 @@ class MarketModel(mesa.Model):
         if np.any(pair[L.POINTS] < 0):
             raise InvariantError(f"day {d}: a negative points balance")
         lapsed = p.stage == L.LAPSED  # a lapse forfeits points and ends paid membership and tier
-        kept = pair[L.POINTS][lapsed].any() or pair[L.PAID][lapsed].any() or pair[L.TIER][lapsed].any()
+        kept = pair[L.POINTS][lapsed].any() or p.column(L.PAID)[lapsed].any() or pair[L.TIER][lapsed].any()
         if kept:
             raise InvariantError(f"day {d}: a lapsed consumer keeps points, a tier or a paid membership")
         if np.any(pair[L.LAST_BUY] > d) or np.any(pair[L.JOINED] > d):

@@ -4,7 +4,7 @@ Index = consumer id; arrays are allocated once, never resized or compacted. Trai
 fixed for the run; state is shared (fatigue) or per brand. A consumer's state with one brand (trust,
 consent, points, tier, last purchase...) is one record of ``pair`` (a structured array, shape (N, K),
 dtype :data:`sim.model.layout.PAIR_DTYPE` assembled from the components' ``STATE``), so a kernel's visit
-to a consumer reads one short run of memory. With one brand a consumer costs 79 bytes (see
+to a consumer reads one short run of memory. With one brand a consumer costs 76 bytes (see
 :meth:`Population.bytes_per_consumer`).
 
 Kernels take the population as one named tuple, :class:`Consumers` (``c.stage``, ``c.pair``,
@@ -78,7 +78,8 @@ def assign_segments(shares: np.ndarray, n: int, seed: int) -> np.ndarray:
 #: The population as kernels take it (numba reads a named tuple's fields by name, like arguments).
 Consumers = namedtuple("Consumers", ("stage", "pair", "traits", "fatigue", "fatigue_day", "segment"))
 Consumers.__doc__ = """Consumer arrays: stage, pair (N, K) records, traits (N, 7), fatigue and its day, segment."""
-#: The journey log: events (capacity, 5) int32 (day, agent, brand, code, value), their count, tracked flags (N,);
+#: The journey log: events (capacity, 5) int32 (day, agent, brand, code, value), their count, who is tracked (a bit
+#: per consumer: :func:`is_tracked`);
 #: and the log of joins (capacity, 2) int32 (consumer, brand) since its reader last emptied it, and their count.
 Journal = namedtuple("Journal", ("ev", "ev_n", "tracked", "joins", "joins_n"))
 Journal.__doc__ = """Journey events, their count, the tracked consumers (see :func:`sim.model.state.log_event`),
@@ -110,7 +111,9 @@ class Population:
         self.pair = np.zeros((n, k), dtype=L.PAIR_DTYPE)
         for st in L.STATE.values():  # (zeros are left to np.zeros: untouched pages cost no memory)
             if st.per_brand:
-                if st.initial != 0:
+                if st.initial != 0 and st.name in L.FLAG_BIT:  # a yes/no state starting "yes": its bit set
+                    self.pair[L.FLAGS] |= L.FLAG_BIT[st.name]
+                elif st.initial != 0:
                     self.pair[st.name] = st.initial
             else:
                 column = np.zeros(n, dtype=st.dtype)
@@ -119,20 +122,45 @@ class Population:
                 setattr(self, st.name, column)
         #: The last day whose decay ``fatigue`` includes (fatigue decays lazily, on the next read: messaging).
         self.fatigue_day = np.full(n, -1, dtype=DAY)
-        self.tracked = np.zeros(n, dtype=np.uint8)
+        #: Who is tracked (journeys logged): a bit per consumer, ``i``'s in byte ``i >> 3`` (:func:`is_tracked`).
+        self.tracked = np.zeros((n + 7) // 8, dtype=np.uint8)
+
+    def track(self, ids: np.ndarray) -> None:
+        """Track consumers ``ids``: their journeys are logged."""
+        ids = np.asarray(ids, dtype=np.int64)
+        np.bitwise_or.at(self.tracked, ids >> 3, (1 << (ids & 7)).astype(np.uint8))
+
+    def tracked_column(self) -> np.ndarray:
+        """Who is tracked, 0/1 uint8 per consumer (unpacked from the bits)."""
+        return np.unpackbits(self.tracked, count=self.n, bitorder="little")
 
     def consumers(self) -> Consumers:
         """The arrays kernels read and write, as one named tuple (the same arrays: no copy)."""
         return Consumers(self.stage, self.pair, self.traits, self.fatigue, self.fatigue_day, self.segment)
 
     def columns(self) -> dict[str, np.ndarray]:
-        """Every per-consumer column by name: segment, tracked, stage, traits and each declared state (views)."""
-        cols = {"segment": self.segment, "tracked": self.tracked, "stage": self.stage}
+        """Every per-consumer column by name: segment, tracked, stage, traits and each declared state.
+
+        Views of the arrays, except a yes/no state's column (0/1 uint8, unpacked from its bit).
+        """
+        cols = {"segment": self.segment, "tracked": self.tracked_column(), "stage": self.stage}
         for j, name in enumerate(L.TRAITS):
             cols[name] = self.traits[:, j]
         for st in L.STATE.values():
-            cols[st.name] = self.pair[st.name] if st.per_brand else getattr(self, st.name)
+            cols[st.name] = self.column(st.name)
         return cols
+
+    def column(self, name: str) -> np.ndarray:
+        """One declared state by name (``L.CONSENT``...): (N, K) per brand, else (N,).
+
+        A view of the record's field or of the state's own array; a yes/no state (``component.FLAG``) is
+        unpacked from its bit of the record's ``flag_bits`` byte into a new 0/1 uint8 array.
+        """
+        if name in L.FLAG_BIT:
+            return ((self.pair[L.FLAGS] & L.FLAG_BIT[name]) != 0).view(np.uint8)
+        if name in L.PAIR_DTYPE.names:
+            return self.pair[name]
+        return getattr(self, name)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Every array of the population, by name."""
@@ -235,6 +263,12 @@ def ids_of_span(mask, start, size, who):
         who[count] = start + r  # every id is written, only the masked advance (no branch)
         count += mask[r] != 0
     return count
+
+
+@njit(inline="always")
+def is_tracked(tracked, i):
+    """Whether consumer ``i``'s journey is logged: bit ``i & 7`` of byte ``i >> 3`` of ``tracked``."""
+    return ((tracked[i >> 3] >> (i & 7)) & 1) != 0
 
 
 @njit

@@ -21,7 +21,8 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model import rng
-from sim.model.component import DAY, Param, Slots, State
+from sim.model.component import DAY, FLAG, Param, Slots, State
+from sim.model.population import is_tracked
 
 
 def explicit_opt_in(kind: str) -> float:
@@ -45,9 +46,9 @@ STATE = {
     "JOINED": State("joined", DAY, L.NEVER, doc="Day the consumer last joined the pool (-1: seed member)."),
     "COOLOFF": State("cooloff", DAY, L.NEVER, doc="No invitation before this day (after a decline or exit)."),
     "REFERRER": State("referrer", np.int32, -1, doc="Id of the member who referred them (-1: none)."),
-    "CONSENT": State("consent", np.uint8, doc="1 if the member consented to marketing messages."),
+    "CONSENT": State("consent", FLAG, doc="1 if the member consented to marketing messages."),
     "SOURCE": State("source", np.uint8, doc="How they joined (SOURCES)."),
-    "OPTED_OUT": State("opted_out", np.uint8, doc="1 after an opt-out or a complaint: no cold messages."),
+    "OPTED_OUT": State("opted_out", FLAG, doc="1 after an opt-out or a complaint: no cold messages."),
     "LAST_CONTACT": State("last_contact", DAY, 0,
                           doc="Day the member last saw a brand message or joined (0 for seed members): attention."),
 }
@@ -75,7 +76,7 @@ Books.__doc__ = """The day's stage flows, ledger and tallies (views of the run's
 @njit(inline="always")
 def log_event(jr, day, i, k, code, value):
     """Append one journey event to the :class:`~sim.model.population.Journal` if consumer ``i`` is tracked."""
-    if jr.tracked[i]:
+    if is_tracked(jr.tracked, i):
         ev, ev_n = jr.ev, jr.ev_n
         n = ev_n[0]
         if n < ev.shape[0]:
@@ -98,6 +99,21 @@ def log_join(jr, i, k):
         jr.joins[n, 0] = i
         jr.joins[n, 1] = k
     jr.joins_n[0] = n + 1
+
+
+@njit(inline="always")
+def flag(rec, bit):
+    """Whether the yes/no state ``bit`` (``L.BIT_CONSENT``...) is set in a consumer's record with a brand."""
+    return (rec.flag_bits & bit) != 0
+
+
+@njit(inline="always")
+def set_flag(rec, bit, on):
+    """Set (``on``) or clear the yes/no state ``bit`` in a consumer's record with a brand."""
+    if on:
+        rec.flag_bits = rec.flag_bits | bit
+    else:
+        rec.flag_bits = rec.flag_bits & (0xFF ^ bit)  # (not ~bit: negative, out of a byte's range in NumPy)
 
 
 @njit(inline="always")
@@ -128,10 +144,10 @@ def join_pool(c, prm, books, jr, i, k, day, source, trust0, referrer, u_consent,
         else:
             consent = 0
     rec = c.pair[i, k]
-    rec.consent = consent
+    set_flag(rec, L.BIT_CONSENT, consent == 1)
     rec.source = source
     rec.tier = 0
-    rec.opted_out = 0
+    set_flag(rec, L.BIT_OPTED_OUT, False)
     rec.joined = day
     rec.last_contact = day  # joining is a contact: attention starts full
     rec.referrer = referrer
@@ -143,7 +159,7 @@ def join_pool(c, prm, books, jr, i, k, day, source, trust0, referrer, u_consent,
     if bp[k, L.BP_PAID_FEE] > 0.0 and u_paid < bp[k, L.BP_PAID_UPTAKE] * c.traits[i, L.PTS]:
         paid = 1
         tally_k[L.T_PAID_NEW] += 1.0
-    rec.paid = paid
+    set_flag(rec, L.BIT_PAID, paid == 1)
     tally_k[L.JOIN_TALLY_OF_SOURCE[source]] += 1.0
     log_event(jr, day, i, k, L.E_JOINED, source)
 

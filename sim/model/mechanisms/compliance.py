@@ -53,7 +53,7 @@ from sim.model.component import Param, RunState, Slots
 from sim.model.forms import Form
 from sim.model.kernel import kernel
 from sim.model.rng import uniform
-from sim.model.state import log_event, move
+from sim.model.state import log_event, move, set_flag
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -153,8 +153,8 @@ def shock_kernel(c, books, jr, day, key_day, k, trust_shock, exit_share, cooloff
         pair[i, k].trust = pair[i, k].trust * (1.0 - trust_shock)
         if exit_share > 0.0 and uniform(key_day, i, k) < exit_share * 2.0 * traits[i, L.PSI]:
             move(stage, flows, i, k, L.CUSTOMER)
-            pair[i, k].consent = 0
-            pair[i, k].opted_out = 1
+            set_flag(pair[i, k], L.BIT_CONSENT, False)
+            set_flag(pair[i, k], L.BIT_OPTED_OUT, True)
             pair[i, k].cooloff = day + cooloff_days
             tally[k, L.T_BREACH_EXITS] += 1.0
             log_event(jr, day, i, k, L.E_BREACH_EXIT, 0)

@@ -28,11 +28,11 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model import rng
-from sim.model.component import Param, Slots, State
+from sim.model.component import FLAG, Param, Slots, State
 from sim.model.kernel import kernel
 from sim.model.population import ids_in_stage
 from sim.model.rng import uniform
-from sim.model.state import log_event
+from sim.model.state import flag, log_event
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -69,7 +69,7 @@ STATE = {
     "POINTS": State("points", np.float32, doc="Unredeemed points (1 point = 1 currency unit)."),
     "SPEND_MEMBER": State("spend_member", np.float32, doc="Spend as a member, for tiers (currency)."),
     "TIER": State("tier", np.uint8, doc="Current tier (0 = none)."),
-    "PAID": State("paid", np.uint8, doc="1 if a paying member."),
+    "PAID": State("paid", FLAG, doc="1 if a paying member."),
 }
 TALLIES = {
     "T_PTS_EARNED": "points_earned", "T_PTS_REDEEMED": "points_redeemed", "T_PTS_EXPIRED": "points_expired",
@@ -130,14 +130,14 @@ def private_channel_probability(k, appetite, attention, bp):
 def purchase_multiplier(c, prm, i, k):
     """How much membership lifts consumer ``i``'s purchase rate."""
     rec = c.pair[i, k]
-    return member_purchase_multiplier(k, rec.tier, c.traits[i, L.PTS], rec.paid == 1, prm.bp, prm.tiers)
+    return member_purchase_multiplier(k, rec.tier, c.traits[i, L.PTS], flag(rec, L.BIT_PAID), prm.bp, prm.tiers)
 
 
 @njit(inline="always")
 def dropout_multiplier(c, prm, i, k):
     """How much membership lowers consumer ``i``'s dropout."""
     rec = c.pair[i, k]
-    return member_dropout_multiplier(k, rec.tier, c.traits[i, L.PTS], rec.paid == 1, prm.bp, prm.tiers)
+    return member_dropout_multiplier(k, rec.tier, c.traits[i, L.PTS], flag(rec, L.BIT_PAID), prm.bp, prm.tiers)
 
 
 @njit(inline="always")
@@ -222,7 +222,7 @@ def membership_kernel(c, prm, books, jr, day, key_birthday):
         perk = bp[k, L.BP_BIRTHDAY] * mp[L.MP_REP]
         paid_count = 0.0
         for i in ids_in_stage(stage, k, L.MEMBER):
-            if pair[i, k].paid == 1:
+            if flag(pair[i, k], L.BIT_PAID):
                 paid_count += 1.0
             if perk > 0.0 and is_birthday(i, day, key_birthday):
                 money[k, L.C_BIRTHDAY] += perk

@@ -47,9 +47,9 @@ from sim.model.kernel import kernel
 from sim.model.mechanisms.membership import private_channel_probability
 from sim.model.mechanisms.purchase import book_purchase, listing
 from sim.model.mechanisms.stored_value import holds_balance
-from sim.model.population import SPAN, ids_of_span, prefetch_ahead
+from sim.model.population import SPAN, ids_of_span, is_tracked, prefetch_ahead
 from sim.model.rng import uniform
-from sim.model.state import decay_factor, log_event, move, settle_all_fatigue, settled_fatigue
+from sim.model.state import decay_factor, flag, log_event, move, set_flag, settle_all_fatigue, settled_fatigue
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -204,7 +204,8 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
                         n_msgs = int(plan[k, L.PLAN_MESSAGES])
                         if n_msgs == 0 or seg_ok[k, segment[i]] == 0:
                             continue
-                        lawful = (not opt_in) or pair[i, k].consent == 1 or bp[k, L.BP_TOOL_LAW] < 0.5  # LINE: no law
+                        # LINE official accounts fall under no message law
+                        lawful = (not opt_in) or flag(pair[i, k], L.BIT_CONSENT) or bp[k, L.BP_TOOL_LAW] < 0.5
                         if not lawful and bp[k, L.BP_RESPECT] > 0.5:
                             continue
                         per_week = bp[k, L.BP_PER_WEEK]
@@ -220,7 +221,7 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
                                 continue
                             money[k, L.C_MESSAGES] += bp[k, L.BP_MSG_COST] * rep
                             tally[k, L.T_SENDS] += 1.0
-                            if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
+                            if is_tracked(tracked, i):  # (checked here too: the call costs even when it logs nothing)
                                 log_event(jr, day, i, k, L.E_MESSAGE, 0)
                             if not lawful:
                                 tally[k, L.T_VIOLATIONS] += 1.0
@@ -255,19 +256,19 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
                                     tally[k, L.T_VIOL_COMPLAINTS] += 1.0
                             if uniform(key_day, i, base + D_OPTOUT) < optout_probability(psi, x, mp):
                                 move(stage, flows, i, k, L.CUSTOMER)
-                                pair[i, k].consent = 0
-                                pair[i, k].opted_out = 1
+                                set_flag(pair[i, k], L.BIT_CONSENT, False)
+                                set_flag(pair[i, k], L.BIT_OPTED_OUT, True)
                                 pair[i, k].cooloff = day + int(bp[k, L.BP_COOLOFF])
                                 tally[k, L.T_OPTOUTS] += 1.0
                                 log_event(jr, day, i, k, L.E_OPTOUT, 0)
                                 break
-                    elif s == L.CUSTOMER and plan[k, L.PLAN_COLD] > 0.0 and pair[i, k].opted_out == 0:
+                    elif s == L.CUSTOMER and plan[k, L.PLAN_COLD] > 0.0 and not flag(pair[i, k], L.BIT_OPTED_OUT):
                         n_cold = int(plan[k, L.PLAN_COLD])
                         for m in range(n_cold):
                             base = slot + S_COLD + COLD_DRAWS * m
                             money[k, L.C_MESSAGES] += bp[k, L.BP_MSG_COST] * rep
                             tally[k, L.T_COLD] += 1.0
-                            if tracked[i]:  # (checked here too: the call costs even when it logs nothing)
+                            if is_tracked(tracked, i):  # (checked here too: the call costs even when it logs nothing)
                                 log_event(jr, day, i, k, L.E_COLD, 0)
                             if cold_law:
                                 tally[k, L.T_VIOLATIONS] += 1.0
@@ -283,7 +284,7 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
                                 tally[k, L.T_COMPLAINTS] += 1.0
                                 if cold_law:
                                     tally[k, L.T_VIOL_COMPLAINTS] += 1.0
-                                pair[i, k].opted_out = 1  # a complainer is never cold-messaged again
+                                set_flag(pair[i, k], L.BIT_OPTED_OUT, True)  # a complainer is never cold-messaged again
                                 break
             fatigue[i] = f
             fatigue_day[i] = day

@@ -45,7 +45,7 @@ from sim.model.mechanisms.membership import (
 )
 from sim.model.population import SPAN, ids_of_span, prefetch_ahead
 from sim.model.rng import uniform
-from sim.model.state import decay_factor, log_event, move, settled_fatigue
+from sim.model.state import decay_factor, log_event, move, set_flag, settled_fatigue
 
 if TYPE_CHECKING:
     from sim.model.market import MarketModel
@@ -174,8 +174,8 @@ def lapse(c, books, jr, i, k, day):
         tally_k[L.T_LAPSED_MEMBERS] += 1.0
         tally_k[L.T_PTS_FORFEIT] += pair[i, k].points
     pair[i, k].points = 0.0
-    pair[i, k].consent = 0
-    pair[i, k].paid = 0
+    set_flag(pair[i, k], L.BIT_CONSENT, False)
+    set_flag(pair[i, k], L.BIT_PAID, False)
     pair[i, k].tier = 0
     move(stage, books.flows, i, k, L.LAPSED)
     tally_k[L.T_LAPSES] += 1.0

@@ -50,7 +50,7 @@ from sim.model.kernel import kernel
 from sim.model.mechanisms.compliance import ENFORCEMENT_SHOCK_DAYS, breach_cost, shock_kernel
 from sim.model.params import Packed, pack
 from sim.model.rng import uniform
-from sim.model.state import log_event, move
+from sim.model.state import log_event, move, set_flag
 from sim.scenario.schema import YEAR_DAYS, Scenario
 
 if TYPE_CHECKING:
@@ -112,8 +112,8 @@ def ban_kernel(c, books, jr, day, key_day, k, share, cooloff_days):
             continue
         if uniform(key_day, i, k) < share:
             move(stage, flows, i, k, L.CUSTOMER)
-            pair[i, k].consent = 0
-            pair[i, k].opted_out = 1
+            set_flag(pair[i, k], L.BIT_CONSENT, False)
+            set_flag(pair[i, k], L.BIT_OPTED_OUT, True)
             pair[i, k].cooloff = day + cooloff_days
             tally[k, L.T_BAN_EXITS] += 1.0
             log_event(jr, day, i, k, L.E_BAN_EXIT, 0)
