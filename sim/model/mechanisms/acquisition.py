@@ -85,7 +85,7 @@ def _become_aware(c, books, jr, i, k, day, s, tally_code):
     log_event(jr, day, i, k, L.E_AWARE, tally_code - L.T_AD_AWARE + 1)
 
 
-@njit(inline="always")
+@njit(cache=True)
 def reached_span(plan, bp, ad_p, winback, partner_share, partner_p, key_day, key_partner, start, stop, reached, who):
     """Which consumers ``start <= i < stop`` some brand may reach today: their ids, in order, into ``who``.
 
