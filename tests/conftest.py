@@ -6,6 +6,7 @@ off), and the dashboard server and browser of the browser tests.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,15 @@ import pytest
 
 import sim
 from sim.errors import SimInputError
+
+# Ctrl-C as a terminal sends it to a foreground job. A test run started in the background by a
+# non-interactive shell (``bash -c 'bash scripts/test.sh' &``, a job runner) inherits SIGINT *ignored*
+# (POSIX), an ignored signal stays ignored across exec, and Python then installs no KeyboardInterrupt
+# handler: every ``ptsim`` the Ctrl-C tests start would ignore their SIGINT and run to its end. The
+# test processes (and so the children they start) take the default handling back here, so those tests
+# test the program, not how the suite was launched.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 #: Overrides that switch off brand 0's market-entry levers (the presets use stores, events, livestreams, an own
 #: site, group buying and a stored-value card): for tests of a core mechanism whose effect the levers' own flows

@@ -41,6 +41,18 @@ def test_killed_run_leaves_no_folder(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == []
 
 
+def test_programs_the_tests_start_handle_ctrl_c() -> None:
+    """A child of the test run turns SIGINT into KeyboardInterrupt, however the suite was launched.
+
+    Launched in the background by a non-interactive shell, the suite inherits SIGINT ignored and so
+    would every ``ptsim`` it starts (``tests/conftest.py`` takes the default handling back); this
+    failed in such a run before that, as did the Ctrl-C tests below.
+    """
+    probe = "import signal; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
+
+
 def test_interrupted_run_says_nothing_saved(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT) ends the run with exit 130, a one-line message and no folder."""
     out = tmp_path / "run"
