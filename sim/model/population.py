@@ -37,6 +37,17 @@ from sim.scenario.schema import Beta, Fixed, Gamma, LogNormal, Market, Uniform
 #: per consumer, which at ten million consumers would add 76 to 150 MiB to the set-up's peak.
 COUNT_CHUNK = 1 << 18
 
+def count_values(values: np.ndarray, size: int) -> np.ndarray:
+    """How many of ``values`` (small non-negative ints) equal each of 0 .. ``size - 1``: int64 (size,).
+
+    Counted :data:`COUNT_CHUNK` values at a time: ``np.bincount`` copies its input to int64 first.
+    """
+    out = np.zeros(size, dtype=np.int64)
+    for lo in range(0, values.shape[0], COUNT_CHUNK):
+        out += np.bincount(values[lo : lo + COUNT_CHUNK], minlength=size)[:size]
+    return out
+
+
 _TRAIT_FIELDS = {
     L.PSI: "privacy_sensitivity",
     L.TAU: "message_tolerance",
@@ -174,20 +185,12 @@ class Population:
         return sum(a.nbytes for a in self.arrays().values()) / self.n
 
     def segment_sizes(self, n_segments: int) -> np.ndarray:
-        """Consumers in each segment: int64 (n_segments,), counted a chunk at a time (bincount copies to int64)."""
-        out = np.zeros(n_segments, dtype=np.int64)
-        for lo in range(0, self.n, COUNT_CHUNK):
-            out += np.bincount(self.segment[lo : lo + COUNT_CHUNK], minlength=n_segments)[:n_segments]
-        return out
+        """Consumers in each segment: int64 (n_segments,)."""
+        return count_values(self.segment, n_segments)
 
     def census(self) -> np.ndarray:
         """Consumers in each stage for each brand, counted from the arrays: int64 (K, 5)."""
-        out = np.zeros((self.k, L.N_STAGES), dtype=np.int64)
-        for lo in range(0, self.n, COUNT_CHUNK):  # bincount copies its input to int64: a chunk at a time
-            rows = self.stage[lo : lo + COUNT_CHUNK]
-            for b in range(self.k):
-                out[b] += np.bincount(rows[:, b], minlength=L.N_STAGES)[: L.N_STAGES]
-        return out
+        return np.stack([count_values(self.stage[:, b], L.N_STAGES) for b in range(self.k)])
 
 
 # ---- memory hints for kernels ------------------------------------------------------------------

@@ -136,15 +136,15 @@ def join_pool(c, prm, books, jr, i, k, day, source, trust0, referrer, u_consent,
     tally_k = books.tally[k]
     move(c.stage, books.flows, i, k, L.MEMBER)
     log_join(jr, i, k)
-    consent = 1
+    consent = True
     trust = trust0
     if mp[L.MP_OPT_IN] > 0.5:
         if u_consent < mp[L.MP_OPT_IN_RATE]:
             trust += mp[L.MP_CONSENT_BONUS]
         else:
-            consent = 0
+            consent = False
     rec = c.pair[i, k]
-    set_flag(rec, L.BIT_CONSENT, consent == 1)
+    set_flag(rec, L.BIT_CONSENT, consent)
     rec.source = source
     rec.tier = 0
     set_flag(rec, L.BIT_OPTED_OUT, False)
@@ -155,11 +155,10 @@ def join_pool(c, prm, books, jr, i, k, day, source, trust0, referrer, u_consent,
     tally_k[L.T_PTS_FORFEIT] += rec.points  # points kept after an opt-out lapse on rejoining
     rec.points = 0.0
     rec.spend_member = 0.0
-    paid = 0
-    if bp[k, L.BP_PAID_FEE] > 0.0 and u_paid < bp[k, L.BP_PAID_UPTAKE] * c.traits[i, L.PTS]:
-        paid = 1
+    paid = bp[k, L.BP_PAID_FEE] > 0.0 and u_paid < bp[k, L.BP_PAID_UPTAKE] * c.traits[i, L.PTS]
+    if paid:
         tally_k[L.T_PAID_NEW] += 1.0
-    set_flag(rec, L.BIT_PAID, paid == 1)
+    set_flag(rec, L.BIT_PAID, paid)
     tally_k[L.JOIN_TALLY_OF_SOURCE[source]] += 1.0
     log_event(jr, day, i, k, L.E_JOINED, source)
 

@@ -67,6 +67,26 @@ S_PARTNER, S_PARTNER_CONSENT, S_PARTNER_PAID = (
     DAY_SLOTS.first(n) for n in ("partner", "partner_consent", "partner_paid"))
 S_MEMBER_OF_PARTNER = PARTNER_SLOTS.first("member_of_partner")
 
+@njit(inline="always")
+def _content_view(c, prm, books, jr, i, k, day, s, key_day, d_aware, p_aware, tally_code, d_follow, p_follow, source,
+                  trust, d_consent, d_paid):
+    """Consumer ``i`` viewed brand ``k``'s content (an organic post or a KOL campaign) in stage ``s``.
+
+    The view makes an unaware or lapsed viewer aware with chance ``p_aware`` (draw ``d_aware``), then an
+    aware viewer or a customer out of cool-off follows, i.e. joins the pool from ``source`` at ``trust``,
+    with chance ``p_follow`` (draw ``d_follow``). Returns the stage after the view and whether they joined.
+    """
+    if (s == L.UNAWARE or s == L.LAPSED) and uniform(key_day, i, d_aware) < p_aware:
+        _become_aware(c, books, jr, i, k, day, s, tally_code)
+        s = L.AWARE
+    if (s == L.AWARE or s == L.CUSTOMER) and c.pair[i, k].cooloff <= day \
+            and uniform(key_day, i, d_follow) < p_follow:
+        join_pool(c, prm, books, jr, i, k, day, source, trust, -1, uniform(key_day, i, d_consent),
+                  uniform(key_day, i, d_paid))
+        return s, True
+    return s, False
+
+
 #: Today's exposure routes: the brands' plan (K, N_PLAN), ad awareness by segment (K, S), partner pools'
 #: exposure today (K, P), and the partner pools' fixed tables (share, trust, join rate, fee).
 Reach = namedtuple("Reach", ("plan", "ad_p", "partner_p", "partner_share", "partner_trust", "partner_join",
@@ -179,26 +199,20 @@ def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
                 # organic content: a view can make aware, and an aware viewer can follow
                 pv = plan[k, L.PLAN_ORGANIC]
                 if pv > 0.0 and uniform(key_day, i, slot + S_ORG_VIEW) < pv:
-                    if (s == L.UNAWARE or s == L.LAPSED) \
-                            and uniform(key_day, i, slot + S_ORG_AWARE) < bp[k, L.BP_ORG_EFF]:
-                        _become_aware(c, books, jr, i, k, day, s, L.T_ORG_AWARE)
-                        s = L.AWARE
-                    if (s == L.AWARE or s == L.CUSTOMER) and pair[i, k].cooloff <= day \
-                            and uniform(key_day, i, slot + S_ORG_FOLLOW) < bp[k, L.BP_ORG_FOLLOW]:
-                        join_pool(c, prm, books, jr, i, k, day, L.SRC_ORGANIC, trust0, -1,
-                                  uniform(key_day, i, slot + S_ORG_CONSENT), uniform(key_day, i, slot + S_ORG_PAID))
+                    s, joined = _content_view(c, prm, books, jr, i, k, day, s, key_day, slot + S_ORG_AWARE,
+                                              bp[k, L.BP_ORG_EFF], L.T_ORG_AWARE, slot + S_ORG_FOLLOW,
+                                              bp[k, L.BP_ORG_FOLLOW], L.SRC_ORGANIC, trust0, slot + S_ORG_CONSENT,
+                                              slot + S_ORG_PAID)
+                    if joined:
                         continue
-                # KOL campaign day
+                # KOL campaign day: the same rules, with the campaign's own rates and trust
                 pk = plan[k, L.PLAN_KOL]
                 if pk > 0.0 and uniform(key_day, i, slot + S_KOL_VIEW) < pk:
-                    if (s == L.UNAWARE or s == L.LAPSED) \
-                            and uniform(key_day, i, slot + S_KOL_AWARE) < bp[k, L.BP_KOL_EFF]:
-                        _become_aware(c, books, jr, i, k, day, s, L.T_KOL_AWARE)
-                        s = L.AWARE
-                    if (s == L.AWARE or s == L.CUSTOMER) and pair[i, k].cooloff <= day \
-                            and uniform(key_day, i, slot + S_KOL_FOLLOW) < bp[k, L.BP_KOL_FOLLOW]:
-                        join_pool(c, prm, books, jr, i, k, day, L.SRC_KOL, trust0 + bp[k, L.BP_KOL_TRUST], -1,
-                                  uniform(key_day, i, slot + S_KOL_CONSENT), uniform(key_day, i, slot + S_KOL_PAID))
+                    s, joined = _content_view(c, prm, books, jr, i, k, day, s, key_day, slot + S_KOL_AWARE,
+                                              bp[k, L.BP_KOL_EFF], L.T_KOL_AWARE, slot + S_KOL_FOLLOW,
+                                              bp[k, L.BP_KOL_FOLLOW], L.SRC_KOL, trust0 + bp[k, L.BP_KOL_TRUST],
+                                              slot + S_KOL_CONSENT, slot + S_KOL_PAID)
+                    if joined:
                         continue
                 # partner pools (resource swaps)
                 for m in range(n_partners):
