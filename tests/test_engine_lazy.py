@@ -89,3 +89,58 @@ def test_lazy_run_equals_the_eager_daily_pass(preset: str) -> None:
     for name, col in lazy_m.pop.columns().items():
         assert np.array_equal(col, eager_m.pop.columns()[name]), name
     assert np.array_equal(lazy_m.tally, eager_m.tally) and np.array_equal(lazy_m.money, eager_m.money)
+
+
+# ---- the purchase pass visits only who can draw something ------------------------------------------------------
+#: A demand season that triples everyone's purchase rate mid-run (the trait is rewritten twice), and a
+#: stored-value card whose lift raises a holder's rate: both move the purchase pass's ceilings.
+_SEASON = "[{name: peak, start: 15, end: 40, demand: 3.0}]"
+_CARD = {"brands.0.strategy.stored_value.topup_rate": 12, "brands.0.strategy.stored_value.repurchase_lift": 1.5}
+
+
+def _run(preset: str, monkeypatch: pytest.MonkeyPatch, ceiling=None) -> MarketModel:
+    """A 60-day run of ``preset`` with the season and the card; ``ceiling`` replaces the measured rate ceiling."""
+    from sim.model.mechanisms import purchase
+
+    with monkeypatch.context() as patch:
+        if ceiling is not None:
+            patch.setattr(purchase, "rate_ceiling", ceiling)
+        model = MarketModel(small(preset, population=3000, days=60, **{"market.calendar": _SEASON}, **_CARD),
+                            validating=True)
+        model.run_days()
+    return model
+
+
+def _same_run(a: MarketModel, b: MarketModel) -> bool:
+    same = all(np.array_equal(getattr(a, n), getattr(b, n)) for n in ("tally", "money", "flows", "census"))
+    return same and all(np.array_equal(col, b.pop.columns()[name]) for name, col in a.pop.columns().items())
+
+
+@pytest.mark.parametrize("preset", ["china_in_china", "head_to_head_japan"])
+def test_purchase_pass_skipping_equals_visiting_everyone_engaged(preset: str, monkeypatch) -> None:
+    """Skipping the aware and customers whose occasion draw is above the ceiling changes nothing, bit for bit.
+
+    The run with the measured ceiling equals the run that visits every engaged consumer (an infinite ceiling),
+    through a season that triples the purchase rate (the ceiling must be measured again when it starts) and a
+    stored-value lift. A ceiling below the largest rate does change the run: the comparison can tell.
+    """
+    from sim.model.mechanisms import purchase
+
+    measured = _run(preset, monkeypatch)
+    assert measured.run_state.traits_written == 2  # the season opened and closed
+    assert measured.tally[:, 0, L.T_SV_TOPUPS].sum() > 0 and measured.tally[:, 0, L.T_SV_SPENT].sum() > 0
+    assert _same_run(measured, _run(preset, monkeypatch, ceiling=lambda model: math.inf))
+    too_low = _run(preset, monkeypatch, ceiling=lambda model: 0.05 * float(model.pop.traits[:, L.LAM].max()))
+    assert not _same_run(measured, too_low)
+    assert purchase.rate_ceiling(measured) == float(measured.pop.traits[:, L.LAM].max())
+
+
+def test_rate_ceiling_is_measured_again_after_the_trait_is_rewritten() -> None:
+    """The ceiling follows the seasonal rewrite of the purchase-rate trait (the count in ``traits_written``)."""
+    from sim.model.mechanisms import purchase
+
+    model = MarketModel(small("china_in_china", population=2000, days=30, **{"market.calendar": _SEASON}))
+    base = purchase.rate_ceiling(model)
+    for _ in range(16):  # through day 15: the season has opened
+        model.step()
+    assert purchase.rate_ceiling(model) == float(model.pop.traits[:, L.LAM].max()) > 2.9 * base

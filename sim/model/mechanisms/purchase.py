@@ -182,28 +182,60 @@ def lapse(c, books, jr, i, k, day):
     log_event(jr, day, i, k, L.E_LAPSED, 0)
 
 
-@njit(cache=True)
-def engaged_span(stage, start, stop, mask, who):
-    """Ids, in order, of consumers ``start <= i < stop`` aware of, customers of or members of some brand.
+@njit(inline="always")
+def occasion_ceilings(prm, lam_max, ceilings):
+    """Upper bounds, per brand, of the chance that today's occasion draw does anything to a consumer.
 
-    Written into ``who``; returns how many (``mask`` and ``who`` hold at least ``stop - start``). The
-    unaware and the lapsed buy nothing and forget nothing. Two passes, as over everyone before spans:
-    the mask brand by brand without branches (SIMD lanes), then the ids.
+    ``ceilings[k, 0]`` for the aware (forgetting or a first purchase: ``1/forget_days + lam * conversion``),
+    ``ceilings[k, 1]`` for a customer (a repeat purchase: ``lam`` times the stored-value lift if any), with the
+    largest purchase rate ``lam_max`` in force. Since ``chance(x) <= x`` and IEEE arithmetic is monotone, a
+    consumer whose occasion uniform is at or above the ceiling of their stage draws nothing today, bit for bit as
+    if visited. The bounds are widened by a part in 1e9 (a looser bound only visits more).
+    """
+    mp, bp = prm.mp, prm.bp
+    lam_day_max = lam_max / 365.0
+    widen = 1.0 + 1e-9
+    for k in range(ceilings.shape[0]):
+        ceilings[k, 0] = (1.0 / mp[L.MP_FORGET] + lam_day_max * mp[L.MP_AWARE_CONV]) * widen
+        ceilings[k, 1] = lam_day_max * max(1.0, 1.0 + bp[k, L.BP_SV_LIFT]) * widen
+
+
+@njit(cache=True)
+def occasions_span(stage, start, stop, key_day, ceilings, mask, who, records):
+    """Ids, in order, of consumers ``start <= i < stop`` today's purchase pass must visit; counts records.
+
+    A member of some brand is visited (the members' stocks are measured in the pass); an aware consumer or a
+    customer only if their occasion uniform for that brand falls below the stage's ceiling
+    (:func:`occasion_ceilings`): the others draw nothing today. The unaware and the lapsed buy nothing and
+    forget nothing. Customers and members are counted into ``records[k]`` (the records the brand holds).
+    Written into ``who``; returns how many (``mask`` and ``who`` hold at least ``stop - start``). The mask is
+    built brand by brand without branches (SIMD lanes: the hash is integer arithmetic), then the ids.
     """
     size = stop - start
     rows = stage[start:stop]  # (indexing stage[start + r, k] instead keeps the loops off SIMD lanes: 3x slower)
     for r in range(size):
         mask[r] = 0
     for k in range(stage.shape[1]):
+        slot = BLOCK * k + S_OCCASION
+        aware_ceiling, customer_ceiling = ceilings[k, 0], ceilings[k, 1]
+        held = 0
         for r in range(size):
             s = rows[r, k]
-            mask[r] |= (s == L.AWARE) | (s == L.CUSTOMER) | (s == L.MEMBER)
+            u = uniform(key_day, start + r, slot)
+            mask[r] |= (s == L.MEMBER) | ((s == L.AWARE) & (u < aware_ceiling)) | (
+                (s == L.CUSTOMER) & (u < customer_ceiling))
+            held += (s == L.CUSTOMER) | (s == L.MEMBER)
+        records[k] += held
     return ids_of_span(mask, start, size, who)
 
 
 @kernel
-def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatigue_days):
-    """One day of purchases for every consumer and brand (``fatigue_days``: the fatigue time constant in force)."""
+def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatigue_days, lam_max):
+    """One day of purchases for every consumer and brand (``fatigue_days``: the fatigue time constant in force).
+
+    ``lam_max`` is the largest purchase rate (per year) in force: consumers whose occasion draw is
+    above its ceiling (:func:`occasion_ceilings`) are not visited, as nothing would happen to them.
+    """
     stage, pair, traits = c.stage, c.pair, c.traits
     decay = decay_factor(fatigue_days)
     mp, bp = prm.mp, prm.bp
@@ -213,8 +245,11 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
     conv = mp[L.MP_AWARE_CONV]
     w_trust = mp[L.MP_TRUST_DROP]
     mask, buffer = np.empty(SPAN, dtype=np.uint8), np.empty(SPAN, dtype=np.int32)
+    ceilings = np.empty((n_brands, 2))
+    occasion_ceilings(prm, lam_max, ceilings)
+    records = np.zeros(n_brands, dtype=np.int64)
     for start in range(0, n, SPAN):  # a span at a time: the same consumers in the same order as one list
-        who = buffer[:engaged_span(stage, start, min(n, start + SPAN), mask, buffer)]
+        who = buffer[:occasions_span(stage, start, min(n, start + SPAN), key_day, ceilings, mask, buffer, records)]
         for j in range(who.shape[0]):
             prefetch_ahead(who, j, c)  # a memory hint only
             i = who[j]
@@ -224,8 +259,6 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
                 if s == L.UNAWARE or s == L.LAPSED:
                     continue
                 slot = BLOCK * k
-                if s != L.AWARE:
-                    tally[k, L.T_RECORDS] += 1.0
                 if s == L.MEMBER:
                     tally[k, L.T_TRUST_SUM] += pair[i, k].trust
                     tally[k, L.T_TRUST_N] += 1.0  # the members summed (same-day joiners included), for the means
@@ -276,13 +309,31 @@ def purchase_kernel(c, prm, books, jr, day, key_day, key_birthday, listed, fatig
                     invite_at_checkout(c, prm, books, jr, i, k, day, uniform(key_day, i, slot + S_INVITE),
                                        uniform(key_day, i, slot + S_ACCEPT),
                                        uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID))
+    for k in range(n_brands):  # customers and members at the start of the day (a count: exact in float64)
+        tally[k, L.T_RECORDS] += float(records[k])
 
 
 def step(model: MarketModel, day: int) -> None:
     """One day of purchases, first purchases, forgetting and dropout (see :func:`purchase_kernel`)."""
     purchase_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
                     model.keys.day(rng.PURCHASE, day), model.keys.run(rng.MEMBERSHIP), listing(model, day),
-                    model.fatigue_days)
+                    model.fatigue_days, rate_ceiling(model))
+
+
+def rate_ceiling(model: MarketModel) -> float:
+    """The largest purchase-rate trait (per year) in force, measured again after any rewrite of the trait.
+
+    The trait changes only when the seasonal demand does (:mod:`schedule` rewrites the column and counts
+    the rewrite in its run state ``traits_written``); the maximum is kept with the count it was taken at.
+    """
+    written = int(model.run_state.traits_written)
+    cached = model.__dict__.get("_rate_ceiling")
+    if cached is not None and cached[0] == written:
+        return cached[1]
+    lam = model.pop.traits[:, L.LAM]
+    ceiling = float(lam.max()) if lam.size else 0.0
+    model._rate_ceiling = (written, ceiling)
+    return ceiling
 
 
 def listing(model: MarketModel, day: int) -> np.ndarray:

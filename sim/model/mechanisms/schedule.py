@@ -45,7 +45,7 @@ import numpy as np
 
 from sim.model import layout as L
 from sim.model import rng
-from sim.model.component import Slots
+from sim.model.component import RunState, Slots
 from sim.model.kernel import kernel
 from sim.model.mechanisms.compliance import ENFORCEMENT_SHOCK_DAYS, breach_cost, shock_kernel
 from sim.model.params import Packed, pack
@@ -60,6 +60,10 @@ NAME = "schedule"
 PARAMS: dict = {}  # reads the other components' packed columns (MP_CPM_BASE, the breach and enforcement constants)
 TALLIES = {"T_BAN_EXITS": "channel_ban_exits"}
 EVENTS = {"E_BAN_EXIT": "left_after_ban"}
+RUN_STATE = {
+    "traits_written": RunState((), np.int64, 0, doc="How many times a step has rewritten a trait column (the "
+                               "seasonal demand): a reader keeping a bound over a trait measures it again."),
+}
 #: Day offsets of the stresses' keys in the compliance stream (far from compliance's own 0, 100,000, 200,000).
 STRESS_BREACH_DAYS, BAN_DAYS = 300_000, 400_000
 SLOTS = (
@@ -248,5 +252,6 @@ def step(model: MarketModel, day: int) -> None:
     factor = t.demand_on.get(day)
     if factor is not None:
         t.set_demand(model.pop.traits, factor)
+        model.run_state.traits_written[()] += 1
     for apply, b, size in t.shocks_on.get(day, ()):
         apply(model, day, b, size)
