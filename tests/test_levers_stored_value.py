@@ -197,42 +197,6 @@ def test_skipping_chooses_each_member_independently_with_the_days_chance() -> No
 
 
 # ---- the members who may top up, listed without a pass over everyone (issue 12) -------------------------------
-def test_carried_member_list_is_exactly_the_members_in_order() -> None:
-    """The list carried forward from the last pass and the joins logged since is every member, in id order.
-
-    Random stages, an old list with members who left since, joins of several brands, repeated joins and
-    joiners who left again the same day: the update equals a scan of everyone, whether the list grows in
-    its array or outgrows it.
-    """
-    from sim.model.mechanisms.stored_value import members_by_scan, members_by_update
-
-    gen = np.random.default_rng(5)
-    for trial in range(30):
-        n, k_count = int(gen.integers(1, 400)), int(gen.integers(1, 4))
-        before = gen.integers(0, 5, size=(n, k_count)).astype(np.uint8)
-        stage = before.copy()
-        joins = []
-        for _ in range(int(gen.integers(0, 60))):  # joins since the last pass, in the order they happened
-            i, k = int(gen.integers(n)), int(gen.integers(k_count))
-            stage[i, k] = L.MEMBER
-            joins.append((i, k))
-        leaving = gen.random((n, k_count)) < 0.2  # members (old and new) who left since
-        stage[leaving & (stage == L.MEMBER)] = L.CUSTOMER
-        log = np.array(joins or [(0, 0)], dtype=np.int32).reshape(-1, 2)
-        for k in range(k_count):
-            want = np.flatnonzero(stage[:, k] == L.MEMBER)
-            ids, count = members_by_scan(before, k)
-            assert ids.shape[0] >= count and ids.dtype == np.int32
-            assert np.array_equal(ids[:count], np.flatnonzero(before[:, k] == L.MEMBER))
-            got, total = members_by_update(stage, k, ids, count, log, len(joins))  # room to grow in place
-            assert np.array_equal(got[:total], want), (trial, k)
-            full = np.flatnonzero(before[:, k] == L.MEMBER).astype(np.int32)  # no room: a larger array
-            got, total = members_by_update(stage, k, full.copy(), full.shape[0], log, len(joins))
-            assert np.array_equal(got[:total], want), (trial, k)
-            ids, count = members_by_scan(stage, k)
-            assert np.array_equal(ids[:count], want)
-
-
 def test_member_list_survives_an_overflowing_join_log_and_a_pause(monkeypatch: pytest.MonkeyPatch) -> None:
     """Bit-identical top-ups whether the join log holds a day's joins or overflows (a rescan); a paused card.
 

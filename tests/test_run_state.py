@@ -37,7 +37,8 @@ def test_every_component_keeps_its_run_state_in_its_declaration() -> None:
         "fatigue_days": ["messaging"], "ladder_actions": ["compliance"], "ladder_last_day": ["compliance"],
         "delisted_from": ["own_site"], "delisted_until": ["own_site"],
         "stored_value_issued": ["stored_value"], "stored_value_owed": ["stored_value"],
-        "stored_value_members": ["stored_value"], "traits_written": ["schedule"],
+        "stored_value_members": ["stored_value"], "stored_value_joins_read": ["stored_value"],
+        "referral_sharers": ["referral"], "referral_joins_read": ["referral"], "traits_written": ["schedule"],
     }
 
 

@@ -91,10 +91,10 @@ Consumers = namedtuple("Consumers", ("stage", "pair", "traits", "fatigue", "fati
 Consumers.__doc__ = """Consumer arrays: stage, pair (N, K) records, traits (N, 7), fatigue and its day, segment."""
 #: The journey log: events (capacity, 5) int32 (day, agent, brand, code, value), their count, who is tracked (a bit
 #: per consumer: :func:`is_tracked`);
-#: and the log of joins (capacity, 2) int32 (consumer, brand) since its reader last emptied it, and their count.
+#: and the log of joins, a ring (capacity, 2) int32 (consumer, brand), and the count ever logged.
 Journal = namedtuple("Journal", ("ev", "ev_n", "tracked", "joins", "joins_n"))
 Journal.__doc__ = """Journey events, their count, the tracked consumers (see :func:`sim.model.state.log_event`),
-and the joins logged since the last reading and their count (see :func:`sim.model.state.log_join`)."""
+and the ring of joins with the count ever logged (see :func:`sim.model.state.log_join`, :mod:`sim.model.carried`)."""
 
 
 class Population:

@@ -92,12 +92,14 @@ def log_event(jr, day, i, k, code, value):
 def log_join(jr, i, k):
     """Log that consumer ``i`` joined brand ``k``'s pool, for readers that carry member lists forward.
 
-    The count goes on past the log's capacity, so a reader can tell that the log overflowed (and rescan).
+    The log is a ring (entry ``n`` at ``n % capacity``) whose count never resets: each reader keeps the count
+    it read up to, and when more than the capacity were logged since, it lists by a pass instead
+    (:mod:`sim.model.carried`).
     """
     n = jr.joins_n[0]
-    if n < jr.joins.shape[0]:
-        jr.joins[n, 0] = i
-        jr.joins[n, 1] = k
+    at = n % jr.joins.shape[0]
+    jr.joins[at, 0] = i
+    jr.joins[at, 1] = k
     jr.joins_n[0] = n + 1
 
 
@@ -206,7 +208,7 @@ def empty_events(capacity: int) -> tuple[np.ndarray, np.ndarray]:
 def empty_joins(n: int) -> tuple[np.ndarray, np.ndarray]:
     """An empty log of joins (consumer, brand) for ``n`` consumers, and its count (see :func:`log_join`).
 
-    It holds a 32nd of the population (at least 4096 joins) between two readings; a day with more
-    joins overflows it, and the reader then rescans.
+    The ring holds a 32nd of the population (at least 4096 joins); a reader that finds more logged since
+    its last reading lists by a pass over everyone instead.
     """
     return np.zeros((max(4096, n // 32), 2), dtype=np.int32), np.zeros(1, dtype=np.int64)

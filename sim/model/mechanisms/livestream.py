@@ -33,11 +33,13 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim.model import layout as L
 from sim.model.component import Param, Slots
 from sim.model.kernel import kernel
 from sim.model.mechanisms.purchase import listing
+from sim.model.population import SPAN, ids_of_span
 from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
@@ -88,6 +90,22 @@ def live_conversion(conversion: float, discount: float, lift: float) -> float:
     return min(1.0, conversion * (1.0 + lift * discount))
 
 
+@njit(cache=True)
+def viewers_span(stage, k, start, stop, key_day, slot, attendance, p_platform, mask, who):
+    """Ids, in order, of consumers ``start <= i < stop`` who watch brand ``k``'s session today; returns how many.
+
+    A member watches with the attendance rate, anyone else with the platform's share of viewers. The mask is
+    built without branches (SIMD lanes: the draw is integer arithmetic), then the ids; a visit changes only
+    the viewer's own stage, so the viewers are fixed before the first visit as in one pass over everyone.
+    """
+    size = stop - start
+    rows = stage[start:stop]  # (a view of the span's rows keeps the loop on SIMD lanes)
+    for r in range(size):
+        threshold = attendance if rows[r, k] == L.MEMBER else p_platform
+        mask[r] = uniform(key_day, start + r, slot) < threshold
+    return ids_of_span(mask, start, size, who)
+
+
 @kernel
 def livestream_kernel(c, prm, books, jr, day, key_day, p_platform, p_buy):
     """One session day for every brand with a session today (``p_buy[k] >= 0``)."""
@@ -99,6 +117,7 @@ def livestream_kernel(c, prm, books, jr, day, key_day, p_platform, p_buy):
     w_psi = mp[L.MP_ACCEPT_PSI]
     friction = mp[L.MP_FRICTION]
     trust0 = mp[L.MP_TRUST0]
+    mask, buffer = np.empty(SPAN, dtype=np.uint8), np.empty(SPAN, dtype=np.int32)
     for k in range(n_brands):
         if p_buy[k] < 0.0:
             continue
@@ -107,44 +126,46 @@ def livestream_kernel(c, prm, books, jr, day, key_day, p_platform, p_buy):
         discount = bp[k, L.BP_LIVE_DISCOUNT]
         join_rate = bp[k, L.BP_LIVE_JOIN]
         pp = p_platform[k]
-        for i in range(n):
-            s = stage[i, k]
-            member = s == L.MEMBER
-            if uniform(key_day, i, slot + S_VIEW) >= (attendance if member else pp):
-                continue
-            tally[k, L.T_LIVE_VIEWERS] += 1.0
-            log_event(jr, day, i, k, L.E_LIVE_WATCH, 0)
-            if s == L.UNAWARE or s == L.LAPSED:
-                move(stage, flows, i, k, L.AWARE)
-                s = L.AWARE
-            if uniform(key_day, i, slot + S_BUY) < p_buy[k]:
-                price = traits[i, L.BASKET]
-                gross = price * rep
-                paid = gross * (1.0 - discount)
-                money[k, L.C_LIVE_DISCOUNTS] += gross - paid
-                money[k, L.C_COGS] += gross * bp[k, L.BP_COGS]
-                money[k, L.C_PAYMENT] += paid * mp[L.MP_PAYFEE]
-                if member:
-                    money[k, L.REV_PRIV] += gross
-                    pair[i, k].spend_private += price
-                    tally[k, L.T_PUR_PRIV] += 1.0
-                    tally[k, L.T_MEMBER_GROSS] += gross
-                else:
-                    money[k, L.REV_PUB] += gross
-                    money[k, L.C_COMMISSION] += paid * mp[L.MP_COMMISSION]
-                    pair[i, k].spend_public += price
-                    tally[k, L.T_PUR_PUB] += 1.0
-                tally[k, L.T_PUR_LIVE] += 1.0
-                pair[i, k].last_purchase = day
-                if s == L.AWARE:
-                    tally[k, L.T_FIRST] += 1.0
-                    move(stage, flows, i, k, L.CUSTOMER)
-                    s = L.CUSTOMER
-                log_event(jr, day, i, k, L.E_BUY_LIVE, int(price))
-            if not member and pair[i, k].cooloff <= day and uniform(key_day, i, slot + S_JOIN) < \
-                    join_rate * (1.0 - traits[i, L.PSI]) ** w_psi * friction:
-                join_pool(c, prm, books, jr, i, k, day, L.SRC_LIVE, trust0, -1, uniform(key_day, i, slot + S_CONSENT),
-                          uniform(key_day, i, slot + S_PAID))
+        for start in range(0, n, SPAN):  # a span at a time: the same viewers in the same order as one pass
+            who = buffer[:viewers_span(stage, k, start, min(n, start + SPAN), key_day, slot + S_VIEW, attendance, pp,
+                                       mask, buffer)]
+            for j in range(who.shape[0]):
+                i = who[j]
+                s = stage[i, k]
+                member = s == L.MEMBER
+                tally[k, L.T_LIVE_VIEWERS] += 1.0
+                log_event(jr, day, i, k, L.E_LIVE_WATCH, 0)
+                if s == L.UNAWARE or s == L.LAPSED:
+                    move(stage, flows, i, k, L.AWARE)
+                    s = L.AWARE
+                if uniform(key_day, i, slot + S_BUY) < p_buy[k]:
+                    price = traits[i, L.BASKET]
+                    gross = price * rep
+                    paid = gross * (1.0 - discount)
+                    money[k, L.C_LIVE_DISCOUNTS] += gross - paid
+                    money[k, L.C_COGS] += gross * bp[k, L.BP_COGS]
+                    money[k, L.C_PAYMENT] += paid * mp[L.MP_PAYFEE]
+                    if member:
+                        money[k, L.REV_PRIV] += gross
+                        pair[i, k].spend_private += price
+                        tally[k, L.T_PUR_PRIV] += 1.0
+                        tally[k, L.T_MEMBER_GROSS] += gross
+                    else:
+                        money[k, L.REV_PUB] += gross
+                        money[k, L.C_COMMISSION] += paid * mp[L.MP_COMMISSION]
+                        pair[i, k].spend_public += price
+                        tally[k, L.T_PUR_PUB] += 1.0
+                    tally[k, L.T_PUR_LIVE] += 1.0
+                    pair[i, k].last_purchase = day
+                    if s == L.AWARE:
+                        tally[k, L.T_FIRST] += 1.0
+                        move(stage, flows, i, k, L.CUSTOMER)
+                        s = L.CUSTOMER
+                    log_event(jr, day, i, k, L.E_BUY_LIVE, int(price))
+                if not member and pair[i, k].cooloff <= day and uniform(key_day, i, slot + S_JOIN) < \
+                        join_rate * (1.0 - traits[i, L.PSI]) ** w_psi * friction:
+                    join_pool(c, prm, books, jr, i, k, day, L.SRC_LIVE, trust0, -1,
+                              uniform(key_day, i, slot + S_CONSENT), uniform(key_day, i, slot + S_PAID))
 
 
 def step(model: MarketModel, day: int) -> None:

@@ -32,14 +32,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from numba import njit
 
 from sim.model import layout as L
 from sim.model import network, rng
-from sim.model.component import MAX_POPULATION, Param, Slots
+from sim.model.carried import carry, check_list
+from sim.model.component import MAX_POPULATION, Param, RunState, Slots
 from sim.model.kernel import kernel
 from sim.model.network import pick_contact
-from sim.model.population import ids_in_stage, prefetch_ahead
+from sim.model.population import prefetch_ahead
 from sim.model.rng import bernoulli_round, uniform
 from sim.model.state import decay_factor, join_pool, log_event, move, settled_fatigue
 
@@ -79,6 +81,12 @@ PARAMS = {
     "BP_SHARE_COST": Param("brand.strategy.referral.cost_per_share"),
 }
 TALLIES = {"T_SHARES": "shares", "T_CONTACTS": "referral_contacts"}
+RUN_STATE = {
+    "referral_sharers": RunState(("brands",), object, None,
+                                 doc="The brand's members who joined at most the sharing window's days ago, "
+                                     "(ids, count), carried forward with the joins logged since (None: no list)."),
+    "referral_joins_read": RunState((), np.int64, 0, doc="The join log's count at the last referral pass."),
+}
 LEDGER = {"C_REWARDS": "referral_rewards"}
 EVENTS = {"E_SHARED": "shared", "E_REFERRED": "referred_friend"}
 #: A sharer's draws for brand k today (a block of 4096 per brand): share or not, how many contacts,
@@ -123,67 +131,84 @@ def join_probability(psi, neutral, k, bp, mp):
 
 
 @kernel
-def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort, fatigue_days):
-    """Members in their sharing window share; contacts may join. Returns nothing; books costs.
+def referral_kernel(c, prm, books, jr, day, net_key, key_day, cohort, fatigue_days, k, listed):
+    """Brand ``k``'s members in their sharing window share; contacts may join. Books costs.
 
-    ``cohort`` (days, K) credits each successful referral to the referrer's joining day.
+    ``listed`` holds, in order, the brand's members who joined at most the window's days ago (carried from
+    day to day: :mod:`sim.model.carried`), including today's joiners, who share from tomorrow. The list is
+    fixed before the first visit (a contact who joins shares from tomorrow). ``cohort`` (days, K) credits
+    each successful referral to the referrer's joining day.
     """
     stage, pair, traits, fatigue = c.stage, c.pair, c.traits, c.fatigue
     decay = decay_factor(fatigue_days)
     mp, bp = prm.mp, prm.bp
     flows, money, tally = books.flows, books.money, books.tally
-    n, n_brands = stage.shape
+    n = stage.shape[0]
     kind = int(mp[L.MP_NET_KIND])
-    if kind == L.NET_NONE:
-        return
     mean_degree = mp[L.MP_DEGREE]
     rewire = mp[L.MP_REWIRE]
     beta = mp[L.MP_SF_BETA]
     rep = mp[L.MP_REP]
-    for k in range(n_brands):
-        if bp[k, L.BP_SHARE_RATE] <= 0.0:
+    neutral = bp[k, L.BP_REF_NEUTRAL] > 0.5
+    window = bp[k, L.BP_WINDOW]
+    reward_both = (bp[k, L.BP_REFERRER_REWARD] + bp[k, L.BP_REFEREE_REWARD]) * rep
+    for m in range(listed.shape[0]):
+        prefetch_ahead(listed, m, c)  # a memory hint only
+        i = listed[m]
+        age = day - pair[i, k].joined
+        if age <= 0 or age > window:  # joined today: shares from tomorrow
             continue
-        neutral = bp[k, L.BP_REF_NEUTRAL] > 0.5
-        window = bp[k, L.BP_WINDOW]
-        reward_both = (bp[k, L.BP_REFERRER_REWARD] + bp[k, L.BP_REFEREE_REWARD]) * rep
-        members = ids_in_stage(stage, k, L.MEMBER)  # who joins today shares from tomorrow
-        for m in range(members.shape[0]):
-            prefetch_ahead(members, m, c)  # a memory hint only
-            i = members[m]
-            age = day - pair[i, k].joined
-            if age <= 0 or age > window:  # joined today: shares from tomorrow
+        slot = BLOCK * k
+        p = share_probability(pair[i, k].trust, traits[i, L.SOC], neutral, k, bp, mp)
+        if uniform(key_day, i, slot + S_SHARE) >= p:
+            continue
+        tally[k, L.T_SHARES] += 1.0
+        money[k, L.C_REWARDS] += bp[k, L.BP_SHARE_COST] * rep
+        log_event(jr, day, i, k, L.E_SHARED, 0)
+        reach = bp[k, L.BP_CONTACTS]  # the same on every network kind (hubs are reached more, not louder)
+        n_contacts = min(bernoulli_round(reach, uniform(key_day, i, slot + S_N_CONTACTS)), MAX_CONTACTS)
+        for q in range(n_contacts):
+            j = pick_contact(kind, i, n, mean_degree, rewire, beta, net_key, key_day,
+                             uniform(key_day, i, slot + S_CONTACTS + 3 * q + D_PICK))
+            tally[k, L.T_CONTACTS] += 1.0
+            sj = stage[j, k]
+            if sj == L.MEMBER or pair[j, k].cooloff > day:
                 continue
-            slot = BLOCK * k
-            p = share_probability(pair[i, k].trust, traits[i, L.SOC], neutral, k, bp, mp)
-            if uniform(key_day, i, slot + S_SHARE) >= p:
-                continue
-            tally[k, L.T_SHARES] += 1.0
-            money[k, L.C_REWARDS] += bp[k, L.BP_SHARE_COST] * rep
-            log_event(jr, day, i, k, L.E_SHARED, 0)
-            reach = bp[k, L.BP_CONTACTS]  # the same on every network kind (hubs are reached more, not louder)
-            n_contacts = min(bernoulli_round(reach, uniform(key_day, i, slot + S_N_CONTACTS)), MAX_CONTACTS)
-            for q in range(n_contacts):
-                j = pick_contact(kind, i, n, mean_degree, rewire, beta, net_key, key_day,
-                                 uniform(key_day, i, slot + S_CONTACTS + 3 * q + D_PICK))
-                tally[k, L.T_CONTACTS] += 1.0
-                sj = stage[j, k]
-                if sj == L.MEMBER or pair[j, k].cooloff > day:
-                    continue
-                p_join = join_probability(traits[j, L.PSI], neutral, k, bp, mp)
-                if uniform(key_day, i, slot + S_CONTACTS + 3 * q + D_ACCEPT) < p_join:
-                    if sj == L.LAPSED or sj == L.UNAWARE:
-                        move(stage, flows, j, k, L.AWARE)
-                    join_pool(c, prm, books, jr, j, k, day, L.SRC_REFERRAL, mp[L.MP_TRUST0], i,
-                              uniform(key_day, j, slot + S_FRIEND_CONSENT), uniform(key_day, j, slot + S_FRIEND_PAID))
-                    money[k, L.C_REWARDS] += reward_both
-                    cohort[max(pair[i, k].joined, 0), k] += 1.0  # credit the referrer's joining cohort
-                    log_event(jr, day, i, k, L.E_REFERRED, j)
-                else:
-                    fatigue[j] = settled_fatigue(fatigue, c.fatigue_day, j, day, decay) + mp[L.MP_SPAM]
+            p_join = join_probability(traits[j, L.PSI], neutral, k, bp, mp)
+            if uniform(key_day, i, slot + S_CONTACTS + 3 * q + D_ACCEPT) < p_join:
+                if sj == L.LAPSED or sj == L.UNAWARE:
+                    move(stage, flows, j, k, L.AWARE)
+                join_pool(c, prm, books, jr, j, k, day, L.SRC_REFERRAL, mp[L.MP_TRUST0], i,
+                          uniform(key_day, j, slot + S_FRIEND_CONSENT), uniform(key_day, j, slot + S_FRIEND_PAID))
+                money[k, L.C_REWARDS] += reward_both
+                cohort[max(pair[i, k].joined, 0), k] += 1.0  # credit the referrer's joining cohort
+                log_event(jr, day, i, k, L.E_REFERRED, j)
+            else:
+                fatigue[j] = settled_fatigue(fatigue, c.fatigue_day, j, day, decay) + mp[L.MP_SPAM]
 
 
 def step(model: MarketModel, day: int) -> None:
-    """Members in their sharing window share; contacts may join (see :func:`referral_kernel`)."""
+    """Members in their sharing window share; contacts may join (see :func:`referral_kernel`), brand by brand.
+
+    Each sharing brand's list of members in their window is carried from yesterday with the joins logged
+    since (:func:`sim.model.carried.carry`) rather than found among all members: past the first weeks most
+    of the pool is past its window. The lists are brought up to date before any brand's pass (a brand's
+    pass moves only its own stages).
+    """
     pk = model.packed
-    referral_kernel(model.consumers, pk.params, model.books, model.journal, day, model.keys.run(rng.NETWORK),
-                    model.keys.day(rng.REFERRAL, day), model.cohort_referrals, model.fatigue_days)
+    bp, run = pk.bp, model.run_state
+    networked = int(pk.mp[L.MP_NET_KIND]) != L.NET_NONE
+    sharing = [networked and rate > 0.0 for rate in bp[:, L.BP_SHARE_RATE].tolist()]
+    if not any(sharing):
+        run.referral_sharers[:] = None  # nobody shares: no list is kept (a later start rebuilds it)
+        return
+    windows = [int(w) for w in bp[:, L.BP_WINDOW].tolist()]
+    lists = carry(model, run.referral_sharers, run.referral_joins_read, sharing, windows, day)
+    net_key, key_day = model.keys.run(rng.NETWORK), model.keys.day(rng.REFERRAL, day)
+    for k, listed in enumerate(lists):
+        if listed is None:
+            continue
+        if model.validating:
+            check_list(model.pop, k, listed, day, windows[k], "referral window")
+        referral_kernel(model.consumers, pk.params, model.books, model.journal, day, net_key, key_day,
+                        model.cohort_referrals, model.fatigue_days, k, listed)

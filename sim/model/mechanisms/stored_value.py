@@ -46,6 +46,7 @@ import numpy as np
 from numba import njit
 
 from sim.model import layout as L
+from sim.model.carried import EVERY_MEMBER, carry, check_list
 from sim.model.component import Param, RunState, Slots, State
 from sim.model.forms import Form
 from sim.model.kernel import kernel
@@ -90,6 +91,7 @@ RUN_STATE = {
     "stored_value_members": RunState(("brands",), object, None,
                                      doc="The brand's members at the last top-up pass, (ids, count), carried "
                                          "forward with the joins logged since (None: no list kept)."),
+    "stored_value_joins_read": RunState((), np.int64, 0, doc="The join log's count at the last top-up pass."),
 }
 TALLIES = {"T_SV_TOPUPS": "stored_value_topups", "T_SV_CASH": "stored_value_cash",
            "T_SV_SPENT": "stored_value_spent", "T_PUR_SV": "purchases_stored_value",
@@ -198,79 +200,6 @@ def skip(key_day, draw, slot, log_q):
 
 
 @kernel
-def members_by_scan(stage, k):
-    """Brand ``k``'s pool members by a pass over everyone (to start or restart the list): ``(ids, count)``.
-
-    ``ids[:count]`` are the members' ids in order; ``ids`` has room for a quarter more (the list grows in place).
-    """
-    n = stage.shape[0]
-    count = 0
-    for i in range(n):
-        if stage[i, k] == L.MEMBER:
-            count += 1
-    ids = np.empty(min(n, count + count // 4 + 1024), dtype=np.int32)
-    m = 0
-    for i in range(n):
-        if stage[i, k] == L.MEMBER:
-            ids[m] = i
-            m += 1
-    return ids, count
-
-
-@kernel
-def members_by_update(stage, k, ids, count, joins, n_joins):
-    """Brand ``k``'s pool members now, from the list of the last pass (``ids[:count]``) and the joins since.
-
-    A member now either was one at the last pass and still is, or joined since (every join goes through
-    :func:`sim.model.state.join_pool`, which logs it in ``joins``): the listed who left are dropped in
-    place, and the joiners who are members now and not yet listed are merged in, in id order. Visits
-    the listed members and the joiners only. Returns ``(ids, count)``: the same array, or a larger one
-    if it had no room.
-    """
-    kept = 0
-    for a in range(count):  # the listed who are still members, in place
-        i = ids[a]
-        if stage[i, k] == L.MEMBER:
-            ids[kept] = i
-            kept += 1
-    joiners = np.empty(n_joins, dtype=np.int32)
-    n_new = 0
-    for e in range(n_joins):
-        i = joins[e, 0]
-        if joins[e, 1] == k and stage[i, k] == L.MEMBER:
-            joiners[n_new] = i
-            n_new += 1
-    joiners = np.sort(joiners[:n_new])
-    fresh = 0
-    last = -1
-    for b in range(n_new):  # unique, and not listed already (left and rejoined, or joined twice)
-        i = joiners[b]
-        if i != last:
-            last = i
-            at = np.searchsorted(ids[:kept], i)
-            if at == kept or ids[at] != i:
-                joiners[fresh] = i
-                fresh += 1
-    total = kept + fresh
-    if total > ids.shape[0]:
-        grown = np.empty(total + total // 4 + 1024, dtype=np.int32)
-        grown[:kept] = ids[:kept]
-        ids = grown
-    a = kept - 1
-    b = fresh - 1
-    for at in range(total - 1, -1, -1):  # merge from the back: nothing is overwritten before it is read
-        if b < 0:
-            break
-        if a >= 0 and ids[a] > joiners[b]:
-            ids[at] = ids[a]
-            a -= 1
-        else:
-            ids[at] = joiners[b]
-            b -= 1
-    return ids, total
-
-
-@kernel
 def stored_value_kernel(c, prm, books, jr, day, key_day, k, members):
     """Top-ups of brand ``k``'s ``members`` (their ids, in order).
 
@@ -307,28 +236,16 @@ def members_now(model: MarketModel, day: int) -> np.ndarray:
     return model.census[day, :, L.MEMBER] + flows[:, :, L.MEMBER].sum(axis=1) - flows[:, L.MEMBER, :].sum(axis=1)
 
 
-def member_lists(model: MarketModel, topping_up: list[bool]) -> list[np.ndarray | None]:
+def member_lists(model: MarketModel, topping_up: list[bool], day: int) -> list[np.ndarray | None]:
     """The ids, in order, of the members of each brand whose members top up today (``None`` for the others).
 
-    The list of the last pass is carried forward with the joins logged since (:func:`members_by_update`);
+    The list of the last pass is carried forward with the joins logged since (:func:`sim.model.carried.carry`);
     it is rebuilt by a pass over everyone when there is none (the first day, a brand that starts topping
-    up) or when more consumers joined than the log holds. The log is emptied for the next day.
+    up) or when more consumers joined than the log holds.
     """
-    jr = model.journal
-    stage = model.pop.stage
-    n_joins = int(jr.joins_n[0])
-    complete = n_joins <= jr.joins.shape[0]
-    carried = model.run_state.stored_value_members  # one (ids, count) or None per brand, written in place
-    for k in range(model.k):
-        old = carried[k]
-        if not topping_up[k]:
-            carried[k] = None
-        elif old is None or not complete:
-            carried[k] = members_by_scan(stage, k)
-        else:
-            carried[k] = members_by_update(stage, k, old[0], old[1], jr.joins, n_joins)
-    jr.joins_n[0] = 0
-    return [None if c is None else c[0][: c[1]] for c in carried]
+    run = model.run_state
+    return carry(model, run.stored_value_members, run.stored_value_joins_read, topping_up,
+                 [EVERY_MEMBER] * model.k, day)
 
 
 def step(model: MarketModel, day: int) -> None:
@@ -354,13 +271,18 @@ def step(model: MarketModel, day: int) -> None:
     counting = any(b > 0.5 for b in benefits)  # only the benefits (and the check below) need today's members
     if any(topping_up) or counting:
         members = members_now(model, day) if counting or model.validating else None
-        lists = member_lists(model, topping_up) if any(topping_up) else []
+        lists = member_lists(model, topping_up, day) if any(topping_up) else []
         key_day = model.keys.day(STREAM, day)
         for k, ids in enumerate(lists):
             if ids is None:
                 continue
             if model.validating:
-                _check_list(model, k, ids, members[k])
+                check_list(model.pop, k, ids, day, EVERY_MEMBER, "stored-value member")
+                if ids.shape[0] != members[k]:
+                    from sim.model.market import InvariantError
+
+                    raise InvariantError(f"brand {k}: the stored-value member list ({ids.shape[0]} ids) is not "
+                                         f"the {members[k]} members counted by the census")
             if ids.shape[0] == 0:  # no member: the kernel's loop (while rank < members) would not start
                 continue
             stored_value_kernel(model.consumers, model.packed.params, model.books, model.journal, day, key_day,
@@ -377,13 +299,3 @@ def step(model: MarketModel, day: int) -> None:
             row = tally[k]
             owed[k] += row[L.T_SV_CREDIT] - row[L.T_SV_SPENT] - row[L.T_SV_BROKEN]
             row[L.T_SV_LIABILITY] = owed[k] if issued[k] else 0.0
-
-
-def _check_list(model: MarketModel, k: int, ids: np.ndarray, counted: int) -> None:
-    """Validating runs only: the carried list is every member of brand ``k``, in order, as many as the census."""
-    from sim.model.market import InvariantError
-
-    scanned = np.flatnonzero(model.pop.stage[:, k] == L.MEMBER)
-    if not np.array_equal(ids, scanned) or ids.shape[0] != counted:
-        raise InvariantError(f"brand {k}: the stored-value member list ({ids.shape[0]} ids) is not the "
-                             f"{scanned.shape[0]} members counted ({counted} by the census)")
