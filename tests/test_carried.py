@@ -1,7 +1,7 @@
 """Member lists carried from day to day (:mod:`sim.model.carried`): always what a pass over everyone finds.
 
-Stored-value top-ups carry every member of a pool, referral the members still in their sharing window;
-both bring yesterday's list up to date with the joins logged since, in a ring shared by both readers.
+Stored-value top-ups and group buying carry every member of a pool, referral the members still in their
+sharing window; each brings yesterday's list up to date with the joins logged since, in one ring all readers share.
 """
 
 from __future__ import annotations
@@ -100,6 +100,8 @@ def test_runs_with_carried_lists_equal_runs_that_rescan_every_day(preset: str, m
     carried = _run(preset, 4, monkeypatch)
     assert carried.journal.joins_n[0] > 2 * 4  # the ring went round
     assert carried.tally[:, 0, L.T_SHARES].sum() > 0 and carried.tally[:, 0, L.T_SV_TOPUPS].sum() > 0
+    if preset == "china_in_china":  # (the Japan preset runs no group buying)
+        assert carried.tally[:, 0, L.T_GROUPS_OPENED].sum() > 0
     rescanned = _run(preset, 1, monkeypatch)
     for name in ("money", "tally", "flows", "census", "cohort_referrals"):
         assert np.array_equal(getattr(carried, name), getattr(rescanned, name)), name

@@ -39,6 +39,7 @@ def test_every_component_keeps_its_run_state_in_its_declaration() -> None:
         "stored_value_issued": ["stored_value"], "stored_value_owed": ["stored_value"],
         "stored_value_members": ["stored_value"], "stored_value_joins_read": ["stored_value"],
         "referral_sharers": ["referral"], "referral_joins_read": ["referral"], "traits_written": ["schedule"],
+        "group_buying_members": ["group_buying"], "group_buying_joins_read": ["group_buying"],
     }
 
 

@@ -1,7 +1,7 @@
 """Lists of pool members carried from day to day instead of found by a pass over everyone.
 
-A daily pass that visits only some members of a brand's pool (stored-value top-ups visit every member,
-referral the members still in their sharing window) can keep its list from one day to the next: a
+A daily pass that visits only some members of a brand's pool (stored-value top-ups and group buying
+visit every member, referral the members still in their sharing window) can keep its list from one day to the next: a
 member listed yesterday either still qualifies or has left, and a member who was not listed joined
 since. Every join goes through :func:`sim.model.state.join_pool`, which logs (consumer, brand) in the
 journal's join log, a ring whose count never resets (:func:`sim.model.state.log_join`); each reader

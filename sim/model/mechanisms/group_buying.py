@@ -32,11 +32,11 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model import network, rng
-from sim.model.component import Param, Slots
+from sim.model.carried import EVERY_MEMBER, carry, check_list
+from sim.model.component import Param, RunState, Slots
 from sim.model.kernel import kernel
 from sim.model.mechanisms import referral
 from sim.model.network import pick_contact
-from sim.model.population import ids_in_stage
 from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
@@ -65,6 +65,12 @@ PARAMS = {
     "BP_GROUP_ACCEPT": Param("brand.strategy.group_buying.friend_accept"),
 }
 JOIN_SOURCES = {"SRC_GROUP": "group"}
+RUN_STATE = {
+    "group_buying_members": RunState(("brands",), object, None,
+                                     doc="The brand's members at the last group-buying pass, (ids, count), carried "
+                                         "forward with the joins logged since (None: no list kept)."),
+    "group_buying_joins_read": RunState((), np.int64, 0, doc="The join log's count at the last group-buying pass."),
+}
 TALLIES = {"T_GROUPS_OPENED": "groups_opened", "T_GROUPS_FILLED": "groups_filled",
            "T_GROUPS_FAILED": "groups_failed", "T_PUR_GROUP": "purchases_group", "T_J_GROUP": "joins_group"}
 LEDGER = {"C_GROUP_DISCOUNTS": "group_discounts"}
@@ -105,78 +111,93 @@ def _group_purchase(c, prm, books, jr, i, k, day):
 
 
 @kernel
-def group_buying_kernel(c, prm, books, jr, day, net_key, key_day):
-    """Members open groups; groups that fill buy at the group price and bring friends into the pool."""
+def group_buying_kernel(c, prm, books, jr, day, net_key, key_day, k, members):
+    """Brand ``k``'s ``members`` (their ids, in order) open groups; filled groups buy and bring friends in.
+
+    The members are listed before the first visit (:func:`step`): a friend who joins today opens groups
+    from tomorrow.
+    """
     stage, pair, traits = c.stage, c.pair, c.traits
     mp, bp = prm.mp, prm.bp
     flows, tally = books.flows, books.tally
-    n, n_brands = stage.shape
+    n = stage.shape[0]
     kind = int(mp[L.MP_NET_KIND])
-    if kind == L.NET_NONE:
-        return
     mean_degree = mp[L.MP_DEGREE]
     rewire = mp[L.MP_REWIRE]
     beta = mp[L.MP_SF_BETA]
     w_psi = mp[L.MP_ACCEPT_PSI]
     friction = mp[L.MP_FRICTION]
     friends = np.zeros(MAX_GROUP, dtype=np.int64)
-    for k in range(n_brands):
-        p_open = bp[k, L.BP_GROUP_OPEN]
-        if p_open <= 0.0:
+    p_open = bp[k, L.BP_GROUP_OPEN]
+    slot = BLOCK * k
+    size = int(bp[k, L.BP_GROUP_SIZE])
+    asked = int(bp[k, L.BP_GROUP_INVITES])
+    in_time = -math.expm1(-bp[k, L.BP_GROUP_WINDOW] / bp[k, L.BP_GROUP_RESPONSE])
+    accept = bp[k, L.BP_GROUP_ACCEPT] * in_time
+    for m in range(members.shape[0]):
+        i = members[m]
+        if uniform(key_day, i, slot + S_OPEN) >= p_open:
             continue
-        slot = BLOCK * k
-        size = int(bp[k, L.BP_GROUP_SIZE])
-        asked = int(bp[k, L.BP_GROUP_INVITES])
-        in_time = -math.expm1(-bp[k, L.BP_GROUP_WINDOW] / bp[k, L.BP_GROUP_RESPONSE])
-        accept = bp[k, L.BP_GROUP_ACCEPT] * in_time
-        members = ids_in_stage(stage, k, L.MEMBER)  # who joins today opens groups from tomorrow
-        for m in range(members.shape[0]):
-            i = members[m]
-            if uniform(key_day, i, slot + S_OPEN) >= p_open:
+        tally[k, L.T_GROUPS_OPENED] += 1.0
+        log_event(jr, day, i, k, L.E_GROUP_OPENED, size)
+        got = 0
+        for q in range(asked):
+            j = pick_contact(kind, i, n, mean_degree, rewire, beta, net_key, key_day,
+                             uniform(key_day, i, slot + S_INVITES + 2 * q))
+            if j == i:
                 continue
-            tally[k, L.T_GROUPS_OPENED] += 1.0
-            log_event(jr, day, i, k, L.E_GROUP_OPENED, size)
-            got = 0
-            for q in range(asked):
-                j = pick_contact(kind, i, n, mean_degree, rewire, beta, net_key, key_day,
-                                 uniform(key_day, i, slot + S_INVITES + 2 * q))
-                if j == i:
-                    continue
-                duplicate = False
-                for g in range(got):
-                    duplicate |= friends[g] == j
-                if duplicate:
-                    continue
-                p = accept * (1.0 - traits[j, L.PSI]) ** w_psi * friction
-                if uniform(key_day, i, slot + S_INVITES + 2 * q + 1) < p:
-                    friends[got] = j
-                    got += 1
-                    if got == size:
-                        break
-            if got < size:
-                tally[k, L.T_GROUPS_FAILED] += 1.0
+            duplicate = False
+            for g in range(got):
+                duplicate |= friends[g] == j
+            if duplicate:
                 continue
-            tally[k, L.T_GROUPS_FILLED] += 1.0
-            _group_purchase(c, prm, books, jr, i, k, day)
-            for g in range(size):
-                j = friends[g]
-                sj = stage[j, k]
-                if sj == L.UNAWARE or sj == L.LAPSED:
-                    move(stage, flows, j, k, L.AWARE)
-                    sj = L.AWARE
-                if sj != L.MEMBER and pair[j, k].cooloff <= day:
-                    join_pool(c, prm, books, jr, j, k, day, L.SRC_GROUP, mp[L.MP_TRUST0], i,
-                              uniform(key_day, j, slot + S_FRIEND_CONSENT), uniform(key_day, j, slot + S_FRIEND_PAID))
-                elif sj == L.AWARE:  # in a cool-off: buys as a customer without joining
-                    tally[k, L.T_FIRST] += 1.0
-                    move(stage, flows, j, k, L.CUSTOMER)
-                _group_purchase(c, prm, books, jr, j, k, day)
+            p = accept * (1.0 - traits[j, L.PSI]) ** w_psi * friction
+            if uniform(key_day, i, slot + S_INVITES + 2 * q + 1) < p:
+                friends[got] = j
+                got += 1
+                if got == size:
+                    break
+        if got < size:
+            tally[k, L.T_GROUPS_FAILED] += 1.0
+            continue
+        tally[k, L.T_GROUPS_FILLED] += 1.0
+        _group_purchase(c, prm, books, jr, i, k, day)
+        for g in range(size):
+            j = friends[g]
+            sj = stage[j, k]
+            if sj == L.UNAWARE or sj == L.LAPSED:
+                move(stage, flows, j, k, L.AWARE)
+                sj = L.AWARE
+            if sj != L.MEMBER and pair[j, k].cooloff <= day:
+                join_pool(c, prm, books, jr, j, k, day, L.SRC_GROUP, mp[L.MP_TRUST0], i,
+                          uniform(key_day, j, slot + S_FRIEND_CONSENT), uniform(key_day, j, slot + S_FRIEND_PAID))
+            elif sj == L.AWARE:  # in a cool-off: buys as a customer without joining
+                tally[k, L.T_FIRST] += 1.0
+                move(stage, flows, j, k, L.CUSTOMER)
+            _group_purchase(c, prm, books, jr, j, k, day)
 
 
 def step(model: MarketModel, day: int) -> None:
-    """Members open groups; filled groups buy and bring friends in (see :func:`group_buying_kernel`)."""
-    bp = model.packed.bp
-    if not any(rate > 0 for rate in bp[:, L.BP_GROUP_OPEN].tolist()):  # (Python: a numpy .any() costs 2 us)
+    """Members open groups; filled groups buy and bring friends in (see :func:`group_buying_kernel`), brand by brand.
+
+    Each brand's members are carried from yesterday with the joins logged since
+    (:func:`sim.model.carried.carry`) rather than found by a pass over everyone; all lists are brought up to
+    date before any brand's pass (a brand's pass moves only its own stages).
+    """
+    pk = model.packed
+    networked = int(pk.mp[L.MP_NET_KIND]) != L.NET_NONE
+    opening = [networked and rate > 0 for rate in pk.bp[:, L.BP_GROUP_OPEN].tolist()]  # (Python: cheaper than .any())
+    run = model.run_state
+    if not any(opening):
+        run.group_buying_members[:] = None  # nobody opens groups: no list is kept (a later start rebuilds it)
         return
-    group_buying_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                        model.keys.run(rng.NETWORK), model.keys.day(STREAM, day))
+    lists = carry(model, run.group_buying_members, run.group_buying_joins_read, opening,
+                  [EVERY_MEMBER] * model.k, day)
+    net_key, key_day = model.keys.run(rng.NETWORK), model.keys.day(STREAM, day)
+    for k, members in enumerate(lists):
+        if members is None:
+            continue
+        if model.validating:
+            check_list(model.pop, k, members, day, EVERY_MEMBER, "group-buying member")
+        group_buying_kernel(model.consumers, pk.params, model.books, model.journal, day, net_key, key_day, k,
+                            members)
