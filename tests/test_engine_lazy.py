@@ -1,8 +1,10 @@
-"""Lazy bookkeeping of the engine (issue 12 "the engine"): equal, bit for bit, to the eager daily passes.
+"""Lazy bookkeeping and shortcuts of the engine (issue 12 "the engine"): equal, bit for bit, to the full work.
 
 Fatigue decays lazily: a consumer's value is brought up to date when it is read (messaging, the purchase
 pass's stocks, referral spam) instead of by a daily pass over everyone. These tests hold it to the daily
-pass it replaces: the same float32 value after every day, and the same run.
+pass it replaces: the same float32 value after every day, and the same run. The purchase pass skips whom
+a ceiling shows will draw nothing, and messaging decides most opt-outs without the power: both are held
+to the computation they shortcut.
 """
 
 from __future__ import annotations
@@ -144,3 +146,35 @@ def test_rate_ceiling_is_measured_again_after_the_trait_is_rewritten() -> None:
     for _ in range(16):  # through day 15: the season has opened
         model.step()
     assert purchase.rate_ceiling(model) == float(model.pop.traits[:, L.LAM].max()) > 2.9 * base
+
+
+# ---- messaging's opt-out without the power -------------------------------------------------------------------------
+def test_opt_out_decision_equals_the_exact_probability_bit_for_bit() -> None:
+    """``opts_out(u, ...)`` is ``u < optout_probability(...)`` for every draw, fatigue, sensitivity and power.
+
+    Draws near the probability itself (a few ulps either side) are included: the bound must never decide one
+    of those wrongly. Powers include 0, integers (whose bound is tight) and fractions, up to the schema's 6.
+    """
+    from numba import njit
+
+    from sim.model.mechanisms.messaging import optout_probability, opts_out
+
+    @njit
+    def disagreements(us, psis, xs, mp):
+        wrong = 0
+        for j in range(us.shape[0]):
+            wrong += opts_out(us[j], psis[j], xs[j], mp) != (us[j] < optout_probability(psis[j], xs[j], mp))
+        return wrong
+
+    gen = np.random.default_rng(11)
+    mp = np.zeros(L.N_MP)
+    size = 200_000
+    for power in (0.0, 0.5, 1.0, 2.0, 2.7, 6.0):
+        for base_rate, psi_weight in ((0.0012, 2.0), (0.05, 10.0), (0.9, 20.0)):
+            mp[L.MP_OPTOUT], mp[L.MP_OPTOUT_PSI], mp[L.MP_OPTOUT_POW] = base_rate, psi_weight, power
+            psis, xs = gen.random(size), gen.exponential(2.0, size) * (gen.random(size) < 0.9)
+            us = gen.random(size)
+            exact = np.array([optout_probability(p, x, mp) for p, x in zip(psis[:2000], xs[:2000], strict=True)])
+            near = exact * (1.0 + gen.integers(-4, 5, exact.size) * np.finfo(float).eps)  # draws at the boundary
+            us[:2000] = np.clip(near, 0.0, np.nextafter(1.0, 0.0))
+            assert disagreements(us, psis, xs, mp) == 0, (power, base_rate)

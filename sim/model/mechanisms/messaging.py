@@ -138,6 +138,27 @@ def optout_probability(psi, x, mp):
 
 
 @njit(inline="always")
+def opts_out(u, psi, x, mp):
+    """``u < optout_probability(psi, x, mp)``, with the power computed only when a cheap bound allows it.
+
+    For ``1 + x >= 1`` and ``0 <= power <= n = ceil(power)``, ``(1 + x) ** power <= (1 + x) ** n``, a product
+    of ``n`` factors (at most six). A draw at or above the probability with that bound (widened by a part
+    in 1e12, far more than the rounding of either side) cannot be below the exact one: the answer is the
+    same, bit for bit, and most seen messages (whose draw is far above an opt-out chance of a few in a
+    thousand) skip the power.
+    """
+    if x < 0.0:  # (never: fatigue is not negative; the bound would not hold)
+        return u < optout_probability(psi, x, mp)
+    scale = mp[L.MP_OPTOUT] * (1.0 + mp[L.MP_OPTOUT_PSI] * psi)
+    bound = 1.0
+    for _ in range(int(math.ceil(mp[L.MP_OPTOUT_POW]))):
+        bound *= 1.0 + x
+    if u >= min(1.0, scale * bound * (1.0 + 1e-12)):
+        return False
+    return u < optout_probability(psi, x, mp)
+
+
+@njit(inline="always")
 def new_trust(trust, quality, selling, x, mp):
     """Trust after one seen message: value above a fatigue-dependent threshold builds it."""
     value = quality * (1.0 - 0.5 * selling)
@@ -254,7 +275,7 @@ def messaging_kernel(c, prm, books, jr, day, key_day, plan, seg_ok, listed):
                                 tally[k, L.T_COMPLAINTS] += 1.0
                                 if not lawful:
                                     tally[k, L.T_VIOL_COMPLAINTS] += 1.0
-                            if uniform(key_day, i, base + D_OPTOUT) < optout_probability(psi, x, mp):
+                            if opts_out(uniform(key_day, i, base + D_OPTOUT), psi, x, mp):
                                 move(stage, flows, i, k, L.CUSTOMER)
                                 set_flag(pair[i, k], L.BIT_CONSENT, False)
                                 set_flag(pair[i, k], L.BIT_OPTED_OUT, True)
