@@ -12,6 +12,7 @@ import pytest
 from sim.model import layout as L
 from sim.model.carried import EVERY_MEMBER, listed_by_scan, listed_by_update
 from sim.model.market import MarketModel
+from sim.model.population import Consumers, Journal
 from tests.conftest import small
 
 
@@ -20,6 +21,19 @@ def _pair(n: int, k_count: int, joined: np.ndarray) -> np.ndarray:
     pair = np.zeros((n, k_count), dtype=L.PAIR_DTYPE)
     pair[L.JOINED] = joined
     return pair
+
+
+def _c(stage: np.ndarray, pair: np.ndarray) -> Consumers:
+    """The consumers tuple around ``stage`` and ``pair`` (the other arrays are not read)."""
+    n = stage.shape[0]
+    return Consumers(stage, pair, np.zeros((n, L.N_TRAITS), np.float32), np.zeros(n, np.float32),
+                     np.zeros(n, np.int16), np.zeros(n, np.uint8))
+
+
+def _jr(ring: np.ndarray) -> Journal:
+    """A journal around the join ring ``ring`` (its count is passed to the update as ``last``)."""
+    return Journal(np.zeros((1, 5), np.int32), np.zeros(1, np.int64), np.zeros(1, np.uint8), ring,
+                   np.zeros(1, np.int64))
 
 
 def _want(stage: np.ndarray, pair: np.ndarray, k: int, day: int, window: int) -> np.ndarray:
@@ -59,15 +73,15 @@ def test_update_equals_a_scan_whatever_happened_since(window: int) -> None:
         last = first + len(joins)
         for k in range(k_count):
             want = _want(stage, pair, k, day, window)
-            ids, count = listed_by_scan(before, pair_before, k, day - 1, window)  # yesterday's list
+            ids, count = listed_by_scan(_c(before, pair_before), k, day - 1, window)  # yesterday's list
             assert ids.shape[0] >= count and ids.dtype == np.int32
             assert np.array_equal(ids[:count], _want(before, pair_before, k, day - 1, window))
             full = ids[:count].copy()  # (the update below works in place)
-            got, total = listed_by_update(stage, pair, k, day, window, ids, count, ring, first, last)
+            got, total = listed_by_update(_c(stage, pair), _jr(ring), k, day, window, ids, count, first, last)
             assert np.array_equal(got[:total], want), (trial, k)
-            got, total = listed_by_update(stage, pair, k, day, window, full, count, ring, first, last)  # no room
+            got, total = listed_by_update(_c(stage, pair), _jr(ring), k, day, window, full, count, first, last)  # full
             assert np.array_equal(got[:total], want), (trial, k)
-            ids, count = listed_by_scan(stage, pair, k, day, window)
+            ids, count = listed_by_scan(_c(stage, pair), k, day, window)
             assert np.array_equal(ids[:count], want)
 
 

@@ -34,11 +34,13 @@ def qualifies(stage, pair, i, k, day, window):
 
 
 @kernel
-def listed_by_scan(stage, pair, k, day, window):
+def listed_by_scan(c, k, day, window):
     """The qualifying members of brand ``k`` by a pass over everyone (to start or restart a list): ``(ids, count)``.
 
-    ``ids[:count]`` are their ids in order; ``ids`` has room for a quarter more (the list grows in place).
+    ``c`` is the :class:`sim.model.population.Consumers` tuple. ``ids[:count]`` are their ids in order; ``ids``
+    has room for a quarter more (the list grows in place).
     """
+    stage, pair = c.stage, c.pair
     n = stage.shape[0]
     count = 0
     for i in range(n):
@@ -53,15 +55,17 @@ def listed_by_scan(stage, pair, k, day, window):
 
 
 @kernel
-def listed_by_update(stage, pair, k, day, window, ids, count, joins, first, last):
+def listed_by_update(c, jr, k, day, window, ids, count, first, last):
     """The qualifying members of brand ``k`` now, from the list of the last reading and the joins logged since.
 
-    ``ids[:count]`` is the last list; the joins since are the log's entries ``first <= e < last`` (at
-    ``e % capacity`` of the ring ``joins``; the caller has checked that none was overwritten). The listed
+    ``c`` and ``jr`` are the consumers and the journal. ``ids[:count]`` is the last list; the joins since are
+    the log's entries ``first <= e < last`` (at ``e % capacity`` of the ring ``jr.joins``; the caller has
+    checked that none was overwritten). The listed
     who no longer qualify are dropped in place, and the joiners who qualify and are not yet listed (a
     member who left and rejoined, or joined twice, is listed once) are merged in, in id order. Visits the
     listed and the joiners only. Returns ``(ids, count)``: the same array, or a larger one if it had no room.
     """
+    stage, pair, joins = c.stage, c.pair, jr.joins
     kept = 0
     for a in range(count):  # the listed who still qualify, in place
         i = ids[a]
@@ -119,18 +123,17 @@ def carry(model, carried: np.ndarray, cursor: np.ndarray, wanted: list[bool], wi
         windows: Per brand, the window in days (``EVERY_MEMBER`` for every member).
         day: Today.
     """
-    jr, pop = model.journal, model.pop
+    jr, c = model.journal, model.consumers
     logged = int(jr.joins_n[0])
-    complete = logged - int(cursor) <= jr.joins.shape[0]
-    for k in range(model.k):
-        old = carried[k]
+    first = int(cursor)
+    complete = logged - first <= jr.joins.shape[0]
+    for k, old in enumerate(carried.tolist()):
         if not wanted[k]:
             carried[k] = None
         elif old is None or not complete:
-            carried[k] = listed_by_scan(pop.stage, pop.pair, k, day, windows[k])
+            carried[k] = listed_by_scan(c, k, day, windows[k])
         else:
-            carried[k] = listed_by_update(pop.stage, pop.pair, k, day, windows[k], old[0], old[1], jr.joins,
-                                          int(cursor), logged)
+            carried[k] = listed_by_update(c, jr, k, day, windows[k], old[0], old[1], first, logged)
     cursor[()] = logged
     return [None if c is None else c[0][: c[1]] for c in carried]
 
