@@ -1,7 +1,8 @@
 """Member lists carried from day to day (:mod:`sim.model.carried`): always what a pass over everyone finds.
 
-Stored-value top-ups and group buying carry every member of a pool, referral the members still in their
-sharing window; each brings yesterday's list up to date with the joins logged since, in one ring all readers share.
+Membership's rules, group buying and stored-value top-ups share one list of every member of a pool; referral
+carries the members still in its sharing window. Each brings yesterday's list up to date with the joins
+logged since, in one ring all readers share.
 """
 
 from __future__ import annotations

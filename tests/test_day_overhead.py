@@ -15,6 +15,7 @@ import pytest
 import sim
 from sim.model import layout as L
 from sim.model import rng
+from sim.model.carried import pool_members
 from sim.model.component import MAX_DAYS
 from sim.model.market import DAILY_ORDER, MarketModel
 from sim.model.mechanisms import membership, purchase
@@ -82,9 +83,19 @@ def test_timings_name_every_component_once_in_the_days_order() -> None:
 
 
 def _forced_membership(model: MarketModel, day: int) -> None:
-    """The membership step without its skip: the kernel called every day."""
-    membership.membership_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                                 model.keys.run(rng.MEMBERSHIP))
+    """The membership step without its skip: every day, every brand, as one kernel over all brands did.
+
+    A brand with rules gets the kernel over its members (listed every day); one without has its paid-member
+    tally written 0.
+    """
+    bp = model.packed.bp
+    lists = pool_members(model, day, [True] * model.k)
+    for k in range(model.k):
+        if membership.has_rules.py_func(bp, k):
+            membership.membership_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
+                                         model.keys.run(rng.MEMBERSHIP), k, lists[k])
+        else:
+            model.books.tally[k, L.T_PAID] = 0.0
 
 
 @pytest.mark.parametrize(("preset", "skipped"), [("china_in_china", True), ("head_to_head_japan", False)])

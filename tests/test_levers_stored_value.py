@@ -221,7 +221,7 @@ def test_member_list_survives_an_overflowing_join_log_and_a_pause(monkeypatch: p
     assert np.array_equal(tight.pop.pair, roomy.pop.pair)
 
 
-def test_benefits_count_the_census_members_of_the_moment() -> None:
+def test_benefits_count_the_census_members_of_the_moment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Benefits alone (no card): a day's members are the census at its end plus the members compliance moved out.
 
     The step counts the census before the day moved by its flows so far; the only moves of members after
@@ -229,11 +229,15 @@ def test_benefits_count_the_census_members_of_the_moment() -> None:
     """
     sets = {**OFF, f"{MB}.cost_per_member_year": 365.0, "market.regime.breach.rate_per_year": 0.99,
             "market.regime.breach.reference_records": 200}
+    from sim.model.mechanisms import stored_value
+
+    asked = []
+    monkeypatch.setattr(stored_value, "pool_members", lambda *args: asked.append(args) or [])
     m = run(days=365, **sets)
     counted = col(m, "member_benefits") / m.rep  # 365 / 365: one currency a member a day
     assert np.allclose(counted, np.round(counted), rtol=0, atol=1e-9)
     counted = np.round(counted)
-    assert getattr(m, "stored_value_members", None) is None  # benefits alone list nobody
+    assert not asked  # benefits alone list nobody: the census counts them
     exits = col(m, "breach_exits")
     assert exits.sum() > 0  # the case the closed form must cover
     assert np.array_equal(counted, m.census[1:, 0, L.MEMBER] + exits)

@@ -37,17 +37,16 @@ def test_every_component_keeps_its_run_state_in_its_declaration() -> None:
         "fatigue_days": ["messaging"], "ladder_actions": ["compliance"], "ladder_last_day": ["compliance"],
         "delisted_from": ["own_site"], "delisted_until": ["own_site"],
         "stored_value_issued": ["stored_value"], "stored_value_owed": ["stored_value"],
-        "stored_value_members": ["stored_value"], "stored_value_joins_read": ["stored_value"],
+        "pool_members": ["pool"], "pool_members_read": ["pool"],
         "referral_sharers": ["referral"], "referral_joins_read": ["referral"], "traits_written": ["schedule"],
-        "group_buying_members": ["group_buying"], "group_buying_joins_read": ["group_buying"],
     }
 
 
 def test_an_object_run_state_starts_empty_and_nothing_else_is_allowed() -> None:
     """An object run state (a carried list per brand) starts at None; another start or a param is refused."""
     model = fresh()
-    assert model.run_state.stored_value_members.dtype == object
-    assert all(v is None for v in model.run_state.stored_value_members)
+    assert model.run_state.pool_members.dtype == object
+    assert all(v is None for v in model.run_state.pool_members)
     with pytest.raises(ValueError, match="starts at None"):
         RunState(("brands",), object, 0)
     with pytest.raises(ValueError, match="starts at None"):

@@ -1,7 +1,8 @@
 """Lists of pool members carried from day to day instead of found by a pass over everyone.
 
-A daily pass that visits only some members of a brand's pool (stored-value top-ups and group buying
-visit every member, referral the members still in their sharing window) can keep its list from one day to the next: a
+A daily pass that visits only some members of a brand's pool (membership's rules, group buying and
+stored-value top-ups visit every member and share one list, :func:`pool_members`; referral visits the
+members still in their sharing window) can keep its list from one day to the next: a
 member listed yesterday either still qualifies or has left, and a member who was not listed joined
 since. Every join goes through :func:`sim.model.state.join_pool`, which logs (consumer, brand) in the
 journal's join log, a ring whose count never resets (:func:`sim.model.state.log_join`); each reader
@@ -136,6 +137,19 @@ def carry(model, carried: np.ndarray, cursor: np.ndarray, wanted: list[bool], wi
             carried[k] = listed_by_update(c, jr, k, day, windows[k], old[0], old[1], first, logged)
     cursor[()] = logged
     return [None if c is None else c[0][: c[1]] for c in carried]
+
+
+def pool_members(model, day: int, wanted: list[bool]) -> list[np.ndarray | None]:
+    """Every member of each ``wanted`` brand's pool now, in id order (``None`` for a brand not wanted).
+
+    One list per brand shared by every pass that visits all members (membership's rules, group buying,
+    stored value): the first reader of a day brings it up to date, the next ones only add the joins since.
+    A brand's list, once started, is kept up to date whoever asks (the readers share one cursor).
+    """
+    run = model.run_state
+    keep = [w or listed is not None for w, listed in zip(wanted, run.pool_members.tolist(), strict=True)]
+    lists = carry(model, run.pool_members, run.pool_members_read, keep, [EVERY_MEMBER] * model.k, day)
+    return [listed if w else None for w, listed in zip(wanted, lists, strict=True)]
 
 
 def check_list(pop, k: int, ids: np.ndarray, day: int, window: int, what: str) -> None:

@@ -230,27 +230,6 @@ def prefetch(typingctx, arr, i):
     return types.void(arr, i), codegen
 
 
-@njit(cache=True)
-def ids_in_stage(stage, k, s):
-    """The ids ``i`` with ``stage[i, k] == s``, in order, as int32 (a list the size of the group, no mask).
-
-    For a pass whose visits change other consumers' stages (a referral or a group invites friends), so
-    the group is fixed before the first visit. Branch-free (about three times ``np.flatnonzero``'s speed).
-    """
-    col = stage[:, k]
-    target = col.dtype.type(s)  # compared in the stages' own type (a wider one keeps the loops off SIMD lanes)
-    n = col.shape[0]
-    count = 0
-    for i in range(n):
-        count += col[i] == target
-    ids = np.empty(count + 1, dtype=np.int32)  # one spare slot: every id is written, only those in ``s`` advance
-    j = 0
-    for i in range(n):
-        ids[j] = i
-        j += col[i] == target
-    return ids[:count]
-
-
 #: Consumers per span of a daily pass that visits only some of them: the pass finds the ids of a span
 #: (ascending) into a buffer of this many int32, visits them, then takes the next span. The same consumers
 #: in the same order as one list of everyone's ids, without a list the size of the population (its

@@ -21,7 +21,7 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model import rng
-from sim.model.component import DAY, FLAG, Param, Slots, State
+from sim.model.component import DAY, FLAG, Param, RunState, Slots, State
 from sim.model.population import is_tracked
 
 
@@ -51,6 +51,14 @@ STATE = {
     "OPTED_OUT": State("opted_out", FLAG, doc="1 after an opt-out or a complaint: no cold messages."),
     "LAST_CONTACT": State("last_contact", DAY, 0,
                           doc="Day the member last saw a brand message or joined (0 for seed members): attention."),
+}
+#: Every member of each brand's pool, carried from day to day with the joins logged since
+#: (:func:`sim.model.carried.pool_members`): one list shared by the passes that visit every member.
+RUN_STATE = {
+    "pool_members": RunState(("brands",), object, None,
+                             doc="The brand's members at the last reading, (ids, count), carried forward with the "
+                                 "joins logged since (None until a pass first asks)."),
+    "pool_members_read": RunState((), np.int64, 0, doc="The join log's count at the last reading of the members."),
 }
 TALLIES = {
     "T_J_SEED": "joins_seed", "T_J_ORGANIC": "joins_organic", "T_J_KOL": "joins_kol", "T_J_PARTNER": "joins_partner",

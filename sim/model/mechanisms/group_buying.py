@@ -32,8 +32,8 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model import network, rng
-from sim.model.carried import EVERY_MEMBER, carry, check_list
-from sim.model.component import Param, RunState, Slots
+from sim.model.carried import EVERY_MEMBER, check_list, pool_members
+from sim.model.component import Param, Slots
 from sim.model.kernel import kernel
 from sim.model.mechanisms import referral
 from sim.model.network import pick_contact
@@ -65,12 +65,6 @@ PARAMS = {
     "BP_GROUP_ACCEPT": Param("brand.strategy.group_buying.friend_accept"),
 }
 JOIN_SOURCES = {"SRC_GROUP": "group"}
-RUN_STATE = {
-    "group_buying_members": RunState(("brands",), object, None,
-                                     doc="The brand's members at the last group-buying pass, (ids, count), carried "
-                                         "forward with the joins logged since (None: no list kept)."),
-    "group_buying_joins_read": RunState((), np.int64, 0, doc="The join log's count at the last group-buying pass."),
-}
 TALLIES = {"T_GROUPS_OPENED": "groups_opened", "T_GROUPS_FILLED": "groups_filled",
            "T_GROUPS_FAILED": "groups_failed", "T_PUR_GROUP": "purchases_group", "T_J_GROUP": "joins_group"}
 LEDGER = {"C_GROUP_DISCOUNTS": "group_discounts"}
@@ -180,19 +174,16 @@ def group_buying_kernel(c, prm, books, jr, day, net_key, key_day, k, members):
 def step(model: MarketModel, day: int) -> None:
     """Members open groups; filled groups buy and bring friends in (see :func:`group_buying_kernel`), brand by brand.
 
-    Each brand's members are carried from yesterday with the joins logged since
-    (:func:`sim.model.carried.carry`) rather than found by a pass over everyone; all lists are brought up to
-    date before any brand's pass (a brand's pass moves only its own stages).
+    Each brand's members come from the pool's shared list (:func:`sim.model.carried.pool_members`) rather
+    than a pass over everyone; all lists are brought up to date before any brand's pass (a brand's pass
+    moves only its own stages).
     """
     pk = model.packed
     networked = int(pk.mp[L.MP_NET_KIND]) != L.NET_NONE
     opening = [networked and rate > 0 for rate in pk.bp[:, L.BP_GROUP_OPEN].tolist()]  # (Python: cheaper than .any())
-    run = model.run_state
     if not any(opening):
-        run.group_buying_members[:] = None  # nobody opens groups: no list is kept (a later start rebuilds it)
         return
-    lists = carry(model, run.group_buying_members, run.group_buying_joins_read, opening,
-                  [EVERY_MEMBER] * model.k, day)
+    lists = pool_members(model, day, opening)
     net_key, key_day = model.keys.run(rng.NETWORK), model.keys.day(STREAM, day)
     for k, members in enumerate(lists):
         if members is None:

@@ -28,9 +28,9 @@ from numba import njit
 
 from sim.model import layout as L
 from sim.model import rng
+from sim.model.carried import EVERY_MEMBER, check_list, pool_members
 from sim.model.component import FLAG, Param, Slots, State
 from sim.model.kernel import kernel
-from sim.model.population import ids_in_stage
 from sim.model.rng import uniform
 from sim.model.state import flag, log_event
 
@@ -204,45 +204,52 @@ def has_rules(bp, k):
 
 
 @kernel
-def membership_kernel(c, prm, books, jr, day, key_birthday):
-    """Daily membership rules: paid-membership fees accrue and birthday perks are sent.
+def membership_kernel(c, prm, books, jr, day, key_birthday, k, members):
+    """Brand ``k``'s daily membership rules over its ``members`` (ids, in order): paid fees accrue, birthday perks.
 
     The purchase a birthday perk may trigger is drawn in the purchase pass (see
     :func:`sim.model.mechanisms.purchase.purchase_kernel`), which uses the same :func:`is_birthday`.
     """
-    stage, pair = c.stage, c.pair
+    pair = c.pair
     mp, bp = prm.mp, prm.bp
     money, tally = books.money, books.tally
-    n, n_brands = stage.shape
-    for k in range(n_brands):
-        if not has_rules(bp, k):
-            tally[k, L.T_PAID] = 0.0
-            continue
-        fee_day = bp[k, L.BP_PAID_FEE] / 365.0 * mp[L.MP_REP]
-        perk = bp[k, L.BP_BIRTHDAY] * mp[L.MP_REP]
-        paid_count = 0.0
-        for i in ids_in_stage(stage, k, L.MEMBER):
-            if flag(pair[i, k], L.BIT_PAID):
-                paid_count += 1.0
-            if perk > 0.0 and is_birthday(i, day, key_birthday):
-                money[k, L.C_BIRTHDAY] += perk
-                log_event(jr, day, i, k, L.E_BIRTHDAY, 0)
-        money[k, L.REV_FEES] += paid_count * fee_day
-        tally[k, L.T_PAID] = paid_count
+    fee_day = bp[k, L.BP_PAID_FEE] / 365.0 * mp[L.MP_REP]
+    perk = bp[k, L.BP_BIRTHDAY] * mp[L.MP_REP]
+    paid_count = 0.0
+    for i in members:
+        if flag(pair[i, k], L.BIT_PAID):
+            paid_count += 1.0
+        if perk > 0.0 and is_birthday(i, day, key_birthday):
+            money[k, L.C_BIRTHDAY] += perk
+            log_event(jr, day, i, k, L.E_BIRTHDAY, 0)
+    money[k, L.REV_FEES] += paid_count * fee_day
+    tally[k, L.T_PAID] = paid_count
+
+
+def brands_with_rules(bp: np.ndarray) -> list[bool]:
+    """Per brand, whether :func:`membership_kernel` has work for it (:func:`has_rules`)."""
+    return [bool(has_rules.py_func(bp, k)) for k in range(bp.shape[0])]
 
 
 def any_membership_rules(bp: np.ndarray) -> bool:
-    """Whether :func:`membership_kernel` has work for some brand (its own per-brand test, :func:`has_rules`)."""
-    return any(has_rules.py_func(bp, k) for k in range(bp.shape[0]))
+    """Whether :func:`membership_kernel` has work for some brand."""
+    return any(brands_with_rules(bp))
 
 
 def step(model: MarketModel, day: int) -> None:
-    """Paid-membership fees accrue and birthday perks are sent (see :func:`membership_kernel`).
+    """Paid-membership fees accrue and birthday perks are sent (see :func:`membership_kernel`), brand by brand.
 
-    The kernel is not called on a day no brand has a membership with a fee or a birthday perk: it would
-    only write 0 paid members into today's tallies, which start at 0 (the same test as the kernel's).
+    Only brands with a membership with a fee or a birthday perk (:func:`has_rules`) have work; the others'
+    paid-member tally stays at the 0 today's tallies start from. The members come from the pool's shared
+    list (:func:`sim.model.carried.pool_members`), not from a pass over everyone.
     """
-    if not any_membership_rules(model.packed.bp):
+    rules = brands_with_rules(model.packed.bp)
+    if not any(rules):
         return
-    membership_kernel(model.consumers, model.packed.params, model.books, model.journal, day,
-                      model.keys.run(rng.MEMBERSHIP))
+    key = model.keys.run(rng.MEMBERSHIP)
+    for k, members in enumerate(pool_members(model, day, rules)):
+        if members is None:
+            continue
+        if model.validating:
+            check_list(model.pop, k, members, day, EVERY_MEMBER, "membership member")
+        membership_kernel(model.consumers, model.packed.params, model.books, model.journal, day, key, k, members)

@@ -46,7 +46,7 @@ import numpy as np
 from numba import njit
 
 from sim.model import layout as L
-from sim.model.carried import EVERY_MEMBER, carry, check_list
+from sim.model.carried import EVERY_MEMBER, check_list, pool_members
 from sim.model.component import Param, RunState, Slots, State
 from sim.model.forms import Form
 from sim.model.kernel import kernel
@@ -88,10 +88,6 @@ RUN_STATE = {
                                     doc="The brand has issued stored value (it keeps its liability from then on)."),
     "stored_value_owed": RunState(("brands",), np.float64, 0.0,
                                   doc="Stored value owed to holders (face value, currency), carried forward."),
-    "stored_value_members": RunState(("brands",), object, None,
-                                     doc="The brand's members at the last top-up pass, (ids, count), carried "
-                                         "forward with the joins logged since (None: no list kept)."),
-    "stored_value_joins_read": RunState((), np.int64, 0, doc="The join log's count at the last top-up pass."),
 }
 TALLIES = {"T_SV_TOPUPS": "stored_value_topups", "T_SV_CASH": "stored_value_cash",
            "T_SV_SPENT": "stored_value_spent", "T_PUR_SV": "purchases_stored_value",
@@ -236,23 +232,11 @@ def members_now(model: MarketModel, day: int) -> np.ndarray:
     return model.census[day, :, L.MEMBER] + flows[:, :, L.MEMBER].sum(axis=1) - flows[:, L.MEMBER, :].sum(axis=1)
 
 
-def member_lists(model: MarketModel, topping_up: list[bool], day: int) -> list[np.ndarray | None]:
-    """The ids, in order, of the members of each brand whose members top up today (``None`` for the others).
-
-    The list of the last pass is carried forward with the joins logged since (:func:`sim.model.carried.carry`);
-    it is rebuilt by a pass over everyone when there is none (the first day, a brand that starts topping
-    up) or when more consumers joined than the log holds.
-    """
-    run = model.run_state
-    return carry(model, run.stored_value_members, run.stored_value_joins_read, topping_up,
-                 [EVERY_MEMBER] * model.k, day)
-
-
 def step(model: MarketModel, day: int) -> None:
     """Top-ups and benefits for brands that run them; the liability of every brand that has issued value.
 
     The members are counted by the census carried by the day's flows (:func:`members_now`), and the
-    members who may top up are listed without a pass over the population (:func:`member_lists`).
+    members who may top up come from the pool's shared list (:func:`sim.model.carried.pool_members`).
     The liability is carried forward rather than summed over every consumer's balance (a pass over the
     whole population each day): owed today = owed yesterday + face value credited today - drawn today -
     written off today, all in face value (the drawn and written-off amounts are tallied where they happen,
@@ -266,12 +250,10 @@ def step(model: MarketModel, day: int) -> None:
     for k in range(model.k):
         if topping_up[k] and not issued[k]:
             issued[k] = True
-    if not any(topping_up):
-        run.stored_value_members[:] = None  # nobody tops up: no list is kept (a later start rebuilds it)
     counting = any(b > 0.5 for b in benefits)  # only the benefits (and the check below) need today's members
     if any(topping_up) or counting:
         members = members_now(model, day) if counting or model.validating else None
-        lists = member_lists(model, topping_up, day) if any(topping_up) else []
+        lists = pool_members(model, day, topping_up) if any(topping_up) else []
         key_day = model.keys.day(STREAM, day)
         for k, ids in enumerate(lists):
             if ids is None:
