@@ -13,7 +13,9 @@ from sim.analysis.execution import Execution
 from sim.errors import SimInputError
 from sim.model import layout as L
 
-SMALL = ("run.population=800", "run.days=120")
+#: 3,000 consumers for 120 days: Japan leads in every seed, so the verdict has a lead to explain (at 800 the
+#: interval of five seeds straddles zero, and the verdict says there is no clear lead).
+SMALL = ("run.population=3000", "run.days=120")
 RUN = Execution(seed=4, overrides=SMALL, executor="serial")
 DAILY = (*LEDGER_DAILY, "profit", "revenue", "costs")
 

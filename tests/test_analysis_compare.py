@@ -40,8 +40,10 @@ def test_crn_makes_the_paired_interval_narrower_than_the_unpaired_one(daily_vs_w
         diff, lo, hi = daily_vs_weekly.unpaired(kpi, "daily", "twice_weekly")
         assert p.mean_diff == pytest.approx(diff)
         ratios[kpi] = (p.ci_high - p.ci_low) / (hi - lo)
-    assert all(r < 0.9 for r in ratios.values()), ratios
-    assert ratios["profit"] < 0.5 and ratios["revenue"] < 0.5, ratios
+    assert ratios["profit"] < 0.5 and ratios["revenue"] < 0.5 and ratios["pool_size"] < 0.9, ratios
+    # Opt-outs come from the message draws themselves, which differ between seven and two messages a week: CRN
+    # narrows their interval little, and the estimate from eight seeds ranges over 0.79-1.18 (seeds 11, 12).
+    # The paired interval is still computed from the same differences as the mean (checked above).
 
 
 def test_more_messages_mean_more_opt_outs_in_every_seed(daily_vs_weekly: ComparisonEnsemble) -> None:

@@ -25,13 +25,14 @@ def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:
 
 
 def test_joined_fraction_follows_the_bass_curve() -> None:
-    """Members / population, averaged over four seeds, tracks the Bass curve within 1.2 points all year.
+    """Members / population, averaged over eight seeds, tracks the Bass curve within 1.2 points all year.
 
-    One run's largest deviation over the year is 0.006-0.02 depending on the seed (early luck is
-    amplified by imitation); the mean of four runs is within 0.003-0.009 (measured on seeds 1-10).
+    The model steps by days, and its mean lags the continuous curve by about 0.009 near the inflection
+    (day 100: 0.586 over 144 runs against the curve's 0.595); one run's luck, amplified by imitation, adds
+    up to about 0.01 (0.006 with the ranked exposure draws). The mean of these eight runs is within 0.0095.
     """
     curves = []
-    for n, seed in enumerate((7, 8, 9, 10)):
+    for n, seed in enumerate(range(7, 15)):
         sc = sim.resolve("validation/bass", [f"run.seed={seed}"])
         model = MarketModel(sc, validating=n == 0)
         model.run_days()
@@ -42,7 +43,7 @@ def test_joined_fraction_follows_the_bass_curve() -> None:
     joined = np.mean(curves, axis=0)
     t = np.arange(1, sc.run.days + 1, dtype=float)
     expected = bass_curve(t, p, q)
-    assert np.max(np.abs(joined - expected)) < 0.012  # observed 0.003 for seeds 7-10
+    assert np.max(np.abs(joined - expected)) < 0.012
     # the curve is really being followed: early slow, inflection, saturation
     assert joined[30] < 0.15 and joined[-1] > 0.95
     t_peak = int(np.argmax(np.diff(joined)))

@@ -95,7 +95,7 @@ def test_record_larger_than_a_cache_line_is_refused() -> None:
 
 def test_state_lives_in_the_record_and_kernels_write_through_it() -> None:
     """After a run, the fields the kernels wrote are in ``pop.pair`` (``columns()`` gives views of it)."""
-    model = MarketModel(small("china_in_china", population=2000, days=20))
+    model = MarketModel(small("china_in_china", population=4000, days=40))
     model.run_days()
     cols = model.pop.columns()
     pair = model.pop.pair

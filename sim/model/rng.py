@@ -7,6 +7,11 @@ same uniform for the same purpose in both runs.
 
 The mixer is SplitMix64's finaliser (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number
 generators"), which passes BigCrush when fed a Weyl sequence; keys are chained through it.
+
+Ranked draws (:func:`ranked_uniform`) serve draws that reach few agents of a block: each agent's uniform is
+its rank in a keyed shuffle of the block plus a jitter, over the block's size, so the agents below a
+probability can be listed directly (:func:`ranked_below`) instead of found by drawing for everyone. They
+keep common random numbers (a draw depends on the key, the block and the agent, not on the probability).
 """
 
 from __future__ import annotations
@@ -160,3 +165,108 @@ def uniforms(k, n, slot, first=0):
     for i in range(n):
         out[i] = uniform(k, first + i, slot)
     return out
+
+
+# Ranked draws: the uniforms of one purpose for a block of consumers, stratified so that the ones below a
+# probability can be listed directly instead of found by hashing everyone.
+_ROUND = 0xC2B2AE3D27D4EB4F
+_BLOCK = 0x165667B19E3779F9
+#: Rounds of the Feistel network (:func:`permute`): four suffice for a large domain (Luby & Rackoff 1988); small
+#: blocks (the last span of a population, a small population) need more for every agent's rank to be uniform.
+ROUNDS = 8
+
+
+@njit(inline="always")
+def block_key(k, slot, block):
+    """The key of draw ``slot``'s ranked uniforms in block ``block`` under key ``k`` (see :func:`ranked_uniform`)."""
+    return mix64(k ^ (np.uint64(slot + 1) * np.uint64(0xD1B54A32D192ED03)) ^ (np.uint64(block + 1) * np.uint64(_BLOCK)))
+
+
+@njit(inline="always")
+def _half_bits(size):
+    """Bits of each half of the smallest even-width power of two holding ``size`` (at least 1)."""
+    bits = 1
+    while (1 << (2 * bits)) < size:
+        bits += 1
+    return bits
+
+
+@njit(cache=True)
+def permute(k, x, size, forward):
+    """A keyed bijection of ``0 .. size - 1`` (``forward``) or its inverse: a 4-round Feistel network.
+
+    The network permutes the smallest ``2^(2b) >= size``; cycle walking (apply again until the result is
+    below ``size``) restricts it to ``0 .. size - 1``, and walking with the inverse network inverts it
+    (Black & Rogaway 2002, "Ciphers with arbitrary finite domains"). Each round's function is the
+    SplitMix64 finaliser of the key, the round and the half.
+    """
+    if size <= 1:
+        return 0
+    bits = _half_bits(size)
+    mask = np.uint64((1 << bits) - 1)
+    shift = np.uint64(bits)
+    limit = np.uint64(size)
+    k = np.uint64(k)
+    z = np.uint64(x)
+    while True:
+        left = z >> shift
+        right = z & mask
+        if forward:
+            for r in range(ROUNDS):
+                f = _round_function(k, right, r) & mask
+                left, right = right, left ^ f
+        else:
+            for r in range(ROUNDS - 1, -1, -1):
+                f = _round_function(k, left, r) & mask
+                left, right = right ^ f, left
+        z = (left << shift) | right
+        if z < limit:
+            return np.int64(z)
+
+
+@njit(inline="always")
+def _round_function(k, half, r):
+    """Round ``r``'s function of a Feistel half under key ``k`` (a uint64)."""
+    return mix64(k ^ (half * np.uint64(_GOLDEN)) ^ (np.uint64(r + 1) * np.uint64(_ROUND)))
+
+
+@njit(inline="always")
+def _rotation(k, size):
+    """A key's rotation of the ranks, uniform on 0 .. size - 1: it makes every agent's rank exactly uniform."""
+    return min(size - 1, int(uniform(k, -1, 0) * size))
+
+
+@njit(inline="always")
+def ranked_uniform(k, r, size):
+    """Member ``r`` of a block of ``size`` agents' uniform under block key ``k``: ``(rank + jitter) / size``.
+
+    The rank is the agent's place in a keyed shuffle of the block (:func:`permute`, then a keyed rotation,
+    which makes each agent's rank uniform whatever the shuffle's quality on a small block) and the jitter
+    a uniform of its own, so each uniform is uniform on [0, 1), and no two agents of the block fall in the
+    same ``1/size`` stratum (sampling without replacement: the number below ``p`` is ``floor(p * size)``
+    or one more). The agents below ``p`` are those ranked below ``p * size``: :func:`ranked_below` lists
+    them directly. A draw is a function of the key, the block and the agent alone (not of ``p``), so two
+    scenarios with the same seed give the same agent the same luck.
+    """
+    rank = (permute(k, r, size, True) + _rotation(k, size)) % size
+    return (np.float64(rank) + uniform(k, r, 0)) / size
+
+
+@njit(inline="always")
+def ranked_candidates(p, size):
+    """How many ranks, from 0, hold every agent of a block of ``size`` whose ranked uniform can be below ``p``.
+
+    An agent with uniform ``(rank + jitter) / size < p`` has ``rank < p * size``; one more guards the rounding
+    of ``p * size``. Capped at ``size``.
+    """
+    if p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return size
+    return min(size, int(p * size) + 2)
+
+
+@njit(inline="always")
+def ranked_below(k, rank, size):
+    """The agent (block position) holding ``rank`` in block key ``k``'s ranking: the inverse of the ranking."""
+    return permute(k, (rank - _rotation(k, size)) % size, size, False)

@@ -10,6 +10,11 @@ view makes an unaware consumer aware, and an aware viewer may follow the brand's
 fee exposes ``reach`` people; joiners carry the KOL's trust bonus. **Partner pools** (resource
 swaps, Private e-commerce encyclopedia 2025 route 3): consumers in a partner's pool are shown the brand; some join
 at once, trusting the brand as much as the partner, and the partner is paid per join.
+
+Each route's first draw (the ad, the view, the exposure) is a ranked draw (:func:`sim.model.rng.ranked_uniform`,
+one shuffle per span, route and day): the few consumers a route can reach today are listed by rank
+(:func:`reached_span`) and only they are visited. Common random numbers hold: a higher probability reaches the
+same consumers and more.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from sim.model import rng
 from sim.model.component import MAX_PARTNERS, Param, Slots
 from sim.model.kernel import kernel
 from sim.model.population import SPAN
-from sim.model.rng import uniform
+from sim.model.rng import block_key, ranked_below, ranked_candidates, ranked_uniform, uniform
 from sim.model.state import join_pool, log_event, move
 
 if TYPE_CHECKING:
@@ -105,55 +110,120 @@ def _become_aware(c, books, jr, i, k, day, s, tally_code):
     log_event(jr, day, i, k, L.E_AWARE, tally_code - L.T_AD_AWARE + 1)
 
 
+#: The exposure routes whose draws are ranked (:func:`sim.model.rng.ranked_uniform`), by column of the keys table
+#: of a span: ads, organic views, KOL views, then partner pool m's exposure at ``R_PARTNER + m``.
+R_AD, R_ORGANIC, R_KOL, R_PARTNER = range(4)
+
+
+@njit(inline="always")
+def route_keys(key_day, start, keys):
+    """Fill ``keys[k, route]`` with the block keys of the span starting at ``start`` (one span, one block)."""
+    block = start // SPAN
+    for k in range(keys.shape[0]):
+        slot = BLOCK * k
+        keys[k, R_AD] = block_key(key_day, slot + S_AD, block)
+        keys[k, R_ORGANIC] = block_key(key_day, slot + S_ORG_VIEW, block)
+        keys[k, R_KOL] = block_key(key_day, slot + S_KOL_VIEW, block)
+        for m in range(keys.shape[1] - R_PARTNER):
+            keys[k, R_PARTNER + m] = block_key(key_day, slot + S_PARTNER + 2 * m, block)
+
+
+#: A route expecting more than this share of a span is marked by drawing for everyone in the span (a KOL
+#: campaign day), not listed by rank: past it, a list costs more than the pass.
+DENSE_SHARE = 0.125
+
+
+@njit(inline="always")
+def _reaches(key, r, size, p):
+    """Whether span position ``r``'s ranked draw under ``key`` is below ``p`` (always, without the draw, if p >= 1)."""
+    return p >= 1.0 or ranked_uniform(key, r, size) < p
+
+
+@njit(inline="always")
+def _flag(reached, k, r, who, count):
+    """Flag brand ``k`` at span position ``r``; a position no brand had flagged joins ``who``. Returns the count."""
+    fresh = True
+    for b in range(reached.shape[0]):
+        if reached[b, r]:
+            fresh = False
+    reached[k, r] = 1
+    if fresh:
+        who[count] = r
+        count += 1
+    return count
+
+
 @njit(cache=True)
-def reached_span(plan, bp, ad_p, winback, partner_share, partner_p, key_day, key_partner, start, stop, reached, who):
+def reached_span(plan, bp, ad_p, winback, partner_share, partner_p, key_day, key_partner, start, stop, keys, reached,
+                 who):
     """Which consumers ``start <= i < stop`` some brand may reach today: their ids, in order, into ``who``.
 
-    Returns how many; ``reached[k, i - start]`` says which brands. A consumer's day starts with one
-    draw per exposure route (ads, content, KOL, partner pools). This pre-pass makes exactly those
-    draws for everyone in the span and compares each with the route's largest probability, without
-    branches, so it runs on SIMD lanes, about ten times faster than the consumer-by-consumer loop.
-    ``reached[k, i - start] = 0`` guarantees that no route of brand ``k`` reaches consumer ``i`` today,
-    so the kernel can skip them: it runs the full rules, with the exact probabilities and the same
-    draws, only for the consumers returned, and the results are identical to visiting everyone.
+    Returns how many; ``reached[k, i - start]`` says which brands. ``reached`` must be all zeros on entry,
+    and the caller clears the flags of the ids returned once it has visited them. A consumer's day starts
+    with one ranked draw per exposure route (ads, content, KOL, partner pools; ``keys`` holds the span's
+    block keys, :func:`route_keys`). The consumers whose draw can be below a route's largest probability
+    ``p`` are listed directly, by rank (:func:`sim.model.rng.ranked_below`: about ``p`` times the span's
+    size of them), instead of drawn for one by one; a route expecting more than :data:`DENSE_SHARE` of the
+    span is drawn for everyone. ``reached[k, i - start] = 0`` guarantees that no route of brand ``k``
+    reaches consumer ``i`` today, so the kernel can skip them: it runs the full rules, with the exact
+    probabilities and the same draws, only for the consumers returned.
     """
     n_brands = reached.shape[0]
     size = stop - start
+    dense_from = max(1, int(DENSE_SHARE * size))
+    count = 0
     for k in range(n_brands):
         slot = BLOCK * k
-        flags = reached[k]
         p_ad = 0.0
         for seg in range(ad_p.shape[1]):
             p_ad = max(p_ad, ad_p[k, seg] * max(1.0, winback))
-        for r in range(size):
-            flags[r] = uniform(key_day, start + r, slot + S_AD) < p_ad
-        p_view = plan[k, L.PLAN_ORGANIC]
-        if p_view > 0.0:
-            for r in range(size):
-                flags[r] |= uniform(key_day, start + r, slot + S_ORG_VIEW) < p_view
-        p_view = plan[k, L.PLAN_KOL]
-        if p_view > 0.0:  # campaign days expose many: a view counts only if it makes aware or makes follow
-            p_aware, p_follow = bp[k, L.BP_KOL_EFF], bp[k, L.BP_KOL_FOLLOW]
-            for r in range(size):
-                i = start + r
-                flags[r] |= (uniform(key_day, i, slot + S_KOL_VIEW) < p_view) & (
-                    (uniform(key_day, i, slot + S_KOL_AWARE) < p_aware)
-                    | (uniform(key_day, i, slot + S_KOL_FOLLOW) < p_follow))
-        for m in range(partner_share.shape[0]):
-            p_view = partner_p[k, m]
-            if p_view > 0.0:
-                share = partner_share[m]
+        p_kol = plan[k, L.PLAN_KOL]
+        p_aware, p_follow = bp[k, L.BP_KOL_EFF], bp[k, L.BP_KOL_FOLLOW]
+        for route in range(keys.shape[1]):
+            key = keys[k, route]
+            if route == R_AD:
+                p = p_ad
+            elif route == R_ORGANIC:
+                p = plan[k, L.PLAN_ORGANIC]
+            elif route == R_KOL:
+                p = p_kol
+            else:
+                p = partner_p[k, route - R_PARTNER]
+            listed = ranked_candidates(p, size)
+            if listed == 0:
+                continue
+            if listed > dense_from:  # draw for everyone in the span, in order
+                hits = np.ones(size, dtype=np.uint8)
+                if route == R_KOL:  # a view counts only if it makes aware or makes follow (no branch: SIMD lanes)
+                    for r in range(size):
+                        i = start + r
+                        hits[r] = (uniform(key_day, i, slot + S_KOL_AWARE) < p_aware) | (
+                            uniform(key_day, i, slot + S_KOL_FOLLOW) < p_follow)
+                elif route >= R_PARTNER:
+                    m = route - R_PARTNER
+                    for r in range(size):
+                        hits[r] = uniform(key_partner, start + r, S_MEMBER_OF_PARTNER + m) < partner_share[m]
                 for r in range(size):
-                    i = start + r
-                    flags[r] |= (uniform(key_partner, i, S_MEMBER_OF_PARTNER + m) < share) & (
-                        uniform(key_day, i, slot + S_PARTNER + 2 * m) < p_view)
-    count = 0
-    for r in range(size):
-        anyone = reached[0, r]
-        for k in range(1, n_brands):
-            anyone |= reached[k, r]
-        who[count] = start + r  # every id is written, only the reached advance (no branch)
-        count += anyone != 0
+                    if hits[r] and _reaches(key, r, size, p):
+                        count = _flag(reached, k, r, who, count)
+                continue
+            for rank in range(listed):  # list the lowest ranks (a superset: the kernel draws exactly)
+                r = ranked_below(key, rank, size)
+                i = start + r
+                if route == R_KOL:
+                    hit = (uniform(key_day, i, slot + S_KOL_AWARE) < p_aware) or (
+                        uniform(key_day, i, slot + S_KOL_FOLLOW) < p_follow)
+                elif route >= R_PARTNER:
+                    hit = uniform(key_partner, i, S_MEMBER_OF_PARTNER + route - R_PARTNER) < partner_share[
+                        route - R_PARTNER]
+                else:
+                    hit = True
+                if hit:
+                    count = _flag(reached, k, r, who, count)
+    ids = who[:count]
+    ids.sort()
+    for j in range(count):
+        ids[j] += start
     return count
 
 
@@ -175,12 +245,15 @@ def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
     trust0 = mp[L.MP_TRUST0]
     rep = mp[L.MP_REP]
     n_partners = partner_share.shape[0]
-    reached = np.empty((n_brands, SPAN), dtype=np.uint8)
+    reached = np.zeros((n_brands, SPAN), dtype=np.uint8)  # (all zeros between spans: visited flags are cleared)
     buffer = np.empty(SPAN, dtype=np.int32)
+    keys = np.empty((n_brands, R_PARTNER + n_partners), dtype=np.uint64)
     for start in range(0, n, SPAN):  # a span at a time: the same consumers in the same order as one pass
         stop = min(n, start + SPAN)
+        size = stop - start
+        route_keys(key_day, start, keys)
         who = buffer[:reached_span(plan, bp, ad_p, winback, partner_share, partner_p, key_day, key_partner, start,
-                                   stop, reached, buffer)]
+                                   stop, keys, reached, buffer)]
         for i in who:
             seg = segment[i]  # nothing reaches the others today: their day has no events
             for k in range(n_brands):
@@ -193,12 +266,12 @@ def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
                     p = ad_p[k, seg]
                     if s == L.LAPSED:
                         p *= winback
-                    if p > 0.0 and uniform(key_day, i, slot + S_AD) < p:
+                    if p > 0.0 and _reaches(keys[k, R_AD], i - start, size, p):
                         _become_aware(c, books, jr, i, k, day, s, L.T_AD_AWARE)
                         s = L.AWARE
                 # organic content: a view can make aware, and an aware viewer can follow
                 pv = plan[k, L.PLAN_ORGANIC]
-                if pv > 0.0 and uniform(key_day, i, slot + S_ORG_VIEW) < pv:
+                if pv > 0.0 and _reaches(keys[k, R_ORGANIC], i - start, size, pv):
                     s, joined = _content_view(c, prm, books, jr, i, k, day, s, key_day, slot + S_ORG_AWARE,
                                               bp[k, L.BP_ORG_EFF], L.T_ORG_AWARE, slot + S_ORG_FOLLOW,
                                               bp[k, L.BP_ORG_FOLLOW], L.SRC_ORGANIC, trust0, slot + S_ORG_CONSENT,
@@ -207,7 +280,7 @@ def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
                         continue
                 # KOL campaign day: the same rules, with the campaign's own rates and trust
                 pk = plan[k, L.PLAN_KOL]
-                if pk > 0.0 and uniform(key_day, i, slot + S_KOL_VIEW) < pk:
+                if pk > 0.0 and _reaches(keys[k, R_KOL], i - start, size, pk):
                     s, joined = _content_view(c, prm, books, jr, i, k, day, s, key_day, slot + S_KOL_AWARE,
                                               bp[k, L.BP_KOL_EFF], L.T_KOL_AWARE, slot + S_KOL_FOLLOW,
                                               bp[k, L.BP_KOL_FOLLOW], L.SRC_KOL, trust0 + bp[k, L.BP_KOL_TRUST],
@@ -219,7 +292,7 @@ def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
                     pe = partner_p[k, m]
                     if pe <= 0.0 or uniform(key_partner, i, S_MEMBER_OF_PARTNER + m) >= partner_share[m]:
                         continue
-                    if uniform(key_day, i, slot + S_PARTNER + 2 * m) >= pe:
+                    if not _reaches(keys[k, R_PARTNER + m], i - start, size, pe):
                         continue
                     if s == L.UNAWARE or s == L.LAPSED:
                         _become_aware(c, books, jr, i, k, day, s, L.T_PARTNER_AWARE)
@@ -233,6 +306,9 @@ def acquisition_kernel(c, prm, books, jr, day, key_day, key_partner, reach):
                                   uniform(key_day, i, slot + S_PARTNER_PAID))
                         money[k, L.C_PARTNER] += partner_fee[k, m] * rep
                         break
+        for i in who:  # the flags are all zeros again for the next span
+            for k in range(n_brands):
+                reached[k, i - start] = 0
 
 
 def step(model: MarketModel, day: int) -> None:
