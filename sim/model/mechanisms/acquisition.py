@@ -140,6 +140,22 @@ def _reaches(key, r, size, p):
 
 
 @njit(inline="always")
+def _counts(route, i, slot, key_day, key_partner, p_aware, p_follow, partner_share):
+    """Whether consumer ``i``, if reached by ``route`` of the brand whose draws start at ``slot``, can be changed.
+
+    A KOL view counts only if it makes aware or makes follow (campaign days expose many); a partner pool's
+    exposure only reaches the pool's members; an ad or an organic view always counts.
+    """
+    if route == R_KOL:
+        aware = uniform(key_day, i, slot + S_KOL_AWARE) < p_aware
+        return aware | (uniform(key_day, i, slot + S_KOL_FOLLOW) < p_follow)
+    if route >= R_PARTNER:
+        m = route - R_PARTNER
+        return uniform(key_partner, i, S_MEMBER_OF_PARTNER + m) < partner_share[m]
+    return True
+
+
+@njit(inline="always")
 def _flag(reached, k, r, who, count):
     """Flag brand ``k`` at span position ``r``; a position no brand had flagged joins ``who``. Returns the count."""
     fresh = True
@@ -193,32 +209,16 @@ def reached_span(plan, bp, ad_p, winback, partner_share, partner_p, key_day, key
             if listed == 0:
                 continue
             if listed > dense_from:  # draw for everyone in the span, in order
-                hits = np.ones(size, dtype=np.uint8)
-                if route == R_KOL:  # a view counts only if it makes aware or makes follow (no branch: SIMD lanes)
-                    for r in range(size):
-                        i = start + r
-                        hits[r] = (uniform(key_day, i, slot + S_KOL_AWARE) < p_aware) | (
-                            uniform(key_day, i, slot + S_KOL_FOLLOW) < p_follow)
-                elif route >= R_PARTNER:
-                    m = route - R_PARTNER
-                    for r in range(size):
-                        hits[r] = uniform(key_partner, start + r, S_MEMBER_OF_PARTNER + m) < partner_share[m]
+                hits = np.empty(size, dtype=np.uint8)
+                for r in range(size):  # the hashed conditions first (the route is fixed: no branch, SIMD lanes)
+                    hits[r] = _counts(route, start + r, slot, key_day, key_partner, p_aware, p_follow, partner_share)
                 for r in range(size):
                     if hits[r] and _reaches(key, r, size, p):
                         count = _flag(reached, k, r, who, count)
                 continue
             for rank in range(listed):  # list the lowest ranks (a superset: the kernel draws exactly)
                 r = ranked_below(key, rank, size)
-                i = start + r
-                if route == R_KOL:
-                    hit = (uniform(key_day, i, slot + S_KOL_AWARE) < p_aware) or (
-                        uniform(key_day, i, slot + S_KOL_FOLLOW) < p_follow)
-                elif route >= R_PARTNER:
-                    hit = uniform(key_partner, i, S_MEMBER_OF_PARTNER + route - R_PARTNER) < partner_share[
-                        route - R_PARTNER]
-                else:
-                    hit = True
-                if hit:
+                if _counts(route, start + r, slot, key_day, key_partner, p_aware, p_follow, partner_share):
                     count = _flag(reached, k, r, who, count)
     ids = who[:count]
     ids.sort()
