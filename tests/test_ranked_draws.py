@@ -109,7 +109,7 @@ def test_reached_span_flags_every_consumer_some_route_reaches() -> None:
     partner_share = np.array([0.3, 0.8])
     partner_p = np.tile(np.array([0.01, 0.002]), (n_brands, 1))
     key_day, key_partner = np.uint64(2024), np.uint64(77)
-    n = model.pop.size if hasattr(model.pop, "size") else model.pop.stage.shape[0]
+    n = model.n
     for start in range(0, n, SPAN):
         stop = min(n, start + SPAN)
         size = stop - start

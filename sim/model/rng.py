@@ -179,7 +179,7 @@ ROUNDS = 8
 @njit(inline="always")
 def block_key(k, slot, block):
     """The key of draw ``slot``'s ranked uniforms in block ``block`` under key ``k`` (see :func:`ranked_uniform`)."""
-    return mix64(k ^ (np.uint64(slot + 1) * np.uint64(0xD1B54A32D192ED03)) ^ (np.uint64(block + 1) * np.uint64(_BLOCK)))
+    return mix64(k ^ (np.uint64(slot + 1) * np.uint64(_SLOT)) ^ (np.uint64(block + 1) * np.uint64(_BLOCK)))
 
 
 @njit(inline="always")
@@ -193,12 +193,13 @@ def _half_bits(size):
 
 @njit(cache=True)
 def permute(k, x, size, forward):
-    """A keyed bijection of ``0 .. size - 1`` (``forward``) or its inverse: a 4-round Feistel network.
+    """A keyed bijection of ``0 .. size - 1`` (``forward``) or its inverse: a Feistel network of :data:`ROUNDS` rounds.
 
     The network permutes the smallest ``2^(2b) >= size``; cycle walking (apply again until the result is
     below ``size``) restricts it to ``0 .. size - 1``, and walking with the inverse network inverts it
     (Black & Rogaway 2002, "Ciphers with arbitrary finite domains"). Each round's function is the
-    SplitMix64 finaliser of the key, the round and the half.
+    SplitMix64 finaliser of the key, the round and the half. ``x`` must lie in ``0 .. size - 1`` (a larger one
+    would never walk back below ``size``).
     """
     if size <= 1:
         return 0
