@@ -38,6 +38,7 @@ from numba import njit
 from sim.model import layout as L
 from sim.model.component import Param, Slots
 from sim.model.kernel import kernel
+from sim.model.population import SPAN, ids_of_span
 from sim.model.rng import uniform
 from sim.model.state import join_pool, log_event, move
 
@@ -99,61 +100,91 @@ def in_person_consent(u, on_spot):
     return 0.0 if u < on_spot else 1.0
 
 
-@kernel
-def stores_kernel(c, prm, books, jr, day, key_day, p_store, p_event):
-    """One day of store visits and events for brands with touchpoints or an event today."""
+@njit(cache=True)
+def visitors_span(start, stop, key_day, slot, p_store, p_event, mask, who):
+    """Ids, in order, of consumers ``start <= i < stop`` who visit a store or today's event; returns how many.
+
+    The mask is built without branches (SIMD lanes: the draws are integer arithmetic), one chance at a time,
+    then the ids. A visit changes only the visitor's own state and the draws depend on nobody's state, so the
+    visitors are fixed before the first visit, as in one pass over everyone.
+    """
+    size = stop - start
+    for r in range(size):
+        mask[r] = 0
+    if p_store > 0.0:
+        for r in range(size):
+            mask[r] |= uniform(key_day, start + r, slot + S_VISIT) < p_store
+    if p_event > 0.0:
+        for r in range(size):
+            mask[r] |= uniform(key_day, start + r, slot + S_EVENT_VISIT) < p_event
+    return ids_of_span(mask, start, size, who)
+
+
+@njit(inline="always")
+def visit(c, prm, books, jr, day, key_day, k, i, p_store, p_event):
+    """Consumer ``i``'s store visit, then event visit, with brand ``k`` today: each one if drawn."""
     stage, pair, traits = c.stage, c.pair, c.traits
     mp, bp = prm.mp, prm.bp
     flows, money, tally = books.flows, books.money, books.tally
-    n, n_brands = stage.shape
     rep = mp[L.MP_REP]
     w_psi = mp[L.MP_ACCEPT_PSI]
     trust0 = mp[L.MP_TRUST0]
-    for k in range(n_brands):
-        ps = p_store[k]
-        pe = p_event[k]
-        if ps <= 0.0 and pe <= 0.0:
-            continue
-        slot = BLOCK * k
-        buy_share = bp[k, L.BP_STORE_BUY]
-        signup = bp[k, L.BP_STORE_SIGNUP]
-        consent = bp[k, L.BP_STORE_CONSENT]
+    consent = bp[k, L.BP_STORE_CONSENT]
+    slot = BLOCK * k
+    if p_store > 0.0 and uniform(key_day, i, slot + S_VISIT) < p_store:
+        tally[k, L.T_STORE_VISITS] += 1.0
+        s = stage[i, k]
+        if s != L.MEMBER and uniform(key_day, i, slot + S_BUY) < bp[k, L.BP_STORE_BUY]:
+            price = traits[i, L.BASKET]
+            gross = price * rep
+            money[k, L.REV_STORE] += gross
+            money[k, L.C_COGS] += gross * bp[k, L.BP_COGS]
+            money[k, L.C_PAYMENT] += gross * mp[L.MP_PAYFEE]
+            tally[k, L.T_PUR_STORE] += 1.0
+            pair[i, k].last_purchase = day
+            if s == L.UNAWARE or s == L.AWARE:
+                tally[k, L.T_FIRST] += 1.0
+            if s != L.CUSTOMER:
+                move(stage, flows, i, k, L.CUSTOMER)
+            log_event(jr, day, i, k, L.E_BUY_STORE, int(price))
+            if pair[i, k].cooloff <= day and \
+                    uniform(key_day, i, slot + S_SIGNUP) < bp[k, L.BP_STORE_SIGNUP] * (1.0 - traits[i, L.PSI]) ** w_psi:
+                join_pool(c, prm, books, jr, i, k, day, L.SRC_STORE, trust0, -1,
+                          in_person_consent(uniform(key_day, i, slot + S_CONSENT), consent),
+                          uniform(key_day, i, slot + S_PAID))
+    if p_event > 0.0 and uniform(key_day, i, slot + S_EVENT_VISIT) < p_event:
+        tally[k, L.T_EVENT_VISITS] += 1.0
+        s = stage[i, k]
+        if s == L.MEMBER:
+            return
         event_signup = bp[k, L.BP_EVENT_SIGNUP]
-        for i in range(n):
-            if ps > 0.0 and uniform(key_day, i, slot + S_VISIT) < ps:
-                tally[k, L.T_STORE_VISITS] += 1.0
-                s = stage[i, k]
-                if s != L.MEMBER and uniform(key_day, i, slot + S_BUY) < buy_share:
-                    price = traits[i, L.BASKET]
-                    gross = price * rep
-                    money[k, L.REV_STORE] += gross
-                    money[k, L.C_COGS] += gross * bp[k, L.BP_COGS]
-                    money[k, L.C_PAYMENT] += gross * mp[L.MP_PAYFEE]
-                    tally[k, L.T_PUR_STORE] += 1.0
-                    pair[i, k].last_purchase = day
-                    if s == L.UNAWARE or s == L.AWARE:
-                        tally[k, L.T_FIRST] += 1.0
-                    if s != L.CUSTOMER:
-                        move(stage, flows, i, k, L.CUSTOMER)
-                    log_event(jr, day, i, k, L.E_BUY_STORE, int(price))
-                    if pair[i, k].cooloff <= day and \
-                            uniform(key_day, i, slot + S_SIGNUP) < signup * (1.0 - traits[i, L.PSI]) ** w_psi:
-                        join_pool(c, prm, books, jr, i, k, day, L.SRC_STORE, trust0, -1,
-                                  in_person_consent(uniform(key_day, i, slot + S_CONSENT), consent),
-                                  uniform(key_day, i, slot + S_PAID))
-            if pe > 0.0 and uniform(key_day, i, slot + S_EVENT_VISIT) < pe:
-                tally[k, L.T_EVENT_VISITS] += 1.0
-                s = stage[i, k]
-                if s == L.MEMBER:
-                    continue
-                log_event(jr, day, i, k, L.E_EVENT_VISIT, 0)
-                if s == L.UNAWARE or s == L.LAPSED:
-                    move(stage, flows, i, k, L.AWARE)
-                if pair[i, k].cooloff <= day and \
-                        uniform(key_day, i, slot + S_EVENT_SIGNUP) < event_signup * (1.0 - traits[i, L.PSI]) ** w_psi:
-                    join_pool(c, prm, books, jr, i, k, day, L.SRC_EVENT, trust0, -1,
-                              in_person_consent(uniform(key_day, i, slot + S_EVENT_CONSENT), consent),
-                              uniform(key_day, i, slot + S_EVENT_PAID))
+        log_event(jr, day, i, k, L.E_EVENT_VISIT, 0)
+        if s == L.UNAWARE or s == L.LAPSED:
+            move(stage, flows, i, k, L.AWARE)
+        if pair[i, k].cooloff <= day and \
+                uniform(key_day, i, slot + S_EVENT_SIGNUP) < event_signup * (1.0 - traits[i, L.PSI]) ** w_psi:
+            join_pool(c, prm, books, jr, i, k, day, L.SRC_EVENT, trust0, -1,
+                      in_person_consent(uniform(key_day, i, slot + S_EVENT_CONSENT), consent),
+                      uniform(key_day, i, slot + S_EVENT_PAID))
+
+
+@kernel
+def stores_kernel(c, prm, books, jr, day, key_day, p_store, p_event):
+    """One day of store visits and events for brands with touchpoints or an event today.
+
+    Only the day's visitors are visited (:func:`visitors_span`), a span at a time: the same consumers in the
+    same order as a pass over everyone, which would draw nothing for the others.
+    """
+    n, n_brands = c.stage.shape
+    mask, buffer = np.empty(SPAN, dtype=np.uint8), np.empty(SPAN, dtype=np.int32)
+    for k in range(n_brands):
+        if p_store[k] <= 0.0 and p_event[k] <= 0.0:
+            continue
+        for start in range(0, n, SPAN):
+            count = visitors_span(start, min(n, start + SPAN), key_day, BLOCK * k, p_store[k], p_event[k], mask,
+                                  buffer)
+            for j in range(count):
+                visit(c, prm, books, jr, day, key_day, k, buffer[j], p_store[k], p_event[k])
 
 
 def step(model: MarketModel, day: int) -> None:
