@@ -56,9 +56,10 @@ _LINES = ("[{name: main}, {name: masks, basket_multiplier: 0.5, repurchase_multi
           " {name: tools, basket_multiplier: 3.5, repurchase_multiplier: 0.3},"
           " {name: gift, basket_multiplier: 1.7, repurchase_multiplier: 0},"
           " {name: refill, basket_multiplier: 0.25, repurchase_multiplier: 6}]")
-#: name -> (preset, extra overrides). The last case switches on what no preset uses (paid
-#: membership, cold outreach under opt-in, enforcement, breaches, a scale-free network), so
-#: every kernel branch is covered; the last two run the levers' passes over several brands and lines.
+#: name -> (preset, extra overrides). ``hybrid_in_japan_paid`` switches on what no preset uses (paid
+#: membership, cold outreach under opt-in, enforcement, breaches, a scale-free network); the two levers'
+#: cases run the stored-value, benefits and cross-sell passes over several brands and lines; the 40k cases
+#: cross the daily passes' spans; the cross-border case is the only one with an own site.
 CASES: dict[str, tuple[str, list[str]]] = {
     "china_in_china": ("china_in_china", []),
     "head_to_head_japan": ("head_to_head_japan", []),
@@ -87,6 +88,9 @@ CASES: dict[str, tuple[str, list[str]]] = {
     # c42246a, before those passes found their consumers a span at a time instead of in one list
     "china_40k_spans": ("china_in_china", ["run.population=40000"]),
     "japan_two_brands_40k_spans": ("head_to_head_japan", ["run.population=40000"]),
+    # the own independent site (its traffic, diversion cards, a marketplace penalty and the delisting that
+    # follows), which no other case runs, over three spans: recorded on 22d789d
+    "cross_border_40k_spans": ("cross_border_seller", ["run.population=40000"]),
 }
 REL = 1e-9
 
