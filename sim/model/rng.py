@@ -134,7 +134,7 @@ def uniform_py(k: int | np.uint64, i: int, slot: int) -> float:
     return (mix64_py(z) >> 11) * (1.0 / 9007199254740992.0)
 
 
-@njit(inline="always")
+@njit
 def mix64(z):
     """SplitMix64 finaliser on a uint64 (inside kernels)."""
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -142,14 +142,14 @@ def mix64(z):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(inline="always")
+@njit
 def uniform(k, i, slot):
     """A uniform in [0, 1) for agent ``i`` and draw ``slot`` under key ``k``."""
     z = k ^ (np.uint64(i) * np.uint64(0x9E3779B97F4A7C15)) ^ (np.uint64(slot + 1) * np.uint64(0xD1B54A32D192ED03))
     return np.float64(mix64(z) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(inline="always")
+@njit
 def bernoulli_round(x, u):
     """Stochastic rounding: floor(x) plus one with probability frac(x)."""
     n = int(x)
@@ -176,13 +176,13 @@ _BLOCK = 0x165667B19E3779F9
 ROUNDS = 8
 
 
-@njit(inline="always")
+@njit
 def block_key(k, slot, block):
     """The key of draw ``slot``'s ranked uniforms in block ``block`` under key ``k`` (see :func:`ranked_uniform`)."""
     return mix64(k ^ (np.uint64(slot + 1) * np.uint64(_SLOT)) ^ (np.uint64(block + 1) * np.uint64(_BLOCK)))
 
 
-@njit(inline="always")
+@njit
 def _half_bits(size):
     """Bits of each half of the smallest even-width power of two holding ``size`` (at least 1)."""
     bits = 1
@@ -225,19 +225,19 @@ def permute(k, x, size, forward):
             return np.int64(z)
 
 
-@njit(inline="always")
+@njit
 def _round_function(k, half, r):
     """Round ``r``'s function of a Feistel half under key ``k`` (a uint64)."""
     return mix64(k ^ (half * np.uint64(_GOLDEN)) ^ (np.uint64(r + 1) * np.uint64(_ROUND)))
 
 
-@njit(inline="always")
+@njit
 def _rotation(k, size):
     """A key's rotation of the ranks, uniform on 0 .. size - 1: it makes every agent's rank exactly uniform."""
     return min(size - 1, int(uniform(k, -1, 0) * size))
 
 
-@njit(inline="always")
+@njit
 def ranked_uniform(k, r, size):
     """Member ``r`` of a block of ``size`` agents' uniform under block key ``k``: ``(rank + jitter) / size``.
 
@@ -253,7 +253,7 @@ def ranked_uniform(k, r, size):
     return (np.float64(rank) + uniform(k, r, 0)) / size
 
 
-@njit(inline="always")
+@njit
 def ranked_candidates(p, size):
     """How many ranks, from 0, hold every agent of a block of ``size`` whose ranked uniform can be below ``p``.
 
@@ -267,7 +267,7 @@ def ranked_candidates(p, size):
     return min(size, int(p * size) + 2)
 
 
-@njit(inline="always")
+@njit
 def ranked_below(k, rank, size):
     """The agent (block position) holding ``rank`` in block key ``k``'s ranking: the inverse of the ranking."""
     return permute(k, (rank - _rotation(k, size)) % size, size, False)
