@@ -30,7 +30,7 @@ MIXED_FIRST_SLOT = 1 << 20
 MIXED_CONTACTS = 1_000_000
 
 
-@njit
+@njit(inline="always")
 def degree(kind, i, n, mean_degree, sf_beta):
     """Expected number of contacts of consumer ``i``."""
     if kind == L.NET_SCALE_FREE:
@@ -39,7 +39,7 @@ def degree(kind, i, n, mean_degree, sf_beta):
     return min(mean_degree, n - 1.0)
 
 
-@njit
+@njit(inline="always")
 def contact(kind, i, m, n, mean_degree, rewire, sf_beta, net_key, day_key):
     """The ``m``-th contact of consumer ``i`` (never ``i`` itself)."""
     if kind == L.NET_MIXED:
@@ -61,7 +61,7 @@ def contact(kind, i, m, n, mean_degree, rewire, sf_beta, net_key, day_key):
     return j
 
 
-@njit
+@njit(inline="always")
 def pick_contact(kind, i, n, mean_degree, rewire, sf_beta, net_key, day_key, u):
     """A contact of ``i`` chosen uniformly among its contacts with the uniform ``u``."""
     if kind == L.NET_MIXED:

@@ -149,7 +149,7 @@ def uniform(k, i, slot):
     return np.float64(mix64(z) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit
+@njit(inline="always")
 def bernoulli_round(x, u):
     """Stochastic rounding: floor(x) plus one with probability frac(x)."""
     n = int(x)
@@ -176,13 +176,13 @@ _BLOCK = 0x165667B19E3779F9
 ROUNDS = 8
 
 
-@njit
+@njit(inline="always")
 def block_key(k, slot, block):
     """The key of draw ``slot``'s ranked uniforms in block ``block`` under key ``k`` (see :func:`ranked_uniform`)."""
     return mix64(k ^ (np.uint64(slot + 1) * np.uint64(_SLOT)) ^ (np.uint64(block + 1) * np.uint64(_BLOCK)))
 
 
-@njit
+@njit(inline="always")
 def _half_bits(size):
     """Bits of each half of the smallest even-width power of two holding ``size`` (at least 1)."""
     bits = 1
@@ -225,19 +225,19 @@ def permute(k, x, size, forward):
             return np.int64(z)
 
 
-@njit
+@njit(inline="always")
 def _round_function(k, half, r):
     """Round ``r``'s function of a Feistel half under key ``k`` (a uint64)."""
     return mix64(k ^ (half * np.uint64(_GOLDEN)) ^ (np.uint64(r + 1) * np.uint64(_ROUND)))
 
 
-@njit
+@njit(inline="always")
 def _rotation(k, size):
     """A key's rotation of the ranks, uniform on 0 .. size - 1: it makes every agent's rank exactly uniform."""
     return min(size - 1, int(uniform(k, -1, 0) * size))
 
 
-@njit
+@njit(inline="always")
 def ranked_uniform(k, r, size):
     """Member ``r`` of a block of ``size`` agents' uniform under block key ``k``: ``(rank + jitter) / size``.
 
@@ -253,7 +253,7 @@ def ranked_uniform(k, r, size):
     return (np.float64(rank) + uniform(k, r, 0)) / size
 
 
-@njit
+@njit(inline="always")
 def ranked_candidates(p, size):
     """How many ranks, from 0, hold every agent of a block of ``size`` whose ranked uniform can be below ``p``.
 
@@ -267,7 +267,7 @@ def ranked_candidates(p, size):
     return min(size, int(p * size) + 2)
 
 
-@njit
+@njit(inline="always")
 def ranked_below(k, rank, size):
     """The agent (block position) holding ``rank`` in block key ``k``'s ranking: the inverse of the ranking."""
     return permute(k, (rank - _rotation(k, size)) % size, size, False)

@@ -174,7 +174,7 @@ def join_pool(c, prm, books, jr, i, k, day, source, trust0, referrer, u_consent,
 
 
 # ---- fatigue, shared by every brand, decays lazily ----------------------------------------------
-@njit
+@njit(inline="always")
 def decay_factor(decay_days):
     """The share of fatigue left after one day: exp(-1 / T)."""
     return math.exp(-1.0 / decay_days)

@@ -133,13 +133,13 @@ def route_keys(key_day, start, keys):
 DENSE_SHARE = 0.125
 
 
-@njit
+@njit(inline="always")
 def _reaches(key, r, size, p):
     """Whether span position ``r``'s ranked draw under ``key`` is below ``p`` (always, without the draw, if p >= 1)."""
     return p >= 1.0 or ranked_uniform(key, r, size) < p
 
 
-@njit
+@njit(inline="always")
 def _counts(route, i, slot, key_day, key_partner, p_aware, p_follow, partner_share):
     """Whether consumer ``i``, if reached by ``route`` of the brand whose draws start at ``slot``, can be changed.
 

@@ -98,19 +98,19 @@ FORMS = (
 )
 
 
-@njit
+@njit(inline="always")
 def trial_probability(rate, lift, member):
     """Chance a buyer tries an untried line: ``min(1, rate * (1 + lift * member))``."""
     return min(1.0, rate * (1.0 + lift * member))
 
 
-@njit
+@njit(inline="always")
 def line_purchase_chance(rate_per_year, multiplier):
     """Chance of at least one purchase of a tried line today: ``1 - exp(-rate * multiplier / 365)``."""
     return -math.expm1(-rate_per_year * multiplier / 365.0)
 
 
-@njit
+@njit(inline="always")
 def _line_sales_tally(j):
     """The tally of line ``j``'s sales."""
     if j == 1:

@@ -85,7 +85,7 @@ SLOTS = (BIRTHDAY_SLOTS,)
 S_BIRTHDAY = BIRTHDAY_SLOTS.first("birthday")
 
 
-@njit
+@njit(inline="always")
 def points_effect(rate, appetite, half):
     """Saturating strength (0 to 1) of a points programme for one member: x / (x + half)."""
     x = rate * appetite
@@ -140,7 +140,7 @@ def dropout_multiplier(c, prm, i, k):
     return member_dropout_multiplier(k, rec.tier, c.traits[i, L.PTS], flag(rec, L.BIT_PAID), prm.bp, prm.tiers)
 
 
-@njit
+@njit(inline="always")
 def points_kept(days, expiry_days):
     """Share of a points balance that survives ``days`` with exponential expiry of mean ``expiry_days``."""
     return math.exp(-days / expiry_days)
@@ -187,7 +187,7 @@ def on_member_purchase(c, prm, books, jr, i, k, day, price, private):
     pair[i, k].tier = tier
 
 
-@njit
+@njit(inline="always")
 def is_birthday(i, day, key_birthday):
     """Whether today is consumer ``i``'s birthday (a fixed day of the year drawn from the seed)."""
     return int(uniform(key_birthday, i, S_BIRTHDAY) * 365.0) == day % 365

@@ -113,13 +113,13 @@ BLOCK = DAY_SLOTS.block
 S_BROADCAST, S_COLD = DAY_SLOTS.first("broadcasts"), DAY_SLOTS.first("cold")
 
 
-@njit
+@njit(inline="always")
 def pressure(fatigue, tau, decay_days):
     """Fatigue relative to what the consumer tolerates (1 = at their tolerated weekly cadence)."""
     return fatigue / (tau * decay_days / 7.0)
 
 
-@njit
+@njit(inline="always")
 def read_probability(trust):
     """Chance a member reads a message they see: their trust in the brand, by definition."""
     return trust

@@ -98,7 +98,7 @@ S_OCCASION, S_DROPOUT, S_INVITE, S_ACCEPT, S_CONSENT, S_PAID, S_PRIVATE = (
 ACTIVE_DAYS = 90
 
 
-@njit
+@njit(inline="always")
 def chance(rate):
     """Probability of at least one event in a day for a Poisson rate per day: 1 - exp(-rate)."""
     if rate < 0.05:
@@ -106,13 +106,13 @@ def chance(rate):
     return -math.expm1(-rate)
 
 
-@njit
+@njit(inline="always")
 def attention(days_since_contact, half_life_days):
     """Share of a member's attention the brand still holds: halves every ``half_life_days`` without contact."""
     return math.exp(-0.6931471805599453 * days_since_contact / half_life_days)
 
 
-@njit
+@njit(inline="always")
 def trust_dropout_multiplier(trust, weight):
     """Dropout multiplier of a member with ``trust``: 1 at trust 0.5, lower when trust is higher."""
     return max(0.0, 1.0 + weight * (0.5 - trust))

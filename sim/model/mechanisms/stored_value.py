@@ -112,19 +112,19 @@ FORMS = (
 )
 
 
-@njit
+@njit(inline="always")
 def topup_chance(rate_per_year):
     """Chance of a top-up today at ``rate_per_year`` top-ups a year: ``1 - exp(-rate / 365)``."""
     return -math.expm1(-rate_per_year / 365.0)
 
 
-@njit
+@njit(inline="always")
 def bonus_cost(drawn, bonus):
     """The part of a drawn balance ``drawn`` that was bonus, not cash: ``drawn * bonus / (1 + bonus)``."""
     return drawn * bonus / (1.0 + bonus)
 
 
-@njit
+@njit(inline="always")
 def lock_in_multiplier(card, relief):
     """Dropout multiplier ``card * (1 - relief)`` of a card multiplier and a benefits relief."""
     return card * (1.0 - relief)
@@ -185,7 +185,7 @@ def write_off(pair, prm, books, i, k):
         money_k[L.C_SV_BONUS] += bonus_cost(broken, bp[k, L.BP_SV_BONUS]) * mp[L.MP_REP]
 
 
-@njit
+@njit(inline="always")
 def skip(key_day, draw, slot, log_q):
     """Members passed over before the next one chosen: geometric, ``floor(log(1 - u) / log(1 - p))``.
 

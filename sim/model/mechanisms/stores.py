@@ -90,7 +90,7 @@ def events_on_day(per_year: float, day: int) -> int:
     return math.floor((day + 1) * rate + 1e-9) - math.floor(day * rate + 1e-9)
 
 
-@njit
+@njit(inline="always")
 def in_person_consent(u, on_spot):
     """The consent draw handed to ``join_pool``: 0 (consents) with chance ``on_spot``, else 1 (declines).
 
