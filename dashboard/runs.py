@@ -310,7 +310,7 @@ def run_one(key: str, seed: int, status: Status | None = None) -> Any:
 
 
 def _pooled(keys_seeds: list[tuple[str, int]], status: Status) -> dict[tuple[str, int], Any]:
-    """Missing runs on a process pool (``SIM_DASHBOARD_EXECUTOR=process``), holding one queue slot."""
+    """Runs on a process pool (``SIM_DASHBOARD_EXECUTOR=process``), holding one queue slot."""
     from dashboard.worker import full_run
     from sim.analysis.executors import make_executor, map_runs
 
@@ -327,6 +327,30 @@ def _pooled(keys_seeds: list[tuple[str, int]], status: Status) -> dict[tuple[str
     return dict(zip(keys_seeds, out, strict=True))
 
 
+def _pool_missing(pairs: list[tuple[str, int]], status: Status) -> None:
+    """Compute on a process pool the runs of ``pairs`` nobody has computed or is computing, if more than one.
+
+    The runs are claimed in the run cache first, as :func:`run_one` claims one, so a session asking for
+    them meanwhile waits for these instead of computing them again; the claims are released whatever
+    happens (a session that waited then finds the runs, or computes them itself if the pool failed). A run
+    another session is computing is left to :func:`run_one`, which waits for it.
+    """
+    store = cache()
+    ours: list[tuple[str, int]] = []
+    try:
+        for key, seed in pairs:
+            if store.claim(key, int(seed)) is None:
+                ours.append((key, int(seed)))
+        if len(ours) < 2:  # one run is not worth a pool: run_one computes it in this process
+            return
+        for (key, seed), res in _pooled(ours, status).items():
+            store.put(key, seed, res)
+            store.computed += 1
+    finally:
+        for key, seed in ours:
+            store.release(key, seed)
+
+
 def replicates(keys: Sequence[str], n: int, root_seed: int, *, what: str = "") -> list[list[Any]]:
     """``n`` full runs of each scenario key, seeds spawned from ``root_seed`` (the same for every key).
 
@@ -337,10 +361,7 @@ def replicates(keys: Sequence[str], n: int, root_seed: int, *, what: str = "") -
     try:
         pairs = [(k, s) for k in keys for s in seeds]
         if executor_kind() == "process":
-            missing = [p for p in pairs if cache().get(*p) is None]
-            if len(missing) > 1:
-                for p, res in _pooled(missing, status).items():
-                    cache().put(*p, res)
+            _pool_missing(pairs, status)
         out: list[list[Any]] = []
         for k in keys:
             runs = []

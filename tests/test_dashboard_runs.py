@@ -6,6 +6,7 @@ n, day d).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -122,3 +123,58 @@ def test_status_counts_runs_and_days(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "2 run(s) ahead of yours" in texts[0]
     assert "run 1 of 3, day 40 of 120" in texts[1]
     assert "1 of 3 runs done" in texts[2] and "run 2 of 3, day 120 of 120" in texts[3]
+
+
+def test_pooled_sessions_compute_each_run_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the process pool too, a session asking for runs another session is computing waits for them.
+
+    Session A's replicates go to the pool; session B asks for the same ones while A's pool is busy. Each
+    run is computed once (A's), and both sessions get the same numbers. (The pool is replaced by an
+    in-process stand-in that counts the runs it is handed.)
+    """
+    from sim.analysis import executors as X
+
+    key = doc_key(sized("china_in_china", population=500, days=30))
+    store = R.RunCache(10**9)
+    monkeypatch.setattr(R, "cache", lambda: store)
+    work = R.WorkQueue(2)
+    monkeypatch.setattr(R, "queue", lambda: work)
+    monkeypatch.setenv("SIM_DASHBOARD_EXECUTOR", "process")
+
+    class Box:
+        def progress(self, frac: float, text: str = "") -> None:
+            pass
+
+        def empty(self) -> None:
+            pass
+
+    monkeypatch.setattr(R.st, "empty", lambda: Box())
+    handed: list[int] = []
+
+    def pool(kind: str, **kwargs: object) -> contextlib.AbstractContextManager:
+        assert kind == "process"
+        return contextlib.nullcontext()
+
+    def map_runs(ex: object, fn, calls: list, progress=None) -> list:  # noqa: ANN001 - the executors' signature
+        out = []
+        for scenario, seed in calls:
+            handed.append(int(seed))
+            time.sleep(0.3)  # a pool busy long enough for the second session to arrive
+            out.append(fn(scenario, seed))
+        return out
+
+    monkeypatch.setattr(X, "make_executor", pool)
+    monkeypatch.setattr(X, "map_runs", map_runs)
+    got: dict[str, list] = {}
+    first = threading.Thread(target=lambda: got.__setitem__("a", R.replicates([key], 2, 11)))
+    first.start()
+    deadline = time.monotonic() + 60
+    while not handed and time.monotonic() < deadline:  # A's pool is computing
+        time.sleep(0.01)
+    second = threading.Thread(target=lambda: got.__setitem__("b", R.replicates([key], 2, 11)))
+    second.start()
+    first.join(120)
+    second.join(120)
+    assert len(handed) == 2 and store.computed == 2, (handed, store.computed)
+    a, b = got["a"][0], got["b"][0]
+    assert [r.daily["profit"].tolist() for r in a] == [r.daily["profit"].tolist() for r in b]
