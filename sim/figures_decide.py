@@ -48,7 +48,8 @@ def gap_waterfall_figure(steps: pd.DataFrame, *, by: str = "item", currency: str
     fig = go.Figure(go.Waterfall(
         x=names, y=yw, measure=measure, connector={"line": {"color": "#bbb", "width": 1}},
         increasing={"marker": {"color": "#2a9d55"}}, decreasing={"marker": {"color": "#c0392b"}},
-        totals={"marker": {"color": "#1f4e9c"}}, hovertemplate="%{x}: %{y:,.0f} " + currency + "<extra></extra>",
+        totals={"marker": {"color": "#1f4e9c"}},
+        hovertemplate="%{x}: %{y:,.0f} " + _plain(currency) + "<extra></extra>",
         name=t("decide.gap", lang),
     ))
     # intervals: error bars on the end of each step (cumulative position), from the per-seed spread
@@ -65,7 +66,7 @@ def gap_waterfall_figure(steps: pd.DataFrame, *, by: str = "item", currency: str
         ))
     style(fig, title=_plain(title), height=height, legend=False)
     fig.update_layout(hovermode="closest")
-    fig.update_yaxes(title_text=currency, exponentformat="B")
+    fig.update_yaxes(title_text=_plain(currency), exponentformat="B")
     fig.update_xaxes(tickangle=-35)
     return fig
 
@@ -108,7 +109,7 @@ def profit_distribution_figure(profit: Sequence[float], *, percentiles: Mapping[
                           annotation_text=key.upper().replace("P0", "P"), annotation_position="top")
     style(fig, title=_plain(title), height=height, legend=False)
     fig.update_layout(hovermode="closest", bargap=0.05)
-    fig.update_xaxes(title_text=currency, exponentformat="B")
+    fig.update_xaxes(title_text=_plain(currency), exponentformat="B")
     fig.update_yaxes(title_text=t("decide.runs", lang))
     return fig
 
@@ -169,5 +170,5 @@ def stress_pairs_figure(samples: pd.DataFrame, *, kpi: str = "profit", currency:
     style(fig, title=_plain(title), height=height)
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(title_text=t("decide.runs", lang), type="category")
-    fig.update_yaxes(title_text=currency, exponentformat="B")
+    fig.update_yaxes(title_text=_plain(currency), exponentformat="B")
     return fig

@@ -127,6 +127,23 @@ def leaders(table, kpis=STORY_KPIS) -> list[tuple[str, str, str]]:
     return out
 
 
+# C0 and C1 control characters, DEL, and the Unicode bidirectional marks and overrides (which reorder what is shown).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def literal(text: object) -> str:
+    r"""``text`` with every control character shown as a visible escape (``\\x1b``, ``\\r``, ``\\u202e``).
+
+    Newlines and tabs are kept; markup is not touched (see :func:`md_escape` for Markdown).
+    """
+
+    def esc(m: re.Match[str]) -> str:
+        c = ord(m.group(0))
+        return f"\\x{c:02x}" if c <= 0xFF else f"\\u{c:04x}"
+
+    return _CONTROL.sub(esc, str(text))
+
+
 #: Characters with a meaning in Markdown (and Streamlit's directives); escaped by :func:`md_escape`.
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:<>&\"'=])")
 
@@ -134,10 +151,11 @@ MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:<>&\"'=])")
 def md_escape(text: object) -> str:
     """Text made inert for Markdown (links, images, emphasis, HTML, Streamlit directives).
 
-    Each markup character is backslash-escaped; line breaks become spaces. Use it on every user string
+    Each markup character is backslash-escaped; line breaks become spaces; control characters and
+    bidirectional overrides show as visible escapes (:func:`literal`). Use it on every user string
     (scenario and brand names) that goes into Markdown.
     """
-    return MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return MD_SPECIAL.sub(r"\\\1", literal(" ".join(str(text).split())))
 
 
 def table_number(x: float) -> str:

@@ -204,3 +204,30 @@ def test_refuses_to_serve_on_every_interface_unless_asked(tmp_path: Path) -> Non
         assert not s.failure, s
         assert s.errors and "server.address=0.0.0.0" in s.errors[0], s.errors
         assert not s.metrics and not s.charts  # nothing else was served
+
+
+@pytest.mark.parametrize("currency", ["![](//b)", "[a](//b)", "<b>X</b>", ":red[X]", "%{x}", "J\u202ePY"])
+def test_a_currency_with_markup_is_refused_where_the_scenario_is_read(currency: str) -> None:
+    """The currency is shown beside every amount (labels, metrics, chart axes): markup is refused with its field."""
+    from sim.errors import SimInputError
+
+    doc = sim.resolve("head_to_head_japan").model_dump(mode="json")
+    doc["market"]["currency"], doc["market"]["fx_per_usd"] = currency, 100.0
+    with pytest.raises(SimInputError) as err:
+        sim.resolve(doc)
+    assert "market.currency" in str(err.value) and repr(currency) in str(err.value)
+    for code in ("JPY", "CNY", "US$", "円", "Rs.", "€"):  # codes and signs are currencies
+        doc["market"]["currency"] = code
+        assert sim.resolve(doc).market.currency == code
+
+
+def test_decide_charts_show_a_currency_as_typed() -> None:
+    """Plotly renders a subset of HTML in axis titles and hover labels: the Decide charts escape the currency."""
+    from sim import figures_decide
+
+    steps = pd.DataFrame({"step": ["fines", "total"], "mean": [1.0, 1.0], "ci_low": [0.5, 0.5], "ci_high": [1.5, 1.5]})
+    figs = [figures_decide.gap_waterfall_figure(steps, currency="<b>X</b>"),
+            figures_decide.profit_distribution_figure([1.0, 2.0, 3.0], percentiles={"p50": 2.0}, currency="<b>X</b>")]
+    text = json.dumps([f.to_plotly_json()["layout"] for f in figs] + [f.to_plotly_json()["data"] for f in figs],
+                      default=str, ensure_ascii=False)
+    assert "<b>X" not in text and "‹b›X" in text

@@ -217,3 +217,30 @@ def test_no_raw_ids_in_chinese_and_japanese_pages(lang: str) -> None:
     _ok(at)
     options = list(at.selectbox(key="jr_who").options)  # AppTest holds the formatted labels
     assert options and not any(re.search(r"[a-z]+_[a-z]+", o) for o in options), options
+
+
+def test_sweep_ranges_keep_narrow_grids_distinct_and_extreme_ones_finite() -> None:
+    """A narrow range is swept at enough digits to keep its points apart; an extreme one is refused with its values.
+
+    The page once rounded every point to 4 significant figures (1.00001 to 1.00002 became "1.0 twice") and
+    computed ``high - low`` (-1e308 to 1e308 overflowed to NaN, reported as "value nan").
+    """
+    at = _app("explore")
+    lo, hi = "ex_sw_x_china_in_china_messaging.per_week_lo", "ex_sw_x_china_in_china_messaging.per_week_hi"
+    at.selectbox(key="ex_sw_x").set_value("messaging.per_week").run()
+    at.number_input(key=lo).set_value(1.00001).run()
+    at.number_input(key=hi).set_value(1.00002).run()
+    at.button(key="ex_sw_run").click().run()
+    _ok(at)
+    assert _figures(at)  # the heatmap of the narrow grid
+    at.number_input(key=lo).set_value(-1e308).run()
+    at.number_input(key=hi).set_value(1e308).run()
+    at.button(key="ex_sw_run").click().run()
+    assert not at.exception
+    assert at.error
+    problems = at.dataframe[-1].value.astype(str).to_numpy().ravel().tolist()  # path, message, value found
+    assert any("messaging.per_week" in p for p in problems) and any("1e+308" in p for p in problems), problems
+    assert not any(p.strip().lower() == "nan" or "value nan" in p for p in problems), problems
+    at.number_input(key=lo).set_value(2.0).run()
+    at.number_input(key=hi).set_value(2.0).run()
+    assert any("From and To are both 2" in w.value for w in at.warning)

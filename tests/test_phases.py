@@ -369,3 +369,53 @@ def test_values_the_results_read_once_cannot_change_in_a_phase() -> None:
                          ({"referral": {"share_window_days": 10}}, "referral.share_window_days")):
         text = _refused(_one_brand([{"from_day": 10, "set": changes}]))
         assert f"phases.0.set.{key}" in text and "cannot change" in text
+
+
+def _editor_with(doc_change) -> Any:
+    """The editor page with its YAML text changed by ``doc_change(doc)`` (hand-written, possibly invalid)."""
+    import yaml
+
+    from tests.apptest_helpers import open_page
+
+    at = open_page("editor", timeout=300)
+    doc = yaml.safe_load(at.text_area(key="ed_text").value)
+    doc_change(doc)
+    at.text_area(key="ed_text").set_value(yaml.safe_dump(doc, allow_unicode=True)).run()
+    return at
+
+
+def test_editor_survives_a_run_length_no_input_can_hold(_sizes: None) -> None:
+    """A hand-typed run.days beyond what a number input accepts (2^53) is shown as a problem, not a crash."""
+    at = _editor_with(lambda d: d["run"].update(days=2**53))
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("run.days" in m.value.replace("\\", "") for m in at.markdown)
+
+
+@pytest.mark.parametrize("bad_set", [5, {"acquisition": 3}], ids=["set_not_a_mapping", "section_not_a_mapping"])
+def test_editor_adding_to_a_hand_written_phase_that_is_not_a_mapping_warns(_sizes: None, bad_set: Any) -> None:
+    """Adding a lever to a phase whose ``set`` (or a section of it) is not a mapping: a warning, no crash, no change."""
+    def change(d: dict) -> None:
+        d["brands"][0]["strategy"]["phases"] = [{"from_day": 99, "set": bad_set}]
+
+    at = _editor_with(change)
+    before = at.text_area(key="ed_text").value
+    at.number_input(key="ed_ph_day").set_value(100).run()
+    at.selectbox(key="ed_ph_lever").set_value("acquisition.ad_budget_per_day").run()
+    at.button(key="ed_ph_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_area(key="ed_text").value == before
+    assert at.warning
+
+
+def test_editor_removes_the_phase_the_user_picked(_sizes: None) -> None:
+    """The choices skip entries that are not phases; removing the one shown removes that phase, not another entry."""
+    def change(d: dict) -> None:
+        d["brands"][0]["strategy"]["phases"] = [
+            "junk", {"from_day": 10, "name": "keep me", "set": {"messaging": {"per_week": 2}}}]
+
+    at = _editor_with(change)
+    at.selectbox(key="ed_ph_pick").set_value(0).run()  # the only choice: day 11 (keep me)
+    at.button(key="ed_ph_remove").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    doc = sim.scenario.loader.parse_yaml(at.text_area(key="ed_text").value.encode(), "t")
+    assert doc["brands"][0]["strategy"]["phases"] == ["junk"]

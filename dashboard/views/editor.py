@@ -27,7 +27,7 @@ from dashboard.settings import SERVER_UPLOAD_MB
 from sim.errors import SimInputError
 from sim.scenario import dump_scenario, load_scenario, scenario_json_schema
 from sim.scenario.loader import parse_yaml
-from sim.scenario.schema import PHASE_FIXED_KEYS, Strategy
+from sim.scenario.schema import PHASE_FIXED_KEYS, Run, Strategy
 
 T = C.T
 DEFAULT_COMPARISON = "china_vs_japan"
@@ -88,7 +88,7 @@ def lever_sections(scenario) -> None:
     st.subheader(T("editor.levers"))
     st.caption(T("editor.levers_note"))
     names = [b.name for b in scenario.brands]
-    brand = st.selectbox(T("editor.lever_brand"), range(len(names)), format_func=lambda i: C.md(names[i]),
+    brand = st.selectbox(T("editor.lever_brand"), range(len(names)), format_func=lambda i: names[i],
                          key="ed_lever_brand") if len(names) > 1 else 0
     strategy = scenario.brands[brand].strategy
     for section, fields in LEVER_FIELDS.items():
@@ -198,7 +198,10 @@ def _add_phase() -> None:
     target = phase.setdefault("set", {})
     *parents, leaf = path.split(".")
     for part in parents:
-        target = target.setdefault(part, {})
+        target = target.setdefault(part, {}) if isinstance(target, dict) else None
+    if not isinstance(target, dict):  # a hand-written `set` (or a level of it) that is not a mapping
+        st.session_state["ed_phase_msg"] = T("editor.phases_bad_yaml")
+        return
     target[leaf] = value
     phases.sort(key=lambda ph: ph.get("from_day", 0) if isinstance(ph, dict) and isinstance(ph.get("from_day"), int)
                 else 0)
@@ -213,9 +216,12 @@ def _remove_phase() -> None:
         return
     node = _strategy_node(doc, int(st.session_state.get("ed_ph_brand", 0)))
     j = st.session_state.get("ed_ph_pick")
-    if node is None or not isinstance(node.get("phases"), list) or j is None or not 0 <= j < len(node["phases"]):
+    if node is None or not isinstance(node.get("phases"), list) or j is None:
         return
-    del node["phases"][j]
+    shown = [at for at, ph in enumerate(node["phases"]) if isinstance(ph, dict)]  # the choices offered (_brand_phases)
+    if not 0 <= j < len(shown):
+        return
+    del node["phases"][shown[j]]
     if not node["phases"]:
         del node["phases"]
     _write(doc)
@@ -259,7 +265,9 @@ def phases_panel(doc: dict) -> None:
         else:
             st.caption(T("editor.phases_none"))
         run = doc.get("run") if isinstance(doc.get("run"), dict) else {}
-        days = run.get("days") if isinstance(run.get("days"), int) and run.get("days", 0) >= 2 else C.CAPS.days
+        most = next(m.le for m in Run.model_fields["days"].metadata if hasattr(m, "le"))  # the schema's longest run
+        days = run.get("days")  # unvalidated text: a length outside 2..the schema's limit falls back to the limit
+        days = days if isinstance(days, int) and not isinstance(days, bool) and 2 <= days <= most else most
         c1, c2, c3 = st.columns([1, 2, 1])
         c1.number_input(T("editor.phase_day"), 2, max(2, int(days)), max(2, min(366, int(days))), 1,
                         key="ed_ph_day", help=T("editor.phase_day_help"))

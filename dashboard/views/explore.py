@@ -46,6 +46,21 @@ def _round(x: float) -> float:
     return float(math.ceil(x / p) * p)
 
 
+def grid(low: float, high: float, points: int) -> tuple[float, ...]:
+    """``points`` evenly spaced values from ``low`` to ``high``, rounded to 4 or more significant figures.
+
+    The fewest figures that keep the points distinct are used (all equal when ``low == high``).
+    Each point is ``low * (1 - t) + high * t``: no overflow for any finite pair (``high - low`` of
+    ``-1e308`` and ``1e308`` is infinite).
+    """
+    exact = [low * (1.0 - t) + high * t for t in np.linspace(0.0, 1.0, points)]
+    for digits in range(4, 18):
+        values = tuple(float(f"{v:.{digits}g}") for v in exact)
+        if len(set(values)) == len(values):
+            return values
+    return tuple(exact)
+
+
 def _value_at(sc, bi: int, rel: str) -> float:
     obj = sc.brands[bi].strategy
     for part in rel.split("."):
@@ -162,8 +177,10 @@ if tool == "sweep":
     points = c3.slider(T("explore.points"), 2, C.CAPS.sweep_points, SZ.sweep_points, key="ex_sw_pts")
     reps = c3.slider(T("common.reps"), 1, 5, 1, key="ex_sw_reps")
     st.caption(T("explore.runs", n=points * points * reps))
-    axes = ((full[xp], tuple(float(f"{v:.4g}") for v in np.linspace(x_lo, x_hi, points))),
-            (full[yp], tuple(float(f"{v:.4g}") for v in np.linspace(y_lo, y_hi, points))))
+    axes = ((full[xp], grid(x_lo, x_hi, points)), (full[yp], grid(y_lo, y_hi, points)))
+    for rel, lo, hi in ((xp, x_lo, x_hi), (yp, y_lo, y_hi)):
+        if lo == hi:
+            st.warning(T("explore.range_equal", lever=_lever_label(rel), value=f"{lo:g}"))
     req = (key, axes, objective, int(reps), brand)
     if st.button(T("explore.run"), key="ex_sw_run", type="primary", icon=":material/play_arrow:"):
         st.session_state["ex_sw_req"] = req

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import re
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +39,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.errors import SimInputError
+from sim.format import literal
 
 #: Exit status of a user mistake (bad scenario, option, path, data); every one prints one ``error:`` line.
 EXIT_USAGE = 2
@@ -50,24 +50,6 @@ EXIT_INCOMPLETE = 3
 EXIT_IO = 1
 #: Exit status after Ctrl-C.
 EXIT_INTERRUPTED = 130
-
-# C0 and C1 control characters, DEL, and the Unicode bidirectional overrides (which reorder what is shown).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def literal(text: object) -> str:
-    r"""``text`` with every control character shown as a visible escape (``\\x1b``, ``\\r``, ``\\u202e``).
-
-    Newlines and tabs are kept. Markup is not touched here: :class:`LiteralConsole` never interprets it.
-    """
-    s = str(text)
-
-    def esc(m: re.Match[str]) -> str:
-        c = ord(m.group(0))
-        return f"\\x{c:02x}" if c <= 0xFF else f"\\u{c:04x}"
-
-    return _CONTROL.sub(esc, s)
-
 
 class LiteralConsole(Console):
     """A rich console for which every string is literal text: no markup, no emoji codes, no control characters.

@@ -353,6 +353,7 @@ STRINGS: dict[str, str] = {
     "explore.y": "Second lever",
     "explore.low": "From",
     "explore.high": "To",
+    "explore.range_equal": "{lever}: From and To are both {value}; pick two different values to sweep.",
     "explore.objective": "Objective",
     "explore.points": "Values per lever",
     "explore.runs": "{n} simulations.",

@@ -329,6 +329,7 @@ STRINGS: dict[str, str] = {
     "explore.y": "2 つ目のレバー",
     "explore.low": "下限",
     "explore.high": "上限",
+    "explore.range_equal": "{lever}：下限と上限がどちらも {value} です。異なる 2 つの値を選んでください。",
     "explore.objective": "目的",
     "explore.points": "レバーごとの値の数",
     "explore.runs": "{n} 回のシミュレーション。",

@@ -299,6 +299,7 @@ STRINGS: dict[str, str] = {
     "explore.y": "第二个杠杆",
     "explore.low": "从",
     "explore.high": "到",
+    "explore.range_equal": "{lever}：起点和终点都是 {value}；请选两个不同的值来扫描。",
     "explore.objective": "目标",
     "explore.points": "每个杠杆的取值个数",
     "explore.runs": "{n} 次模拟。",

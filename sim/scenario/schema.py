@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import typing
+import unicodedata
 import warnings
 from typing import Annotated, Any, Literal
 
@@ -76,6 +77,23 @@ FX_PER_USD: dict[str, float] = {
 #: Largest money amount a scenario may state, in its currency (one trillion; far above any real budget or fine,
 #: far below what would overflow a ten-year ledger). Assumption.
 MAX_MONEY = 1e12
+
+
+def currency_code(value: str | None) -> str | None:
+    """Refuse a currency that is not a code or a sign: letters (any script) and currency signs, plus ``.``.
+
+    The currency is shown beside every amount (terminal, HTML report, dashboard labels and charts); a code
+    such as ``JPY``, ``CNY``, ``R$``, ``円`` or ``Rs.`` never needs markup characters, and refusing them keeps
+    text like ``![](//x)`` (a Markdown image fetch) or ``<b>`` out of every place a currency is shown.
+    """
+    if value is None:
+        return value
+    bad = [ch for ch in value if not (ch.isalpha() or ch == "." or unicodedata.category(ch) == "Sc")]
+    if bad:
+        raise PydanticCustomError(
+            "currency_code", "must be a currency code of letters and currency signs (e.g. JPY, CNY, US$, 円), "
+            "without {bad}", {"bad": repr(bad[0])})
+    return value
 
 
 class ScenarioWarning(UserWarning):
@@ -923,6 +941,8 @@ class Market(Strict):
 
     name: str = Field("market", min_length=1, max_length=60, description="Market name.")
     currency: str = Field("CNY", min_length=1, max_length=8, description="Currency code of every money amount.")
+
+    _currency = field_validator("currency")(currency_code)
     fx_per_usd: float | None = param(
         None,
         unit="currency / USD",
@@ -1820,6 +1840,8 @@ class Strategy(Strict):
         description=("Currency its money amounts are written in (default: the market's); converted to the market's "
                      "currency."),
     )
+
+    _currency = field_validator("currency")(currency_code)
     product: Product = Field(default_factory=Product, description="Product economics.")
     acquisition: Acquisition = Field(default_factory=Acquisition, description="Acquisition (ad placement, 引流).")
     interception: Interception = Field(default_factory=Interception, description="Interception (截流).")
