@@ -24,11 +24,9 @@ fines and breaches). Money is compared in US dollars when the columns' currencie
 
 from __future__ import annotations
 
-import contextlib
 import html
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -345,21 +343,14 @@ def write_report(obj: Any, path: str | os.PathLike, *, lang: str = "en", title: 
 
     The decision sections (``breakeven``, ``attribution``, ``risk``) are those of :func:`report_html`.
     """
-    target = Path(path).resolve()
-    if target.exists() and not overwrite:
+    from sim.results.folders import atomic_write_file
+
+    target = Path(os.path.abspath(path))  # (not resolved: a symbolic link is refused, never written through)
+    if os.path.islink(target):
+        raise SimInputError.single("output", str(target), "is a symbolic link; name the file itself")
+    if os.path.lexists(target) and not overwrite:
         raise SimInputError.single("output", str(target), "already exists; choose another file or allow overwriting")
     text = report_html(obj, lang=lang, title=title, description=description, day=day, results=results,
                        breakeven=breakeven, attribution=attribution, risk=risk)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return target
+    return atomic_write_file(target, text.encode("utf-8"), overwrite=overwrite)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -82,3 +83,41 @@ def test_budget_refuses_an_unpriced_channel() -> None:
     """Funding KOL where the preset has no KOL price is one message, exit 2."""
     r = runner.invoke(app, ["budget", "japan_in_japan", "--budget", "1000000", "--channel", "kol", *SMALL])
     assert r.exit_code == 2 and "KOL" in r.output
+
+
+def _tiny(tmp_path: Path, name: str, preset: str, title: str = "tiny") -> str:
+    """A scenario file small enough to run without any --set (the README's examples give none)."""
+    y = tmp_path / f"{name}.yaml"
+    y.write_text(f"extends: {preset}\nname: {json.dumps(title)}\nrun: {{population: 400, days: 40}}\n")
+    return str(y)
+
+
+def _decide_args(command: str, a: str, b: str) -> list[str]:
+    return {"breakeven": ["breakeven", a, b, "-p", f"{SAAS}=0:1000", "-n", "1", "--tol", "500"],
+            "attribute": ["attribute", a, b, "-n", "1"],
+            "risk": ["risk", a, "-n", "2"],
+            "cohorts": ["cohorts", a, "-n", "1"],
+            "budget": ["budget", a, "--budget", "1000000", "--channel", "ads", "-n", "1", "--validation-reps", "1",
+                       "--maxiter", "1", "--popsize", "2"]}[command]
+
+
+COMMANDS = ["breakeven", "attribute", "risk", "cohorts", "budget"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_decision_commands_run_without_any_set(tmp_path: Path, command: str) -> None:
+    """Each decision command with no ``--set`` at all (they crashed: 'NoneType' object is not iterable)."""
+    a, b = _tiny(tmp_path, "a", "china_in_china"), _tiny(tmp_path, "b", "japan_in_japan")
+    r = runner.invoke(app, [*_decide_args(command, a, b), "--serial"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_decision_commands_show_escape_sequences_in_names_literally(tmp_path: Path, command: str) -> None:
+    """A scenario named with terminal escapes (colour, window title): printed as visible escapes, never raw."""
+    hostile = "evil\x1b[31m red\x1b]0;title\x07"
+    a, b = _tiny(tmp_path, "a", "china_in_china", hostile), _tiny(tmp_path, "b", "japan_in_japan", hostile + "2")
+    r = runner.invoke(app, [*_decide_args(command, a, b), "--serial"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.output and "\x07" not in r.output

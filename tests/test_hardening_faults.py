@@ -338,3 +338,75 @@ def test_report_of_a_damaged_run_folder_exits_2(folders: dict[str, Path], tmp_pa
     assert r.exit_code == 2, r.output
     assert "daily.parquet: is damaged" in r.output
     assert not html.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def _rehash(folder: Path) -> None:
+    """Make the manifest agree with the files: a hostile folder, not an accidentally damaged one."""
+    import hashlib
+    import json
+
+    m = json.loads((folder / "manifest.json").read_text())
+    for name in m["files"]:
+        data = (folder / name).read_bytes()
+        m["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    (folder / "manifest.json").write_text(json.dumps(m))
+
+
+def _tamper(folder: Path, what: str, kind: str) -> str:
+    """Change a copy of a replicate or sweep folder consistently (checksums redone); return the words expected."""
+    import json
+
+    import pandas as pd
+
+    table = folder / DATA[what]
+    meta_path = folder / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    df = pd.read_parquet(table)
+    if kind == "rows_twice":
+        pd.concat([df, df]).to_parquet(table)
+        words = "has two rows for the same"
+    elif kind == "only_keys":
+        df[["seed", "day", "brand"] if what == "replicate" else ["cell", "seed", "brand"]].to_parquet(table)
+        words = "lacks the column(s)"
+    elif kind == "text_numbers":
+        df["profit"] = "x"
+        df.to_parquet(table)
+        words = "profit: must hold numbers"
+    elif kind == "seeds_text":  # json "12345" was read as the seeds 1, 2, 3, 4, 5
+        meta["seeds"] = "12345"
+        words = "seeds: must be a non-empty list of whole numbers"
+    elif kind == "stranger_seed":
+        df.loc[df.index[0], "seed"] = 7
+        df.to_parquet(table)
+        words = "holds seeds that meta.json does not list"
+    elif kind == "three_axes":
+        meta["axes"] = {"a": [1], "b": [2], "c": [3]}
+        words = "axes: must map 1 to 2 parameter paths"
+    elif kind == "stranger_brand":
+        meta["brand"] = "x"
+        words = "brand: must name a brand of the saved scenario"
+    else:
+        raise AssertionError(kind)
+    meta_path.write_text(json.dumps(meta))
+    _rehash(folder)
+    return words
+
+
+@pytest.mark.parametrize(("what", "kind"), [
+    *[("replicate", k) for k in ("rows_twice", "only_keys", "text_numbers", "seeds_text", "stranger_seed")],
+    *[("sweep", k) for k in ("rows_twice", "only_keys", "text_numbers", "seeds_text", "stranger_seed", "three_axes",
+                             "stranger_brand")]])
+def test_replicate_and_sweep_tables_that_their_metadata_does_not_describe_are_refused(
+        folders: dict[str, Path], tmp_path: Path, what: str, kind: str) -> None:
+    """A consistent (re-hashed) but wrong folder: one error naming the file and field, never a later KeyError.
+
+    Before, these loaded and failed later with KeyError or ValueError (or, for rows twice, counted runs twice).
+    """
+    import shutil
+
+    copy = tmp_path / what
+    shutil.copytree(folders[what], copy)
+    words = _tamper(copy, what, kind)
+    with pytest.raises(SimInputError) as info:
+        LOADERS[what](copy)
+    assert words in str(info.value), str(info.value)

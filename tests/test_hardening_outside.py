@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ from typer.testing import CliRunner
 
 import sim
 from sim.errors import SimInputError
+from sim.report import write_report
 from tests.conftest import small
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +131,55 @@ def test_kill_between_the_renames_loses_nothing(result: sim.RunResult, tmp_path:
     os.rename(folder, aside)  # the state a kill between the two renames leaves
     assert sim.load_result(folder).scenario == result.scenario
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_reading_a_missing_result_removes_nothing(tmp_path: Path) -> None:
+    """Loading a folder that is not there is a read: it leaves every entry beside it (a write tidies them)."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    partial = tmp_path / f".run.ptsim-{pid}-ab.partial"
+    partial.mkdir()
+    (partial / "notes.txt").write_text("important")
+    tmp = tmp_path / f".run.ptsim-{pid}-cd.tmp"
+    tmp.write_text("x")
+    not_a_result = tmp_path / f".run.ptsim-{pid}-ef.old"  # named like ptsim's, but holds no result folder
+    not_a_result.mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(SimInputError, match="no such directory"):
+        sim.load_result(tmp_path / "run")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (partial / "notes.txt").read_text() == "important"
+
+
+@pytest.mark.parametrize("link", ["to_a_file", "dangling"])
+def test_report_refuses_to_write_through_a_symbolic_link(result: sim.RunResult, tmp_path: Path, link: str) -> None:
+    """``ptsim report -o LINK``: writing through it replaced the file it pointed to (or created one elsewhere)."""
+    folder = result.save(tmp_path / "run")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = elsewhere / "victim.txt"
+    if link == "to_a_file":
+        victim.write_text("precious")
+    out = tmp_path / "report.html"
+    out.symlink_to(victim)
+    p = _cli(["report", str(folder), "-o", str(out), "--overwrite"])
+    assert p.returncode == 2, p.stderr
+    assert "symbolic link" in p.stderr and "Traceback" not in p.stderr
+    assert out.is_symlink()
+    assert (victim.read_text() == "precious") if link == "to_a_file" else not victim.exists()
+    assert sorted(x.name for x in elsewhere.iterdir()) == (["victim.txt"] if link == "to_a_file" else [])
+
+
+def test_results_get_the_usual_modes_of_new_files(result: sim.RunResult, tmp_path: Path) -> None:
+    """A result folder and a report are made like any new folder and file under the umask (they were 0700/0600)."""
+    old = os.umask(0o022)
+    try:
+        folder = result.save(tmp_path / "run")
+        report = write_report(result, tmp_path / "r.html")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert stat.S_IMODE(report.stat().st_mode) == 0o644
 
 
 def test_stale_temporaries_of_dead_writers_are_cleaned_and_others_kept(result: sim.RunResult, tmp_path: Path) -> None:
@@ -250,12 +301,42 @@ def _hostile(folder: Path, kind: str, tmp_path: Path) -> str:
         m["files"]["daily.parquet"]["bytes"] = 10**15
         (folder / "manifest.json").write_text(json.dumps(m))
         return "daily.parquet"
+    if kind == "manifest-deep":  # json's parser recurses: 200,000 brackets was a RecursionError traceback
+        (folder / "manifest.json").write_text("[" * 200_000 + "]" * 200_000)
+        return "nested too deeply"
+    if kind == "manifest-duplicate-key":  # the last value silently won
+        text = (folder / "manifest.json").read_text()
+        (folder / "manifest.json").write_text(text.replace('"format": 1,', '"format": 99, "format": 1,', 1))
+        return "same key twice"
+    if kind == "meta-duplicate-key":
+        text = (folder / "meta.json").read_text()
+        (folder / "meta.json").write_text(text.replace("{", '{"population": -1, ', 1))
+        _rehash(folder)
+        return "same key twice"
+    if kind == "daily-rows-twice":  # every KPI summed over rows counted each day twice
+        d = pd.read_parquet(folder / "daily.parquet")
+        pd.concat([d, d]).to_parquet(folder / "daily.parquet")
+        _rehash(folder)
+        return "two rows for the same day"
+    if kind == "daily-day-boolean":
+        d = pd.read_parquet(folder / "daily.parquet")
+        d["day"] = d["day"] % 2 == 0
+        d.to_parquet(folder / "daily.parquet")
+        _rehash(folder)
+        return "whole numbers"
+    if kind == "daily-day-far":
+        d = pd.read_parquet(folder / "daily.parquet")
+        d.loc[d.index[-1], "day"] = 10**12
+        d.to_parquet(folder / "daily.parquet")
+        _rehash(folder)
+        return "must be from 0 to 39"
     raise AssertionError(kind)
 
 
 HOSTILE = ["escape", "absolute", "symlink", "alias-bomb", "future-format", "format-text", "files-list",
            "entry-types", "meta-list", "meta-types", "scenario-invalid", "daily-columns", "daily-text-numbers",
-           "huge-listed-size"]
+           "huge-listed-size", "manifest-deep", "manifest-duplicate-key", "meta-duplicate-key", "daily-rows-twice",
+           "daily-day-boolean", "daily-day-far"]
 
 
 @pytest.mark.parametrize("kind", HOSTILE)

@@ -28,7 +28,7 @@ from sim.analysis.execution import Execution, as_execution
 from sim.analysis.executors import DEFAULT_DAILY, run_series, spawn_seeds
 from sim.analysis.paths import scenario_doc
 from sim.errors import SimInputError
-from sim.results.folders import scenario_file
+from sim.results.folders import check_runs_table, json_object, scenario_file, table_file, whole_numbers
 from sim.results.kpis import KPI_NAMES
 from sim.results.result import read_folder, write_folder
 from sim.scenario.loader import suggest
@@ -192,15 +192,15 @@ def load_ensemble(folder: str | Path) -> Ensemble:
     for name in ("scenario.yaml", "series.parquet", "meta.json"):
         if name not in files:
             raise SimInputError.single(str(folder), name, "is missing: this is not a replicate (ensemble) folder")
-    try:
-        sc = scenario_file(files, "scenario.yaml", Path(folder))  # safe YAML rules, validated
-        meta = json.loads(files["meta.json"].decode())
-        series = pd.read_parquet(io.BytesIO(files["series.parquet"]))
-        seeds = [int(s) for s in meta.pop("seeds")]
-        root = int(meta.pop("root_seed"))
-    except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
-        why = f"{exc.__class__.__name__}: {exc}"
-        raise SimInputError.single(str(folder), "", f"is not a readable replicate folder ({why})") from None
+    where = Path(folder)
+    sc = scenario_file(files, "scenario.yaml", where)  # safe YAML rules, validated
+    meta = json_object(files, "meta.json", where)
+    seeds = whole_numbers(meta.pop("seeds", None), where, "seeds")
+    root = meta.pop("root_seed", None)
+    if not isinstance(root, int) or isinstance(root, bool):
+        raise SimInputError.single(str(folder), "meta.json: root_seed", "must be a whole number", root)
+    series = table_file(files, "series.parquet", where, ("seed", "day", "brand", *KPI_NAMES))
+    check_runs_table(series, where, "series.parquet", ("seed", "day", "brand"), seeds)
     return Ensemble(sc, seeds, root, series, meta)
 
 

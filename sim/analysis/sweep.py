@@ -35,7 +35,7 @@ from sim.analysis.executors import RunsFailed, run_kpis, spawn_seeds
 from sim.analysis.paths import Axis, apply_values_doc, describe, parse_axis, scenario_doc
 from sim.analysis.replicate import check_reps, provenance, summarise
 from sim.errors import SimInputError
-from sim.results.folders import scenario_file
+from sim.results.folders import check_runs_table, json_object, scenario_file, table_file, whole_numbers
 from sim.results.kpis import KPI_INFO, KPI_NAMES
 from sim.results.result import read_folder, write_folder
 from sim.scenario.loader import suggest, validate_document
@@ -228,16 +228,27 @@ def load_sweep(folder: str | Path) -> SweepResult:
     for name in ("scenario.yaml", "runs.parquet", "meta.json"):
         if name not in files:
             raise SimInputError.single(src, name, "is missing: this is not a sweep folder")
-    try:
-        sc = scenario_file(files, "scenario.yaml", Path(folder))  # safe YAML rules, validated
-        meta = json.loads(files["meta.json"].decode())
-        table = pd.read_parquet(io.BytesIO(files["runs.parquet"]))
-        axes = [Axis(p, tuple(v), label=p.removeprefix("brands.0.strategy.")) for p, v in meta.pop("axes").items()]
-        objective, brand, day = meta.pop("objective"), meta.pop("brand"), int(meta.pop("day"))
-        seeds = [int(x) for x in meta.pop("seeds")]
-    except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
-        why = f"{exc.__class__.__name__}: {exc}"
-        raise SimInputError.single(src, "", f"is not a readable sweep folder ({why})") from None
+    where = Path(folder)
+    sc = scenario_file(files, "scenario.yaml", where)  # safe YAML rules, validated
+    meta = json_object(files, "meta.json", where)
+    raw_axes = meta.pop("axes", None)
+    if not isinstance(raw_axes, dict) or not 1 <= len(raw_axes) <= MAX_AXES or not all(
+            isinstance(v, list) and 1 <= len(v) <= MAX_VALUES_PER_AXIS for v in raw_axes.values()):
+        raise SimInputError.single(src, "meta.json: axes",
+                                   f"must map 1 to {MAX_AXES} parameter paths to lists of 1 to "
+                                   f"{MAX_VALUES_PER_AXIS} values", raw_axes)
+    axes = [Axis(p, tuple(v), label=p.removeprefix("brands.0.strategy.")) for p, v in raw_axes.items()]
+    objective, brand, day = meta.pop("objective", None), meta.pop("brand", None), meta.pop("day", None)
+    if objective not in KPI_INFO:
+        raise SimInputError.single(src, "meta.json: objective", "must be one of the KPIs", objective)
+    if not isinstance(brand, str) or brand not in {b.name for b in sc.brands}:
+        raise SimInputError.single(src, "meta.json: brand", "must name a brand of the saved scenario", brand)
+    if not isinstance(day, int) or isinstance(day, bool) or not 0 <= day < sc.run.days:
+        raise SimInputError.single(src, "meta.json: day", f"must be a whole number from 0 to {sc.run.days - 1}", day)
+    seeds = whole_numbers(meta.pop("seeds", None), where, "seeds")
+    keys = ("cell", *(a.path for a in axes), "seed", "brand")
+    table = table_file(files, "runs.parquet", where, (*keys, *KPI_NAMES))
+    check_runs_table(table, where, "runs.parquet", ("cell", "seed", "brand"), seeds)
     meta.pop("best", None)
     return SweepResult(sc, axes, objective, brand, day, seeds, table, meta)
 

@@ -253,7 +253,7 @@ class RunOn:
         return "serial" if self.serial else ("dask" if self.scheduler else "process")
 
     @contextmanager
-    def start(self, title: str, tasks: int | None = None, overrides: Sequence[str] = ()) -> Iterator[Any]:
+    def start(self, title: str, tasks: int | None = None, overrides: Sequence[str] | None = ()) -> Iterator[Any]:
         """A :class:`sim.analysis.execution.Execution` on this executor, with a progress bar titled ``title``.
 
         The executor is made before the progress bar starts: a local pool forks its workers when it is
@@ -271,7 +271,7 @@ class RunOn:
         self.check()
         with (make_executor(self.kind, workers=self.workers, scheduler=self.scheduler, tasks=tasks) as ex,
               run_bar(title) as tick):
-            yield Execution(seed=self.root_seed, overrides=tuple(overrides), executor=ex, progress=tick)
+            yield Execution(seed=self.root_seed, overrides=tuple(overrides or ()), executor=ex, progress=tick)
 
 
 #: The options' defaults: a local pool over the usable cores, the scenario's seed. A command declares

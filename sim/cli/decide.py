@@ -16,7 +16,6 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from sim.cli.analysis import (
     BrandOpt,
@@ -27,7 +26,7 @@ from sim.cli.analysis import (
     _params,
     _show,
 )
-from sim.cli.common import LOCAL, RunOn, SetOpt, check_out, out, with_run_on
+from sim.cli.common import LOCAL, RunOn, SetOpt, check_out, line, out, with_run_on
 from sim.cli.common import fail as _fail
 from sim.errors import SimInputError
 
@@ -54,22 +53,22 @@ def _lang(lang: str) -> str:
 
 def _table(title: str, frame: pd.DataFrame, fmt: dict[str, Any] | None = None) -> Table:
     """A rich table of a frame; every cell is literal text."""
-    t = Table(title=Text(title), title_justify="left")
+    t = Table(title=line(title), title_justify="left")
     for c in frame.columns:
-        t.add_column(Text(str(c)), justify="left" if frame[c].dtype == object else "right")
+        t.add_column(line(str(c)), justify="left" if frame[c].dtype == object else "right")
     fmt = fmt or {}
     for _, r in frame.iterrows():
         cells = []
         for c in frame.columns:
             v = r[c]
             f = fmt.get(c)
-            cells.append(Text(f(v) if f else (f"{v:,.4g}" if isinstance(v, float) else str(v))))
+            cells.append(line(f(v) if f else (f"{v:,.4g}" if isinstance(v, float) else str(v))))
         t.add_row(*cells)
     return t
 
 
 def _say(text: str) -> None:
-    out.print(Text(text))
+    out.print(line(text))
 
 
 def _save(target: Path | None, files: dict[str, bytes], kind: str, overwrite: bool) -> None:

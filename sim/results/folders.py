@@ -45,6 +45,9 @@ MAX_MANIFEST_BYTES = 1_000_000
 MAX_FILE_BYTES = 1 << 30
 #: Most files a manifest may list.
 MAX_FILES = 10_000
+#: Most bytes all the files of one folder may add up to (each is read and its checksum verified). The largest
+#: folders ptsim writes (a 20,000-run sweep, 30 replicates of ten years) hold well under 200 MB. Assumption.
+MAX_FOLDER_BYTES = 1 << 30
 
 _STALE = re.compile(r"\.(?P<name>.+)\.ptsim-(?P<pid>[0-9]+)-[0-9A-Za-z_]+\.(?P<kind>partial|old|tmp)\Z")
 
@@ -68,12 +71,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clean_stale(parent: Path, name: str | None = None) -> list[Path]:
+def clean_stale(parent: Path, name: str | None = None, *, restore_only: bool = False) -> list[Path]:
     """Tidy what interrupted writes of ptsim left in ``parent`` (optionally only for result ``name``).
 
     Only entries named ``.NAME.ptsim-PID-XXXX.{partial,old,tmp}`` whose process ``PID`` no longer runs are
     touched: a ``.old`` folder is renamed back to ``NAME`` when ``NAME`` is missing (the interrupted
     replacement loses nothing), otherwise removed; ``.partial`` folders and ``.tmp`` files are removed.
+    With ``restore_only`` (a read), nothing is removed: only a ``.old`` result folder is renamed back.
 
     Returns:
         The entries removed or restored.
@@ -93,7 +97,11 @@ def clean_stale(parent: Path, name: str | None = None) -> list[Path]:
             if entry.is_symlink():
                 continue
             if m.group("kind") == "old" and not os.path.lexists(target):
+                if restore_only and not os.path.isfile(path / MANIFEST):
+                    continue  # a read restores a result folder, nothing else
                 os.rename(path, target)
+            elif restore_only:
+                continue
             elif entry.is_dir():
                 shutil.rmtree(path)
             else:
@@ -218,6 +226,7 @@ def write_folder(folder: Path, files: dict[str, bytes], *, overwrite: bool = Fal
         check_replaceable(folder)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(folder.name), suffix=".partial", dir=parent))
+        os.chmod(tmp, 0o777 & ~_umask())  # (mkdtemp makes it private: the result gets a new folder's usual mode)
     except OSError as exc:
         raise _named(exc, folder) from None
     current = folder
@@ -282,6 +291,8 @@ def atomic_write_file(path: Path, data: bytes, *, overwrite: bool = True) -> Pat
     names ``path``.
     """
     path = Path(os.path.abspath(path))
+    if os.path.islink(path):  # writing through it would replace whatever it points to, wherever that is
+        raise SimInputError.single("output", str(path), "is a symbolic link; name the file itself")
     clean_stale(path.parent, path.name)
     if not overwrite and os.path.lexists(path):
         raise SimInputError.single("output", str(path), "already exists; choose another file or pass --overwrite")
@@ -360,19 +371,40 @@ def _read_capped(folder: Path, name: str, cap: int, expected: int | None = None)
         return fh.read(cap + 1)
 
 
+class _DuplicateKey(ValueError):
+    """A JSON object with the same key twice (the last would silently win)."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def loads_json(raw: bytes, folder: Path, name: str) -> Any:
+    """A JSON file of a result folder: UTF-8, no key twice in an object, nesting within Python's limits."""
+    try:
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        raise _bad(folder, name, "has the same key twice in one object; the folder is damaged", str(exc)) from None
+    except RecursionError:
+        raise _bad(folder, name, "is nested too deeply to be a result file; the folder is damaged") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _bad(folder, name, f"is not valid JSON ({exc.__class__.__name__}); the folder is damaged") from None
+
+
 def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
     """The manifest's file entries, checked for shape, format version and confined names."""
-    if not folder.is_dir() and not os.path.lexists(folder):
-        clean_stale(folder.parent, folder.name)  # a replacement killed between its two renames: restore
+    if not folder.is_dir() and not os.path.lexists(folder):  # a replacement killed between its two renames:
+        clean_stale(folder.parent, folder.name, restore_only=True)  # restore (a read removes nothing)
     if not folder.is_dir():
         raise _bad(folder, "", "is not a result folder (no such directory)")
     if not os.path.lexists(folder / MANIFEST):
         raise _bad(folder, MANIFEST, "is missing: this is not a complete result folder")
-    raw = _read_capped(folder, MANIFEST, MAX_MANIFEST_BYTES)
-    try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise _bad(folder, MANIFEST, f"is not valid JSON ({exc.__class__.__name__}); the folder is damaged") from None
+    manifest = loads_json(_read_capped(folder, MANIFEST, MAX_MANIFEST_BYTES), folder, MANIFEST)
     if not isinstance(manifest, dict):
         raise _bad(folder, MANIFEST, "must be a JSON object with format and files", type(manifest).__name__)
     fmt = manifest.get("format")
@@ -408,34 +440,61 @@ def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
 def read_manifest(folder: Path) -> dict[str, Any]:
     """The whole manifest of a result folder, checked like :func:`read_folder` checks it."""
     _manifest(folder)
-    return json.loads(_read_capped(folder, MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8"))
+    return loads_json(_read_capped(folder, MANIFEST, MAX_MANIFEST_BYTES), folder, MANIFEST)
 
 
-def read_folder(folder: Path) -> dict[str, bytes]:
+def _verified(folder: Path, name: str, expected: int, sha256: str, keep: bool) -> bytes | None:
+    """Check one listed file's size and checksum, reading it in pieces; its bytes if ``keep`` (else ``None``)."""
+    fd, info = _open_inside(folder, name)
+    with os.fdopen(fd, "rb") as fh:
+        if info.st_size != expected:
+            raise _bad(folder, name, f"is damaged: {info.st_size:,} bytes, the manifest says {expected:,}")
+        digest, pieces, size = hashlib.sha256(), [], 0
+        while piece := fh.read(1 << 20):
+            size += len(piece)
+            if size > expected:
+                raise _bad(folder, name, f"is damaged: more than the {expected:,} bytes the manifest says")
+            digest.update(piece)
+            if keep:
+                pieces.append(piece)
+    if digest.hexdigest() != sha256:
+        raise _bad(folder, name, "is damaged (checksum mismatch)")
+    return b"".join(pieces) if keep else None
+
+
+def read_folder(folder: Path, keep: Iterable[str] | None = None) -> dict[str, bytes]:
     """Read a folder written by :func:`write_folder`, verifying sizes and checksums.
+
+    Every listed file is verified; the bytes of those named in ``keep`` (default: all) are returned.
 
     Raises:
         SimInputError: The folder is missing, not a result folder, of a newer format, or damaged: its
             manifest is malformed, a listed name leaves the folder, a file is missing, a symbolic link,
-            over :data:`MAX_FILE_BYTES`, or its size or checksum differs from the manifest.
+            over :data:`MAX_FILE_BYTES` (all together over :data:`MAX_FOLDER_BYTES`), or its size or
+            checksum differs from the manifest.
     """
     folder = Path(folder)
     entries = _manifest(folder)
+    kept = None if keep is None else set(keep)
+    for name, info in entries.items():
+        if int(info["bytes"]) > MAX_FILE_BYTES:
+            raise _bad(folder, name, f"is listed at {int(info['bytes']):,} bytes; files are capped at "
+                       f"{MAX_FILE_BYTES:,} bytes")
+    total = sum(int(info["bytes"]) for info in entries.values())
+    if total > MAX_FOLDER_BYTES:
+        raise _bad(folder, MANIFEST, f"lists {total:,} bytes of files; a result folder is read up to "
+                   f"{MAX_FOLDER_BYTES:,} bytes")
     out: dict[str, bytes] = {}
     problems = []
     for name, info in entries.items():
         expected = int(info["bytes"])
-        if expected > MAX_FILE_BYTES:
-            raise _bad(folder, name, f"is listed at {expected:,} bytes; files are capped at {MAX_FILE_BYTES:,} bytes")
         try:
-            data = _read_capped(folder, name, MAX_FILE_BYTES, expected)
+            data = _verified(folder, name, expected, info["sha256"], kept is None or name in kept)
         except SimInputError as exc:
             problems.extend(exc.problems)
             continue
-        if hashlib.sha256(data).hexdigest() != info["sha256"]:
-            problems.append(_bad(folder, name, "is damaged (checksum mismatch)").problems[0])
-            continue
-        out[name] = data
+        if data is not None:
+            out[name] = data
     if problems:
         raise SimInputError(str(folder), problems)
     return out
@@ -453,10 +512,7 @@ def require(files: dict[str, bytes], names: Iterable[str], folder: Path, what: s
 
 def json_object(files: dict[str, bytes], name: str, folder: Path) -> dict[str, Any]:
     """A JSON file of the folder that must hold an object."""
-    try:
-        value = json.loads(files[name].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise _bad(folder, name, f"is not valid JSON ({exc.__class__.__name__})") from None
+    value = loads_json(files[name], folder, name)
     if not isinstance(value, dict):
         raise _bad(folder, name, "must be a JSON object", type(value).__name__)
     return value
@@ -502,3 +558,46 @@ def table_file(files: dict[str, bytes], name: str, folder: Path, columns: Iterab
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise _bad(folder, name, f"lacks the column(s) {', '.join(missing[:5])}{more}")
     return df
+
+
+def check_runs_table(df: Any, folder: Path, name: str, keys: Iterable[str], seeds: Iterable[int],
+                     text: Iterable[str] = ("brand",)) -> None:
+    """Refuse a table of many runs that the folder's own metadata does not describe.
+
+    The ``keys`` columns must be there and identify each row once (a row twice would be counted twice);
+    ``seed`` (and ``day``) must be whole numbers, the seeds those of ``meta.json``; every column but the
+    ``text`` ones must hold numbers.
+    """
+    import pandas as pd
+
+    keys = list(keys)
+    missing = [c for c in keys if c not in df.columns]
+    if missing:
+        raise _bad(folder, name, f"lacks the column(s) {', '.join(missing)}")
+    if not len(df):
+        raise _bad(folder, name, "has no rows")
+    text = set(text)
+    for column in df.columns:
+        dtype = df[column].dtype
+        if column in text:
+            continue
+        whole = column in ("seed", "day", "cell")
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype) or (
+                whole and not pd.api.types.is_integer_dtype(dtype)):
+            raise _bad(folder, f"{name}: {column}", "must hold whole numbers" if whole else "must hold numbers",
+                       str(dtype))
+    strangers = sorted(set(df["seed"].unique().tolist()) - {int(x) for x in seeds})
+    if strangers:
+        raise _bad(folder, f"{name}: seed", "holds seeds that meta.json does not list", strangers[:3])
+    twice = df.duplicated(keys)
+    if twice.any():
+        row = df.loc[twice, keys].iloc[0].to_dict()
+        raise _bad(folder, name, "has two rows for the same " + ", ".join(keys), row)
+
+
+def whole_numbers(value: Any, folder: Path, key: str) -> list[int]:
+    """``meta.json``'s ``key``: a list of whole numbers (not a string of digits, not true/false)."""
+    if not isinstance(value, list) or not value or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise _bad(folder, f"meta.json: {key}", "must be a non-empty list of whole numbers", value)
+    return [int(v) for v in value]

@@ -290,6 +290,23 @@ def _check_tables(tables: dict[str, pd.DataFrame], scenario: Scenario, folder: P
         t = tables[name]
         if len(t) and not all(pd.api.types.is_numeric_dtype(t[c]) for c in ("day", count)):
             raise SimInputError.single(str(folder), f"{name}.parquet", "column day and the counts must be numbers")
+    days = scenario.run.days
+    for name, t in tables.items():  # days are whole numbers within the run (not true/false, not day 10^12)
+        if not len(t):
+            continue
+        if pd.api.types.is_bool_dtype(t["day"]) or not pd.api.types.is_integer_dtype(t["day"]):
+            raise SimInputError.single(str(folder), f"{name}.parquet: day", "must be whole numbers (days of the run)",
+                                       str(t["day"].dtype))
+        low, high = int(t["day"].min()), int(t["day"].max())
+        if low < 0 or high >= days:
+            raise SimInputError.single(str(folder), f"{name}.parquet: day",
+                                       f"must be from 0 to {days - 1} (the scenario runs {days} days)",
+                                       low if low < 0 else high)
+    twice = daily.duplicated(["day", "brand"])
+    if twice.any():  # (KPIs summed over the rows would count that day twice)
+        row = daily.loc[twice].iloc[0]
+        raise SimInputError.single(str(folder), "daily.parquet", "has two rows for the same day and brand",
+                                   f"day {row['day']}, brand {row['brand']}")
     names = {b.name for b in scenario.brands}
     strangers = sorted(set(map(str, daily["brand"].unique())) - names)
     if strangers:
