@@ -234,7 +234,7 @@ def report_html(obj: Any, *, lang: str = "en", title: str | None = None, descrip
     parts.append(f"<h2>{html.escape(t('report.scenarios', lang))}</h2>")
     parts.append(_scenario_table(cols, lang).to_html(escape=True, border=0))
     body = "\n".join(parts)
-    return (f"<!DOCTYPE html>\n<html lang='{html.escape(lang)}'><head><meta charset='utf-8'>"
+    return (f"<!DOCTYPE html>\n<html lang='{html.escape(lang)}'><head><meta charset='utf-8'>{GENERATOR}"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
             f"<script type='text/javascript'>{get_plotlyjs()}</script></head>"
@@ -335,6 +335,10 @@ def load_source(path: str | os.PathLike) -> Any:
     raise SimInputError.single(str(path), "", "is not a run folder (no daily.parquet) nor a folder of run folders")
 
 
+#: The mark of a report ptsim wrote (in its head): ``--overwrite`` replaces only a file that carries it.
+GENERATOR = "<meta name='generator' content='ptsim report'>"
+
+
 def write_report(obj: Any, path: str | os.PathLike, *, lang: str = "en", title: str | None = None,
                  description: str | None = None, day: int | None = None,
                  results: dict[str, RunResult] | None = None, overwrite: bool = True, breakeven: Any = None,
@@ -343,14 +347,10 @@ def write_report(obj: Any, path: str | os.PathLike, *, lang: str = "en", title: 
 
     The decision sections (``breakeven``, ``attribution``, ``risk``) are those of :func:`report_html`.
     """
-    from sim.results.folders import atomic_write_file
+    from sim.results.folders import atomic_write_file, check_file_target
 
-    target = Path(os.path.abspath(path))  # (not resolved: a symbolic link is refused, never written through)
-    if os.path.islink(target):
-        raise SimInputError.single("output", str(target), "is a symbolic link; name the file itself")
-    if os.path.lexists(target) and not overwrite:
-        raise SimInputError.single("output", str(target), "already exists; choose another file or allow overwriting")
+    target = check_file_target(path, overwrite=overwrite, ours=GENERATOR.encode())  # before the work
     text = report_html(obj, lang=lang, title=title, description=description, day=day, results=results,
                        breakeven=breakeven, attribution=attribution, risk=risk)
     target.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write_file(target, text.encode("utf-8"), overwrite=overwrite)
+    return atomic_write_file(target, text.encode("utf-8"), overwrite=overwrite, ours=GENERATOR.encode())

@@ -512,3 +512,51 @@ def test_reliability_catalogue_names_tests_that_exist() -> None:
             if current is None or not re.search(rf"^def {re.escape(name)}\(", current.read_text(), re.M):
                 missing.append(ref)
     assert not missing, missing
+
+
+@pytest.mark.parametrize("kind", ["user_file", "fifo"])
+def test_report_overwrite_replaces_only_a_report_ptsim_wrote(result: sim.RunResult, tmp_path: Path,
+                                                             kind: str) -> None:
+    """``--overwrite`` replaced any file, even a pipe (as root, /dev/null): now only a report ptsim wrote."""
+    folder = result.save(tmp_path / "run")
+    out = tmp_path / "notes.html"
+    if kind == "fifo":
+        os.mkfifo(out)
+    else:
+        out.write_text("my thesis")
+    p = _cli(["report", str(folder), "-o", str(out), "--overwrite"])
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stderr and ("not written by ptsim" in p.stderr or "not a regular file" in p.stderr)
+    assert stat.S_ISFIFO(os.lstat(out).st_mode) if kind == "fifo" else out.read_text() == "my thesis"
+    mine = tmp_path / "report.html"
+    assert _cli(["report", str(folder), "-o", str(mine)]).returncode == 0
+    again = _cli(["report", str(folder), "-o", str(mine), "--overwrite"])  # its own report: replaced
+    assert again.returncode == 0, again.stderr
+
+
+def test_schema_out_never_replaces_a_file_it_did_not_write(tmp_path: Path) -> None:
+    """``ptsim schema -o`` replaced any existing file silently; now it needs --overwrite, and then only its own."""
+    mine = tmp_path / "s.json"
+    mine.write_text("my notes")
+    p = _cli(["schema", "-o", str(mine)])
+    assert p.returncode == 2 and "already exists" in p.stderr and mine.read_text() == "my notes"
+    p = _cli(["schema", "-o", str(mine), "--overwrite"])
+    assert p.returncode == 2 and "not written by ptsim" in p.stderr and mine.read_text() == "my notes"
+    fresh = tmp_path / "schema.json"
+    assert _cli(["schema", "-o", str(fresh)]).returncode == 0
+    assert _cli(["schema", "-o", str(fresh), "--overwrite"]).returncode == 0
+    assert json.loads(fresh.read_text())["title"] == "Scenario"
+
+
+@pytest.mark.parametrize("name", ["\r=2+2", "a\rb", "x\r\ny"])
+def test_a_carriage_return_in_a_name_keeps_each_csv_row_whole(name: str, tmp_path: Path) -> None:
+    """A lone CR in a brand name was written unquoted into kpis.csv: readers split the row in two."""
+    import csv
+
+    sc = sim.resolve(small("china_in_china", population=300, days=20), [f"brands.0.name={json.dumps(name)}"])
+    folder = sim.run(sc).save(tmp_path / "run")
+    rows = list(csv.reader((folder / "kpis.csv").open(newline="")))
+    header = rows[0]
+    assert all(len(r) == len(header) for r in rows), rows
+    brand = rows[1][header.index("brand")]
+    assert "\r" not in brand and brand.lstrip("'") == name.replace("\r\n", "\n").replace("\r", "\n")

@@ -54,15 +54,14 @@ def report_cmd(
     """Write a self-contained HTML report (plotly embedded; opens offline), atomically."""
     from sim import report
     from sim.i18n import LANGS, has, t
+    from sim.results.folders import check_file_target
 
     try:
         if lang not in LANGS:
             raise SimInputError.single("--lang", lang, f"must be one of {', '.join(LANGS)}")
         check_seed(seed, "--seed")
         check_out(out_file, folder=False)
-        if out_file.exists() and not overwrite:
-            raise SimInputError.single("--out", str(out_file),
-                                       "already exists; choose another file or pass --overwrite")
+        check_file_target(out_file, overwrite=overwrite, ours=report.GENERATOR.encode())  # before any run
         lever = _check_decisions(sources, reps, breakeven, attribution, risk)
         obj, results, description, comparison = _source(sources, reps, set_ or [], seed)
         _upgrade_notes(obj)

@@ -144,6 +144,7 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
 
 def schema(
     out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace a schema file ptsim wrote before.")] = False,
 ) -> None:
     """Print the JSON Schema of scenario files (for editors); ``-o`` writes the file atomically."""
     import sys
@@ -155,7 +156,11 @@ def schema(
     if out_file is None:
         sys.stdout.write(text + "\n")
         return
-    path = atomic_write_file(out_file, (text + "\n").encode("utf-8"))
+    try:
+        path = atomic_write_file(out_file, (text + "\n").encode("utf-8"), overwrite=overwrite,
+                                 ours=b'"title": "Scenario"')  # (a file this command wrote)
+    except SimInputError as exc:
+        fail(exc)
     out.print(line("wrote ", path))
 
 

@@ -20,9 +20,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uf
 
 
 def neutralise(value: Any) -> Any:
-    """``value`` made safe for a spreadsheet: text starting like a formula gets a leading ``'``; others unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    r"""``value`` made safe for a spreadsheet: text starting like a formula gets a leading ``'``; others unchanged.
+
+    A carriage return inside text becomes a line feed: the CSV writers end lines with ``\n`` and quote a
+    cell holding one, but not a cell holding a lone ``\r``, which readers take as the end of the row.
+    """
+    if isinstance(value, str):
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 
@@ -80,6 +87,9 @@ def neutralise_csv(data: bytes) -> bytes:
     changed = False
     for row in rows:
         for i, cell in enumerate(row):
+            if "\r" in cell:  # (a quoted cell may hold one; written back with \n line ends it would be unquoted)
+                cell = row[i] = cell.replace("\r\n", "\n").replace("\r", "\n")
+                changed = True
             if cell.startswith(FORMULA_STARTS) and not _is_number(cell):
                 row[i] = "'" + cell
                 changed = True

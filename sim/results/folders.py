@@ -284,18 +284,41 @@ def _install(tmp: Path, folder: Path, *, overwrite: bool, unique: bool) -> Path:
     raise SimInputError.single("output", str(folder), "already exists; choose another folder or pass --overwrite")
 
 
-def atomic_write_file(path: Path, data: bytes, *, overwrite: bool = True) -> Path:
-    """Write one file atomically: a hidden ``.NAME.ptsim-PID-XXXX.tmp`` sibling, flushed, renamed into place.
+def check_file_target(path: Path | str, *, overwrite: bool, ours: bytes | None = None) -> Path:
+    """Refuse, before any work, a file output that may not be written; returns its absolute path.
 
-    A full disk or a kill leaves the old file (or none), never a truncated or empty one; the error
-    names ``path``.
+    A symbolic link, a folder, a device or a pipe is never replaced; an existing file only with
+    ``overwrite``, and with ``ours`` only if its first 64 kB hold those bytes (a file ptsim wrote).
     """
     path = Path(os.path.abspath(path))
     if os.path.islink(path):  # writing through it would replace whatever it points to, wherever that is
         raise SimInputError.single("output", str(path), "is a symbolic link; name the file itself")
+    if os.path.lexists(path):
+        if not overwrite:
+            raise SimInputError.single("output", str(path), "already exists; choose another file or pass --overwrite")
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise SimInputError.single("output", str(path), "is not a regular file (a folder, device or pipe); "
+                                       "name a file")
+        if ours is not None:
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(1 << 16)
+            except OSError as exc:
+                raise _named(exc, path) from None
+            if ours not in head:
+                raise SimInputError.single("output", str(path), "was not written by ptsim; --overwrite only replaces "
+                                           "ptsim's own files (choose another file)")
+    return path
+
+
+def atomic_write_file(path: Path, data: bytes, *, overwrite: bool = True, ours: bytes | None = None) -> Path:
+    """Write one file atomically: a hidden ``.NAME.ptsim-PID-XXXX.tmp`` sibling, flushed, renamed into place.
+
+    A full disk or a kill leaves the old file (or none), never a truncated or empty one; the error
+    names ``path``. What may be replaced is decided by :func:`check_file_target`.
+    """
+    path = check_file_target(path, overwrite=overwrite, ours=ours)
     clean_stale(path.parent, path.name)
-    if not overwrite and os.path.lexists(path):
-        raise SimInputError.single("output", str(path), "already exists; choose another file or pass --overwrite")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(path.name), suffix=".tmp", dir=path.parent)
     except OSError as exc:
