@@ -166,7 +166,7 @@ def test_safe_csv_neutralises_formulas_and_keeps_numbers() -> None:
     assert lines[0].split(",")[2] == '"\'=cmd"'
     cells = pd.read_csv(pd.io.common.StringIO(text), keep_default_na=False)
     assert list(cells["scenario"][:6]) == ["'=HYPERLINK(\"http://evil\",\"x\")", "'+1+1", "'-2+3", "'@SUM(A1)",
-                                           "'\tx", "'\rx"]
+                                           "'\tx", "'\nx"]  # (a CR becomes a quoted line feed: one row)
     assert list(cells["scenario"][6:]) == ["plain", "名前"]
     assert list(cells["profit"]) == [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0, 7.0, 8.0]  # negative numbers stay numbers
 
