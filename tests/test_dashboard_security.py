@@ -231,3 +231,12 @@ def test_decide_charts_show_a_currency_as_typed() -> None:
     text = json.dumps([f.to_plotly_json()["layout"] for f in figs] + [f.to_plotly_json()["data"] for f in figs],
                       default=str, ensure_ascii=False)
     assert "<b>X" not in text and "‹b›X" in text
+
+
+def test_bidirectional_overrides_in_names_are_shown_as_escapes() -> None:
+    """A name with a right-to-left override would reorder what the page shows: it is shown as a visible escape."""
+    from dashboard.text import md
+
+    shown = md("\u202eevil\u202c name\x1b[31m")
+    assert "\u202e" not in shown and "\x1b" not in shown
+    assert shown.replace("\\", "").startswith("u202eevil")

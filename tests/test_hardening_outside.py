@@ -560,3 +560,26 @@ def test_a_carriage_return_in_a_name_keeps_each_csv_row_whole(name: str, tmp_pat
     assert all(len(r) == len(header) for r in rows), rows
     brand = rows[1][header.index("brand")]
     assert "\r" not in brand and brand.lstrip("'") == name.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_a_users_folder_named_like_a_leftover_is_not_put_in_place(result: sim.RunResult, tmp_path: Path) -> None:
+    """A folder named ``.NAME.ptsim-PID-X.old`` that holds no result is left alone by the next write to NAME."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    users = tmp_path / f".run.ptsim-{int(dead.stdout)}-a1.old"
+    users.mkdir()
+    (users / "mine.txt").write_text("mine")
+    folder = result.save(tmp_path / "run")
+    assert (users / "mine.txt").read_text() == "mine"
+    assert sim.load_result(folder).scenario == result.scenario
+
+
+def test_a_line_break_in_a_listed_name_cannot_forge_a_line_of_the_message(result: sim.RunResult,
+                                                                          tmp_path: Path) -> None:
+    """A manifest naming a file with a line break and a fake "wrote ..." line: the error stays one line."""
+    folder = result.save(tmp_path / "run")
+    m = json.loads((folder / "manifest.json").read_text())
+    m["files"]["x\nwrote /tmp/report.html"] = {"sha256": "0" * 64, "bytes": 1}
+    (folder / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(SimInputError) as info:
+        sim.load_result(folder)
+    assert "\n" not in str(info.value) and "x\\nwrote" in str(info.value)

@@ -188,7 +188,7 @@ class Ensemble:
 
 def load_ensemble(folder: str | Path) -> Ensemble:
     """Load a folder written by :meth:`Ensemble.save` (checksums verified)."""
-    files = read_folder(Path(folder))
+    files = read_folder(Path(folder), keep=("scenario.yaml", "series.parquet", "meta.json"))
     for name in ("scenario.yaml", "series.parquet", "meta.json"):
         if name not in files:
             raise SimInputError.single(str(folder), name, "is missing: this is not a replicate (ensemble) folder")

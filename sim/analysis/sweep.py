@@ -223,7 +223,7 @@ def load_sweep(folder: str | Path) -> SweepResult:
     Raises:
         SimInputError: If the folder is missing, damaged (a file changed or missing) or not a sweep.
     """
-    files = read_folder(Path(folder))
+    files = read_folder(Path(folder), keep=("scenario.yaml", "runs.parquet", "meta.json"))
     src = str(folder)
     for name in ("scenario.yaml", "runs.parquet", "meta.json"):
         if name not in files:

@@ -97,8 +97,8 @@ def clean_stale(parent: Path, name: str | None = None, *, restore_only: bool = F
             if entry.is_symlink():
                 continue
             if m.group("kind") == "old" and not os.path.lexists(target):
-                if restore_only and not os.path.isfile(path / MANIFEST):
-                    continue  # a read restores a result folder, nothing else
+                if not os.path.isfile(path / MANIFEST):
+                    continue  # only a result folder is put back (a user's folder named like one stays as it is)
                 os.rename(path, target)
             elif restore_only:
                 continue
@@ -351,7 +351,8 @@ def _umask() -> int:
 
 
 def _bad(folder: Path, name: str, message: str, value: object | None = None) -> SimInputError:
-    return SimInputError.single(str(folder), name, message, value)
+    # (a name comes from the folder's manifest: a line break in it would forge a line of the message)
+    return SimInputError.single(str(folder), name.replace("\n", "\\n"), message, value)
 
 
 def _open_inside(folder: Path, name: str) -> tuple[int, os.stat_result]:

@@ -218,7 +218,7 @@ class RunResult:
             SimInputError: Naming the folder, the file and what is wrong, for any damage.
         """
         folder = Path(folder)
-        files = read_folder(folder)
+        files = read_folder(folder, keep=["scenario.yaml", "meta.json", *(f"{n}.parquet" for n in TABLES)])
         require(files, ["scenario.yaml", "meta.json"] + [f"{name}.parquet" for name in TABLES], folder,
                 "a single-run folder; ensemble and sweep folders load with sim.analysis.load_ensemble / load_sweep")
         renamed: dict[str, Any] = {}
