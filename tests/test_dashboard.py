@@ -259,7 +259,10 @@ def test_editor_upload_cap_and_add_to_comparison() -> None:
     at = _app("editor")
     at.file_uploader(key="ed_upload").set_value(("big.yaml", b"#" * 1_100_000, "application/x-yaml")).run()
     assert not at.exception
-    assert any("capped" in e.value for e in at.error)
+    assert any("capped" in e.value and "big" in e.value for e in at.error)  # the refusal names the file
+    at.file_uploader(key="ed_upload").set_value(("latin.yaml", "name: caf\xe9".encode("latin-1"),
+                                                 "application/x-yaml")).run()
+    assert any("UTF-8" in e.value.replace("\\", "") and "latin" in e.value for e in at.error)
     doc = (Path(__file__).resolve().parents[1] / "scenarios" / "hybrid_in_japan.yaml").read_bytes()
     at.file_uploader(key="ed_upload").set_value(("hybrid.yaml", doc, "application/x-yaml")).run()
     _ok(at)

@@ -299,14 +299,15 @@ upload = b.file_uploader(T("editor.upload"), type=["yaml", "yml"], key="ed_uploa
                          help=T("editor.upload_help_kb", cap=f"{C.CAPS.upload_bytes // 1_000:,}"))
 if upload is not None and st.session_state.get("ed_upload_id") != upload.file_id:
     st.session_state["ed_upload_id"] = upload.file_id
-    if upload.size > C.CAPS.upload_bytes:
-        st.session_state["ed_load_error"] = T("error.too_big", size=f"{upload.size:,}", cap=f"{C.CAPS.upload_bytes:,}")
+    if upload.size > C.CAPS.upload_bytes:  # (the refusals name the file: user text, escaped when shown)
+        st.session_state["ed_load_error"] = f"{upload.name}: " + T(
+            "error.too_big", size=f"{upload.size:,}", cap=f"{C.CAPS.upload_bytes:,}")
     else:
         data = upload.getvalue()[: C.CAPS.upload_bytes + 1]
         try:
             st.session_state["ed_text"] = data.decode("utf-8")
         except UnicodeDecodeError:
-            st.session_state["ed_load_error"] = T("editor.not_text")
+            st.session_state["ed_load_error"] = f"{upload.name}: " + T("editor.not_text")
 if err := st.session_state.pop("ed_load_error", None):
     st.error(C.md(err))
 if msg := st.session_state.pop("ed_phase_msg", None):
