@@ -6,6 +6,7 @@ import math
 import re
 
 from sim.results.kpis import KPI_INFO
+from sim.textsafe import literal
 
 
 def human(x: float, unit: str = "", currency: str = "") -> str:
@@ -125,23 +126,6 @@ def leaders(table, kpis=STORY_KPIS) -> list[tuple[str, str, str]]:
         how = "highest" if higher else "lowest"
         out.append((kpi_label(k), ", ".join(best), how if len(best) == 1 else f"tied {how}"))
     return out
-
-
-# C0 and C1 control characters, DEL, and the Unicode bidirectional marks and overrides (which reorder what is shown).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def literal(text: object) -> str:
-    r"""``text`` with every control character shown as a visible escape (``\\x1b``, ``\\r``, ``\\u202e``).
-
-    Newlines and tabs are kept; markup is not touched (see :func:`md_escape` for Markdown).
-    """
-
-    def esc(m: re.Match[str]) -> str:
-        c = ord(m.group(0))
-        return f"\\x{c:02x}" if c <= 0xFF else f"\\u{c:04x}"
-
-    return _CONTROL.sub(esc, str(text))
 
 
 #: Characters with a meaning in Markdown (and Streamlit's directives); escaped by :func:`md_escape`.

@@ -39,7 +39,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.errors import SimInputError
-from sim.format import literal
+from sim.textsafe import literal
 
 #: Exit status of a user mistake (bad scenario, option, path, data); every one prints one ``error:`` line.
 EXIT_USAGE = 2
