@@ -223,6 +223,8 @@ CASES: dict[str, Case] = {
                                    "control character", "'c\\x001'"),
     "csv_date_and_Date": _csv(b"customer_id,Date,date,amount\nc1,2024-01-01,2024-02-01,3\nc2,2024-01-02,2024-02-02,4\n",
                               "line 1", "column 3 'date'", "column 2 'Date'", "named once"),
+    "series_month_1e30": _series(b"month,revenue\n1,100\n1e30,200\n", "line 3, column 'month'",
+                                 "outside the simulated horizon", "'1e30'"),
     "series_duplicate_header": _series(b"month,revenue,revenue\n1,100,1\n2,200,2\n", "line 1",
                                        "column 3 'revenue'", "column 2 'revenue'", "named once"),
     "csv_is_a_folder": Case(["calibrate", "customers", "{dir}", "--base", "japan_in_japan", "--out", "{out}"],
