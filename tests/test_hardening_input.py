@@ -219,6 +219,10 @@ CASES: dict[str, Case] = {
     "csv_semicolons": _csv(LOG.replace(b",", b";"), "line 1", "separated by semicolons", "comma-separated",
                            "'customer_id;date;amount'"),
     "csv_tabs": _csv(LOG.replace(b",", b"\t"), "line 1", "separated by tabs", "comma-separated"),
+    "csv_rfm_monetary_1e308": Case(["calibrate", "customers", "{f}", "--base", "japan_in_japan", "--out", "{out}"],
+                                   ["line 3, column 'monetary_value'", "'1e308'", "above 1,000,000,000,000"],
+                                   b"frequency,recency,T,monetary_value\n1,3,10,5\n2,5,10,1e308\n0,0,8,0\n"
+                                   b"3,7,9,1e308\n", suffix=".csv", forbid=["RuntimeWarning", "overflow"]),
     "csv_nul_in_customer_id": _csv(_log_with(b"c\x001,2024-01-01,3"), "line 5, column 'customer_id'",
                                    "control character", "'c\\x001'"),
     "csv_date_and_Date": _csv(b"customer_id,Date,date,amount\nc1,2024-01-01,2024-02-01,3\nc2,2024-01-02,2024-02-02,4\n",

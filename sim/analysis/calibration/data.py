@@ -427,7 +427,8 @@ def read_rfm(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     Raises:
         SimInputError: Naming the missing column, or the line of a value that is not a number, a
             frequency that is not a whole number >= 0, a negative or inconsistent recency (it must lie in
-            [0, T] and be 0 when frequency is 0), T <= 0, or a negative monetary value.
+            [0, T] and be 0 when frequency is 0), T <= 0, or a negative monetary value or one above
+            :data:`MAX_AMOUNT`.
     """
     source = str(path) if not isinstance(path, pd.DataFrame) else "rfm"
     df = read_table(path, source)
@@ -463,6 +464,8 @@ def read_rfm(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     ]
     if m_col:
         checks.append((out["monetary_value"] < 0, m_col, "monetary value must be >= 0"))
+        checks.append((out["monetary_value"] > MAX_AMOUNT, m_col, f"monetary value is above {MAX_AMOUNT:,.0f}, the "
+                       "largest amount accepted (an assumed cap: the largest money amount a scenario may state)"))
     for mask, col, message in checks:
         idx = np.nonzero(mask.to_numpy())[0]
         if idx.size:
