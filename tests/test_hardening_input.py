@@ -64,6 +64,22 @@ def _csv(data: bytes | None, *expect: str) -> Case:
                 suffix=".csv")
 
 
+def _series(data: bytes, *expect: str) -> Case:
+    return Case(["calibrate", "series", "{f}", "--base", "china_in_china", "-p",
+                 "brands.0.strategy.messaging.per_week=1:5", "--out", "{out}"], list(expect), data, suffix=".csv")
+
+
+#: A plausible transaction log (5 customers, 40 purchases over 9 months): valid alone, so each case below
+#: fails only because of the line it adds or the way it is written.
+LOG_ROWS = [f"c{i % 5},2024-0{1 + i % 9}-1{i % 9},{10 + i}".encode() for i in range(40)]
+LOG = b"customer_id,date,amount\n" + b"\n".join(LOG_ROWS) + b"\n"
+
+
+def _log_with(line: bytes, header: bytes = b"customer_id,date,amount") -> bytes:
+    """The plausible log with ``line`` as line 5 (after four good rows)."""
+    return b"\n".join([header, *LOG_ROWS[:3], line, *LOG_ROWS[3:]]) + b"\n"
+
+
 def _unwritable(tmp: Path) -> Path:
     """A folder this process cannot write in: a read-only folder, or /sys when running as root."""
     if os.geteuid() == 0:
@@ -172,11 +188,49 @@ CASES: dict[str, Case] = {
     "csv_empty": _csv(b"", "is empty"),
     "csv_header_only": _csv(b"customer_id,date,amount\n", "header but no rows"),
     "csv_binary": _csv(bytes(range(256)) * 40, "is not a readable CSV file"),
-    "csv_gzip": _csv(b"\x1f\x8b\x08\x00" + bytes(range(200)), "is not a readable CSV file", "utf-8"),
+    "csv_gzip": _csv(b"\x1f\x8b\x08\x00" + bytes(range(200)), "is not a readable CSV file", "UTF-8"),
     "csv_utf16": _csv("customer_id,date\nc1,2024-01-01\nc2,2024-01-02\n".encode("utf-16"),
                       "is not a readable CSV file"),
     "csv_rfm_recency_beyond_t": _csv(b"frequency,recency,T\n1,30,10\n2,3,10\n", "line 2, column 'recency'",
                                      "must not exceed T", "'30'"),
+    "csv_amount_1e308": Case(["calibrate", "customers", "{f}", "--base", "japan_in_japan", "--out", "{out}"],
+                             ["line 5, column 'amount'", "'1e308'", "above 1,000,000,000,000"],
+                             _log_with(b"c1,2024-05-05,1e308"), suffix=".csv", forbid=["RuntimeWarning", "overflow"]),
+    "csv_200k_columns": Case(["calibrate", "customers", "{f}", "--base", "japan_in_japan", "--out", "{out}"],
+                             ["line 1", "columns or more", "at most 1,000", "'col0'", "... and more"],
+                             b",".join([b"customer_id", b"date", *(b"col%d" % i for i in range(200_000))]) + b"\n"
+                             + LOG.split(b"\n", 1)[1], suffix=".csv", forbid=["col199999", "col1000'"]),
+    "csv_5000_columns": _csv(b",".join([b"customer_id", b"date", *(b"c%d" % i for i in range(5_000))]) + b"\n"
+                             + LOG.split(b"\n", 1)[1], "line 1", "5,002 columns", "at most 1,000", "'c5'",
+                             "... and 4,994 more"),
+    "csv_date_in_year_9999": _csv(_log_with(b"c000000,9999-12-31,10"), "line 5, column 'date'", "'9999-12-31'",
+                                  "within 50 years of the log's median date"),
+    "csv_date_in_year_1": _csv(_log_with(b"c000000,0001-01-01,10"), "line 5, column 'date'", "'0001-01-01'",
+                               "within 50 years"),
+    "csv_observation_end_far_away": Case(["calibrate", "customers", "{f}", "--base", "japan_in_japan",
+                                          "--observation-end", "2300-01-01", "--out", "{out}"],
+                                         ["--observation-end", "'2300-01-01'", "within 50 years"], LOG, suffix=".csv"),
+    "csv_date_after_observation_end": Case(["calibrate", "customers", "{f}", "--base", "japan_in_japan",
+                                            "--observation-end", "2024-09-01", "--out", "{out}"],
+                                           ["line 5, column 'date'", "'2024-12-01'", "after --observation-end "
+                                            "2024-09-01"], _log_with(b"c1,2024-12-01,3"), suffix=".csv"),
+    "csv_latin1": _csv(_log_with("caf\xe9,2024-01-01,3".encode("latin-1")), "line 5", "0xe9", "not UTF-8",
+                       "save the file as UTF-8"),
+    "csv_semicolons": _csv(LOG.replace(b",", b";"), "line 1", "separated by semicolons", "comma-separated",
+                           "'customer_id;date;amount'"),
+    "csv_tabs": _csv(LOG.replace(b",", b"\t"), "line 1", "separated by tabs", "comma-separated"),
+    "csv_rfm_monetary_1e308": Case(["calibrate", "customers", "{f}", "--base", "japan_in_japan", "--out", "{out}"],
+                                   ["line 3, column 'monetary_value'", "'1e308'", "above 1,000,000,000,000"],
+                                   b"frequency,recency,T,monetary_value\n1,3,10,5\n2,5,10,1e308\n0,0,8,0\n"
+                                   b"3,7,9,1e308\n", suffix=".csv", forbid=["RuntimeWarning", "overflow"]),
+    "csv_nul_in_customer_id": _csv(_log_with(b"c\x001,2024-01-01,3"), "line 5, column 'customer_id'",
+                                   "control character", "'c\\x001'"),
+    "csv_date_and_Date": _csv(b"customer_id,Date,date,amount\nc1,2024-01-01,2024-02-01,3\nc2,2024-01-02,2024-02-02,4\n",
+                              "line 1", "column 3 'date'", "column 2 'Date'", "named once"),
+    "series_month_1e30": _series(b"month,revenue\n1,100\n1e30,200\n", "line 3, column 'month'",
+                                 "outside the simulated horizon", "'1e30'"),
+    "series_duplicate_header": _series(b"month,revenue,revenue\n1,100,1\n2,200,2\n", "line 1",
+                                       "column 3 'revenue'", "column 2 'revenue'", "named once"),
     "csv_is_a_folder": Case(["calibrate", "customers", "{dir}", "--base", "japan_in_japan", "--out", "{out}"],
                             ["is a folder", "expected a CSV file"]),
 }

@@ -504,6 +504,37 @@ def test_extends_fan_out_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "b.yaml: extends.0: too many extends references: more than 20 files read (found './c.yaml')" in msg
 
 
+def _big_preset(tmp_path: Path, keys: int) -> Path:
+    """A valid YAML file of ``keys`` short strings under one key (about 25 bytes a key)."""
+    lines = ["x:"] + [f'  k{i}: "aaaaaaaaaaaa"' for i in range(keys)]
+    return write(tmp_path, "\n".join(lines) + "\n", "big.yaml")
+
+
+def test_extends_fan_out_of_a_big_file_is_capped_by_total_bytes(tmp_path: Path) -> None:
+    """Twenty references to one 250 kB file are refused at the total-bytes cap, naming the file and the cap.
+
+    Before the cap each reference parsed the file again: twenty references to a 1 MB file took about 50 s of
+    CPU to fail (and the 200-file cap allowed about nine minutes).
+    """
+    big = _big_preset(tmp_path, 10_000)
+    assert 200_000 < big.stat().st_size < 300_000
+    msg = load_error(tmp_path, "extends:\n" + "  - ./big.yaml\n" * 20)
+    assert "the extends tree is too big" in msg and "big.yaml" in msg
+    assert f"the cap is {extends.MAX_EXTENDS_BYTES:,} bytes" in msg and "(found './big.yaml')" in msg
+    assert "\n" not in msg.strip()
+
+
+def test_a_file_referenced_many_times_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Repeated references to the same file (within the caps) read and parse it once per load."""
+    _big_preset(tmp_path, 100)
+    read: list[str] = []
+    real = extends.read_yaml
+    monkeypatch.setattr(extends, "read_yaml", lambda path: read.append(Path(path).name) or real(path))
+    msg = load_error(tmp_path, "extends:\n" + "  - ./big.yaml\n" * 10)
+    assert "x: unknown key 'x'" in msg
+    assert read == ["big.yaml"]
+
+
 @pytest.mark.parametrize("ref", ["../../etc/passwd", "../../../../../../etc/passwd", "markets/../../x"])
 def test_extends_cannot_escape_root(tmp_path: Path, ref: str) -> None:
     """References cannot leave the scenarios folder with ``..``."""

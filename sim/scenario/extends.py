@@ -2,8 +2,9 @@
 
 ``extends`` keys at any mapping level are replaced by the referenced preset files, deep-merged left to
 right with the local keys on top. References cannot leave the scenarios folder or the including file's
-folder; chains and fan-out are capped (:data:`~sim.scenario.yamlsafe.MAX_EXTENDS_DEPTH`,
-:data:`~sim.scenario.yamlsafe.MAX_EXTENDS_LOADS`).
+folder; chains and fan-out are capped (:data:`MAX_EXTENDS_DEPTH`, :data:`MAX_EXTENDS_LOADS`), and so are the
+bytes of the whole tree (:data:`MAX_EXTENDS_BYTES`, every reference counted, repeated ones too). Each distinct
+file is parsed once per load, however often it is referenced.
 """
 
 from __future__ import annotations
@@ -28,6 +29,20 @@ from sim.scenario.yamlsafe import input_error, read_yaml
 MAX_EXTENDS_DEPTH = 16
 #: Most ``extends`` files read for one scenario (stops fan-out "extends bombs").
 MAX_EXTENDS_LOADS = 200
+#: Most bytes of scenario text in one scenario's ``extends`` tree: the scenario file plus every file referenced,
+#: a file referenced twice counted twice (its content is merged twice). The biggest shipped tree has 11.4 kB; one
+#: file may have 1 MB (:data:`~sim.scenario.yamlsafe.MAX_BYTES`), so this admits a big file and a few beside it
+#: and stops the fan-out of one 1 MB file referenced many times (20 references took about 50 s of CPU).
+MAX_EXTENDS_BYTES = 3_000_000
+
+
+@dataclass
+class _Budget:
+    """What one scenario load has read so far, shared by every file of its ``extends`` tree."""
+
+    loads: int = 0
+    bytes: int = 0
+    parsed: dict[Path, dict[str, Any]] = field(default_factory=dict)  # each distinct file parsed once
 
 
 @dataclass(frozen=True)
@@ -38,7 +53,22 @@ class _Context:
     base_dir: Path | None
     root: Path
     chain: tuple[Path, ...]
-    loads: list[int] = field(default_factory=lambda: [0])  # shared count of files read
+    budget: _Budget = field(default_factory=_Budget)
+
+
+def start_budget(file: Path | None) -> _Budget:
+    """A fresh budget for one load, already counting the scenario file itself (``None`` for a mapping)."""
+    budget = _Budget()
+    if file is not None:
+        budget.bytes = _size(file)
+    return budget
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0  # read_yaml reports the problem with the file
 
 
 def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
@@ -92,16 +122,30 @@ def _load_reference(ref: str, ctx: _Context, where: tuple[str | int, ...]) -> di
         raise input_error(
             ctx.source, dotted_path(where), f"extends chain is longer than {MAX_EXTENDS_DEPTH} files", short_repr(ref)
         )
-    ctx.loads[0] += 1
-    if ctx.loads[0] > MAX_EXTENDS_LOADS:
+    budget = ctx.budget
+    budget.loads += 1
+    if budget.loads > MAX_EXTENDS_LOADS:
         raise input_error(
             ctx.source,
             dotted_path(where),
             f"too many extends references: more than {MAX_EXTENDS_LOADS} files read",
             short_repr(ref),
         )
-    doc = read_yaml(file)
-    sub = _Context(str(file), file.parent, ctx.root, ctx.chain + (file,), ctx.loads)
+    size = _size(file)
+    if budget.bytes + size > MAX_EXTENDS_BYTES:
+        raise input_error(
+            ctx.source,
+            dotted_path(where),
+            f"the extends tree is too big: {_display(file, ctx.root)} ({size:,} bytes) would bring the files "
+            f"read for this scenario to {budget.bytes + size:,} bytes; the cap is {MAX_EXTENDS_BYTES:,} bytes "
+            "(a file referenced several times counts each time)",
+            short_repr(ref),
+        )
+    budget.bytes += size
+    doc = budget.parsed.get(file)
+    if doc is None:
+        doc = budget.parsed[file] = read_yaml(file)
+    sub = _Context(str(file), file.parent, ctx.root, ctx.chain + (file,), budget)
     return _resolve(doc, sub, ())
 
 

@@ -31,7 +31,14 @@ from typing import Any
 
 from sim.errors import SimInputError
 from sim.scenario import presets
-from sim.scenario.extends import MAX_EXTENDS_DEPTH, MAX_EXTENDS_LOADS, _Context, _resolve  # noqa: F401 - sim.docs
+from sim.scenario.extends import (  # noqa: F401 - sim.docs
+    MAX_EXTENDS_BYTES,
+    MAX_EXTENDS_DEPTH,
+    MAX_EXTENDS_LOADS,
+    _Context,
+    _resolve,
+    start_budget,
+)
 from sim.scenario.messages import problems_from_validation_error, suggest, validate_document
 from sim.scenario.overrides import apply_overrides
 from sim.scenario.schema import Scenario
@@ -51,6 +58,7 @@ __all__ = [
     "EMPTY_MESSAGE",
     "MAX_BYTES",
     "MAX_DEPTH",
+    "MAX_EXTENDS_BYTES",
     "MAX_EXTENDS_DEPTH",
     "MAX_EXTENDS_LOADS",
     "MAX_NODES",
@@ -107,12 +115,14 @@ def load_scenario(
     root_dir = presets.scenarios_root(root)
     if isinstance(source, Mapping):
         doc, label, base_dir, chain = copy.deepcopy(dict(source)), "<scenario>", None, ()
+        budget = start_budget(None)
     elif isinstance(source, str | Path):
         doc, file = _read_source(source, root_dir)
         label, base_dir, chain = str(source), file.parent, (file,)
+        budget = start_budget(file)
     else:
         raise input_error("<scenario>", "", "expected a file path or a mapping", type(source).__name__)
-    ctx = _Context(label, base_dir, root_dir, chain)
+    ctx = _Context(label, base_dir, root_dir, chain, budget)
     doc = _resolve(doc, ctx, ())
     if overrides:
         doc = _resolve(apply_overrides(doc, overrides), ctx, ())

@@ -92,17 +92,19 @@ def read_observed_series(path: str | Path | pd.DataFrame, horizon_days: int) -> 
         raise SimInputError.single(
             source, f"{row_line(i)}, column {period_col!r}", "must be a whole number", df[period_col].iloc[i]
         )
-    idx = idx.astype(int)
     lo = 1 if period == "month" else 0
     hi = int(math.floor(horizon_days / MONTH_DAYS)) if period == "month" else horizon_days - 1
-    out_of = np.nonzero(((idx < lo) | (idx > hi)).to_numpy())[0]
+    out_of = np.nonzero(((idx < lo) | (idx > hi)).to_numpy())[0]  # on the numbers read, before any integer cast
     if out_of.size:
         i = int(out_of[0])
+        written = str(df[period_col].iloc[i]).strip()
         raise SimInputError.single(
             source,
             f"{row_line(i)}, column {period_col!r}",
-            f"{period} {idx.iloc[i]} is outside the simulated horizon ({lo} to {hi})",
+            f"is outside the simulated horizon: {period}s {lo} to {hi}",
+            written,
         )
+    idx = idx.astype(int)
     if idx.duplicated().any():
         i = int(np.nonzero(idx.duplicated().to_numpy())[0][0])
         raise SimInputError.single(
