@@ -731,3 +731,16 @@ def test_comparison_unknown_scenario(tmp_path: Path) -> None:
     msg = raises(load_comparison, "c", root=root)
     assert "scenarios.1: unknown scenario. Did you mean 'alpha'? Available scenarios: alpha (found 'alpah')" in msg
     assert "scenarios.2: unknown scenario." in msg and "(found 'beta')" in msg
+
+
+def test_a_bad_override_is_blamed_on_set_not_on_the_file() -> None:
+    """``--set run.population=nan`` on a preset: the message named the preset file, which was not at fault."""
+    with pytest.raises(SimInputError) as info:
+        load_scenario("japan_in_japan", ["run.population=nan"])
+    text = str(info.value)
+    assert text.startswith("--set run.population:") and "japan_in_japan.yaml" not in text
+    doc = {"extends": "japan_in_japan", "run": {"days": 0}}  # a problem in the document itself keeps its source
+    with pytest.raises(SimInputError) as info:
+        load_scenario(doc, ["run.population=-3"])
+    text = str(info.value)
+    assert "<scenario>" in text and "--set run.population" in text and "  - run.days" in text

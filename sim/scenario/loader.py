@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.errors import SimInputError
+from sim.errors import Problem, SimInputError
 from sim.scenario import presets
 from sim.scenario.extends import (  # noqa: F401 - sim.docs
     MAX_EXTENDS_BYTES,
@@ -124,9 +124,25 @@ def load_scenario(
         raise input_error("<scenario>", "", "expected a file path or a mapping", type(source).__name__)
     ctx = _Context(label, base_dir, root_dir, chain, budget)
     doc = _resolve(doc, ctx, ())
-    if overrides:
-        doc = _resolve(apply_overrides(doc, overrides), ctx, ())
-    return validate_document(doc, label)
+    if not overrides:
+        return validate_document(doc, label)
+    doc = _resolve(apply_overrides(doc, overrides), ctx, ())
+    try:
+        return validate_document(doc, label)
+    except SimInputError as exc:
+        raise _blame_overrides(exc, overrides) from None
+
+
+def _blame_overrides(exc: SimInputError, overrides: Sequence[str]) -> SimInputError:
+    """The same problems, those at a path an override set named ``--set PATH`` (the file did not say it)."""
+    paths = {o.split("=", 1)[0].strip() for o in overrides}
+
+    def from_set(path: str) -> bool:
+        return any(path == p or path.startswith(p + ".") for p in paths)
+
+    problems = [Problem(f"--set {p.path}", p.message, p.value) if from_set(p.path) else p for p in exc.problems]
+    source = "" if all(from_set(p.path) for p in exc.problems) else exc.source
+    return SimInputError(source, problems)
 
 
 def scenario_json_schema() -> dict[str, Any]:
