@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.errors import Problem, SimInputError
+from sim.errors import SimInputError
 from sim.scenario import presets
 from sim.scenario.extends import (  # noqa: F401 - sim.docs
     MAX_EXTENDS_BYTES,
@@ -134,15 +134,15 @@ def load_scenario(
 
 
 def _blame_overrides(exc: SimInputError, overrides: Sequence[str]) -> SimInputError:
-    """The same problems, those at a path an override set named ``--set PATH`` (the file did not say it)."""
+    """The same problems; when every one is at a path an override set, the source is ``--set`` (not the file)."""
     paths = {o.split("=", 1)[0].strip() for o in overrides}
 
     def from_set(path: str) -> bool:
         return any(path == p or path.startswith(p + ".") for p in paths)
 
-    problems = [Problem(f"--set {p.path}", p.message, p.value) if from_set(p.path) else p for p in exc.problems]
-    source = "" if all(from_set(p.path) for p in exc.problems) else exc.source
-    return SimInputError(source, problems)
+    if all(from_set(p.path) for p in exc.problems):
+        return SimInputError("--set", exc.problems)
+    return exc
 
 
 def scenario_json_schema() -> dict[str, Any]:
