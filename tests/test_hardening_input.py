@@ -94,6 +94,8 @@ CASES: dict[str, Case] = {
     # ---- scenario YAML -----------------------------------------------------------------------------
     "yaml_tabs": _yaml(b"run:\n\tdays: 3\n", "line 2, column 1", "tab", "must use spaces"),
     "yaml_tab_after_value": _yaml(b"name: x\nrun:\n  days:\t3\n", "line 3", "tab"),
+    "yaml_key_over_1024_characters": _yaml(b"name: x\n" + b"k" * 2000 + b": 1\n", "line 2", "a key of 2,000 characters",
+                                           "at most 1,024"),
     "yaml_alias_bomb": _yaml(ALIAS_BOMB, "line 1", "anchor '&a' is not allowed", "extends"),
     "yaml_20mb": _yaml(b"name: x\n" + b"# padding padding padding padding padding\n" * 500_000,
                        "bytes", "capped at 1,000,000 bytes"),

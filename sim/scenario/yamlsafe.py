@@ -288,6 +288,9 @@ def _syntax_problem(exc: yaml.YAMLError, text: str) -> Problem:
         return Problem(where, "a tab is used for indentation; YAML indentation must use spaces")
     context = getattr(exc, "context", None)
     cmark = getattr(exc, "context_mark", None)
+    if context == "while scanning a simple key" and cmark is not None and mark.column - cmark.column > 1024:
+        return Problem(where, f"a key of {mark.column - cmark.column:,} characters: YAML keys are at most 1,024 "
+                              "characters long (or a ':' is missing after a key)")
     if context and problem.startswith("but "):
         return Problem(where, f"invalid YAML: {context}, {problem}")
     extra = f" ({context} on line {cmark.line + 1})" if context and cmark is not None else ""
