@@ -26,7 +26,7 @@ from sim.cli.analysis import (
     _params,
     _show,
 )
-from sim.cli.common import LOCAL, RunOn, SetOpt, check_out, line, out, with_run_on
+from sim.cli.common import LOCAL, RunOn, SetOpt, check_target, line, out, with_run_on
 from sim.cli.common import fail as _fail
 from sim.errors import SimInputError
 
@@ -82,12 +82,13 @@ def _save(target: Path | None, files: dict[str, bytes], kind: str, overwrite: bo
 
 
 def _check_target(target: Path | None, overwrite: bool) -> None:
-    """Before any run (and again before writing): refuse an existing ``--out`` without ``--overwrite``."""
-    if target is None:
-        return
-    if target.exists() and not overwrite:
-        raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
-    check_out(target)
+    """Before any run (and again before writing): refuse an ``--out`` that would be refused when saving.
+
+    An existing path needs ``--overwrite``, and even then only an empty folder or a complete ptsim result
+    may be replaced (never a symbolic link or a folder of the user's): the same rule as every other command.
+    """
+    if target is not None:
+        check_target(target, overwrite)
 
 
 def _money(currency: str) -> Any:

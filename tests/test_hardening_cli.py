@@ -1,0 +1,77 @@
+"""Command-line options from an adversarial pass: each bad input is one message, exit status 2, before any run.
+
+Every test here reproduces what a tester typed and asserts what they see: the exit status, the one ``error:``
+line naming the option, the value and what was expected, and that no run started (runs are ``--serial``, so a
+run in this process would call :meth:`MarketModel.run_days`, which the ``no_runs`` fixture makes fail).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+
+runner = CliRunner()
+TINY = ["--set", "run.population=500", "--set", "run.days=40", "--serial"]
+
+
+@pytest.fixture
+def no_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any simulated day in this process fails the test: the input must be refused before running."""
+    from sim.model.market import MarketModel
+
+    def started(*_: object, **__: object) -> None:
+        raise AssertionError("a run started although the input should have been refused first")
+
+    monkeypatch.setattr(MarketModel, "run_days", started)
+
+
+def _refused(args: list[str], *expected: str) -> str:
+    """Run ``ptsim ARGS``; assert exit status 2, one ``error:`` line holding every expected text, no traceback."""
+    r = runner.invoke(app, args)
+    text = r.output
+    assert r.exit_code == 2, text
+    assert "Traceback" not in text and not isinstance(r.exception, AssertionError), text
+    assert text.count("error:") == 1, text
+    message = text[text.index("error:"):]
+    for e in expected:
+        assert e in message, f"{e!r} not in {message!r}"
+    return message
+
+
+# ---- 1. decision commands check --out before running ----------------------------------------------------------
+
+
+DECIDE_ARGS = {
+    "attribute": ["attribute", "japan_in_japan", "china_in_china", "-n", "2"],
+    "risk": ["risk", "japan_in_japan", "-n", "2"],
+    "risk --stress": ["risk", "japan_in_japan", "-n", "2", "--stress", "breach:5"],
+    "cohorts": ["cohorts", "japan_in_japan", "-n", "1"],
+    "breakeven": ["breakeven", "japan_in_japan", "china_in_china", "-p", "messaging.per_week=1:3", "-n", "2"],
+    "budget": ["budget", "japan_in_japan", "--budget", "1000000", "--channel", "ads", "-n", "1",
+               "--validation-reps", "1", "--maxiter", "1", "--popsize", "2"],
+}
+
+
+@pytest.mark.parametrize("command", list(DECIDE_ARGS))
+def test_decision_commands_refuse_a_users_folder_before_running(tmp_path: Path, no_runs: None, command: str) -> None:
+    """``--out mine --overwrite`` on a folder ptsim did not write: refused up front; the user's file is kept."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "a").write_text("x")
+    _refused([*DECIDE_ARGS[command], *TINY, "--out", str(mine), "--overwrite"], "--out", str(mine),
+             "not a ptsim result folder")
+    assert (mine / "a").read_text() == "x"
+
+
+@pytest.mark.parametrize("command", ["attribute", "risk", "cohorts"])
+def test_decision_commands_refuse_a_symbolic_link_before_running(tmp_path: Path, no_runs: None, command: str) -> None:
+    """A symbolic link as ``--out`` (even to an empty folder, even with ``--overwrite``) is never replaced."""
+    (tmp_path / "elsewhere").mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "elsewhere")
+    _refused([*DECIDE_ARGS[command], *TINY, "--out", str(link), "--overwrite"], "--out", "symbolic link")
+    assert link.is_symlink()
