@@ -75,3 +75,37 @@ def test_decision_commands_refuse_a_symbolic_link_before_running(tmp_path: Path,
     link.symlink_to(tmp_path / "elsewhere")
     _refused([*DECIDE_ARGS[command], *TINY, "--out", str(link), "--overwrite"], "--out", "symbolic link")
     assert link.is_symlink()
+
+
+# ---- 2. a paired comparison across currencies ------------------------------------------------------------------
+
+
+def test_paired_kpis_across_currencies_equal_a_manual_conversion() -> None:
+    """JPY against CNY: money KPIs are each side divided by its units per US dollar, then differenced."""
+    import numpy as np
+
+    from sim.analysis.executors import run_kpis
+    from sim.analysis.paths import scenario_doc
+    from sim.analysis.robustness import run_paired_kpis
+    from sim.results.kpis import KPI_INFO, KPI_NAMES
+    from sim.scenario.schema import FX_PER_USD
+    from tests.conftest import small
+
+    a, b = (scenario_doc(small(n, 500, 40)) for n in ("japan_in_japan", "china_in_china"))
+    got = run_paired_kpis(a, b, seed=11)
+    ka, kb = run_kpis(a, 11, (None,)), run_kpis(b, 11, (None,))
+    money = [k for k in KPI_NAMES if KPI_INFO[k][1].startswith("currency")]
+    assert "profit" in money and "pool_size" not in money
+    for k in KPI_NAMES:
+        fa, fb = (1 / FX_PER_USD["JPY"], 1 / FX_PER_USD["CNY"]) if k in money else (1.0, 1.0)
+        np.testing.assert_allclose(got[k].to_numpy(), ka[k].to_numpy() * fa - kb[k].to_numpy() * fb, rtol=1e-12,
+                                   err_msg=k)
+    assert got["profit"].abs().max() > 0  # (a real difference, not zeros)
+
+
+def test_sweep_versus_another_currency_prints_the_usd_differences() -> None:
+    """``sweep japan_in_japan --versus china_in_china`` used to crash (a read-only array); it prints its table."""
+    r = runner.invoke(app, ["sweep", "japan_in_japan", "-p", "messaging.per_week=1,2", "--versus", "china_in_china",
+                            *TINY, "--no-save"])
+    assert r.exit_code == 0, r.output
+    assert "minus china_in_china" in r.output and "best cell" in r.output

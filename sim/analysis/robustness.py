@@ -78,8 +78,9 @@ def run_paired_kpis(doc_a: Any, doc_b: Any, seed: int, days: Sequence[int | None
     if sa["market"].get("currency") != sb["market"].get("currency"):
         fa, fb = 1.0 / _fx(sa), 1.0 / _fx(sb)
     out = a.copy()
-    av = a[list(KPI_NAMES)].to_numpy(dtype=np.float64)
-    bv = b[list(KPI_NAMES)].to_numpy(dtype=np.float64)
+    # copies: pandas may hand out a read-only view of its own block, which the conversion below would write to
+    av = a[list(KPI_NAMES)].to_numpy(dtype=np.float64, copy=True)
+    bv = b[list(KPI_NAMES)].to_numpy(dtype=np.float64, copy=True)
     if fa != 1.0 or fb != 1.0:
         idx = [list(KPI_NAMES).index(k) for k in money]
         av[:, idx] *= fa
