@@ -109,3 +109,27 @@ def test_sweep_versus_another_currency_prints_the_usd_differences() -> None:
                             *TINY, "--no-save"])
     assert r.exit_code == 0, r.output
     assert "minus china_in_china" in r.output and "best cell" in r.output
+
+
+# ---- 3. a sweep axis on a text field -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("axis", "path", "found"), [
+    ("brands.0.name=a,b", "brands.0.name", "['a', 'b']"),  # crashed after every run (unstack of a plain index)
+    ("market.currency=JPY,USD", "market.currency", "['JPY', 'USD']"),  # relabelled yen as dollars, silently
+    ("name=x", "name", "'x'"),
+])
+def test_sweep_refuses_a_text_field_as_an_axis_before_running(no_runs: None, axis: str, path: str,
+                                                               found: str) -> None:
+    """Names and codes are not axes: one message naming the path, the values and what an axis may be."""
+    _refused(["sweep", "japan_in_japan", "-p", axis, *TINY, "--no-save"], "--param", path, "text field",
+             "must be a number, true/false or one of a field's fixed choices", f"(found {found})")
+
+
+def test_a_field_with_fixed_choices_remains_a_sweep_axis() -> None:
+    """Words are fine where the field has fixed choices (the regime kind): the axis holds them as typed."""
+    import sim
+    from sim.analysis.paths import parse_axis
+
+    axis = parse_axis(sim.resolve("japan_in_japan"), "market.regime.kind=explicit_opt_in,consent_at_join")
+    assert axis.values == ("explicit_opt_in", "consent_at_join")
