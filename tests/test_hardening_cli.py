@@ -133,3 +133,25 @@ def test_a_field_with_fixed_choices_remains_a_sweep_axis() -> None:
 
     axis = parse_axis(sim.resolve("japan_in_japan"), "market.regime.kind=explicit_opt_in,consent_at_join")
     assert axis.values == ("explicit_opt_in", "consent_at_join")
+
+
+# ---- 4. a budget above the cap on money ------------------------------------------------------------------------
+
+BUDGET = ["budget", "japan_in_japan", "--channel", "ads", "-n", "1", "--validation-reps", "1", "--maxiter", "1",
+          "--popsize", "2"]
+
+
+@pytest.mark.parametrize("amount", ["1e14", "1e13", "1000000000001"])
+def test_budget_above_the_money_cap_is_refused_before_running(no_runs: None, amount: str) -> None:
+    """1e14 crashed (a validation error, then scipy); 1e13 ran and printed "JPY 10.00T"; both exceed MAX_MONEY."""
+    _refused([*BUDGET, "--budget", amount, *TINY], "--budget: must be at most 1e+12",
+             f"(found {float(amount):g})")
+
+
+def test_budget_at_the_cap_keeps_a_kol_fee_within_it() -> None:
+    """The cap itself is accepted; a KOL fee (a daily share times the days between campaigns) stays capped too."""
+    r = runner.invoke(app, ["budget", "china_in_china", "--budget", "1e12", "--channel", "kol", "-n", "1",
+                            "--validation-reps", "1", "--maxiter", "1", "--popsize", "2", *TINY,
+                            "--set", "brands.0.strategy.acquisition.kol.every_days=3650"])
+    assert r.exit_code == 0, r.output
+    assert "fresh seeds" in r.output
