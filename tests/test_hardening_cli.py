@@ -155,3 +155,32 @@ def test_budget_at_the_cap_keeps_a_kol_fee_within_it() -> None:
                             "--set", "brands.0.strategy.acquisition.kol.every_days=3650"])
     assert r.exit_code == 0, r.output
     assert "fresh seeds" in r.output
+
+
+# ---- 5. extreme sweep ranges -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("axis", "expected"), [
+    ("messaging.per_week=-1e308:1e308:3", "messaging.per_week: value -1e+308: must be at least 0"),
+    ("referral.referrer_reward=0:1e308:3", "referral.referrer_reward: value 5e+307: must be at most"),
+    ("run.days=-1e308:1e308:3", "run.days: value -1e+308: must be at least 1"),  # (a whole-number field)
+])
+def test_an_extreme_sweep_range_names_a_point_it_produced(no_runs: None, axis: str, expected: str) -> None:
+    """-1e308:1e308 overflowed to NaN (two numpy warnings, then "value nan"); now the message shows a real point."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy RuntimeWarning fails the command, and so the test
+        message = _refused(["sweep", "japan_in_japan", "-p", axis, *TINY, "--no-save"], "--param", expected)
+    assert "nan" not in message
+
+
+def test_even_points_keep_their_ends_and_never_overflow() -> None:
+    """The points of a range: both ends exact, evenly spaced, finite, inside the range."""
+    from sim.analysis.paths import even_points
+
+    assert even_points(-1e308, 1e308, 3) == [-1e308, 0.0, 1e308]
+    assert even_points(1, 14, 14) == [float(v) for v in range(1, 15)]  # (exact, as before)
+    assert even_points(-1.5e308, 1.5e308, 5) == [-1.5e308, -7.5e307, 0.0, 7.5e307, 1.5e308]
+    pts = even_points(1.7e308, 1.79e308, 7)
+    assert pts[0] == 1.7e308 and pts[-1] == 1.79e308 and pts == sorted(pts)

@@ -31,6 +31,7 @@ __all__ = [
     "ParamRange",
     "apply_values",
     "canonical_path",
+    "even_points",
     "parse_axis",
     "parse_range",
     "scenario_doc",
@@ -300,7 +301,7 @@ def parse_axis(
                 raise SimInputError.single(
                     source, path, f"{int(count)} values is more than the cap of {max_values} per axis"
                 )
-            grid = np.linspace(low, high, int(count))
+            grid = even_points(low, high, int(count))
             values: list[Any] = sorted({int(round(v)) for v in grid}) if integer else [float(v) for v in grid]
         else:
             values = [_scalar(v.strip()) for v in text.split(",") if v.strip()]
@@ -326,6 +327,19 @@ def parse_axis(
     for v in values:
         _check_value(scenario, full, v, source, str(path), "value")
     return Axis(full, tuple(_plain(v) for v in values), label=str(path))
+
+
+def even_points(low: float, high: float, count: int) -> list[float]:
+    """``count`` evenly spaced values from ``low`` to ``high``, both ends exact, for any finite ends.
+
+    The points of ``np.linspace`` (``low + k * step``: 1, 2, 3 exactly for 1:3:3) while ``high - low`` is a
+    finite number; for ends such as -1e308 and 1e308, where that difference overflows (NaN points and numpy
+    warnings), each point is ``low * (1 - t) + high * t`` instead, which stays between the ends.
+    """
+    if math.isfinite(high - low):
+        return [float(v) for v in np.linspace(low, high, count)]
+    ts = [k / (count - 1) for k in range(count)]
+    return [min(max(low * (1.0 - t) + high * t, low), high) for t in ts]
 
 
 def _is_text_field(scenario: Scenario, path: str) -> bool:
@@ -378,4 +392,9 @@ def describe(value: Any) -> str:
     """A short rendering of a parameter value for tables."""
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        try:  # (a whole number of 309 digits, e.g. a range point of -1e308 rounded, reads as -1e+308)
+            return f"{float(value):g}"
+        except OverflowError:
+            pass
     return short_repr(value) if not isinstance(value, str) else value

@@ -32,7 +32,7 @@ import pandas as pd
 
 from sim.analysis.execution import Execution, as_execution
 from sim.analysis.executors import run_kpis, spawn_seeds
-from sim.analysis.paths import ParamRange, apply_values_doc, parse_range, scenario_doc
+from sim.analysis.paths import ParamRange, apply_values_doc, even_points, parse_range, scenario_doc
 from sim.analysis.replicate import check_reps, provenance
 from sim.analysis.sweep import check_kpi
 from sim.errors import SimInputError
@@ -354,7 +354,7 @@ def breakeven(
             lo, hi = paired_ci(x, level, "t")
             return m, lo, hi
 
-        points = list(np.linspace(rng.low, rng.high, grid))
+        points = even_points(rng.low, rng.high, grid)
         evaluate(points)
         points = sorted(cache)
 
