@@ -184,3 +184,41 @@ def test_even_points_keep_their_ends_and_never_overflow() -> None:
     assert even_points(-1.5e308, 1.5e308, 5) == [-1.5e308, -7.5e307, 0.0, 7.5e307, 1.5e308]
     pts = even_points(1.7e308, 1.79e308, 7)
     assert pts[0] == 1.7e308 and pts[-1] == 1.79e308 and pts == sorted(pts)
+
+
+# ---- 6 and 7. --day, from 1 to the run's days, checked before running ------------------------------------------
+
+DAY_COMMANDS = {
+    "compare": ["compare", "japan_in_japan", "china_in_china"],
+    "compare --reps": ["compare", "japan_in_japan", "china_in_china", "--reps", "2"],
+    "attribute": DECIDE_ARGS["attribute"],
+    "risk": DECIDE_ARGS["risk"],
+    "risk --stress": DECIDE_ARGS["risk --stress"],
+    "breakeven": DECIDE_ARGS["breakeven"],
+    "sweep": ["sweep", "japan_in_japan", "-p", "messaging.per_week=1,2", "--no-save"],
+    "sweep --versus": ["sweep", "japan_in_japan", "-p", "messaging.per_week=1,2", "--versus", "china_in_china",
+                       "--no-save"],
+    "sensitivity": ["sensitivity", "japan_in_japan", "-p", "messaging.per_week=1:3", "-p",
+                    "referral.referrer_reward=0:10", "--n", "4", "--no-save"],
+    "optimise": ["optimise", "japan_in_japan", "-l", "messaging.per_week=1:3", "--no-save"],
+}
+
+
+@pytest.mark.parametrize("day", ["0", "-3", "41", "999999999999999999999"])
+@pytest.mark.parametrize("command", list(DAY_COMMANDS))
+def test_day_outside_the_run_is_refused_before_running(no_runs: None, command: str, day: str) -> None:
+    """A day outside 1..40 is one message naming --day, before any run, in every command that takes it.
+
+    ``compare`` without ``--reps`` ignored --day (exit 0, day 40 shown); elsewhere a day past the horizon was
+    found after every run, as ``day: day: must be between 0 and 39`` (0-based, prefix doubled).
+    """
+    message = _refused([*DAY_COMMANDS[command], *TINY, "--day", day],
+                       "--day: must be from 1 to 40 (the run's days)", f"(found {day})")
+    assert "day: day" not in message and "between 0 and" not in message
+
+
+def test_compare_without_reps_shows_the_day_asked_for() -> None:
+    """``compare --day 10`` on a 40-day run shows the KPIs at day 10 (it showed day 40)."""
+    r = runner.invoke(app, [*DAY_COMMANDS["compare"], *TINY, "--day", "10"])
+    assert r.exit_code == 0, r.output
+    assert "KPIs at day 10" in r.output and "day 40" not in r.output

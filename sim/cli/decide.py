@@ -23,6 +23,7 @@ from sim.cli.analysis import (
     OverwriteOpt,
     RepsOpt,
     _day0,
+    _horizon,
     _params,
     _show,
 )
@@ -131,10 +132,11 @@ def breakeven(
             lo, hi = float(lo_s), float(hi_s)
         except ValueError:
             raise SimInputError.single("--param", param, "LOW and HIGH must be numbers") from None
+        d0 = _day0(day, _horizon([a, b], set_))
         _check_target(out_dir, overwrite)
         with run_on.start("break-even", reps, set_) as execution:
             res = run_breakeven(a, b, path, lo, hi, kpi=kpi, both=both, reps=reps, grid=grid, tol=tol,
-                                max_evals=max_evals, day=_day0(day),
+                                max_evals=max_evals, day=d0,
                                 execution=execution)
         _show(_table(f"{res.a} - {res.b}: {res.kpi} by {res.path}", res.evaluations))
         _say(res.sentence(lang))
@@ -170,11 +172,12 @@ def attribute(
 
     try:
         lang = _lang(lang)
+        d0 = _day0(day, _horizon([a, b], set_))
         _check_target(out_dir, overwrite)
         with run_on.start("attribution", 2 * reps, set_) as execution:
             comp = compare_scenarios([a, b], reps, daily_columns=(*LEDGER_DAILY, "profit"),
                                      execution=execution)
-        at = run_attribute(comp, day=_day0(day))
+        at = run_attribute(comp, day=d0)
         money = _money(at.currency)
         fmt = {"mean": money, "ci_low": money, "ci_high": money, "share_of_gap": lambda v: f"{100 * v:.1f}%"}
         items = at.by_item()
@@ -222,13 +225,13 @@ def risk(
     from sim.analysis.risk import risk as run_risk
 
     try:
+        d0 = _day0(day, _horizon([scenario], set_))
         _check_target(out_dir, overwrite)
         if stress:
-            _stress(scenario, [parse_stress(t) for t in stress], reps, brand, _day0(day), set_, run_on,
-                    out_dir, overwrite)
+            _stress(scenario, [parse_stress(t) for t in stress], reps, brand, d0, set_, run_on, out_dir, overwrite)
             return
         with run_on.start("risk", reps, set_) as execution:
-            r = run_risk(scenario, reps, brand=brand, day=_day0(day), execution=execution)
+            r = run_risk(scenario, reps, brand=brand, day=d0, execution=execution)
         money = _money(r.currency)
         p = r.p_loss()
         q = r.profit_percentiles()
