@@ -222,3 +222,20 @@ def test_compare_without_reps_shows_the_day_asked_for() -> None:
     r = runner.invoke(app, [*DAY_COMMANDS["compare"], *TINY, "--day", "10"])
     assert r.exit_code == 0, r.output
     assert "KPIs at day 10" in r.output and "day 40" not in r.output
+
+
+# ---- 8. --lang is checked the same way everywhere -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["tournament", "report", "attribute", "breakeven"])
+def test_an_unknown_language_is_refused_by_every_command(tmp_path: Path, no_runs: None, command: str) -> None:
+    """``tournament --lang xx`` ran and exited 0 while ``report --lang xx`` exited 2: now each says the same."""
+    entry = tmp_path / "entry.yaml"
+    entry.write_text("extends: strategies/hybrid\n")
+    args = {"tournament": ["tournament", str(entry), str(entry), "--reps", "2", "--serial"],
+            "report": ["report", "japan_in_japan"],  # (report has no --serial: one run)
+            "attribute": [*DECIDE_ARGS["attribute"], "--serial"],
+            "breakeven": [*DECIDE_ARGS["breakeven"], "--serial"]}[command]
+    _refused([*args, *TINY[:4], "--lang", "xx", "-o", str(tmp_path / "out")],
+             "--lang: must be one of en, zh, ja (found 'xx')")
+    assert not (tmp_path / "out").exists()

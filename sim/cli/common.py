@@ -208,6 +208,15 @@ SchedOpt = Annotated[
 ]
 
 
+def check_lang(lang: str, option: str = "--lang") -> str:
+    """``lang`` if it is a language of the sentences and reports (en, zh, ja); refused with ``option`` named."""
+    from sim.i18n import LANGS
+
+    if lang not in LANGS:
+        raise SimInputError.single(option, "", f"must be one of {', '.join(LANGS)}", lang)
+    return lang
+
+
 def check_seed(seed: int | None, option: str) -> None:
     """Refuse a negative seed (NumPy's seed tree takes none) with a message naming ``option``."""
     if seed is not None and seed < 0:

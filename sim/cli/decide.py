@@ -27,7 +27,7 @@ from sim.cli.analysis import (
     _params,
     _show,
 )
-from sim.cli.common import LOCAL, RunOn, SetOpt, check_target, line, out, with_run_on
+from sim.cli.common import LOCAL, RunOn, SetOpt, check_lang, check_target, line, out, with_run_on
 from sim.cli.common import fail as _fail
 from sim.errors import SimInputError
 
@@ -44,12 +44,7 @@ OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the resu
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of the sentences: en, zh or ja.")]
 
 
-def _lang(lang: str) -> str:
-    from sim.i18n import LANGS
-
-    if lang not in LANGS:
-        raise SimInputError.single("--lang", lang, f"must be one of {', '.join(LANGS)}")
-    return lang
+_lang = check_lang
 
 
 def _table(title: str, frame: pd.DataFrame, fmt: dict[str, Any] | None = None) -> Table:
