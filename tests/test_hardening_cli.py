@@ -50,7 +50,7 @@ DECIDE_ARGS = {
     "risk": ["risk", "japan_in_japan", "-n", "2"],
     "risk --stress": ["risk", "japan_in_japan", "-n", "2", "--stress", "breach:5"],
     "cohorts": ["cohorts", "japan_in_japan", "-n", "1"],
-    "breakeven": ["breakeven", "japan_in_japan", "china_in_china", "-p", "messaging.per_week=1:3", "-n", "2"],
+    "breakeven": ["breakeven", "japan_in_japan", "china_in_china", "-p", "messaging.per_week=1:2", "-n", "2"],
     "budget": ["budget", "japan_in_japan", "--budget", "1000000", "--channel", "ads", "-n", "1",
                "--validation-reps", "1", "--maxiter", "1", "--popsize", "2"],
 }
@@ -198,9 +198,9 @@ DAY_COMMANDS = {
     "sweep": ["sweep", "japan_in_japan", "-p", "messaging.per_week=1,2", "--no-save"],
     "sweep --versus": ["sweep", "japan_in_japan", "-p", "messaging.per_week=1,2", "--versus", "china_in_china",
                        "--no-save"],
-    "sensitivity": ["sensitivity", "japan_in_japan", "-p", "messaging.per_week=1:3", "-p",
+    "sensitivity": ["sensitivity", "japan_in_japan", "-p", "messaging.per_week=1:2", "-p",
                     "referral.referrer_reward=0:10", "--n", "4", "--no-save"],
-    "optimise": ["optimise", "japan_in_japan", "-l", "messaging.per_week=1:3", "--no-save"],
+    "optimise": ["optimise", "japan_in_japan", "-l", "messaging.per_week=1:2", "--no-save"],
 }
 
 
@@ -239,3 +239,46 @@ def test_an_unknown_language_is_refused_by_every_command(tmp_path: Path, no_runs
     _refused([*args, *TINY[:4], "--lang", "xx", "-o", str(tmp_path / "out")],
              "--lang: must be one of en, zh, ja (found 'xx')")
     assert not (tmp_path / "out").exists()
+
+
+# ---- 9 and 11. each message names the option once, with the value found and what was expected ---------------
+
+BREAKEVEN = DECIDE_ARGS["breakeven"]
+OPTION_CASES = {
+    # (--grid 100000 blamed --max-evals, "from 100000 to 200")
+    "grid": ([*BREAKEVEN, "--grid", "100000"], "--grid: must be a whole number from 2 to 40", "(found 100000)"),
+    "grid_one": ([*BREAKEVEN, "--grid", "1"], "--grid: must be a whole number from 2 to 40", "(found 1)"),
+    "max_evals": ([*BREAKEVEN, "--max-evals", "1000"], "--max-evals: must be a whole number from 2 to 200",
+                  "(found 1000)"),
+    "tol": ([*BREAKEVEN, "--tol", "-1"], "--tol: must be positive", "(found -1.0)"),
+    "stress": ([*DECIDE_ARGS["risk"], "--stress", "bogus"], "--stress: must look like KIND:DAY", "(found 'bogus')"),
+    "budget": ([*BUDGET, "--budget", "-5"], "--budget: must be a positive number", "(found -5.0)"),
+    "seed": (["compare", "japan_in_japan", "--reps", "2", "--seed", "3"], "--seed: with --reps use --root-seed"),
+    "seed_negative": (["compare", "japan_in_japan", "--seed", "-1"], "--seed: must be a whole number 0 or more"),
+    "n_replicate": (["replicate", "japan_in_japan", "-n", "-2", "--no-save"], "-n/--reps: must be a whole number "
+                    "from 1 to 10,000", "(found -2)"),
+    "n_risk": ([*DECIDE_ARGS["risk"], "-n", "0"], "-n/--reps: must be a whole number from 1", "(found 0)"),
+    "n_compare": (["compare", "japan_in_japan", "-n", "0"], "-n/--reps: must be", "(found 0)"),
+    "n_sweep": (["sweep", "japan_in_japan", "-p", "messaging.per_week=1,2", "-n", "0", "--no-save"],
+                "-n/--reps: must be", "(found 0)"),
+    "reps_sensitivity": (["sensitivity", "japan_in_japan", "-p", "messaging.per_week=1:2", "-p",
+                          "referral.referrer_reward=0:10", "--reps", "0", "--no-save"], "--reps: must be",
+                         "(found 0)"),
+    "validation_reps": ([*BUDGET[:-6], "--budget", "1e6", "--validation-reps", "0"], "--validation-reps: must be",
+                        "(found 0)"),
+}
+
+
+@pytest.mark.parametrize("case", list(OPTION_CASES))
+def test_each_bad_option_is_named_once_with_its_value(no_runs: None, case: str) -> None:
+    """Each message starts with the option as typed, once, then what was expected and the value found.
+
+    Before: ``--stress: --stress:``, ``--budget: budget:``, ``--seed: seed:``, ``--tol: tol:``, ``n:`` or
+    ``reps:`` for ``-n``, and ``--grid 100000`` blamed on --max-evals.
+    """
+    args, *expected = OPTION_CASES[case]
+    message = _refused([*args, *TINY], *expected)
+    option = expected[0].split(":")[0]
+    assert message.startswith(f"error: {option}: "), message
+    rest = message.removeprefix(f"error: {option}: ")
+    assert not rest.startswith((option, option.split("/")[-1].lstrip("-").replace("-", "_") + ":")), message

@@ -78,10 +78,10 @@ def check_periods(phases: Sequence[int], days: int) -> list[tuple[int, int]]:
     cuts = [int(d) for d in phases]
     for j, d in enumerate(cuts):
         if isinstance(phases[j], bool) or not 1 <= d < days:
-            raise SimInputError.single("--phase", "phase", f"must be a day from 2 to {days} (counted from 1) "
+            raise SimInputError.single("--phase", "", f"must be a day from 2 to {days} (counted from 1) "
                                        "inside the run", d + 1)
         if j and d <= cuts[j - 1]:
-            raise SimInputError.single("--phase", "phase", f"must be after the previous cut (day {cuts[j - 1] + 1}); "
+            raise SimInputError.single("--phase", "", f"must be after the previous cut (day {cuts[j - 1] + 1}); "
                                        "expected increasing days", d + 1)
     starts = [0, *cuts]
     return list(zip(starts, [*cuts, days], strict=True))
@@ -256,14 +256,14 @@ def plan_budget(
             raise SimInputError.single("--channel", ch, "the base scenario gives KOL campaigns no price (fee and "
                                        "reach), so money cannot be turned into KOL reach")
     if not chans:
-        raise SimInputError.single("--channel", "channels", "name at least one channel")
+        raise SimInputError.single("--channel", "", "name at least one channel")
     cons = [parse_constraint(c) for c in constraints]
     reps = check_reps(reps)
     validation_reps = check_reps(validation_reps, "validation_reps")
     days = sc.run.days
     periods = check_periods(phases, days)
     if len(periods) > 1 and s.phases:
-        raise SimInputError.single("--phase", "phase", "the base strategy has phases of its own; plan periods over a "
+        raise SimInputError.single("--phase", "", "the base strategy has phases of its own; plan periods over a "
                                    "strategy without phases", ", ".join(str(ph.from_day + 1) for ph in s.phases))
     per_day = budget / days
     unit_hi = max_unit_value if max_unit_value is not None else max(

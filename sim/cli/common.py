@@ -320,12 +320,18 @@ def with_run_on(command: Callable[..., Any] | None = None, *, seed_help: str | N
         else:
             params.append(p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY))
     shown = sig.replace(parameters=params, return_annotation=hints.get("return", sig.return_annotation))
+    counts = {p.name: _option_names(p.annotation) for p in params if p.name in _COUNT_PARAMETERS}
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
+        from sim.analysis.replicate import check_reps
+
         fields = {n: kwargs.pop(n, d) for n, (_, d) in options.items()}
         try:
             run_on = RunOn(**fields).check()
+            for name, option in counts.items():
+                if kwargs.get(name) is not None:
+                    check_reps(kwargs[name], option)
         except SimInputError as exc:
             fail(exc)
         return command(**kwargs, run_on=run_on)
@@ -334,6 +340,22 @@ def with_run_on(command: Callable[..., Any] | None = None, *, seed_help: str | N
     wrapper.__annotations__ = {p.name: p.annotation for p in params} | {"return": shown.return_annotation}
     del wrapper.__wrapped__  # Typer and inspect read the signature above, not the command's
     return wrapper
+
+
+#: Parameters of multi-run commands that count replicates; checked, with the option named as the user sees it
+#: (``-n/--reps``, ``--validation-reps``), before the command starts.
+_COUNT_PARAMETERS = ("reps", "validation_reps")
+
+
+def _option_names(annotation: Any) -> str:
+    """The option names of an ``Annotated[..., typer.Option(...)]`` parameter, short first: ``-n/--reps``."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        # (Typer keeps an Annotated option's first name in ``default`` and the others in ``param_decls``)
+        decls = [d for d in (getattr(meta, "default", None), *(getattr(meta, "param_decls", None) or ()))
+                 if isinstance(d, str) and d.startswith("-")]
+        if decls:
+            return "/".join(sorted(decls, key=len))
+    return "--reps"
 
 
 @contextmanager

@@ -61,7 +61,7 @@ def compare(
 
     try:
         if seed is not None:
-            raise SimInputError.single("--seed", "seed", "with --reps use --root-seed (seeds are spawned from it)")
+            raise SimInputError.single("--seed", "", "with --reps use --root-seed (seeds are spawned from it)")
         refs = scenarios or ["china_vs_japan"]
         title, description = "", ""
         comparisons = list_presets().get("comparisons", [])
