@@ -282,3 +282,29 @@ def test_each_bad_option_is_named_once_with_its_value(no_runs: None, case: str) 
     assert message.startswith(f"error: {option}: "), message
     rest = message.removeprefix(f"error: {option}: ")
     assert not rest.startswith((option, option.split("/")[-1].lstrip("-").replace("-", "_") + ":")), message
+
+
+# ---- 10. exchange rates within bounds ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("rate", "shown"), [("5e-324", "5e-324"), ("1e-300", "1e-300"), ("0.00009", "9e-05"),
+                                            ("0", "0"), ("1e7", "10000000.0")])
+def test_an_absurd_exchange_rate_is_refused_before_running(no_runs: None, rate: str, shown: str) -> None:
+    """5e-324 ran and showed Profit -inf, "tie in all 2 seeds"; 1e-300 showed about USD 1e306."""
+    _refused(["compare", "japan_in_japan", "china_in_china", "--reps", "2", *TINY,
+              "--set", f"market.fx_per_usd={rate}"],
+             "market.fx_per_usd: must be at", "range 0.0001 to 1000000", f"(found {shown})")
+
+
+def test_every_preset_scenario_validates_within_the_exchange_rate_bounds() -> None:
+    """The bounds leave every shipped scenario valid, and the lowest rate allowed still gives finite dollars."""
+    import math
+
+    from sim.scenario.presets import list_presets
+    from sim.scenario.schema import FX_MAX, FX_MIN, FX_PER_USD, MAX_MONEY
+
+    names = list_presets()["scenarios"]
+    r = runner.invoke(app, ["validate", *names])
+    assert r.exit_code == 0 and r.output.count("ok ") == len(names), r.output
+    assert all(FX_MIN * 1000 < v < FX_MAX / 100 for v in FX_PER_USD.values())
+    assert math.isfinite(10 * 365 * MAX_MONEY / FX_MIN)  # (ten years of the largest daily amount, in dollars)
