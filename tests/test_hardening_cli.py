@@ -308,3 +308,27 @@ def test_every_preset_scenario_validates_within_the_exchange_rate_bounds() -> No
     assert r.exit_code == 0 and r.output.count("ok ") == len(names), r.output
     assert all(FX_MIN * 1000 < v < FX_MAX / 100 for v in FX_PER_USD.values())
     assert math.isfinite(10 * 365 * MAX_MONEY / FX_MIN)  # (ten years of the largest daily amount, in dollars)
+
+
+# ---- 12. options that contradict each other --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["run", "japan_in_japan", "--no-save", "--out", "{out}"], ["--no-save: cannot be combined with --out"]),
+    (["replicate", "japan_in_japan", "-n", "2", "--no-save", "--out", "{out}"],
+     ["--no-save: cannot be combined with --out"]),
+    (["sweep", "japan_in_japan", "-p", "messaging.per_week=1,2", "--no-save", "--out", "{out}"],
+     ["--no-save: cannot be combined with --out"]),
+    (["sweep", "japan_in_japan", "-p", "messaging.per_week=1,2", "--versus-too", "--no-save"],
+     ["--versus-too: needs --versus"]),
+    ([*BUDGET[:2], "--budget", "1e6", "--channel", "ads", "--channel", "ads"],
+     ["--channel: names ads twice", "(found ['ads', 'ads'])"]),
+], ids=["run", "replicate", "sweep", "versus_too", "budget_channel"])
+def test_contradicting_options_are_refused_naming_both(tmp_path: Path, no_runs: None, args: list[str],
+                                                        expected: list[str]) -> None:
+    """``--no-save --out``, ``--versus-too`` without ``--versus`` and a channel named twice were silently ignored."""
+    out = tmp_path / "out"
+    args = [a.replace("{out}", str(out)) for a in args]
+    tiny = TINY[:4] if args[0] == "run" else TINY  # (run has no --serial: it is one run)
+    _refused([*args, *tiny], *expected)
+    assert not out.exists()

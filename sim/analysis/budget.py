@@ -245,6 +245,9 @@ def plan_budget(
         raise SimInputError("--budget", [Problem("", f"must be at most {MAX_MONEY:.0e} in the market's currency (the "
                                                  "cap on every money amount of a scenario)", f"{budget:g}")])
     chans = list(dict.fromkeys(channels))
+    for ch in chans:
+        if list(channels).count(ch) > 1:
+            raise SimInputError.single("--channel", "", f"names {ch} twice; give each channel once", list(channels))
     s = sc.brands[0].strategy
     for ch in chans:
         if ch not in CHANNELS:

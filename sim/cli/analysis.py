@@ -32,6 +32,7 @@ from sim.cli.common import (
     LiteralConsole,
     RunOn,
     SetOpt,
+    check_no_save,
     check_target,
     default_out,
     err,
@@ -74,6 +75,7 @@ def _versus_too(help_default: str) -> Any:
 
 
 def _target(name: str, kind: str, out_dir: Path | None, overwrite: bool, no_save: bool) -> Path | None:
+    check_no_save(no_save, out_dir)
     if no_save:
         return None
     target = out_dir or default_out(f"{name}-{kind}")
@@ -215,6 +217,8 @@ def sweep(
     from sim.analysis.sweep import sweep as run_sweep
 
     try:
+        if versus_too and versus is None:
+            raise SimInputError.single("--versus-too", "", "needs --versus B (it sets the swept values on B as well)")
         sc = sim.resolve(scenario, set_ or [])
         vs = _versus(versus, set_)
         extra = [check_kpi(k, "--kpi") for k in (kpi or ["pool_size", "opt_outs", "unsubs_per_1000"])]

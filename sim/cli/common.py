@@ -168,6 +168,13 @@ def check_out(target: Path, option: str = "--out", *, folder: bool = True) -> No
         ) from None
 
 
+def check_no_save(no_save: bool, out_dir: Path | None) -> None:
+    """Refuse ``--no-save`` together with ``--out``: one says write nothing, the other where to write."""
+    if no_save and out_dir is not None:
+        raise SimInputError.single("--no-save", "", "cannot be combined with --out (write nothing, or write there: "
+                                   "choose one)", str(out_dir))
+
+
 def check_target(target: Path, overwrite: bool, option: str = "--out") -> None:
     """Before a run: refuse an existing ``target`` without ``--overwrite``, or one that may not be replaced."""
     from sim.results.folders import check_replaceable

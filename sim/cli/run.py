@@ -15,6 +15,7 @@ import typer
 
 from sim.cli.common import (
     SetOpt,
+    check_no_save,
     check_out,
     check_target,
     default_out,
@@ -54,6 +55,7 @@ def run(
     import sim
 
     try:
+        check_no_save(no_save, out_dir)
         sc = sim.resolve(scenario, set_ or [])
         target = None if no_save else (out_dir or default_out(sc.name))
         if target is not None:
