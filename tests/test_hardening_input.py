@@ -156,7 +156,7 @@ CASES: dict[str, Case] = {
     "arg_zero_workers": Case(["replicate", "china_in_china", "-n", "2", "--workers", "0", *TINY, "--out", "{out}"],
                              ["workers", "at least 1", "found 0"]),
     "arg_day_zero": Case(["sweep", "china_in_china", "-p", "messaging.per_week=1,2", "--day", "0", *TINY,
-                          "--out", "{out}"], ["--day", "counted from 1", "found 0"]),
+                          "--out", "{out}"], ["--day", "must be from 1 to", "found 0"]),
     "arg_out_is_a_file": Case(["run", "china_in_china", *TINY, "--out", "{f}"], ["already exists"], b"a file"),
     "arg_out_is_a_file_overwrite": Case(["run", "china_in_china", *TINY, "--out", "{f}", "--overwrite"],
                                         ["--out", "is a file", "expected a folder"], b"a file"),

@@ -44,9 +44,9 @@ from sim.analysis.executors import spawn_seeds
 from sim.analysis.optimise import Constraint, parse_constraint
 from sim.analysis.paths import apply_values, apply_values_doc, scenario_doc
 from sim.analysis.replicate import check_reps, provenance
-from sim.errors import SimInputError
+from sim.errors import Problem, SimInputError
 from sim.results.kpis import ACQUISITION_SPEND
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import MAX_MONEY, Scenario
 
 __all__ = ["CHANNELS", "BudgetPlan", "plan_budget", "run_budget_kpis"]
 
@@ -78,10 +78,10 @@ def check_periods(phases: Sequence[int], days: int) -> list[tuple[int, int]]:
     cuts = [int(d) for d in phases]
     for j, d in enumerate(cuts):
         if isinstance(phases[j], bool) or not 1 <= d < days:
-            raise SimInputError.single("--phase", "phase", f"must be a day from 2 to {days} (counted from 1) "
+            raise SimInputError.single("--phase", "", f"must be a day from 2 to {days} (counted from 1) "
                                        "inside the run", d + 1)
         if j and d <= cuts[j - 1]:
-            raise SimInputError.single("--phase", "phase", f"must be after the previous cut (day {cuts[j - 1] + 1}); "
+            raise SimInputError.single("--phase", "", f"must be after the previous cut (day {cuts[j - 1] + 1}); "
                                        "expected increasing days", d + 1)
     starts = [0, *cuts]
     return list(zip(starts, [*cuts, days], strict=True))
@@ -240,8 +240,14 @@ def plan_budget(
     ex = as_execution(execution)
     sc = ex.resolve(scenario)
     if isinstance(budget, bool) or not isinstance(budget, int | float) or not math.isfinite(budget) or budget <= 0:
-        raise SimInputError.single("--budget", "budget", "must be a positive number", budget)
+        raise SimInputError.single("--budget", "", "must be a positive number", budget)
+    if budget > MAX_MONEY:
+        raise SimInputError("--budget", [Problem("", f"must be at most {MAX_MONEY:.0e} in the market's currency (the "
+                                                 "cap on every money amount of a scenario)", f"{budget:g}")])
     chans = list(dict.fromkeys(channels))
+    for ch in chans:
+        if list(channels).count(ch) > 1:
+            raise SimInputError.single("--channel", "", f"names {ch} twice; give each channel once", list(channels))
     s = sc.brands[0].strategy
     for ch in chans:
         if ch not in CHANNELS:
@@ -253,19 +259,23 @@ def plan_budget(
             raise SimInputError.single("--channel", ch, "the base scenario gives KOL campaigns no price (fee and "
                                        "reach), so money cannot be turned into KOL reach")
     if not chans:
-        raise SimInputError.single("--channel", "channels", "name at least one channel")
+        raise SimInputError.single("--channel", "", "name at least one channel")
     cons = [parse_constraint(c) for c in constraints]
     reps = check_reps(reps)
     validation_reps = check_reps(validation_reps, "validation_reps")
     days = sc.run.days
     periods = check_periods(phases, days)
     if len(periods) > 1 and s.phases:
-        raise SimInputError.single("--phase", "phase", "the base strategy has phases of its own; plan periods over a "
+        raise SimInputError.single("--phase", "", "the base strategy has phases of its own; plan periods over a "
                                    "strategy without phases", ", ".join(str(ph.from_day + 1) for ph in s.phases))
     per_day = budget / days
     unit_hi = max_unit_value if max_unit_value is not None else max(
         3 * max(s.interception.hook_value, s.referral.referrer_reward, 1.0), 0.01 * per_day)
-    bounds = [(0.0, budget / (end - start)) if ch in ("ads", "content", "kol") else (0.0, float(unit_hi))
+    # (a daily share is at most the budget, so within MAX_MONEY; a KOL fee is a daily share times the days
+    # between campaigns, capped so that the fee stays within MAX_MONEY too)
+    kol_hi = MAX_MONEY / s.acquisition.kol.every_days
+    bounds = [(0.0, min(budget / (end - start), kol_hi) if ch == "kol" else budget / (end - start))
+              if ch in ("ads", "content", "kol") else (0.0, float(unit_hi))
               for start, end in periods for ch in chans]
     names = [ch if j == 0 else f"{ch}@{start + 1}" for j, (start, _e) in enumerate(periods) for ch in chans]
     pop = max(5, popsize * len(names))

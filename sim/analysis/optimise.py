@@ -245,14 +245,14 @@ def optimise(
     validation_reps = check_reps(validation_reps, "validation_reps")
     b = _brand(sc, brand)
     if day is not None and not 0 <= int(day) < sc.run.days:
-        raise SimInputError.single("--day", "day", f"must be between 0 and {sc.run.days - 1}", day)
+        raise SimInputError.single("--day", "", f"must be between 0 and {sc.run.days - 1}", day)
     ranges = [parse_range(sc, p, v, source="--lever") for p, v in levers.items()]
     if not ranges:
         raise SimInputError.single(
             "--lever", "levers", "name at least one lever with its range, e.g. messaging.per_week=1:14"
         )
     if len({r.path for r in ranges}) != len(ranges):
-        raise SimInputError.single("--lever", "levers", "the same lever is named twice")
+        raise SimInputError.single("--lever", "", "the same lever is named twice")
     for name, v in (("maxiter", maxiter), ("popsize", popsize)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise SimInputError.single(f"--{name}", name, "must be a whole number of at least 1", v)

@@ -152,15 +152,15 @@ def pareto(
     sc = ex.resolve(scenario)
     objs = [check_kpi(k, "--objective") for k in objectives]
     if not 2 <= len(objs) <= 3 or len(set(objs)) != len(objs):
-        raise SimInputError.single("--objective", "objectives", "name two or three different KPIs", list(objectives))
+        raise SimInputError.single("--objective", "", "name two or three different KPIs", list(objectives))
     cons = [parse_constraint(c) for c in constraints]
     reps = check_reps(reps)
     b = _brand(sc, brand)
     if day is not None and not 0 <= int(day) < sc.run.days:
-        raise SimInputError.single("--day", "day", f"must be between 0 and {sc.run.days - 1}", day)
+        raise SimInputError.single("--day", "", f"must be between 0 and {sc.run.days - 1}", day)
     ranges = [parse_range(sc, p, v, source="--lever") for p, v in levers.items()]
     if not ranges:
-        raise SimInputError.single("--lever", "levers", "name at least one lever with its range")
+        raise SimInputError.single("--lever", "", "name at least one lever with its range")
     for name, v in (("pop_size", pop_size), ("generations", generations)):
         if isinstance(v, bool) or not isinstance(v, int) or v < (4 if name == "pop_size" else 1):
             raise SimInputError.single(f"--{name.replace('_', '-')}", name, "is too small", v)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import numpy as np
+from pydantic import BaseModel
 
 from sim.errors import Problem, SimInputError, short_repr
 from sim.scenario.loader import apply_overrides, suggest, validate_document
@@ -30,6 +31,7 @@ __all__ = [
     "ParamRange",
     "apply_values",
     "canonical_path",
+    "even_points",
     "parse_axis",
     "parse_range",
     "scenario_doc",
@@ -299,7 +301,7 @@ def parse_axis(
                 raise SimInputError.single(
                     source, path, f"{int(count)} values is more than the cap of {max_values} per axis"
                 )
-            grid = np.linspace(low, high, int(count))
+            grid = even_points(low, high, int(count))
             values: list[Any] = sorted({int(round(v)) for v in grid}) if integer else [float(v) for v in grid]
         else:
             values = [_scalar(v.strip()) for v in text.split(",") if v.strip()]
@@ -314,6 +316,10 @@ def parse_axis(
         full = canonical_path(scenario, path, source=source)
         if not values:
             raise SimInputError.single(source, path, "has no values")
+    if _is_text_field(scenario, full):
+        raise SimInputError.single(
+            source, path, "is a text field (a name, code or reference); a sweep axis must be a number, true/false or "
+            "one of a field's fixed choices", values[0] if len(values) == 1 else values)
     if len(values) > max_values:
         raise SimInputError.single(source, path, f"{len(values)} values is more than the cap of {max_values} per axis")
     if len(set(map(repr, values))) != len(values):
@@ -321,6 +327,50 @@ def parse_axis(
     for v in values:
         _check_value(scenario, full, v, source, str(path), "value")
     return Axis(full, tuple(_plain(v) for v in values), label=str(path))
+
+
+def even_points(low: float, high: float, count: int) -> list[float]:
+    """``count`` evenly spaced values from ``low`` to ``high``, both ends exact, for any finite ends.
+
+    The points of ``np.linspace`` (``low + k * step``: 1, 2, 3 exactly for 1:3:3) while ``high - low`` is a
+    finite number; for ends such as -1e308 and 1e308, where that difference overflows (NaN points and numpy
+    warnings), each point is ``low * (1 - t) + high * t`` instead, which stays between the ends.
+    """
+    if math.isfinite(high - low):
+        return [float(v) for v in np.linspace(low, high, count)]
+    ts = [k / (count - 1) for k in range(count)]
+    return [min(max(low * (1.0 - t) + high * t, low), high) for t in ts]
+
+
+def _is_text_field(scenario: Scenario, path: str) -> bool:
+    """True if the field at a full path takes free text (a name, a currency code, a reference to a name).
+
+    Such a field cannot be an axis: a brand's name is its identity in the results (a sweep of it crashed once
+    every run was done), and a currency code would relabel every amount without converting it. Fields with
+    fixed choices (``Literal`` types such as ``market.regime.kind``) take words and remain sweepable.
+    """
+    node: Any = scenario
+    *parents, last = path.split(".")
+    for part in parents:
+        if isinstance(node, list) and part.isdigit() and len(part) < 10 and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, BaseModel) and part in type(node).model_fields:
+            node = getattr(node, part)
+        else:
+            return False
+    if not isinstance(node, BaseModel) or last not in type(node).model_fields:
+        return isinstance(node, dict) and isinstance(node.get(last), str)
+    return _takes_str(type(node).model_fields[last].annotation)
+
+
+def _takes_str(annotation: Any) -> bool:
+    if annotation is str:
+        return True
+    if get_origin(annotation) is Literal:
+        return False
+    return any(_takes_str(a) for a in get_args(annotation))
 
 
 def _scalar(text: str) -> Any:
@@ -342,4 +392,9 @@ def describe(value: Any) -> str:
     """A short rendering of a parameter value for tables."""
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        try:  # (a whole number of 309 digits, e.g. a range point of -1e308 rounded, reads as -1e+308)
+            return f"{float(value):g}"
+        except OverflowError:
+            pass
     return short_repr(value) if not isinstance(value, str) else value

@@ -142,7 +142,7 @@ def risk(
     reps = check_reps(reps)
     b = _brand(sc, brand)
     if day is not None and not 0 <= int(day) < sc.run.days:
-        raise SimInputError.single("--day", "day", f"must be between 0 and {sc.run.days - 1}", day)
+        raise SimInputError.single("--day", "", f"must be between 0 and {sc.run.days - 1}", day)
     root = ex.root(sc)
     seeds = spawn_seeds(root, reps)
     doc = scenario_doc(sc)
@@ -167,14 +167,14 @@ def parse_stress(text: str, where: str = "--stress") -> Stress:
                 "or ad_price:365:0.5")
     parts = str(text).strip().split(":")
     if len(parts) not in (2, 3) or parts[0] not in STRESS_KINDS:
-        raise SimInputError.single(where, where, f"must look like {expected}", text)
+        raise SimInputError.single(where, "", f"must look like {expected}", text)
     try:
         day = int(parts[1])
         size = float(parts[2]) if len(parts) == 3 else (0.5 if parts[0] == "ad_price" else 1.0)
     except ValueError:
-        raise SimInputError.single(where, where, f"day and size must be numbers: {expected}", text) from None
+        raise SimInputError.single(where, "", f"day and size must be numbers: {expected}", text) from None
     if day < 1 or not math.isfinite(size):
-        raise SimInputError.single(where, where, f"day must be at least 1 and size finite: {expected}", text)
+        raise SimInputError.single(where, "", f"day must be at least 1 and size finite: {expected}", text)
     return as_stress({"kind": parts[0], "day": day - 1, "size": size}, where)
 
 
@@ -299,7 +299,7 @@ def stress_test(
     if st.kind != "ad_price" and st.brand is None:
         st = st.model_copy(update={"brand": b})
     if day is not None and not 0 <= int(day) < sc.run.days:
-        raise SimInputError.single("--day", "day", f"must be between 0 and {sc.run.days - 1}", day)
+        raise SimInputError.single("--day", "", f"must be between 0 and {sc.run.days - 1}", day)
     if not 0 <= st.day < sc.run.days:
         raise SimInputError.single("--stress", "stress.day", f"must be a day of the run: 1 to {sc.run.days}",
                                    st.day + 1)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from sim.analysis.execution import Execution, as_execution
 from sim.analysis.executors import run_kpis, spawn_seeds
-from sim.analysis.paths import ParamRange, apply_values_doc, parse_range, scenario_doc
+from sim.analysis.paths import ParamRange, apply_values_doc, even_points, parse_range, scenario_doc
 from sim.analysis.replicate import check_reps, provenance
 from sim.analysis.sweep import check_kpi
 from sim.errors import SimInputError
@@ -78,8 +78,9 @@ def run_paired_kpis(doc_a: Any, doc_b: Any, seed: int, days: Sequence[int | None
     if sa["market"].get("currency") != sb["market"].get("currency"):
         fa, fb = 1.0 / _fx(sa), 1.0 / _fx(sb)
     out = a.copy()
-    av = a[list(KPI_NAMES)].to_numpy(dtype=np.float64)
-    bv = b[list(KPI_NAMES)].to_numpy(dtype=np.float64)
+    # copies: pandas may hand out a read-only view of its own block, which the conversion below would write to
+    av = a[list(KPI_NAMES)].to_numpy(dtype=np.float64, copy=True)
+    bv = b[list(KPI_NAMES)].to_numpy(dtype=np.float64, copy=True)
     if fa != 1.0 or fb != 1.0:
         idx = [list(KPI_NAMES).index(k) for k in money]
         av[:, idx] *= fa
@@ -266,27 +267,27 @@ def breakeven(
     sb = sa if alone else ex.resolve(b)
     both = bool(both) and not alone
     if not isinstance(target, int | float) or isinstance(target, bool) or not math.isfinite(target):
-        raise SimInputError.single("--target", "target", "must be a finite number", target)
+        raise SimInputError.single("--target", "", "must be a finite number", target)
     check_kpi(kpi, "--kpi")
     reps = check_reps(reps)
     if day is not None and not 0 <= int(day) < min(sa.run.days, sb.run.days):
-        raise SimInputError.single("--day", "day", f"must be between 0 and {min(sa.run.days, sb.run.days) - 1}", day)
+        raise SimInputError.single("--day", "", f"must be between 0 and {min(sa.run.days, sb.run.days) - 1}", day)
     if len(sa.brands) != len(sb.brands):
         raise SimInputError.single("versus", "brands", "A and B must have the same number of brands")
     rng: ParamRange = parse_range(sa, path, (low, high), source="--param")
     if both:
         parse_range(sb, rng.path, (low, high), source="--param")
-    if isinstance(grid, bool) or not isinstance(grid, int) or grid < 2:
-        raise SimInputError.single("--grid", "grid", "must be a whole number of at least 2", grid)
-    if isinstance(max_evals, bool) or not isinstance(max_evals, int) or not grid <= max_evals <= MAX_EVALS:
-        raise SimInputError.single("--max-evals", "max_evals", f"must be a whole number from {grid} to {MAX_EVALS}",
-                                   max_evals)
+    if isinstance(max_evals, bool) or not isinstance(max_evals, int) or not 2 <= max_evals <= MAX_EVALS:
+        raise SimInputError.single("--max-evals", "", f"must be a whole number from 2 to {MAX_EVALS}", max_evals)
+    if isinstance(grid, bool) or not isinstance(grid, int) or not 2 <= grid <= max_evals:
+        raise SimInputError.single("--grid", "", f"must be a whole number from 2 to {max_evals} (the grid's points "
+                                   "count among --max-evals)", grid)
     if not 0 < level < 1:
-        raise SimInputError.single("--level", "level", "must be between 0 and 1", level)
+        raise SimInputError.single("--level", "", "must be between 0 and 1", level)
     span = rng.high - rng.low
     tol = (1.0 if rng.integer else span / 1000.0) if tol is None else float(tol)
     if not tol > 0:
-        raise SimInputError.single("--tol", "tol", "must be positive", tol)
+        raise SimInputError.single("--tol", "", "must be positive", tol)
     root = ex.root(sa)
     seeds = spawn_seeds(root, reps)
     base_a, base_b = scenario_doc(sa), scenario_doc(sb)
@@ -353,7 +354,7 @@ def breakeven(
             lo, hi = paired_ci(x, level, "t")
             return m, lo, hi
 
-        points = list(np.linspace(rng.low, rng.high, grid))
+        points = even_points(rng.low, rng.high, grid)
         evaluate(points)
         points = sorted(cache)
 

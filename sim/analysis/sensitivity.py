@@ -176,14 +176,14 @@ def sensitivity(
     kpis = [check_kpi(k, "--kpi") for k in kpis] or ["profit"]
     b = _brand(sc, brand)
     if day is not None and not 0 <= int(day) < sc.run.days:
-        raise SimInputError.single("--day", "day", f"must be between 0 and {sc.run.days - 1}", day)
+        raise SimInputError.single("--day", "", f"must be between 0 and {sc.run.days - 1}", day)
     ranges = [parse_range(sc, p, v, source="--param") for p, v in params.items()]
     if len(ranges) < 2:
-        raise SimInputError.single("--param", "params", "sensitivity needs at least two parameter ranges")
+        raise SimInputError.single("--param", "", "sensitivity needs at least two parameter ranges")
     if len(ranges) > MAX_PARAMS:
-        raise SimInputError.single("--param", "params", f"{len(ranges)} parameters; the cap is {MAX_PARAMS}")
+        raise SimInputError.single("--param", "", f"{len(ranges)} parameters; the cap is {MAX_PARAMS}")
     if len({r.path for r in ranges}) != len(ranges):
-        raise SimInputError.single("--param", "params", "the same parameter is named twice")
+        raise SimInputError.single("--param", "", "the same parameter is named twice")
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
         raise SimInputError.single("--n", "", "must be a whole number of at least 2", n)
     d = len(ranges)

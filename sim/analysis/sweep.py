@@ -314,7 +314,7 @@ def sweep(
     check_kpi(objective)
     b = _brand(sc, brand)
     if day is not None and not 0 <= int(day) < sc.run.days:
-        raise SimInputError.single("--day", "day", f"must be between 0 and {sc.run.days - 1}", day)
+        raise SimInputError.single("--day", "", f"must be between 0 and {sc.run.days - 1}", day)
     specs: list[Any] = [(p, v) for p, v in axes.items()] if isinstance(axes, Mapping) else list(axes)
     if not specs:
         raise SimInputError.single("sweep", "axes", "name at least one parameter to sweep")

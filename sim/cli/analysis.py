@@ -32,6 +32,7 @@ from sim.cli.common import (
     LiteralConsole,
     RunOn,
     SetOpt,
+    check_no_save,
     check_target,
     default_out,
     err,
@@ -42,7 +43,7 @@ from sim.cli.common import (
     styled,
     with_run_on,
 )
-from sim.errors import SimInputError
+from sim.errors import Problem, SimInputError, short_repr
 
 
 def register(app: typer.Typer) -> None:
@@ -74,6 +75,7 @@ def _versus_too(help_default: str) -> Any:
 
 
 def _target(name: str, kind: str, out_dir: Path | None, overwrite: bool, no_save: bool) -> Path | None:
+    check_no_save(no_save, out_dir)
     if no_save:
         return None
     target = out_dir or default_out(f"{name}-{kind}")
@@ -81,12 +83,25 @@ def _target(name: str, kind: str, out_dir: Path | None, overwrite: bool, no_save
     return target
 
 
-def _day0(day: int | None) -> int | None:
+def _day0(day: int | None, days: int | None = None) -> int | None:
+    """The 0-based day of ``--day`` (counted from 1), checked against the run's ``days`` when they are known.
+
+    Commands call this before any run starts, with the horizon of the scenario(s) they will run.
+    """
     if day is None:
         return None
-    if day < 1:
-        raise SimInputError.single("--day", "day", "days are counted from 1", day)
+    if day < 1 or (days is not None and day > days):
+        what = f"must be from 1 to {days} (the run's days)" if days is not None else "must be 1 or more (days are " \
+            "counted from 1)"
+        raise SimInputError("--day", [Problem("", what, short_repr(day))])
     return day - 1
+
+
+def _horizon(refs: list[str], set_: list[str] | None) -> int:
+    """The days every one of these scenarios runs (the shortest horizon), with the ``--set`` overrides applied."""
+    import sim
+
+    return min(sim.resolve(r, set_ or []).run.days for r in refs)
 
 
 def _params(items: list[str] | None, option: str, sep: str = "=") -> dict[str, str]:
@@ -202,9 +217,12 @@ def sweep(
     from sim.analysis.sweep import sweep as run_sweep
 
     try:
+        if versus_too and versus is None:
+            raise SimInputError.single("--versus-too", "", "needs --versus B (it sets the swept values on B as well)")
         sc = sim.resolve(scenario, set_ or [])
         vs = _versus(versus, set_)
         extra = [check_kpi(k, "--kpi") for k in (kpi or ["pool_size", "opt_outs", "unsubs_per_1000"])]
+        d0 = _day0(day, sc.run.days if vs is None else min(sc.run.days, vs.run.days))
         target = _target(sc.name, "sweep", out_dir, overwrite, no_save)
         with run_on.start(f"sweep {sc.name}") as execution, _incomplete(SweepIncomplete, target, overwrite):
             res = run_sweep(
@@ -213,7 +231,7 @@ def sweep(
                 reps=reps,
                 objective=objective,
                 brand=brand,
-                day=_day0(day),
+                day=d0,
                 versus=vs,
                 versus_too=versus_too,
                 execution=execution,
@@ -332,6 +350,7 @@ def sensitivity(
     try:
         sc = sim.resolve(scenario, set_ or [])
         vs = _versus(versus, set_)
+        d0 = _day0(day, sc.run.days if vs is None else min(sc.run.days, vs.run.days))
         target = _target(sc.name, "sensitivity", out_dir, overwrite, no_save)
         with run_on.start(f"{method} {sc.name}") as execution:
             res = run_sensitivity(
@@ -341,7 +360,7 @@ def sensitivity(
                 n=n,
                 kpis=kpi or ["profit"],
                 brand=brand,
-                day=_day0(day),
+                day=d0,
                 reps=reps,
                 versus=vs,
                 versus_too=versus_too,
@@ -411,6 +430,7 @@ def optimise(
 
     try:
         sc = sim.resolve(scenario, set_ or [])
+        d0 = _day0(day, sc.run.days)
         target = _target(sc.name, "optimise", out_dir, overwrite, no_save)
         with run_on.start(f"optimise {sc.name}") as execution:
             res = run_optimise(
@@ -423,7 +443,7 @@ def optimise(
                 maxiter=maxiter,
                 popsize=popsize,
                 brand=brand,
-                day=_day0(day),
+                day=d0,
                 execution=execution,
             )
         cur = sc.market.currency

@@ -168,6 +168,13 @@ def check_out(target: Path, option: str = "--out", *, folder: bool = True) -> No
         ) from None
 
 
+def check_no_save(no_save: bool, out_dir: Path | None) -> None:
+    """Refuse ``--no-save`` together with ``--out``: one says write nothing, the other where to write."""
+    if no_save and out_dir is not None:
+        raise SimInputError.single("--no-save", "", "cannot be combined with --out (write nothing, or write there: "
+                                   "choose one)", str(out_dir))
+
+
 def check_target(target: Path, overwrite: bool, option: str = "--out") -> None:
     """Before a run: refuse an existing ``target`` without ``--overwrite``, or one that may not be replaced."""
     from sim.results.folders import check_replaceable
@@ -206,6 +213,15 @@ SerialOpt = Annotated[bool, typer.Option("--serial", help="Run in this process, 
 SchedOpt = Annotated[
     str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); needs the dask extra.")
 ]
+
+
+def check_lang(lang: str, option: str = "--lang") -> str:
+    """``lang`` if it is a language of the sentences and reports (en, zh, ja); refused with ``option`` named."""
+    from sim.i18n import LANGS
+
+    if lang not in LANGS:
+        raise SimInputError.single(option, "", f"must be one of {', '.join(LANGS)}", lang)
+    return lang
 
 
 def check_seed(seed: int | None, option: str) -> None:
@@ -311,12 +327,18 @@ def with_run_on(command: Callable[..., Any] | None = None, *, seed_help: str | N
         else:
             params.append(p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY))
     shown = sig.replace(parameters=params, return_annotation=hints.get("return", sig.return_annotation))
+    counts = {p.name: _option_names(p.annotation) for p in params if p.name in _COUNT_PARAMETERS}
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
+        from sim.analysis.replicate import check_reps
+
         fields = {n: kwargs.pop(n, d) for n, (_, d) in options.items()}
         try:
             run_on = RunOn(**fields).check()
+            for name, option in counts.items():
+                if kwargs.get(name) is not None:
+                    check_reps(kwargs[name], option)
         except SimInputError as exc:
             fail(exc)
         return command(**kwargs, run_on=run_on)
@@ -325,6 +347,22 @@ def with_run_on(command: Callable[..., Any] | None = None, *, seed_help: str | N
     wrapper.__annotations__ = {p.name: p.annotation for p in params} | {"return": shown.return_annotation}
     del wrapper.__wrapped__  # Typer and inspect read the signature above, not the command's
     return wrapper
+
+
+#: Parameters of multi-run commands that count replicates; checked, with the option named as the user sees it
+#: (``-n/--reps``, ``--validation-reps``), before the command starts.
+_COUNT_PARAMETERS = ("reps", "validation_reps")
+
+
+def _option_names(annotation: Any) -> str:
+    """The option names of an ``Annotated[..., typer.Option(...)]`` parameter, short first: ``-n/--reps``."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        # (Typer keeps an Annotated option's first name in ``default`` and the others in ``param_decls``)
+        decls = [d for d in (getattr(meta, "default", None), *(getattr(meta, "param_decls", None) or ()))
+                 if isinstance(d, str) and d.startswith("-")]
+        if decls:
+            return "/".join(sorted(decls, key=len))
+    return "--reps"
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from rich.table import Table
 from sim.cli.analysis import (
     DayOpt,
     _day0,
+    _horizon,
     _saved,
     _show,
     _target,
@@ -53,21 +54,21 @@ def compare(
     except SimInputError as exc:
         fail(exc)
     if reps is None:
-        compare_single(scenarios, set_, seed, out_dir, overwrite)
+        compare_single(scenarios, set_, seed, out_dir, overwrite, day)
         return
     from sim.analysis.compare import compare_scenarios
     from sim.scenario.presets import list_presets, load_comparison
 
     try:
         if seed is not None:
-            raise SimInputError.single("--seed", "seed", "with --reps use --root-seed (seeds are spawned from it)")
+            raise SimInputError.single("--seed", "", "with --reps use --root-seed (seeds are spawned from it)")
         refs = scenarios or ["china_vs_japan"]
         title, description = "", ""
         comparisons = list_presets().get("comparisons", [])
         if len(refs) == 1 and (refs[0] in comparisons or f"comparisons/{refs[0]}" in comparisons):
             title, description, refs = load_comparison(refs[0].removeprefix("comparisons/"))
+        d0 = _day0(day, _horizon(refs, set_))
         target = None if out_dir is None else _target("", "", out_dir, overwrite, False)
-        d0 = _day0(day)
         with run_on.start(f"compare x {reps}", overrides=set_ or []) as execution:
             comp = compare_scenarios(
                 refs,

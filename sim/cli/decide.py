@@ -23,10 +23,11 @@ from sim.cli.analysis import (
     OverwriteOpt,
     RepsOpt,
     _day0,
+    _horizon,
     _params,
     _show,
 )
-from sim.cli.common import LOCAL, RunOn, SetOpt, check_out, line, out, with_run_on
+from sim.cli.common import LOCAL, RunOn, SetOpt, check_lang, check_target, line, out, with_run_on
 from sim.cli.common import fail as _fail
 from sim.errors import SimInputError
 
@@ -43,12 +44,7 @@ OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the resu
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of the sentences: en, zh or ja.")]
 
 
-def _lang(lang: str) -> str:
-    from sim.i18n import LANGS
-
-    if lang not in LANGS:
-        raise SimInputError.single("--lang", lang, f"must be one of {', '.join(LANGS)}")
-    return lang
+_lang = check_lang
 
 
 def _table(title: str, frame: pd.DataFrame, fmt: dict[str, Any] | None = None) -> Table:
@@ -82,12 +78,13 @@ def _save(target: Path | None, files: dict[str, bytes], kind: str, overwrite: bo
 
 
 def _check_target(target: Path | None, overwrite: bool) -> None:
-    """Before any run (and again before writing): refuse an existing ``--out`` without ``--overwrite``."""
-    if target is None:
-        return
-    if target.exists() and not overwrite:
-        raise SimInputError.single("--out", str(target), "already exists; choose another folder or pass --overwrite")
-    check_out(target)
+    """Before any run (and again before writing): refuse an ``--out`` that would be refused when saving.
+
+    An existing path needs ``--overwrite``, and even then only an empty folder or a complete ptsim result
+    may be replaced (never a symbolic link or a folder of the user's): the same rule as every other command.
+    """
+    if target is not None:
+        check_target(target, overwrite)
 
 
 def _money(currency: str) -> Any:
@@ -130,10 +127,11 @@ def breakeven(
             lo, hi = float(lo_s), float(hi_s)
         except ValueError:
             raise SimInputError.single("--param", param, "LOW and HIGH must be numbers") from None
+        d0 = _day0(day, _horizon([a, b], set_))
         _check_target(out_dir, overwrite)
         with run_on.start("break-even", reps, set_) as execution:
             res = run_breakeven(a, b, path, lo, hi, kpi=kpi, both=both, reps=reps, grid=grid, tol=tol,
-                                max_evals=max_evals, day=_day0(day),
+                                max_evals=max_evals, day=d0,
                                 execution=execution)
         _show(_table(f"{res.a} - {res.b}: {res.kpi} by {res.path}", res.evaluations))
         _say(res.sentence(lang))
@@ -169,11 +167,12 @@ def attribute(
 
     try:
         lang = _lang(lang)
+        d0 = _day0(day, _horizon([a, b], set_))
         _check_target(out_dir, overwrite)
         with run_on.start("attribution", 2 * reps, set_) as execution:
             comp = compare_scenarios([a, b], reps, daily_columns=(*LEDGER_DAILY, "profit"),
                                      execution=execution)
-        at = run_attribute(comp, day=_day0(day))
+        at = run_attribute(comp, day=d0)
         money = _money(at.currency)
         fmt = {"mean": money, "ci_low": money, "ci_high": money, "share_of_gap": lambda v: f"{100 * v:.1f}%"}
         items = at.by_item()
@@ -221,13 +220,13 @@ def risk(
     from sim.analysis.risk import risk as run_risk
 
     try:
+        d0 = _day0(day, _horizon([scenario], set_))
         _check_target(out_dir, overwrite)
         if stress:
-            _stress(scenario, [parse_stress(t) for t in stress], reps, brand, _day0(day), set_, run_on,
-                    out_dir, overwrite)
+            _stress(scenario, [parse_stress(t) for t in stress], reps, brand, d0, set_, run_on, out_dir, overwrite)
             return
         with run_on.start("risk", reps, set_) as execution:
-            r = run_risk(scenario, reps, brand=brand, day=_day0(day), execution=execution)
+            r = run_risk(scenario, reps, brand=brand, day=d0, execution=execution)
         money = _money(r.currency)
         p = r.p_loss()
         q = r.profit_percentiles()

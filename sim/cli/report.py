@@ -22,7 +22,19 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import SetOpt, check_out, check_seed, err, fail, line, literal, named_ticker, out, progress
+from sim.cli.common import (
+    SetOpt,
+    check_lang,
+    check_out,
+    check_seed,
+    err,
+    fail,
+    line,
+    literal,
+    named_ticker,
+    out,
+    progress,
+)
 from sim.errors import SimInputError
 
 
@@ -53,12 +65,11 @@ def report_cmd(
 ) -> None:
     """Write a self-contained HTML report (plotly embedded; opens offline), atomically."""
     from sim import report
-    from sim.i18n import LANGS, has, t
+    from sim.i18n import has, t
     from sim.results.folders import check_file_target
 
     try:
-        if lang not in LANGS:
-            raise SimInputError.single("--lang", lang, f"must be one of {', '.join(LANGS)}")
+        check_lang(lang)
         check_seed(seed, "--seed")
         check_out(out_file, folder=False)
         check_file_target(out_file, overwrite=overwrite, ours=report.GENERATOR.encode())  # before any run

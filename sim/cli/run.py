@@ -15,6 +15,7 @@ import typer
 
 from sim.cli.common import (
     SetOpt,
+    check_no_save,
     check_out,
     check_target,
     default_out,
@@ -54,6 +55,7 @@ def run(
     import sim
 
     try:
+        check_no_save(no_save, out_dir)
         sc = sim.resolve(scenario, set_ or [])
         target = None if no_save else (out_dir or default_out(sc.name))
         if target is not None:
@@ -84,9 +86,13 @@ def print_run(res) -> None:
 
 
 def compare_single(scenarios: list[str] | None, set_: list[str] | None, seed: int | None, out_dir: Path | None,
-                   overwrite: bool) -> None:
-    """``ptsim compare`` without ``--reps``: one run per scenario on a common seed, saved, then printed."""
+                   overwrite: bool, day: int | None = None) -> None:
+    """``ptsim compare`` without ``--reps``: one run per scenario on a common seed, saved, then printed.
+
+    With ``day`` (``--day``, from 1), the KPIs at that day; otherwise at year 1 and at the end.
+    """
     from sim.analysis.compare import run_comparison
+    from sim.cli.analysis import _day0, _horizon
     from sim.format import leaders
     from sim.scenario.presets import list_presets, load_comparison
 
@@ -96,6 +102,7 @@ def compare_single(scenarios: list[str] | None, set_: list[str] | None, seed: in
         comparisons = list_presets().get("comparisons", [])
         if len(refs) == 1 and (refs[0] in comparisons or f"comparisons/{refs[0]}" in comparisons):
             title, description, refs = load_comparison(refs[0].removeprefix("comparisons/"))
+        d0 = _day0(day, _horizon(refs, set_))
         if out_dir is not None:
             check_out(out_dir / "run")
         with progress() as bar:
@@ -110,12 +117,12 @@ def compare_single(scenarios: list[str] | None, set_: list[str] | None, seed: in
         if comp.description:
             out.print(comp.description.strip())
         last = int(first.daily["day"].max())
-        for d in sorted({min(364, last), last}):
-            label = "year 1" if d == 364 else "end"
+        for d in sorted({min(364, last), last}) if d0 is None else [d0]:
+            label = " (year 1)" if d == 364 else (" (end)" if d == last else "")
             cur = comp.common_currency()
             note = " - money in USD at market exchange rates" if len(comp.currencies) > 1 else ""
             table = comp.kpi_table(d, cur)
-            out.print(kpi_rich_table(f"KPIs at day {d + 1} ({label}){note}", table, cur))
+            out.print(kpi_rich_table(f"KPIs at day {d + 1}{label}{note}", table, cur))
             for kpi, who, how in leaders(table):
                 out.print(f"  {kpi}: {who} ({how})")
         if out_dir is not None:

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sim.cli.common import LOCAL, RunOn, SetOpt, fail, with_run_on
+from sim.cli.common import LOCAL, RunOn, SetOpt, check_lang, fail, with_run_on
 from sim.errors import SimInputError
 
 __all__ = ["register", "tournament"]
@@ -45,6 +45,7 @@ def tournament(
     from sim.i18n import t
 
     try:
+        check_lang(lang)
         found = load_entries(entries)
         kpis = tuple(kpi) if kpi else DEFAULT_KPIS
         target = _target("tournament", format_, out_dir, overwrite, False)

@@ -74,6 +74,12 @@ FX_PER_USD: dict[str, float] = {
 }
 
 
+#: Bounds of ``market.fx_per_usd`` (units of a currency per US dollar). Assumption: real rates lie far inside
+#: (about 0.3 for the strongest currencies, about 25,000 for the weakest in 2024); the bounds keep a converted
+#: amount finite and within a factor 10,000 of the money cap, where a rate of 5e-324 made profits infinite.
+FX_MIN = 1e-4
+FX_MAX = 1e6
+
 #: Largest money amount a scenario may state, in its currency (one trillion; far above any real budget or fine,
 #: far below what would overflow a ten-year ledger). Assumption.
 MAX_MONEY = 1e12
@@ -946,10 +952,12 @@ class Market(Strict):
     fx_per_usd: float | None = param(
         None,
         unit="currency / USD",
-        gt=0,
-        source=SRC_FX,
+        ge=FX_MIN,
+        le=FX_MAX,
+        source=f"{SRC_FX}; the bounds {FX_MIN:,g} to {FX_MAX:,.0f} are an assumption (every real rate lies far inside)",
         description=("Units of this currency per US dollar (default: a built-in table); used to convert strategies "
-                     "and to compare markets."),
+                     f"and to compare markets. From {FX_MIN:,g} to {FX_MAX:,.0f}, so that converted amounts stay "
+                     "finite."),
     )
     represents: float = param(
         100.0,

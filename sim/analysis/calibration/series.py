@@ -295,7 +295,7 @@ def fit_series(
             "--param", "params", "name at least one parameter to fit, e.g. messaging.per_week=1:14"
         )
     if isinstance(max_evals, bool) or not isinstance(max_evals, int) or max_evals < 1:
-        raise SimInputError.single("--max-evals", "max_evals", "must be a whole number of at least 1", max_evals)
+        raise SimInputError.single("--max-evals", "", "must be a whole number of at least 1", max_evals)
     k = len(ranges)
     lows = np.array([r.low for r in ranges])
     widths = np.array([r.high - r.low for r in ranges])
