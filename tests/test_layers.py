@@ -20,6 +20,7 @@ LAYERS: dict[str, tuple[int, str]] = {
     "_version": (0, "shared"),
     "errors": (0, "shared"),
     "sources": (0, "shared"),
+    "textsafe": (0, "shared"),
     "i18n": (0, "shared"),
     "scenario": (1, "input"),
     "model": (2, "model"),
