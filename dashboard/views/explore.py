@@ -17,6 +17,7 @@ import streamlit as st
 from dashboard import common as C
 from dashboard.runs import Ticker, slot
 from sim import figures
+from sim.analysis.paths import even_points
 from sim.results.kpis import KPI_INFO
 
 T = C.T
@@ -49,11 +50,10 @@ def _round(x: float) -> float:
 def grid(low: float, high: float, points: int) -> tuple[float, ...]:
     """``points`` evenly spaced values from ``low`` to ``high``, rounded to 4 or more significant figures.
 
-    The fewest figures that keep the points distinct are used (all equal when ``low == high``).
-    Each point is ``low * (1 - t) + high * t``: no overflow for any finite pair (``high - low`` of
-    ``-1e308`` and ``1e308`` is infinite).
+    The points are :func:`sim.analysis.paths.even_points` (no overflow for any finite ends), rounded to the
+    fewest figures that keep them distinct.
     """
-    exact = [low * (1.0 - t) + high * t for t in np.linspace(0.0, 1.0, points)]
+    exact = even_points(low, high, points)
     for digits in range(4, 18):
         values = tuple(float(f"{v:.{digits}g}") for v in exact)
         if len(set(values)) == len(values):

@@ -97,11 +97,13 @@ def _day0(day: int | None, days: int | None = None) -> int | None:
     return day - 1
 
 
-def _horizon(refs: list[str], set_: list[str] | None) -> int:
-    """The days every one of these scenarios runs (the shortest horizon), with the ``--set`` overrides applied."""
+def _day_of(day: int | None, refs: list[str], set_: list[str] | None) -> int | None:
+    """:func:`_day0` against the shortest horizon of these scenarios (``--set`` applied), read only if ``--day``."""
+    if day is None:
+        return None
     import sim
 
-    return min(sim.resolve(r, set_ or []).run.days for r in refs)
+    return _day0(day, min(sim.resolve(r, set_ or []).run.days for r in refs))
 
 
 def _params(items: list[str] | None, option: str, sep: str = "=") -> dict[str, str]:

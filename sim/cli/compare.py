@@ -14,8 +14,7 @@ from rich.table import Table
 
 from sim.cli.analysis import (
     DayOpt,
-    _day0,
-    _horizon,
+    _day_of,
     _saved,
     _show,
     _target,
@@ -67,7 +66,7 @@ def compare(
         comparisons = list_presets().get("comparisons", [])
         if len(refs) == 1 and (refs[0] in comparisons or f"comparisons/{refs[0]}" in comparisons):
             title, description, refs = load_comparison(refs[0].removeprefix("comparisons/"))
-        d0 = _day0(day, _horizon(refs, set_))
+        d0 = _day_of(day, refs, set_)
         target = None if out_dir is None else _target("", "", out_dir, overwrite, False)
         with run_on.start(f"compare x {reps}", overrides=set_ or []) as execution:
             comp = compare_scenarios(

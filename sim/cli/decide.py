@@ -22,8 +22,7 @@ from sim.cli.analysis import (
     DayOpt,
     OverwriteOpt,
     RepsOpt,
-    _day0,
-    _horizon,
+    _day_of,
     _params,
     _show,
 )
@@ -127,7 +126,7 @@ def breakeven(
             lo, hi = float(lo_s), float(hi_s)
         except ValueError:
             raise SimInputError.single("--param", param, "LOW and HIGH must be numbers") from None
-        d0 = _day0(day, _horizon([a, b], set_))
+        d0 = _day_of(day, [a, b], set_)
         _check_target(out_dir, overwrite)
         with run_on.start("break-even", reps, set_) as execution:
             res = run_breakeven(a, b, path, lo, hi, kpi=kpi, both=both, reps=reps, grid=grid, tol=tol,
@@ -167,7 +166,7 @@ def attribute(
 
     try:
         lang = _lang(lang)
-        d0 = _day0(day, _horizon([a, b], set_))
+        d0 = _day_of(day, [a, b], set_)
         _check_target(out_dir, overwrite)
         with run_on.start("attribution", 2 * reps, set_) as execution:
             comp = compare_scenarios([a, b], reps, daily_columns=(*LEDGER_DAILY, "profit"),
@@ -220,7 +219,7 @@ def risk(
     from sim.analysis.risk import risk as run_risk
 
     try:
-        d0 = _day0(day, _horizon([scenario], set_))
+        d0 = _day_of(day, [scenario], set_)
         _check_target(out_dir, overwrite)
         if stress:
             _stress(scenario, [parse_stress(t) for t in stress], reps, brand, d0, set_, run_on, out_dir, overwrite)

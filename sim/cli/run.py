@@ -92,7 +92,7 @@ def compare_single(scenarios: list[str] | None, set_: list[str] | None, seed: in
     With ``day`` (``--day``, from 1), the KPIs at that day; otherwise at year 1 and at the end.
     """
     from sim.analysis.compare import run_comparison
-    from sim.cli.analysis import _day0, _horizon
+    from sim.cli.analysis import _day_of
     from sim.format import leaders
     from sim.scenario.presets import list_presets, load_comparison
 
@@ -102,7 +102,7 @@ def compare_single(scenarios: list[str] | None, set_: list[str] | None, seed: in
         comparisons = list_presets().get("comparisons", [])
         if len(refs) == 1 and (refs[0] in comparisons or f"comparisons/{refs[0]}" in comparisons):
             title, description, refs = load_comparison(refs[0].removeprefix("comparisons/"))
-        d0 = _day0(day, _horizon(refs, set_))
+        d0 = _day_of(day, refs, set_)
         if out_dir is not None:
             check_out(out_dir / "run")
         with progress() as bar:
